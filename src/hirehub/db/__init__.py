@@ -1,0 +1,1 @@
+"""The database: engine, sessions, the declarative base and the Alembic migrations."""

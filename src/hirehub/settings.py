@@ -1,0 +1,65 @@
+"""All of hirehub's configuration, read once from ``HIREHUB_*`` environment variables.
+
+No other module reads the environment: everything that varies between a laptop, CI and production is a
+field here, so that it is documented, typed and validated in one place.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """hirehub's settings; each field is ``HIREHUB_<NAME>`` in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="HIREHUB_", env_file=None, extra="ignore")
+
+    data_dir: Path = Field(default=Path("var"), description="Where the embedded SQLite database and keys live.")
+    database_url: str = Field(
+        default="",
+        description="SQLAlchemy URL: sqlite+aiosqlite:///path or postgresql+asyncpg://user@host/db.",
+    )
+    base_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="The hub's public base URL; also the token resource of /.default, as a Dataverse URL is.",
+    )
+    secret_key: str = Field(
+        default="dev-only-change-me-dev-only-change-me",
+        description="Key for encrypting secrets at rest and signing sessions. Set it in production.",
+    )
+    log_level: str = "INFO"
+    log_json: bool = True
+    demo_tenant_domain: str = "contoso.example"
+    outbound_host_map: dict[str, str] = Field(
+        default_factory=dict,
+        description='JSON object {"https://graph.microsoft.com": "https://127.0.0.1:9443", …} (tests, demos).',
+    )
+    outbound_ca_bundle: str | None = Field(
+        default=None, description="CA bundle for outbound TLS (e.g. a sandbox's test CA)."
+    )
+
+    @field_validator("outbound_host_map", mode="before")
+    @classmethod
+    def _parse_host_map(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return json.loads(value) if value.strip() else {}
+        return value
+
+    @property
+    def effective_database_url(self) -> str:
+        """The configured database URL, or an SQLite file under the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'hirehub.db').resolve()}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (tests build their own ``Settings`` instead of touching this cache)."""
+    return Settings()

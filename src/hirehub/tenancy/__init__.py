@@ -1,0 +1,1 @@
+"""Tenants (one customer organisation each, as an Entra tenant is) and their companies (legal entities)."""
