@@ -1,4 +1,4 @@
-"""Outbound HTTP with a host map: the product keeps the real service URLs, tests and demos point them elsewhere.
+"""Outbound HTTP with a host map: product code keeps the real URLs; tests and demos point them elsewhere.
 
 Entra ID, Microsoft Graph, Exchange Online and LinkedIn cannot be reached from a test machine, so
 ``hirehub.sandbox`` emulates them. The product code must not know: it always builds the real URL
@@ -103,9 +103,9 @@ def requests_session(host_map: HostMap | None = None, *, verify: Any = True) -> 
     import requests
 
     class _MappedSession(requests.Session):
-        def request(self, method: str | bytes, url: str | bytes, *args: Any, **kw: Any) -> Any:
+        def request(self, method: Any, url: Any, *args: Any, **kw: Any) -> Any:
             url_text = url.decode() if isinstance(url, bytes) else url
-            new_url, original_host = (host_map.rewrite(url_text) if host_map else (url_text, None))
+            new_url, original_host = host_map.rewrite(url_text) if host_map else (url_text, None)
             if original_host is not None:
                 headers = dict(kw.pop("headers", None) or {})
                 headers[ORIGINAL_HOST_HEADER] = original_host

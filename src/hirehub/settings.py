@@ -20,7 +20,9 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="HIREHUB_", env_file=None, extra="ignore")
 
-    data_dir: Path = Field(default=Path("var"), description="Where the embedded SQLite database and keys live.")
+    data_dir: Path = Field(
+        default=Path("var"), description="Where the embedded SQLite database and keys live."
+    )
     database_url: str = Field(
         default="",
         description="SQLAlchemy URL: sqlite+aiosqlite:///path or postgresql+asyncpg://user@host/db.",
@@ -38,7 +40,7 @@ class Settings(BaseSettings):
     demo_tenant_domain: str = "contoso.example"
     outbound_host_map: dict[str, str] = Field(
         default_factory=dict,
-        description='JSON object {"https://graph.microsoft.com": "https://127.0.0.1:9443", …} (tests, demos).',
+        description='JSON {"https://graph.microsoft.com": "https://127.0.0.1:9443", …}: tests and demos.',
     )
     outbound_ca_bundle: str | None = Field(
         default=None, description="CA bundle for outbound TLS (e.g. a sandbox's test CA)."

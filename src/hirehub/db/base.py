@@ -75,7 +75,7 @@ class Row:
     modified_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, nullable=False)
 
     @declared_attr.directive
-    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805 - SQLAlchemy's declared_attr convention
+    def __mapper_args__(cls) -> dict[str, Any]:
         return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
 
 
@@ -83,5 +83,5 @@ class TenantOwned:
     """Mix-in for a row that belongs to one tenant (one customer organisation)."""
 
     @declared_attr
-    def tenant_id(cls) -> Mapped[uuid.UUID]:  # noqa: N805
+    def tenant_id(cls) -> Mapped[uuid.UUID]:
         return mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"), index=True, nullable=False)

@@ -6,13 +6,14 @@ import re
 import uuid
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hirehub.db.sequences import ensure_default_sequences
 from hirehub.tenancy.models import Company, Tenant
 
-_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$")
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_DOMAIN = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(\.{_LABEL})+$")
 _COMPANY_CODE = re.compile(r"^[A-Za-z0-9]{1,8}$")
 
 
@@ -41,8 +42,7 @@ async def create_tenant(session: AsyncSession, *, name: str, domain: str, time_z
         ZoneInfo(time_zone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise TenancyError(f"'{time_zone}' is not an IANA time zone (for example Europe/Berlin)") from exc
-    taken = await session.scalar(select(func.count()).select_from(Tenant).where(Tenant.domain == clean_domain))
-    if taken:
+    if await session.scalar(select(Tenant.id).where(Tenant.domain == clean_domain)):
         raise TenancyError(f"the domain '{clean_domain}' already belongs to a tenant")
     tenant = Tenant(id=uuid.uuid4(), name=name.strip(), domain=clean_domain, time_zone=time_zone)
     session.add(tenant)

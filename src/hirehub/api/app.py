@@ -1,0 +1,40 @@
+"""The FastAPI application factory: one place that assembles every router of the hub.
+
+Routers live with their feature (OAuth, OData, admin, webhooks, console) and are included here; the
+factory takes its settings and database as arguments so tests build as many isolated hubs as they need.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from hirehub import __version__
+from hirehub.api import health
+from hirehub.api.middleware import ObservabilityMiddleware
+from hirehub.api.problems import Problem, handle_problem
+from hirehub.db.session import Database
+from hirehub.settings import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    """A hub application; it disposes of the database it created itself when it shuts down."""
+    settings = settings or get_settings()
+    owns_database = database is None
+    database = database or Database(settings.effective_database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owns_database:
+            await database.dispose()
+
+    app = FastAPI(title="hirehub", version=__version__, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.database = database
+    app.add_middleware(ObservabilityMiddleware)
+    app.add_exception_handler(Problem, handle_problem)
+    app.include_router(health.router)
+    return app

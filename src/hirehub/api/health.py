@@ -1,0 +1,49 @@
+"""``/healthz`` (the process answers), ``/readyz`` (it can serve: database reachable, schema current)
+and ``/metrics`` (Prometheus text format)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+
+from hirehub.db import migrate
+from hirehub.db.session import Database
+from hirehub.metrics import REGISTRY
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/healthz")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz")
+async def readyz(request: Request) -> JSONResponse:
+    database: Database = request.app.state.database
+    checks: dict[str, str] = {}
+    ready = True
+    try:
+        async with database.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as exc:  # any driver error means "not ready", and says which
+        checks["database"] = f"unreachable: {type(exc).__name__}"
+        ready = False
+    if ready:
+        current = await migrate.current_revision(database.engine)
+        head = migrate.head_revision()
+        if current == head:
+            checks["migrations"] = "current"
+        else:
+            checks["migrations"] = f"at {current}, head is {head}: run `hirehub db upgrade`"
+            ready = False
+    status = "ready" if ready else "not ready"
+    return JSONResponse({"status": status, "checks": checks}, status_code=200 if ready else 503)
+
+
+@router.get("/metrics")
+async def metrics() -> Response:
+    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)

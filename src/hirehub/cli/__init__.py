@@ -1,0 +1,32 @@
+"""The ``hirehub`` command: every administrative operation as ``hirehub <noun> <verb> [--json]``."""
+
+from __future__ import annotations
+
+import typer
+
+from hirehub.cli.database import db_app
+from hirehub.cli.demo import demo_app
+from hirehub.cli.serve import serve
+from hirehub.cli.tenants import company_app, tenant_app
+from hirehub.logging import configure_logging
+from hirehub.settings import get_settings
+
+app = typer.Typer(
+    name="hirehub",
+    help="hirehub: the open-source hire-to-retire hub.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _main() -> None:
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+
+
+app.add_typer(tenant_app, name="tenant")
+app.add_typer(company_app, name="company")
+app.add_typer(db_app, name="db")
+app.add_typer(demo_app, name="demo")
+app.command("serve")(serve)

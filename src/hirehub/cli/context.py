@@ -1,0 +1,26 @@
+"""What a command needs to reach the hub's data: the settings and a database opened from them."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from hirehub.db.session import Database
+from hirehub.settings import get_settings
+from hirehub.tenancy.service import find_tenant
+
+
+@asynccontextmanager
+async def open_database() -> AsyncIterator[Database]:
+    database = Database(get_settings().effective_database_url)
+    try:
+        yield database
+    finally:
+        await database.dispose()
+
+
+async def resolve_tenant_id(database: Database, tenant: str) -> uuid.UUID:
+    """The GUID of the tenant named by GUID or domain (``--tenant`` accepts either)."""
+    async with database.system_session() as session:
+        return (await find_tenant(session, tenant)).id

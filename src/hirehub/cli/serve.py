@@ -1,0 +1,36 @@
+"""``hirehub serve``: run the hub with uvicorn, over TLS when given a certificate.
+
+Microsoft's client libraries accept only ``https`` authorities, so serving TLS directly (not only behind a
+proxy) matters for local integrations and tests.
+"""
+
+from __future__ import annotations
+
+import typer
+import uvicorn
+
+from hirehub.settings import get_settings
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host"),
+    port: int = typer.Option(8000, "--port"),
+    ssl_certfile: str | None = typer.Option(None, "--ssl-certfile", help="PEM certificate chain for TLS."),
+    ssl_keyfile: str | None = typer.Option(None, "--ssl-keyfile", help="PEM private key for TLS."),
+    workers: int = typer.Option(1, "--workers", help="Worker processes (PostgreSQL for more than one)."),
+) -> None:
+    """Serve the hub (OAuth, the Dataverse-compatible API, admin API, console, health and metrics)."""
+    if bool(ssl_certfile) != bool(ssl_keyfile):
+        raise typer.BadParameter("--ssl-certfile and --ssl-keyfile go together")
+    settings = get_settings()
+    uvicorn.run(
+        "hirehub.api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        ssl_certfile=ssl_certfile,
+        ssl_keyfile=ssl_keyfile,
+        workers=workers,
+        log_config=None,
+        log_level=settings.log_level.lower(),
+    )

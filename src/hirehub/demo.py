@@ -1,0 +1,34 @@
+"""The demo tenant that ``make run`` starts with: safe to seed again, it only adds what is missing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.progress import Progress
+from sqlalchemy import select
+
+from hirehub.cli.context import open_database
+from hirehub.settings import get_settings
+from hirehub.tenancy import service
+from hirehub.tenancy.models import Company, Tenant
+
+
+async def seed_demo() -> dict[str, Any]:
+    settings = get_settings()
+    domain = settings.demo_tenant_domain
+    async with open_database() as database:
+        with Progress(transient=True) as progress:
+            task = progress.add_task("Seeding the demo tenant", total=2)
+            async with database.system_transaction() as session:
+                tenant = await session.scalar(select(Tenant).where(Tenant.domain == domain))
+                created = tenant is None
+                if tenant is None:
+                    tenant = await service.create_tenant(
+                        session, name="Contoso (demo)", domain=domain, time_zone="Europe/Berlin"
+                    )
+            progress.advance(task)
+            async with database.tenant_transaction(tenant.id) as session:
+                if not await session.scalar(select(Company.id).where(Company.code == "USMF")):
+                    await service.create_company(session, code="USMF", name="Contoso USA")
+            progress.advance(task)
+    return {"tenant_id": str(tenant.id), "domain": domain, "created": created}
