@@ -1,0 +1,56 @@
+# The two commands of the README: `make run` (the hub on SQLite with a demo tenant) and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+export HIREHUB_DATA_DIR ?= var
+
+.PHONY: run test install install-dev lint typecheck pytest-sqlite pytest-postgresql browser bench-quick clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: $(BIN)/activate pyproject.toml
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(BIN)/activate pyproject.toml
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## make run: install, migrate the SQLite database under ./var, seed the demo tenant, serve on 127.0.0.1:8000.
+run: install
+	mkdir -p $(HIREHUB_DATA_DIR)
+	$(BIN)/hirehub db upgrade
+	$(BIN)/hirehub demo seed
+	$(BIN)/hirehub serve --host 127.0.0.1 --port 8000
+
+## make test: lint, type-check, then the whole suite on SQLite and again on PostgreSQL.
+test: install-dev browser lint typecheck pytest-sqlite pytest-postgresql
+
+lint: install-dev
+	$(BIN)/ruff check src tests bench
+
+typecheck: install-dev
+	$(BIN)/mypy
+
+# pytest exits 5 when it collects nothing; that is not a failure of the code under test.
+pytest-sqlite: install-dev
+	HIREHUB_TEST_ENGINE=sqlite $(BIN)/pytest; rc=$$?; [ $$rc -eq 5 ] && rc=0; exit $$rc
+
+pytest-postgresql: install-dev
+	@$(BIN)/python scripts/check_postgres.py
+	HIREHUB_TEST_ENGINE=postgresql $(BIN)/pytest; rc=$$?; [ $$rc -eq 5 ] && rc=0; exit $$rc
+
+# The browser tests drive Debian's Chromium through Playwright (no browser download).
+browser:
+	@command -v chromium >/dev/null 2>&1 || scripts/install_chromium.sh
+
+bench-quick: install-dev
+	for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b --quick || exit 1; done
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
