@@ -8,7 +8,9 @@ import sys
 
 import asyncpg
 
-URL = os.environ.get("HIREHUB_TEST_POSTGRES_ADMIN_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
+URL = os.environ.get(
+    "HIREHUB_TEST_POSTGRES_ADMIN_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+)
 
 
 async def main() -> int:
@@ -17,7 +19,10 @@ async def main() -> int:
         conn = await asyncpg.connect(dsn, timeout=5)
     except Exception as exc:
         print(f"PostgreSQL is not reachable at {dsn}: {exc}", file=sys.stderr)
-        print("start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start", file=sys.stderr)
+        print(
+            "start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start",
+            file=sys.stderr,
+        )
         return 1
     await conn.close()
     return 0

@@ -1,0 +1,94 @@
+"""``hirehub <noun> <verb> --json``: one JSON object per command, errors as {"error"} with exit code 1."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from hirehub.cli import app
+from hirehub.settings import get_settings
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def hub_database(empty_database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    monkeypatch.setenv("HIREHUB_DATABASE_URL", empty_database_url)
+    monkeypatch.setenv("HIREHUB_LOG_LEVEL", "WARNING")
+    get_settings.cache_clear()
+    yield empty_database_url
+    get_settings.cache_clear()
+
+
+def hirehub(*args: str, expect: int = 0) -> dict[str, Any]:
+    result = runner.invoke(app, [*args, "--json"])
+    assert result.exit_code == expect, result.output
+    lines = [line for line in result.stdout.splitlines() if line.strip()]
+    assert len(lines) == 1, f"expected exactly one JSON line, got: {result.stdout!r}"
+    parsed: dict[str, Any] = json.loads(lines[0])
+    return parsed
+
+
+def test_db_upgrade_reports_the_revision_it_reached(hub_database: str) -> None:
+    result = hirehub("db", "upgrade")
+    assert result["from"] is None
+    assert result["revision"] == result["head"]
+
+
+def test_tenant_create_prints_the_guid_and_domain(hub_database: str) -> None:
+    hirehub("db", "upgrade")
+    tenant = hirehub("tenant", "create", "--name", "Contoso", "--domain", "contoso.example")
+    assert tenant["domain"] == "contoso.example"
+    assert len(tenant["id"]) == 36
+    listed = hirehub("tenant", "list")
+    assert [t["id"] for t in listed["tenants"]] == [tenant["id"]]
+
+
+def test_a_refused_command_prints_the_reason_and_exits_1(hub_database: str) -> None:
+    hirehub("db", "upgrade")
+    hirehub("tenant", "create", "--name", "Contoso", "--domain", "contoso.example")
+    error = hirehub("tenant", "create", "--name", "Again", "--domain", "contoso.example", expect=1)
+    assert "already belongs" in error["error"]
+
+
+def test_companies_are_created_and_listed_per_tenant_by_guid_or_domain(hub_database: str) -> None:
+    hirehub("db", "upgrade")
+    tenant = hirehub("tenant", "create", "--name", "Contoso", "--domain", "contoso.example")
+    company = hirehub(
+        "company", "create", "--tenant", tenant["id"], "--code", "USMF", "--name", "Contoso USA"
+    )
+    assert company["code"] == "USMF"
+    listed = hirehub("company", "list", "--tenant", "contoso.example")
+    assert [c["code"] for c in listed["companies"]] == ["USMF"]
+    unknown = hirehub("company", "list", "--tenant", "fabrikam.example", expect=1)
+    assert "no tenant" in unknown["error"]
+
+
+def test_demo_seed_creates_the_demo_tenant_once(hub_database: str) -> None:
+    hirehub("db", "upgrade")
+    first = hirehub("demo", "seed")
+    second = hirehub("demo", "seed")
+    assert first["created"] is True
+    assert second["created"] is False
+    assert first["tenant_id"] == second["tenant_id"]
+
+
+def test_db_downgrade_to_base_then_current_shows_no_revision(hub_database: str) -> None:
+    hirehub("db", "upgrade")
+    assert hirehub("db", "downgrade", "--revision", "base")["revision"] is None
+    assert hirehub("db", "current")["revision"] is None
+
+
+def test_the_installed_console_script_speaks_the_same_json(hub_database: str) -> None:
+    env = {**os.environ, "HIREHUB_DATABASE_URL": hub_database, "HIREHUB_LOG_LEVEL": "WARNING"}
+    command = [sys.executable, "-m", "hirehub", "db", "upgrade", "--json"]
+    completed = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert completed.returncode == 0, completed.stderr
+    assert json.loads(completed.stdout)["revision"] is not None
