@@ -48,7 +48,7 @@ async def test_the_migrated_schema_matches_the_models_exactly(empty_database_url
         await engine.dispose()
 
 
-async def test_downgrade_to_base_removes_every_table_and_upgrade_rebuilds_them(
+async def test_downgrade_to_base_removes_every_table_and_upgrade_rebuilds(
     empty_database_url: str,
 ) -> None:
     engine = create_engine(empty_database_url)
