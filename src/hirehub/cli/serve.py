@@ -32,5 +32,6 @@ def serve(
         ssl_keyfile=ssl_keyfile,
         workers=workers,
         log_config=None,
+        access_log=False,  # the observability middleware logs every request, with its id
         log_level=settings.log_level.lower(),
     )
