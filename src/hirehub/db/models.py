@@ -16,6 +16,7 @@ MODEL_MODULES = (
     "hirehub.tenancy.models",
     "hirehub.db.sequences",
     "hirehub.events.outbox",
+    "hirehub.audit.models",
 )
 
 
