@@ -42,6 +42,10 @@ class Settings(BaseSettings):
         default_factory=dict,
         description='JSON {"https://graph.microsoft.com": "https://127.0.0.1:9443", …}: tests and demos.',
     )
+    entra_sp_client_id: str = Field(
+        default="", description="The hub's own multi-tenant Entra app (service-provider connections)."
+    )
+    entra_sp_client_secret: str = Field(default="", description="Its client secret.")
     outbound_ca_bundle: str | None = Field(
         default=None, description="CA bundle for outbound TLS (e.g. a sandbox's test CA)."
     )

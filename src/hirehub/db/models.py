@@ -17,6 +17,7 @@ MODEL_MODULES = (
     "hirehub.db.sequences",
     "hirehub.events.outbox",
     "hirehub.audit.models",
+    "hirehub.directories.entra.models",
 )
 
 

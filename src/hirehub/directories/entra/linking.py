@@ -1,0 +1,175 @@
+"""*Link account*: the delegated (service-provider) connection's authorization-code flow with PKCE.
+
+The administrator is sent to Microsoft's consent page for the seed's scopes; the callback redeems the
+code through MSAL, whose token cache (holding the refresh token) is stored encrypted on the connection.
+Afterwards tokens are renewed silently from that cache. When renewal fails in a way only an
+administrator can fix (grant revoked or expired, a scope never consented), the connection is marked
+``needs_link`` and :class:`NeedsLink` is raised, so jobs pause instead of failing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import msal
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hirehub.directories.entra.clouds import cloud as cloud_named
+from hirehub.directories.entra.models import ConnectionStatus, EntraConnection, EntraLinkFlow
+from hirehub.directories.entra.msal_client import OutboundConfig, SecretBox, TokenError, secret_app
+from hirehub.directories.entra.permissions import DELEGATED_SCOPES
+
+FLOW_LIFETIME = timedelta(minutes=15)
+
+
+class LinkError(Exception):
+    """The link could not be completed; the message says what the administrator should do."""
+
+
+class NeedsLink(Exception):
+    """The delegated grant no longer works; an administrator must use *Link account* again."""
+
+    def __init__(self, connection_id: uuid.UUID, reason: str) -> None:
+        super().__init__(reason)
+        self.connection_id = connection_id
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class ServiceProviderApp:
+    """The hub's own multi-tenant application, which administrators delegate access to."""
+
+    client_id: str
+    client_secret: str
+    redirect_uri: str
+
+
+def _app(
+    connection: EntraConnection,
+    sp: ServiceProviderApp,
+    outbound: OutboundConfig,
+    cache: msal.SerializableTokenCache | None = None,
+) -> msal.ConfidentialClientApplication:
+    return secret_app(
+        cloud=cloud_named(connection.cloud),
+        authority_tenant=connection.directory_tenant_id,
+        client_id=sp.client_id,
+        client_secret=sp.client_secret,
+        outbound=outbound,
+        token_cache=cache,
+    )
+
+
+def _scopes(connection: EntraConnection, extra: tuple[str, ...] = ()) -> list[str]:
+    # MSAL adds openid/profile/offline_access itself and refuses them in the list.
+    names = tuple(s for s in (*DELEGATED_SCOPES, *extra) if s != "offline_access")
+    return cloud_named(connection.cloud).delegated_scopes(names)
+
+
+async def start_link(
+    session: AsyncSession,
+    connection: EntraConnection,
+    *,
+    sp: ServiceProviderApp,
+    outbound: OutboundConfig,
+    box: SecretBox,
+    now: datetime,
+    extra_scopes: tuple[str, ...] = (),
+) -> str:
+    """Begin the flow; returns the URL to send the administrator's browser to."""
+    flow = await asyncio.to_thread(
+        _app(connection, sp, outbound).initiate_auth_code_flow,
+        _scopes(connection, extra_scopes),
+        redirect_uri=sp.redirect_uri,
+        prompt="consent",
+    )
+    session.add(
+        EntraLinkFlow(
+            state=flow["state"],
+            connection_id=connection.id,
+            flow_encrypted=box.seal(json.dumps(flow)),
+            expires_at=now + FLOW_LIFETIME,
+        )
+    )
+    await session.flush()
+    return str(flow["auth_uri"])
+
+
+async def complete_link(
+    session: AsyncSession,
+    auth_response: dict[str, str],
+    *,
+    sp: ServiceProviderApp,
+    outbound: OutboundConfig,
+    box: SecretBox,
+    now: datetime,
+) -> EntraConnection:
+    """Redeem the callback's code; the connection becomes active with its token cache stored."""
+    state = auth_response.get("state", "")
+    pending = await session.scalar(select(EntraLinkFlow).where(EntraLinkFlow.state == state))
+    if pending is None:
+        raise LinkError("this sign-in link is unknown or was already used: start Link account again")
+    await session.delete(pending)
+    if pending.expires_at < now:
+        raise LinkError("this sign-in link expired: start Link account again")
+    connection = await session.get_one(EntraConnection, pending.connection_id)
+    if "error" in auth_response:
+        connection.status = ConnectionStatus.NEEDS_LINK
+        connection.status_detail = f"consent was not given ({auth_response['error']})"
+        raise LinkError(
+            f"Microsoft returned {auth_response['error']}: {auth_response.get('error_description', '')}"
+        )
+    cache = msal.SerializableTokenCache()
+    app = _app(connection, sp, outbound, cache)
+    flow: dict[str, Any] = json.loads(box.open(pending.flow_encrypted))
+    result = await asyncio.to_thread(app.acquire_token_by_auth_code_flow, flow, auth_response)
+    if "access_token" not in result:
+        raise LinkError(str(TokenError(result)))
+    claims = result.get("id_token_claims", {})
+    connection.linked_account = claims.get("preferred_username") or claims.get("upn") or claims.get("oid")
+    connection.granted_scopes = sorted(str(result.get("scope", "")).split())
+    connection.token_cache_encrypted = box.seal(cache.serialize())
+    connection.status = ConnectionStatus.ACTIVE
+    connection.status_detail = None
+    return connection
+
+
+async def delegated_token(
+    connection: EntraConnection,
+    *,
+    sp: ServiceProviderApp,
+    outbound: OutboundConfig,
+    box: SecretBox,
+    extra_scopes: tuple[str, ...] = (),
+) -> str:
+    """An access token renewed silently from the stored cache; :class:`NeedsLink` if that is impossible.
+
+    The connection row is updated in place (new cache, or ``needs_link``); the caller commits it.
+    """
+    if not connection.token_cache_encrypted:
+        connection.status = ConnectionStatus.NEEDS_LINK
+        raise NeedsLink(connection.id, "the connection was never linked: use Link account")
+    cache = msal.SerializableTokenCache()
+    cache.deserialize(box.open(connection.token_cache_encrypted))
+    app = _app(connection, sp, outbound, cache)
+    accounts = app.get_accounts()
+    scopes = _scopes(connection, extra_scopes)
+    result = (
+        await asyncio.to_thread(app.acquire_token_silent_with_error, scopes, account=accounts[0])
+        if accounts
+        else None
+    )
+    if cache.has_state_changed:
+        connection.token_cache_encrypted = box.seal(cache.serialize())
+    if result and "access_token" in result:
+        return str(result["access_token"])
+    error = TokenError(result or {"error": "invalid_grant", "error_description": "no cached account"})
+    connection.status = ConnectionStatus.NEEDS_LINK
+    connection.status_detail = f"the delegated grant no longer works ({error.code}): use Link account again"
+    raise NeedsLink(connection.id, connection.status_detail)

@@ -1,0 +1,69 @@
+"""Entra ID connections: one per customer directory a tenant provisions into.
+
+A connection is either a *customer-owned application* (the hub holds a certificate's private key and
+authenticates as the customer's app) or a *service-provider application* (an administrator delegated
+access through *Link account*; the hub holds an MSAL token cache with the refresh token). Secrets are
+stored encrypted; the certificate itself is public and offered for download.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hirehub.db.base import Base, Row, TenantOwned
+
+
+class ConnectionType(StrEnum):
+    CUSTOMER_OWNED = "customer_owned"
+    SERVICE_PROVIDER = "service_provider"
+
+
+class ConnectionStatus(StrEnum):
+    """``needs_link``: a delegated grant is missing, revoked or lacks a scope; its jobs wait, not fail."""
+
+    PENDING = "pending"
+    ACTIVE = "active"
+    NEEDS_LINK = "needs_link"
+    ERROR = "error"
+
+
+class EntraConnection(Row, TenantOwned, Base):
+    __tablename__ = "entra_connection"
+    __table_args__ = (UniqueConstraint("tenant_id", "name"),)
+
+    name: Mapped[str] = mapped_column(String(100))
+    cloud: Mapped[str] = mapped_column(String(20))
+    connection_type: Mapped[str] = mapped_column(String(20))
+    directory_tenant_id: Mapped[str] = mapped_column(String(64))
+    client_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    exchange_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(20), default=ConnectionStatus.PENDING)
+    status_detail: Mapped[str | None] = mapped_column(String(1000), default=None)
+    certificate_pem: Mapped[str | None] = mapped_column(Text, default=None)
+    certificate_thumbprint: Mapped[str | None] = mapped_column(String(64), default=None)
+    certificate_not_after: Mapped[datetime | None] = mapped_column(default=None)
+    private_key_encrypted: Mapped[str | None] = mapped_column(Text, default=None)
+    token_cache_encrypted: Mapped[str | None] = mapped_column(Text, default=None)
+    linked_account: Mapped[str | None] = mapped_column(String(320), default=None)
+    granted_scopes: Mapped[list[str] | None] = mapped_column(JSON, default=None)
+    last_test: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    last_tested_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class EntraLinkFlow(Row, TenantOwned, Base):
+    """An authorization-code flow in progress (state, PKCE verifier…), until its callback or expiry."""
+
+    __tablename__ = "entra_link_flow"
+
+    state: Mapped[str] = mapped_column(String(128), unique=True)
+    connection_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("entra_connection.id", ondelete="CASCADE"), index=True
+    )
+    flow_encrypted: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[datetime] = mapped_column()
