@@ -45,7 +45,10 @@ def error(status: int, code: str, message: str = "", headers: dict[str, str] | N
 
 async def test_a_429_is_retried_after_the_seconds_retry_after_names() -> None:
     time = FakeTime()
-    answers = [error(429, "TooManyRequests", headers={"Retry-After": "7"}), httpx.Response(200, json={"id": "u1"})]
+    answers = [
+        error(429, "TooManyRequests", headers={"Retry-After": "7"}),
+        httpx.Response(200, json={"id": "u1"}),
+    ]
     graph = client(lambda request: answers.pop(0), time)
     assert await graph.request("GET", "/users/u1") == {"id": "u1"}
     assert time.slept == [7.0]
@@ -57,7 +60,9 @@ async def test_a_404_of_a_just_created_object_is_retried_only_when_asked() -> No
     graph = client(lambda request: answers.pop(0), time)
     assert await graph.request("PUT", "/users/u1/manager/$ref", json={}, retry_not_found=True) is None
     with pytest.raises(GraphError) as raised:
-        await client(lambda request: error(404, "Request_ResourceNotFound"), FakeTime()).request("GET", "/users/x")
+        await client(lambda request: error(404, "Request_ResourceNotFound"), FakeTime()).request(
+            "GET", "/users/x"
+        )
     assert raised.value.status == 404
 
 
@@ -92,7 +97,9 @@ async def test_a_batch_retries_only_the_throttled_item_and_its_dependant() -> No
         responses = []
         for item in items:
             if item["id"] == "create-2" and len(sent) == 1:
-                responses.append({"id": "create-2", "status": 429, "headers": {"Retry-After": "3"}, "body": {}})
+                responses.append(
+                    {"id": "create-2", "status": 429, "headers": {"Retry-After": "3"}, "body": {}}
+                )
             elif item["id"] == "manager-2" and len(sent) == 1:
                 responses.append({"id": "manager-2", "status": 424, "body": {}})
             else:
@@ -133,7 +140,10 @@ async def test_a_424_whose_dependency_truly_failed_is_final() -> None:
 
 def test_batches_hold_at_most_20_and_keep_dependency_chains_together() -> None:
     requests = [BatchRequest(f"r{i}", "POST", "/users", {}) for i in range(19)]
-    requests += [BatchRequest("c1", "POST", "/users", {}), BatchRequest("c2", "PUT", "/x", {}, depends_on=["c1"])]
+    requests += [
+        BatchRequest("c1", "POST", "/users", {}),
+        BatchRequest("c2", "PUT", "/x", {}, depends_on=["c1"]),
+    ]
     chunks = _chunks_keeping_dependencies(requests)
     assert [len(c) for c in chunks] == [19, 2]
     assert all(len(c) <= 20 for c in chunks)
