@@ -11,6 +11,11 @@ from hirehub.cli.context import open_database
 from hirehub.settings import get_settings
 from hirehub.tenancy import service
 from hirehub.tenancy.models import Company, Tenant
+from hirehub.web import accounts
+
+# The demo is for trying the hub on a laptop; these are printed by `hirehub demo seed` and in the README.
+DEMO_ADMIN_EMAIL = "admin@contoso.example"
+DEMO_ADMIN_PASSWORD = "demo-password-change-me"
 
 
 async def seed_demo() -> dict[str, Any]:
@@ -30,5 +35,17 @@ async def seed_demo() -> dict[str, Any]:
             async with database.tenant_transaction(tenant.id) as session:
                 if not await session.scalar(select(Company.id).where(Company.code == "USMF")):
                     await service.create_company(session, code="USMF", name="Contoso USA")
+                if not await accounts.email_taken(session, DEMO_ADMIN_EMAIL):
+                    await accounts.create_admin(
+                        session,
+                        email=DEMO_ADMIN_EMAIL,
+                        display_name="Demo Administrator",
+                        password=DEMO_ADMIN_PASSWORD,
+                    )
             progress.advance(task)
-    return {"tenant_id": str(tenant.id), "domain": domain, "created": created}
+    return {
+        "tenant_id": str(tenant.id),
+        "domain": domain,
+        "created": created,
+        "console": {"url": "/console/", "email": DEMO_ADMIN_EMAIL, "password": DEMO_ADMIN_PASSWORD},
+    }

@@ -17,6 +17,7 @@ from hirehub.api.middleware import ObservabilityMiddleware
 from hirehub.api.problems import Problem, handle_problem
 from hirehub.db.session import Database
 from hirehub.settings import Settings, get_settings
+from hirehub.web.routes import install_console
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
@@ -37,4 +38,5 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_middleware(ObservabilityMiddleware)
     app.add_exception_handler(Problem, handle_problem)
     app.include_router(health.router)
+    install_console(app)
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from hirehub.cli.console_admins import console_admin_app
 from hirehub.cli.database import db_app
 from hirehub.cli.demo import demo_app
 from hirehub.cli.serve import serve
@@ -29,4 +30,5 @@ app.add_typer(tenant_app, name="tenant")
 app.add_typer(company_app, name="company")
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
+app.add_typer(console_admin_app, name="console-admin")
 app.command("serve")(serve)

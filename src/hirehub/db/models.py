@@ -18,6 +18,7 @@ MODEL_MODULES = (
     "hirehub.events.outbox",
     "hirehub.audit.models",
     "hirehub.directories.entra.models",
+    "hirehub.web.accounts",
 )
 
 

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: a745362058c8
+Revision ID: 416979ae212b
 Revises: 
-Create Date: 2026-11-22 15:59:44.631403
+Create Date: 2026-11-22 16:10:25.547868
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import hirehub.db.base
 from hirehub.audit.models import DROP_POSTGRES_TRIGGERS, DROP_SQLITE_TRIGGERS, append_only_ddl
 
 
-revision = 'a745362058c8'
+revision = '416979ae212b'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -69,6 +69,23 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('company', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_company_tenant_id'), ['tenant_id'], unique=False)
+
+    op.create_table('console_admin',
+    sa.Column('email', sa.String(length=320), nullable=False),
+    sa.Column('display_name', sa.String(length=200), nullable=False),
+    sa.Column('password_hash', sa.String(length=200), nullable=False),
+    sa.Column('enabled', sa.Boolean(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_console_admin_tenant_id_tenant'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_console_admin')),
+    sa.UniqueConstraint('email', name=op.f('uq_console_admin_email'))
+    )
+    with op.batch_alter_table('console_admin', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_console_admin_tenant_id'), ['tenant_id'], unique=False)
 
     op.create_table('entra_connection',
     sa.Column('name', sa.String(length=100), nullable=False),
@@ -132,6 +149,20 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_outbox_event_tenant_id'), ['tenant_id'], unique=False)
         batch_op.create_index('ix_outbox_event_undispatched', ['dispatched_at', 'position'], unique=False)
 
+    op.create_table('console_session',
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('admin_id', sa.Uuid(), nullable=False),
+    sa.Column('csrf_token', sa.String(length=64), nullable=False),
+    sa.Column('expires_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['admin_id'], ['console_admin.id'], name=op.f('fk_console_session_admin_id_console_admin'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_console_session_tenant_id_tenant'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('token_hash', name=op.f('pk_console_session'))
+    )
+    with op.batch_alter_table('console_session', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_console_session_admin_id'), ['admin_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_console_session_tenant_id'), ['tenant_id'], unique=False)
+
     op.create_table('entra_link_flow',
     sa.Column('state', sa.String(length=128), nullable=False),
     sa.Column('connection_id', sa.Uuid(), nullable=False),
@@ -166,6 +197,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_entra_link_flow_connection_id'))
 
     op.drop_table('entra_link_flow')
+    with op.batch_alter_table('console_session', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_console_session_tenant_id'))
+        batch_op.drop_index(batch_op.f('ix_console_session_admin_id'))
+
+    op.drop_table('console_session')
     with op.batch_alter_table('outbox_event', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_event_undispatched')
         batch_op.drop_index(batch_op.f('ix_outbox_event_tenant_id'))
@@ -180,6 +216,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_entra_connection_tenant_id'))
 
     op.drop_table('entra_connection')
+    with op.batch_alter_table('console_admin', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_console_admin_tenant_id'))
+
+    op.drop_table('console_admin')
     with op.batch_alter_table('company', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_company_tenant_id'))
 
