@@ -6,34 +6,8 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
-from typing import Any
 
-import pytest
-from typer.testing import CliRunner
-
-from hirehub.cli import app
-from hirehub.settings import get_settings
-
-runner = CliRunner()
-
-
-@pytest.fixture
-def hub_database(empty_database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    monkeypatch.setenv("HIREHUB_DATABASE_URL", empty_database_url)
-    monkeypatch.setenv("HIREHUB_LOG_LEVEL", "WARNING")
-    get_settings.cache_clear()
-    yield empty_database_url
-    get_settings.cache_clear()
-
-
-def hirehub(*args: str, expect: int = 0) -> dict[str, Any]:
-    result = runner.invoke(app, [*args, "--json"])
-    assert result.exit_code == expect, result.output
-    lines = [line for line in result.stdout.splitlines() if line.strip()]
-    assert len(lines) == 1, f"expected exactly one JSON line, got: {result.stdout!r}"
-    parsed: dict[str, Any] = json.loads(lines[0])
-    return parsed
+from tests.cli.support import hirehub
 
 
 def test_db_upgrade_reports_the_revision_it_reached(hub_database: str) -> None:
@@ -61,9 +35,7 @@ def test_a_refused_command_prints_the_reason_and_exits_1(hub_database: str) -> N
 def test_companies_are_created_and_listed_per_tenant_by_guid_or_domain(hub_database: str) -> None:
     hirehub("db", "upgrade")
     tenant = hirehub("tenant", "create", "--name", "Contoso", "--domain", "contoso.example")
-    company = hirehub(
-        "company", "create", "--tenant", tenant["id"], "--code", "USMF", "--name", "Contoso USA"
-    )
+    company = hirehub("company", "create", "--tenant", tenant["id"], "--code", "USMF", "--name", "Contoso USA")
     assert company["code"] == "USMF"
     listed = hirehub("company", "list", "--tenant", "contoso.example")
     assert [c["code"] for c in listed["companies"]] == ["USMF"]

@@ -7,6 +7,7 @@ import typer
 from hirehub.cli.console_admins import console_admin_app
 from hirehub.cli.database import db_app
 from hirehub.cli.demo import demo_app
+from hirehub.cli.entra import entra_app
 from hirehub.cli.serve import serve
 from hirehub.cli.tenants import company_app, tenant_app
 from hirehub.logging import configure_logging
@@ -31,4 +32,5 @@ app.add_typer(company_app, name="company")
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(console_admin_app, name="console-admin")
+app.add_typer(entra_app, name="entra")
 app.command("serve")(serve)

@@ -38,9 +38,7 @@ def tenant_create(
 
     async def action() -> dict[str, str]:
         async with open_database() as database, database.system_transaction() as session:
-            return tenant_json(
-                await service.create_tenant(session, name=name, domain=domain, time_zone=time_zone)
-            )
+            return tenant_json(await service.create_tenant(session, name=name, domain=domain, time_zone=time_zone))
 
     emit(run(action, as_json, (TenancyError,)), as_json)
 

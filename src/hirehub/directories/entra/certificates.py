@@ -30,10 +30,12 @@ class ConnectionCertificate:
 
     @property
     def der(self) -> bytes:
-        """The certificate as a ``.cer`` (DER) file, which the Entra portal's upload also accepts."""
-        return x509.load_pem_x509_certificate(self.certificate_pem.encode()).public_bytes(
-            serialization.Encoding.DER
-        )
+        return certificate_der(self.certificate_pem)
+
+
+def certificate_der(certificate_pem: str) -> bytes:
+    """The certificate as a ``.cer`` (DER) file, which the Entra portal's upload also accepts."""
+    return x509.load_pem_x509_certificate(certificate_pem.encode()).public_bytes(serialization.Encoding.DER)
 
 
 def thumbprints(certificate_pem: str) -> tuple[str, str]:

@@ -128,9 +128,7 @@ class ConnectionRuntime:
             return await app_token(self._certificate_app(connection), scope)
         if self.service_provider is None:
             raise EntraConnectionError("the hub has no service-provider application configured")
-        return await delegated_token(
-            connection, sp=self.service_provider, outbound=self.outbound, box=self.box
-        )
+        return await delegated_token(connection, sp=self.service_provider, outbound=self.outbound, box=self.box)
 
     def bucket(self, connection: EntraConnection) -> TokenBucket:
         app = connection.client_id or (self.service_provider.client_id if self.service_provider else "")
@@ -153,14 +151,10 @@ class ConnectionRuntime:
         async def token() -> str:
             return await self.token(connection, exchange_cloud.exchange_scope)
 
-        return ExchangeClient(
-            exchange_cloud.exchange_invoke_url(connection.directory_tenant_id), token, self._http()
-        )
+        return ExchangeClient(exchange_cloud.exchange_invoke_url(connection.directory_tenant_id), token, self._http())
 
 
-async def test_connection(
-    runtime: ConnectionRuntime, connection: EntraConnection, now: datetime
-) -> ConnectionCheck:
+async def test_connection(runtime: ConnectionRuntime, connection: EntraConnection, now: datetime) -> ConnectionCheck:
     """*Test connection*: get a token, then compare granted permissions and roles with the seed's list.
 
     The verdict is stored on the connection (``last_test``) and its status follows it.
@@ -196,9 +190,7 @@ async def _check(runtime: ConnectionRuntime, connection: EntraConnection) -> Con
         )
         principals = found.get("value", [])
         if not principals:
-            return ConnectionCheck(
-                token_ok=True, error="the application has no service principal in this tenant"
-            )
+            return ConnectionCheck(token_ok=True, error="the application has no service principal in this tenant")
         principal_id = principals[0]["id"]
         assignments = await graph.request("GET", f"/servicePrincipals/{principal_id}/appRoleAssignments")
         roles = await graph.request(
@@ -207,9 +199,7 @@ async def _check(runtime: ConnectionRuntime, connection: EntraConnection) -> Con
             params={"$filter": f"principalId eq '{principal_id}'"},
         )
     except GraphError as exc:
-        return ConnectionCheck(
-            token_ok=True, error=f"Microsoft Graph refused the check: {exc.code} {exc.message}"
-        )
+        return ConnectionCheck(token_ok=True, error=f"Microsoft Graph refused the check: {exc.code} {exc.message}")
     return judge(
         exchange_enabled=connection.exchange_enabled,
         granted_app_role_ids=[a["appRoleId"] for a in assignments.get("value", [])],

@@ -213,11 +213,7 @@ class GraphClient:
             # A 424 only means "my dependency failed": retry it when that dependency is being retried.
             for item in items:
                 response = final.get(item.id)
-                if (
-                    response is not None
-                    and response.status == 424
-                    and any(d in retry for d in item.depends_on)
-                ):
+                if response is not None and response.status == 424 and any(d in retry for d in item.depends_on):
                     del final[item.id]
                     retry.add(item.id)
             pending = {item.id: item for item in items if item.id in retry}
@@ -226,9 +222,7 @@ class GraphClient:
                     self._bucket.drain(wait)
                 await self._sleep(wait)
         for item_id in pending:
-            final[item_id] = BatchResponse(
-                item_id, 429, {"error": {"code": "TooManyRequests", "message": "gave up"}}
-            )
+            final[item_id] = BatchResponse(item_id, 429, {"error": {"code": "TooManyRequests", "message": "gave up"}})
         return final
 
 
@@ -265,9 +259,7 @@ def _chunks_keeping_dependencies(requests: list[BatchRequest]) -> list[list[Batc
     current: list[BatchRequest] = []
     for group in (g for g in groups if g):
         if len(group) > BATCH_LIMIT:
-            raise ValueError(
-                f"a dependsOn chain of {len(group)} requests cannot fit one batch of {BATCH_LIMIT}"
-            )
+            raise ValueError(f"a dependsOn chain of {len(group)} requests cannot fit one batch of {BATCH_LIMIT}")
         if len(current) + len(group) > BATCH_LIMIT:
             chunks.append(current)
             current = []

@@ -122,9 +122,7 @@ async def complete_link(
     if "error" in auth_response:
         connection.status = ConnectionStatus.NEEDS_LINK
         connection.status_detail = f"consent was not given ({auth_response['error']})"
-        raise LinkError(
-            f"Microsoft returned {auth_response['error']}: {auth_response.get('error_description', '')}"
-        )
+        raise LinkError(f"Microsoft returned {auth_response['error']}: {auth_response.get('error_description', '')}")
     cache = msal.SerializableTokenCache()
     app = _app(connection, sp, outbound, cache)
     flow: dict[str, Any] = json.loads(box.open(pending.flow_encrypted))
@@ -161,9 +159,7 @@ async def delegated_token(
     accounts = app.get_accounts()
     scopes = _scopes(connection, extra_scopes)
     result = (
-        await asyncio.to_thread(app.acquire_token_silent_with_error, scopes, account=accounts[0])
-        if accounts
-        else None
+        await asyncio.to_thread(app.acquire_token_silent_with_error, scopes, account=accounts[0]) if accounts else None
     )
     if cache.has_state_changed:
         connection.token_cache_encrypted = box.seal(cache.serialize())

@@ -62,8 +62,6 @@ class EntraLinkFlow(Row, TenantOwned, Base):
     __tablename__ = "entra_link_flow"
 
     state: Mapped[str] = mapped_column(String(128), unique=True)
-    connection_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("entra_connection.id", ondelete="CASCADE"), index=True
-    )
+    connection_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("entra_connection.id", ondelete="CASCADE"), index=True)
     flow_encrypted: Mapped[str] = mapped_column(Text)
     expires_at: Mapped[datetime] = mapped_column()

@@ -96,9 +96,7 @@ class ConnectionCheck:
         return self.token_ok and not self.missing_permissions and not self.missing_roles and not self.error
 
     def messages(self) -> list[str]:
-        found = [
-            f"Missing application permission {p.name} (needed to {p.why})" for p in self.missing_permissions
-        ]
+        found = [f"Missing application permission {p.name} (needed to {p.why})" for p in self.missing_permissions]
         found += [f"Missing directory role {r.name} ({r.why})" for r in self.missing_roles]
         if self.error:
             found.insert(0, self.error)
@@ -128,7 +126,5 @@ def judge(
         missing_permissions=tuple(
             p for p in required_permissions(exchange_enabled) if p.app_role_id.lower() not in granted
         ),
-        missing_roles=tuple(
-            r for r in required_roles(exchange_enabled) if r.template_id.lower() not in assigned
-        ),
+        missing_roles=tuple(r for r in required_roles(exchange_enabled) if r.template_id.lower() not in assigned),
     )
