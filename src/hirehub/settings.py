@@ -20,9 +20,7 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="HIREHUB_", env_file=None, extra="ignore")
 
-    data_dir: Path = Field(
-        default=Path("var"), description="Where the embedded SQLite database and keys live."
-    )
+    data_dir: Path = Field(default=Path("var"), description="Where the embedded SQLite database and keys live.")
     database_url: str = Field(
         default="",
         description="SQLAlchemy URL: sqlite+aiosqlite:///path or postgresql+asyncpg://user@host/db.",

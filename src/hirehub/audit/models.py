@@ -24,9 +24,7 @@ class AuditEntry(TenantOwned, Base):
     __table_args__ = (Index("ix_audit_entry_tenant_at", "tenant_id", "at"),)
 
     # SQLite only auto-increments a column declared exactly INTEGER PRIMARY KEY, hence the variant.
-    position: Mapped[int] = mapped_column(
-        BigInteger().with_variant(Integer(), "sqlite"), Identity(), primary_key=True
-    )
+    position: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), Identity(), primary_key=True)
     id: Mapped[uuid.UUID] = mapped_column(default=uuid.uuid4, unique=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
     actor: Mapped[str] = mapped_column(String(200))

@@ -58,14 +58,10 @@ class UnknownSequence(LookupError):
 
 async def ensure_default_sequences(session: AsyncSession, tenant_id: uuid.UUID) -> None:
     """Create the tenant's standard sequences if they are missing (idempotent)."""
-    existing = set(
-        await session.scalars(select(NumberSequence.code).where(NumberSequence.tenant_id == tenant_id))
-    )
+    existing = set(await session.scalars(select(NumberSequence.code).where(NumberSequence.tenant_id == tenant_id)))
     for fmt in DEFAULT_SEQUENCES:
         if fmt.code not in existing:
-            session.add(
-                NumberSequence(tenant_id=tenant_id, code=fmt.code, prefix=fmt.prefix, width=fmt.width)
-            )
+            session.add(NumberSequence(tenant_id=tenant_id, code=fmt.code, prefix=fmt.prefix, width=fmt.width))
     await session.flush()
 
 

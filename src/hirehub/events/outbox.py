@@ -26,9 +26,7 @@ class OutboxEvent(TenantOwned, Base):
     __table_args__ = (Index("ix_outbox_event_undispatched", "dispatched_at", "position"),)
 
     # SQLite only auto-increments a column declared exactly INTEGER PRIMARY KEY, hence the variant.
-    position: Mapped[int] = mapped_column(
-        BigInteger().with_variant(Integer(), "sqlite"), Identity(), primary_key=True
-    )
+    position: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), Identity(), primary_key=True)
     id: Mapped[uuid.UUID] = mapped_column(default=uuid.uuid4, unique=True)
     type: Mapped[str] = mapped_column(String(80))
     subject_id: Mapped[uuid.UUID] = mapped_column(index=True)

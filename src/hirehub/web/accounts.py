@@ -43,9 +43,7 @@ class ConsoleSession(TenantOwned, Base):
     __tablename__ = "console_session"
 
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    admin_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("console_admin.id", ondelete="CASCADE"), index=True
-    )
+    admin_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("console_admin.id", ondelete="CASCADE"), index=True)
     csrf_token: Mapped[str] = mapped_column(String(64))
     expires_at: Mapped[datetime] = mapped_column()
 
@@ -74,36 +72,24 @@ def validate_password(password: str) -> None:
         raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
 
 
-async def create_admin(
-    session: AsyncSession, *, email: str, display_name: str, password: str
-) -> ConsoleAdmin:
+async def create_admin(session: AsyncSession, *, email: str, display_name: str, password: str) -> ConsoleAdmin:
     """A new administrator of the session's tenant (the e-mail address must be unused anywhere)."""
     clean = email.strip().lower()
     if "@" not in clean or clean.startswith("@") or clean.endswith("@"):
         raise AccountError(f"'{email}' is not an e-mail address")
     validate_password(password)
-    admin = ConsoleAdmin(
-        email=clean, display_name=display_name.strip() or clean, password_hash=_hasher.hash(password)
-    )
+    admin = ConsoleAdmin(email=clean, display_name=display_name.strip() or clean, password_hash=_hasher.hash(password))
     session.add(admin)
     return admin
 
 
 async def email_taken(system_session: AsyncSession, email: str) -> bool:
-    return bool(
-        await system_session.scalar(
-            select(ConsoleAdmin.id).where(ConsoleAdmin.email == email.strip().lower())
-        )
-    )
+    return bool(await system_session.scalar(select(ConsoleAdmin.id).where(ConsoleAdmin.email == email.strip().lower())))
 
 
-async def sign_in(
-    system_session: AsyncSession, *, email: str, password: str, now: datetime
-) -> tuple[str, SignedIn]:
+async def sign_in(system_session: AsyncSession, *, email: str, password: str, now: datetime) -> tuple[str, SignedIn]:
     """Check the credentials; returns the new session's cookie token and who signed in."""
-    admin = await system_session.scalar(
-        select(ConsoleAdmin).where(ConsoleAdmin.email == email.strip().lower())
-    )
+    admin = await system_session.scalar(select(ConsoleAdmin).where(ConsoleAdmin.email == email.strip().lower()))
     try:
         _hasher.verify(admin.password_hash if admin else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
@@ -141,6 +127,4 @@ async def resolve(system_session: AsyncSession, token: str, now: datetime) -> Si
 
 
 async def sign_out(system_session: AsyncSession, token: str) -> None:
-    await system_session.execute(
-        delete(ConsoleSession).where(ConsoleSession.token_hash == _hash_token(token))
-    )
+    await system_session.execute(delete(ConsoleSession).where(ConsoleSession.token_hash == _hash_token(token)))

@@ -37,9 +37,7 @@ def _secure(request: Request) -> bool:
 async def sign_in_page(request: Request, next: str = "/console/") -> Response:
     csrf = secrets.token_urlsafe(24)
     response = render(request, "sign_in.html", csrf_token=csrf, next=safe_next(next), error=None, email="")
-    response.set_cookie(
-        PRE_SESSION_CSRF_COOKIE, csrf, httponly=True, samesite="strict", secure=_secure(request)
-    )
+    response.set_cookie(PRE_SESSION_CSRF_COOKIE, csrf, httponly=True, samesite="strict", secure=_secure(request))
     return response
 
 
@@ -53,9 +51,7 @@ async def sign_in(
     database: Database = request.app.state.database
     try:
         async with database.system_transaction() as session:
-            token, _admin = await accounts.sign_in(
-                session, email=email, password=password, now=datetime.now(UTC)
-            )
+            token, _admin = await accounts.sign_in(session, email=email, password=password, now=datetime.now(UTC))
     except AccountError as exc:
         csrf = request.cookies.get(PRE_SESSION_CSRF_COOKIE, "")
         return render(
@@ -101,9 +97,7 @@ def install_console(app: FastAPI) -> None:
         return RedirectResponse(sign_in_url(exc.next_path), status_code=303)
 
     async def refuse_csrf(request: Request, exc: Exception) -> Response:
-        return render(
-            request, "error.html", status_code=403, message="This form expired. Go back, reload and retry."
-        )
+        return render(request, "error.html", status_code=403, message="This form expired. Go back, reload and retry.")
 
     app.add_exception_handler(SignInRequired, redirect_to_sign_in)
     app.add_exception_handler(CsrfFailure, refuse_csrf)
