@@ -37,9 +37,7 @@ async def test_an_entry_is_read_back_newest_first_with_before_and_after(database
     tenant_id = await _tenant(database)
     await _one_entry(database, tenant_id)
     async with database.tenant_transaction(tenant_id) as session:
-        log.record(
-            session, actor="admin", action="user.disable", subject_type="worker", subject_id="HR000001"
-        )
+        log.record(session, actor="admin", action="user.disable", subject_type="worker", subject_id="HR000001")
     async with database.tenant_session(tenant_id) as session:
         found = await log.entries(session, subject_id="HR000001")
     assert [e.action for e in found] == ["user.disable", "user.create"]
@@ -65,9 +63,7 @@ async def test_an_entry_rolled_back_with_its_change_leaves_no_trace(database: Da
     ],
     ids=["update", "delete"],
 )
-async def test_the_database_refuses_to_change_or_remove_an_entry(
-    database: Database, statement: object
-) -> None:
+async def test_the_database_refuses_to_change_or_remove_an_entry(database: Database, statement: object) -> None:
     tenant_id = await _tenant(database)
     await _one_entry(database, tenant_id)
     with pytest.raises(DBAPIError, match="append-only"):

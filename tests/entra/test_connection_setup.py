@@ -112,9 +112,7 @@ def test_the_generated_certificate_is_self_signed_and_valid_for_two_years() -> N
     assert (cert.not_valid_after_utc - NOW).days == 730
     assert len(generated.thumbprint_sha1) == 40
     assert len(generated.thumbprint_sha256) == 64
-    assert base64.urlsafe_b64decode(x5t(generated.certificate_pem) + "=") == bytes.fromhex(
-        generated.thumbprint_sha1
-    )
+    assert base64.urlsafe_b64decode(x5t(generated.certificate_pem) + "=") == bytes.fromhex(generated.thumbprint_sha1)
     assert generated.der[:1] == b"\x30"
 
 
@@ -127,9 +125,7 @@ def test_the_generated_certificate_is_self_signed_and_valid_for_two_years() -> N
         (CloudName.CHINA, "login.chinacloudapi.cn", "microsoftgraph.chinacloudapi.cn"),
     ],
 )
-def test_each_cloud_has_its_own_authority_graph_host_and_scope(
-    name: CloudName, authority: str, graph: str
-) -> None:
+def test_each_cloud_has_its_own_authority_graph_host_and_scope(name: CloudName, authority: str, graph: str) -> None:
     chosen = cloud(name)
     assert chosen.authority("t") == f"https://{authority}/t"
     assert chosen.graph_scope == f"https://{graph}/.default"

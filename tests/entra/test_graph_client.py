@@ -60,9 +60,7 @@ async def test_a_404_of_a_just_created_object_is_retried_only_when_asked() -> No
     graph = client(lambda request: answers.pop(0), time)
     assert await graph.request("PUT", "/users/u1/manager/$ref", json={}, retry_not_found=True) is None
     with pytest.raises(GraphError) as raised:
-        await client(lambda request: error(404, "Request_ResourceNotFound"), FakeTime()).request(
-            "GET", "/users/x"
-        )
+        await client(lambda request: error(404, "Request_ResourceNotFound"), FakeTime()).request("GET", "/users/x")
     assert raised.value.status == 404
 
 
@@ -97,9 +95,7 @@ async def test_a_batch_retries_only_the_throttled_item_and_its_dependant() -> No
         responses = []
         for item in items:
             if item["id"] == "create-2" and len(sent) == 1:
-                responses.append(
-                    {"id": "create-2", "status": 429, "headers": {"Retry-After": "3"}, "body": {}}
-                )
+                responses.append({"id": "create-2", "status": 429, "headers": {"Retry-After": "3"}, "body": {}})
             elif item["id"] == "manager-2" and len(sent) == 1:
                 responses.append({"id": "manager-2", "status": 424, "body": {}})
             else:

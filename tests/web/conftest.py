@@ -44,9 +44,7 @@ def live_hub(database_url: str) -> Iterator[str]:
     """The hub served on a free loopback port; yields its base URL."""
     port = _free_port()
     settings = Settings(database_url=database_url, base_url=f"http://127.0.0.1:{port}", log_level="WARNING")
-    config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=port, log_level="warning", access_log=False
-    )
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning", access_log=False)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -65,9 +63,7 @@ async def browser() -> AsyncIterator[Browser]:
     if not os.path.exists(CHROMIUM):  # noqa: ASYNC240 - a one-off check before launching
         pytest.fail(f"Chromium not found at {CHROMIUM}: run scripts/install_chromium.sh (make test does)")
     async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
+        launched = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
             yield launched
         finally:

@@ -12,9 +12,7 @@ from tests.web.support import make_admin, screenshot, sign_in
 pytestmark = pytest.mark.browser
 
 
-async def test_an_anonymous_visitor_is_sent_to_sign_in_and_back(
-    page: Page, live_hub: str, database: Database
-) -> None:
+async def test_an_anonymous_visitor_is_sent_to_sign_in_and_back(page: Page, live_hub: str, database: Database) -> None:
     admin = await make_admin(database, "contoso.example", "Contoso")
     await page.goto(f"{live_hub}/console/")
     await expect(page).to_have_url(f"{live_hub}/console/sign-in?next=/console/")
@@ -25,9 +23,7 @@ async def test_an_anonymous_visitor_is_sent_to_sign_in_and_back(
     await screenshot(page, "overview")
 
 
-async def test_a_wrong_password_is_explained_next_to_the_field(
-    page: Page, live_hub: str, database: Database
-) -> None:
+async def test_a_wrong_password_is_explained_next_to_the_field(page: Page, live_hub: str, database: Database) -> None:
     admin = await make_admin(database, "contoso.example", "Contoso")
     await page.goto(f"{live_hub}/console/sign-in")
     await page.get_by_label("E-mail address").fill(admin.email)
@@ -38,9 +34,7 @@ async def test_a_wrong_password_is_explained_next_to_the_field(
     await screenshot(page, "sign-in-error")
 
 
-async def test_the_sign_in_form_works_from_the_keyboard_alone(
-    page: Page, live_hub: str, database: Database
-) -> None:
+async def test_the_sign_in_form_works_from_the_keyboard_alone(page: Page, live_hub: str, database: Database) -> None:
     admin = await make_admin(database, "contoso.example", "Contoso")
     await page.goto(f"{live_hub}/console/sign-in")
     await page.keyboard.press("Tab")  # the skip link comes first
@@ -52,9 +46,7 @@ async def test_the_sign_in_form_works_from_the_keyboard_alone(
     await page.wait_for_url(f"{live_hub}/console/")
 
 
-async def test_an_administrator_sees_only_their_own_tenant(
-    page: Page, live_hub: str, database: Database
-) -> None:
+async def test_an_administrator_sees_only_their_own_tenant(page: Page, live_hub: str, database: Database) -> None:
     contoso = await make_admin(database, "contoso.example", "Contoso")
     await make_admin(database, "fabrikam.example", "Fabrikam")
     await sign_in(page, live_hub, contoso)
