@@ -16,6 +16,7 @@ from hirehub.api import health
 from hirehub.api.middleware import ObservabilityMiddleware
 from hirehub.api.problems import Problem, handle_problem
 from hirehub.db.session import Database
+from hirehub.directories.entra.runtime import runtime_from_settings
 from hirehub.settings import Settings, get_settings
 from hirehub.web.routes import install_console
 
@@ -26,15 +27,20 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     owns_database = database is None
     database = database or Database(settings.effective_database_url)
 
+    entra_runtime = runtime_from_settings(settings)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        if entra_runtime.http is not None:
+            await entra_runtime.http.aclose()
         if owns_database:
             await database.dispose()
 
     app = FastAPI(title="hirehub", version=__version__, lifespan=lifespan)
     app.state.settings = settings
     app.state.database = database
+    app.state.entra_runtime = entra_runtime
     app.add_middleware(ObservabilityMiddleware)
     app.add_exception_handler(Problem, handle_problem)
     app.include_router(health.router)

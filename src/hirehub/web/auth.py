@@ -44,21 +44,32 @@ def safe_next(next_path: str | None) -> str:
     return "/console/"
 
 
-async def require_admin(request: Request) -> SignedIn:
+async def current_admin(request: Request) -> SignedIn | None:
+    """The signed-in administrator, if any (resolved once per request)."""
+    cached: SignedIn | None = getattr(request.state, "admin", None)
+    if cached is not None:
+        return cached
     token = request.cookies.get(SESSION_COOKIE)
-    if token:
-        database: Database = request.app.state.database
-        async with database.system_session() as session:
-            admin = await accounts.resolve(session, token, datetime.now(UTC))
-        if admin is not None:
-            request.state.admin = admin
-            return admin
+    if not token:
+        return None
+    database: Database = request.app.state.database
+    async with database.system_session() as session:
+        admin = await accounts.resolve(session, token, datetime.now(UTC))
+    request.state.admin = admin
+    return admin
+
+
+async def require_admin(request: Request) -> SignedIn:
+    admin = await current_admin(request)
+    if admin is not None:
+        return admin
     path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     raise SignInRequired(path)
 
 
 async def require_csrf(request: Request, csrf_token: str = Form("")) -> None:
-    admin: SignedIn | None = getattr(request.state, "admin", None)
+    """Signed-in forms carry the session's token; the sign-in form carries the pre-session cookie's."""
+    admin = await current_admin(request)
     expected = admin.csrf_token if admin else request.cookies.get(PRE_SESSION_CSRF_COOKIE, "")
     if not expected or not secrets.compare_digest(expected, csrf_token):
         raise CsrfFailure()

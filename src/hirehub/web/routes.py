@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from hirehub.db.session import Database
 from hirehub.tenancy.models import Company, Tenant
-from hirehub.web import accounts
+from hirehub.web import accounts, entra_pages
 from hirehub.web.accounts import AccountError, SignedIn
 from hirehub.web.auth import (
     PRE_SESSION_CSRF_COOKIE,
@@ -103,3 +103,4 @@ def install_console(app: FastAPI) -> None:
     app.add_exception_handler(CsrfFailure, refuse_csrf)
     app.mount("/console/static", StaticFiles(directory=str(STATIC_DIR)), name="console-static")
     app.include_router(router)
+    app.include_router(entra_pages.router)

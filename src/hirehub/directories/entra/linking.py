@@ -122,6 +122,7 @@ async def complete_link(
     if "error" in auth_response:
         connection.status = ConnectionStatus.NEEDS_LINK
         connection.status_detail = f"consent was not given ({auth_response['error']})"
+        await session.flush()
         raise LinkError(f"Microsoft returned {auth_response['error']}: {auth_response.get('error_description', '')}")
     cache = msal.SerializableTokenCache()
     app = _app(connection, sp, outbound, cache)
