@@ -19,6 +19,7 @@ MODEL_MODULES = (
     "hirehub.audit.models",
     "hirehub.directories.entra.models",
     "hirehub.web.accounts",
+    "hirehub.hr.models",
 )
 
 

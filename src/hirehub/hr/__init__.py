@@ -1,0 +1,1 @@
+"""The HR domain: people, workers, employments, positions, jobs, departments, recruiting, candidates."""

@@ -1,0 +1,306 @@
+"""The HR domain rules: pure functions over loaded records, with no I/O of their own.
+
+Each function checks everything first and raises a specific :class:`~hirehub.hr.errors.HRError`
+before touching anything, then changes the records it was given and returns the new ones and the
+domain events to record. Numbers (party, personnel) and the current date are passed in, so the rules
+are deterministic and testable without a database.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from hirehub.events.outbox import DomainEvent
+from hirehub.hr import errors
+from hirehub.hr.models import (
+    CandidateToHire,
+    Department,
+    Employment,
+    Person,
+    Position,
+    PositionWorkerAssignment,
+    ReasonCode,
+    Title,
+    Worker,
+)
+from hirehub.hr.models.options import ApplicantIntegrationResult, WorkerStatus
+
+HIRED = "worker.hired"
+REHIRED = "worker.rehired"
+TRANSFERRED = "worker.transferred"
+TERMINATED = "worker.terminated"
+HIRE_RESCINDED = "worker.hire_rescinded"
+CANDIDATE_CREATED = "candidate.created"
+
+
+@dataclass(frozen=True)
+class HireDetails:
+    """What the *Hire new worker* pane lets the HR user review and complete."""
+
+    start_date: date | None
+    first_name: str | None = None
+    last_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
+@dataclass
+class Placement:
+    """Where a worker sits: a position (with how many workers it holds now), department, title, manager."""
+
+    position: Position | None = None
+    position_headcount: int = 0
+    department: Department | None = None
+    title: Title | None = None
+    manager: Worker | None = None
+
+
+@dataclass
+class HireOutcome:
+    worker: Worker
+    employment: Employment
+    assignment: PositionWorkerAssignment | None
+    events: list[DomainEvent] = field(default_factory=list)
+    rehire: bool = False
+
+
+def _clean(value: str | None) -> str | None:
+    return value.strip() if value and value.strip() else None
+
+
+def _check_position(placement: Placement) -> None:
+    position = placement.position
+    if position is not None and placement.position_headcount >= position.max_workers:
+        raise errors.PositionOccupied(f"position {position.position_id} already has {position.max_workers} worker(s)")
+
+
+def worker_snapshot(worker: Worker, employment: Employment | None, placement: Placement) -> dict[str, Any]:
+    """What lifecycle automation needs to know about a worker, carried in every worker event."""
+    return {
+        "worker_id": worker.id,
+        "person_id": worker.person_id,
+        "personnel_number": worker.personnel_number,
+        "first_name": worker.first_name,
+        "last_name": worker.last_name,
+        "email": worker.email,
+        "phone": worker.phone,
+        "company": worker.data_area_id,
+        "status": WorkerStatus(worker.status).name.lower(),
+        "position_id": placement.position.position_id if placement.position else None,
+        "job_title": (placement.title.title_id if placement.title else None)
+        or (placement.position.description if placement.position else None),
+        "department": placement.department.name if placement.department else None,
+        "manager_personnel_number": placement.manager.personnel_number if placement.manager else None,
+        "start_date": employment.start_date if employment else None,
+        "end_date": employment.end_date if employment else None,
+    }
+
+
+def open_employment(employments: Sequence[Employment]) -> Employment | None:
+    """The employment without an end date (there is at most one)."""
+    return next((e for e in employments if e.end_date is None and not e.rescinded), None)
+
+
+def check_hire(
+    candidate: CandidateToHire,
+    person: Person,
+    existing_worker: Worker | None,
+    existing_employments: Sequence[Employment],
+    details: HireDetails,
+    placement: Placement,
+) -> tuple[str, str, date]:
+    """Every reason a hire could be refused, checked without changing anything.
+
+    Returns the first name, last name and start date the hire will use.
+    """
+    result = ApplicantIntegrationResult(candidate.applicant_integration_result)
+    if result is ApplicantIntegrationResult.HIRED:
+        raise errors.CandidateAlreadyHired(f"candidate {candidate.candidate_id} was hired already")
+    if result in (ApplicantIntegrationResult.NOT_HIRED, ApplicantIntegrationResult.DISMISSED):
+        raise errors.CandidateNotHireable(f"candidate {candidate.candidate_id} is marked {result.name.lower()}")
+    first_name = _clean(details.first_name) or _clean(candidate.first_name)
+    last_name = _clean(details.last_name) or _clean(candidate.last_name)
+    if first_name is None:
+        raise errors.MissingRequiredField("first name")
+    if last_name is None:
+        raise errors.MissingRequiredField("last name")
+    if details.start_date is None:
+        raise errors.MissingRequiredField("start date")
+    if existing_worker is not None and open_employment(existing_employments) is not None:
+        raise errors.WorkerAlreadyEmployed(
+            f"{person.full_name} is already employed ({existing_worker.personnel_number})"
+        )
+    last_end = max((e.end_date for e in existing_employments if e.end_date), default=None)
+    if last_end is not None and details.start_date <= last_end:
+        raise errors.RehireWhileEmployed(f"the previous employment ends {last_end.isoformat()}, after the new start")
+    _check_position(placement)
+    return first_name, last_name, details.start_date
+
+
+def hire(
+    candidate: CandidateToHire,
+    person: Person,
+    existing_worker: Worker | None,
+    existing_employments: Sequence[Employment],
+    details: HireDetails,
+    placement: Placement,
+    *,
+    personnel_number: str | None,
+    company_code: str | None,
+    company_id: Any = None,
+) -> HireOutcome:
+    """*Hire new worker*: the candidate's person becomes a worker with a new employment.
+
+    A person who was a worker before is rehired on the same worker record (same personnel number):
+    never a second person, never a second worker.
+    """
+    first_name, last_name, start_date = check_hire(
+        candidate, person, existing_worker, existing_employments, details, placement
+    )
+    if existing_worker is None and personnel_number is None:
+        raise ValueError("a first hire needs a personnel number")
+
+    email = _clean(details.email) or _clean(candidate.email) or person.primary_contact_email
+    phone = _clean(details.phone) or _clean(candidate.phone) or person.primary_contact_phone
+    person.first_name, person.last_name = first_name, last_name
+    person.primary_contact_email, person.primary_contact_phone = email, phone
+    worker = existing_worker or Worker(id=uuid.uuid4(), person_id=person.id, personnel_number=personnel_number)
+    worker.first_name, worker.last_name, worker.email, worker.phone = first_name, last_name, email, phone
+    worker.status = WorkerStatus.PENDING
+    worker.company_id, worker.data_area_id = company_id, company_code
+    _place(worker, placement)
+    employment = Employment(
+        worker_id=worker.id, start_date=start_date, company_id=company_id, data_area_id=company_code
+    )
+    assignment = _assign(worker, placement, start_date)
+    candidate.applicant_integration_result = ApplicantIntegrationResult.HIRED
+    candidate.worker_ref_id = worker.id
+    rehire = existing_worker is not None
+    snapshot = worker_snapshot(worker, employment, placement)
+    snapshot["candidate_id"] = candidate.candidate_id
+    event = DomainEvent(REHIRED if rehire else HIRED, person.id, snapshot)
+    return HireOutcome(worker, employment, assignment, [event], rehire)
+
+
+def _place(worker: Worker, placement: Placement) -> None:
+    position = placement.position
+    worker.department_id = (
+        placement.department.id if placement.department else (position.department_id if position else None)
+    )
+    worker.title_id = placement.title.id if placement.title else (position.title_id if position else None)
+    worker.manager_id = placement.manager.id if placement.manager else None
+
+
+def _assign(worker: Worker, placement: Placement, start: date) -> PositionWorkerAssignment | None:
+    if placement.position is None:
+        return None
+    return PositionWorkerAssignment(worker_id=worker.id, position_id=placement.position.id, valid_from=start)
+
+
+def rehire(
+    worker: Worker,
+    employments: Sequence[Employment],
+    start_date: date,
+    placement: Placement,
+) -> HireOutcome:
+    """A former worker starts again: the same worker record, a new employment."""
+    if open_employment(employments) is not None:
+        raise errors.RehireWhileEmployed(f"{worker.personnel_number} is still employed: terminate first")
+    last_end = max((e.end_date for e in employments if e.end_date), default=None)
+    if last_end is not None and start_date <= last_end:
+        raise errors.RehireWhileEmployed(f"the previous employment ends {last_end.isoformat()}, after the new start")
+    _check_position(placement)
+    worker.status = WorkerStatus.PENDING
+    _place(worker, placement)
+    employment = Employment(
+        worker_id=worker.id, start_date=start_date, company_id=worker.company_id, data_area_id=worker.data_area_id
+    )
+    assignment = _assign(worker, placement, start_date)
+    event = DomainEvent(REHIRED, worker.person_id, worker_snapshot(worker, employment, placement))
+    return HireOutcome(worker, employment, assignment, [event], rehire=True)
+
+
+def transfer(
+    worker: Worker,
+    employments: Sequence[Employment],
+    current_assignments: Sequence[PositionWorkerAssignment],
+    placement: Placement,
+    effective: date,
+) -> tuple[PositionWorkerAssignment | None, list[DomainEvent]]:
+    """A move: new position, department, title or manager from ``effective`` on."""
+    employment = open_employment(employments)
+    if employment is None:
+        raise errors.WorkerNotEmployed(f"{worker.personnel_number} has no open employment")
+    if effective < employment.start_date:
+        raise errors.TerminationBeforeStart("a transfer cannot take effect before the employment starts")
+    if placement.manager is not None and placement.manager.id == worker.id:
+        raise errors.HRError("a worker cannot be their own manager")
+    new_position = placement.position
+    moving = new_position is not None and all(
+        a.position_id != new_position.id for a in current_assignments if a.valid_to is None
+    )
+    if moving:
+        _check_position(placement)
+    assignment = None
+    if moving and new_position is not None:
+        for current in current_assignments:
+            if current.valid_to is None:
+                current.valid_to = effective
+        assignment = PositionWorkerAssignment(worker_id=worker.id, position_id=new_position.id, valid_from=effective)
+    _place(worker, placement)
+    snapshot = worker_snapshot(worker, employment, placement)
+    snapshot["effective_date"] = effective
+    return assignment, [DomainEvent(TRANSFERRED, worker.person_id, snapshot)]
+
+
+def terminate(
+    worker: Worker,
+    employments: Sequence[Employment],
+    current_assignments: Sequence[PositionWorkerAssignment],
+    last_day: date,
+    reason: ReasonCode | None,
+    today: date,
+    placement: Placement,
+) -> list[DomainEvent]:
+    """End the open employment after ``last_day`` (which may be in the future)."""
+    employment = open_employment(employments)
+    if employment is None:
+        ended = [e for e in employments if e.end_date and not e.rescinded]
+        if ended:
+            raise errors.AlreadyTerminated(
+                f"{worker.personnel_number} was terminated on {max(e.end_date for e in ended if e.end_date)}"
+            )
+        raise errors.WorkerNotEmployed(f"{worker.personnel_number} has no open employment")
+    if last_day < employment.start_date:
+        raise errors.TerminationBeforeStart(
+            f"the last day {last_day.isoformat()} is before the start {employment.start_date.isoformat()}"
+        )
+    employment.end_date = last_day
+    employment.termination_reason_id = reason.id if reason else None
+    for assignment in current_assignments:
+        if assignment.valid_to is None:
+            assignment.valid_to = last_day
+    if last_day < today:
+        worker.status = WorkerStatus.TERMINATED
+    snapshot = worker_snapshot(worker, employment, placement)
+    snapshot["reason"] = reason.reason_code_id if reason else None
+    return [DomainEvent(TERMINATED, worker.person_id, snapshot)]
+
+
+def rescind_hire(
+    worker: Worker, employments: Sequence[Employment], today: date, placement: Placement
+) -> list[DomainEvent]:
+    """Undo a hire that has not started yet (the offer was withdrawn or declined)."""
+    employment = open_employment(employments)
+    if employment is None:
+        raise errors.WorkerNotEmployed(f"{worker.personnel_number} has no pending hire")
+    if employment.start_date <= today:
+        raise errors.HireAlreadyStarted(f"the employment started on {employment.start_date.isoformat()}")
+    employment.rescinded = True
+    employment.end_date = employment.start_date
+    worker.status = WorkerStatus.RESCINDED
+    return [DomainEvent(HIRE_RESCINDED, worker.person_id, worker_snapshot(worker, employment, placement))]

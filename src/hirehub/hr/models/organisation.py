@@ -1,0 +1,148 @@
+"""The organisation: departments, titles, job functions and types, jobs, job compensation, positions."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import ClassVar
+
+from sqlalchemy import UniqueConstraint
+from sqlalchemy.orm import Mapped, relationship
+
+from hirehub.db.base import Base, Row, TenantOwned
+from hirehub.hr.catalog import ODataTable, lookup, table
+from hirehub.hr.models.columns import decimal, flag, number, owner, reference, text
+
+
+class Department(Row, TenantOwned, Base):
+    __tablename__ = "hr_department"
+    __table_args__ = (UniqueConstraint("tenant_id", "department_number"),)
+    __odata__: ClassVar[ODataTable] = table(
+        "mshr_omdepartmententity", "Department", "Departments", keys=(("department_number",),)
+    )
+
+    department_number: Mapped[str] = text(20, required=True)
+    name: Mapped[str] = text(100, required=True)
+    parent_department_id: Mapped[uuid.UUID | None] = reference("hr_department")
+
+
+class Title(Row, TenantOwned, Base):
+    __tablename__ = "hr_title"
+    __table_args__ = (UniqueConstraint("tenant_id", "title_id"),)
+    __odata__: ClassVar[ODataTable] = table("mshr_hcmtitleentity", "Title", "Titles", keys=(("title_id",),))
+
+    title_id: Mapped[str] = text(60, required=True)
+    description: Mapped[str | None] = text(100)
+
+
+class JobFunction(Row, TenantOwned, Base):
+    __tablename__ = "hr_job_function"
+    __table_args__ = (UniqueConstraint("tenant_id", "job_function_id"),)
+    __odata__: ClassVar[ODataTable] = table(
+        "mshr_hcmjobfunctionentity", "Compensation job function", "Compensation job functions",
+        keys=(("job_function_id",),),
+    )  # fmt: skip
+
+    job_function_id: Mapped[str] = text(20, required=True)
+    description: Mapped[str | None] = text(100)
+
+
+class JobType(Row, TenantOwned, Base):
+    __tablename__ = "hr_job_type"
+    __table_args__ = (UniqueConstraint("tenant_id", "job_type_id"),)
+    __odata__: ClassVar[ODataTable] = table(
+        "mshr_hcmjobtypeentity", "Compensation job type", "Compensation job types", keys=(("job_type_id",),)
+    )
+
+    job_type_id: Mapped[str] = text(20, required=True)
+    description: Mapped[str | None] = text(100)
+    exempt: Mapped[bool] = flag()
+
+
+class Job(Row, TenantOwned, Base):
+    __tablename__ = "hr_job"
+    __table_args__ = (UniqueConstraint("tenant_id", "job_id"),)
+    __odata__: ClassVar[ODataTable] = table(
+        "mshr_hcmjobentity", "Job", "Jobs",
+        lookups=(
+            lookup("job_function", "mshr_FK_JobFunction_id"),
+            lookup("job_type", "mshr_FK_JobType_id"),
+            lookup("title", "mshr_FK_Title_id"),
+        ),
+        keys=(("job_id",),),
+    )  # fmt: skip
+
+    job_id: Mapped[str] = text(20, required=True)
+    description: Mapped[str | None] = text(200)
+    max_positions: Mapped[int | None] = number()
+    job_function_id: Mapped[uuid.UUID | None] = reference("hr_job_function")
+    job_type_id: Mapped[uuid.UUID | None] = reference("hr_job_type")
+    title_id: Mapped[uuid.UUID | None] = reference("hr_title")
+
+    job_function: Mapped[JobFunction | None] = relationship(lazy="raise")
+    job_type: Mapped[JobType | None] = relationship(lazy="raise")
+    title: Mapped[Title | None] = relationship(lazy="raise")
+
+
+class JobCompensation(Row, TenantOwned, Base):
+    __tablename__ = "hr_job_compensation"
+    __odata__: ClassVar[ODataTable] = table(
+        "mshr_hcmjobcompensationentity",
+        "Job compensation",
+        "Job compensations",
+        lookups=(lookup("job", "mshr_FK_Job_id"),),
+    )
+
+    job_id: Mapped[uuid.UUID] = owner("hr_job")
+    compensation_level: Mapped[str | None] = text(20)
+    pay_frequency: Mapped[str | None] = text(20)
+    reference_point_amount: Mapped[Decimal | None] = decimal()
+
+    job: Mapped[Job] = relationship(lazy="raise")
+
+
+class PositionType(Row, TenantOwned, Base):
+    __tablename__ = "hr_position_type"
+    __table_args__ = (UniqueConstraint("tenant_id", "position_type_id"),)
+    __odata__: ClassVar[ODataTable] = table(
+        "mshr_hcmpositiontypeentity", "Position type", "Position types", keys=(("position_type_id",),)
+    )
+
+    position_type_id: Mapped[str] = text(20, required=True)
+    description: Mapped[str | None] = text(100)
+    full_time: Mapped[bool] = flag(True)
+
+
+class Position(Row, TenantOwned, Base):
+    """A seat in the organisation; a worker is assigned to it (see :class:`PositionWorkerAssignment`)."""
+
+    __tablename__ = "hr_position"
+    __table_args__ = (UniqueConstraint("tenant_id", "position_id"),)
+    __odata__: ClassVar[ODataTable] = table(
+        "mshr_hcmpositionv2entity", "Position", "Positions V2", entity_set="mshr_hcmpositionv2entities",
+        lookups=(
+            lookup("job", "mshr_FK_Job_id"),
+            lookup("department", "mshr_FK_Department_id"),
+            lookup("title", "mshr_FK_Title_id"),
+            lookup("position_type", "mshr_FK_PositionType_id"),
+            lookup("reports_to", "mshr_FK_ReportsToPosition_id"),
+        ),
+        keys=(("position_id",),),
+    )  # fmt: skip
+
+    position_id: Mapped[str] = text(20, required=True)
+    description: Mapped[str | None] = text(200)
+    full_time_equivalent: Mapped[Decimal | None] = decimal("1")
+    max_workers: Mapped[int] = number(1)
+    job_id: Mapped[uuid.UUID | None] = reference("hr_job")
+    department_id: Mapped[uuid.UUID | None] = reference("hr_department")
+    title_id: Mapped[uuid.UUID | None] = reference("hr_title")
+    position_type_id: Mapped[uuid.UUID | None] = reference("hr_position_type")
+    reports_to_id: Mapped[uuid.UUID | None] = reference("hr_position")
+    company_id: Mapped[uuid.UUID | None] = reference("company")
+
+    job: Mapped[Job | None] = relationship(lazy="raise")
+    department: Mapped[Department | None] = relationship(lazy="raise")
+    title: Mapped[Title | None] = relationship(lazy="raise")
+    position_type: Mapped[PositionType | None] = relationship(lazy="raise")
+    reports_to: Mapped[Position | None] = relationship(lazy="raise", remote_side="Position.id")

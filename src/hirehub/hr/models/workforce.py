@@ -1,0 +1,107 @@
+"""Workers, their employments over time, and their assignments to positions.
+
+One person has at most one worker record, whose personnel number never changes; each hire or rehire
+adds an employment (start, end, reason). "Base worker" and "Worker" are two API views of this table.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import ClassVar
+
+from sqlalchemy import UniqueConstraint
+from sqlalchemy.orm import Mapped, relationship
+
+from hirehub.db.base import Base, Row, TenantOwned
+from hirehub.hr.catalog import ODataTable, lookup, table
+from hirehub.hr.models.columns import choice, day, flag, owner, reference, text
+from hirehub.hr.models.options import EmploymentType, WorkerStatus, WorkerType
+from hirehub.hr.models.organisation import Department, Position, Title
+from hirehub.hr.models.parties import Person
+
+WORKER_LOOKUPS = (
+    lookup("person", "mshr_FK_Person_id"),
+    lookup("manager", "mshr_FK_Manager_id"),
+    lookup("department", "mshr_FK_Department_id"),
+    lookup("title", "mshr_FK_Title_id"),
+)
+
+
+class Worker(Row, TenantOwned, Base):
+    __tablename__ = "hr_worker"
+    __table_args__ = (UniqueConstraint("tenant_id", "personnel_number"), UniqueConstraint("tenant_id", "person_id"))
+    __odata__: ClassVar[ODataTable] = table(
+        "mshr_hcmworkerentity", "Worker", "Workers",
+        lookups=WORKER_LOOKUPS,
+        collections={"employments": "mshr_FK_HcmEmploymentEntity_Worker",
+                     "assignments": "mshr_FK_HcmPositionWorkerAssignmentEntity_Worker"},
+        keys=(("personnel_number",),),
+    )  # fmt: skip
+
+    personnel_number: Mapped[str] = text(25, system=True)
+    person_id: Mapped[uuid.UUID] = reference("hr_person", required=True)
+    worker_type: Mapped[int] = choice(WorkerType, default=WorkerType.EMPLOYEE, required=True)
+    status: Mapped[int] = choice(WorkerStatus, default=WorkerStatus.PENDING, required=True)
+    first_name: Mapped[str] = text(25, required=True)
+    last_name: Mapped[str | None] = text(25)
+    email: Mapped[str | None] = text(255)
+    phone: Mapped[str | None] = text(40)
+    manager_id: Mapped[uuid.UUID | None] = reference("hr_worker")
+    department_id: Mapped[uuid.UUID | None] = reference("hr_department")
+    title_id: Mapped[uuid.UUID | None] = reference("hr_title")
+    company_id: Mapped[uuid.UUID | None] = reference("company")
+    data_area_id: Mapped[str | None] = text(8)
+
+    person: Mapped[Person] = relationship(lazy="raise")
+    manager: Mapped[Worker | None] = relationship(lazy="raise", remote_side="Worker.id")
+    department: Mapped[Department | None] = relationship(lazy="raise")
+    title: Mapped[Title | None] = relationship(lazy="raise")
+    employments: Mapped[list[Employment]] = relationship(
+        back_populates="worker", lazy="raise", order_by="Employment.start_date"
+    )
+    assignments: Mapped[list[PositionWorkerAssignment]] = relationship(back_populates="worker", lazy="raise")
+
+
+# The seed lists "Base worker" and "Worker": the base view exposes the worker's identity only.
+BASE_WORKER_VIEW = table(
+    "mshr_hcmworkerbaseentity", "Base worker", "Base workers",
+    lookups=(lookup("person", "mshr_FK_Person_id"),), keys=(("personnel_number",),),
+)  # fmt: skip
+BASE_WORKER_COLUMNS = ("personnel_number", "worker_type", "first_name", "last_name", "person_id")
+
+
+class Employment(Row, TenantOwned, Base):
+    __tablename__ = "hr_employment"
+    __odata__: ClassVar[ODataTable] = table(
+        "mshr_hcmemploymententity", "Employment", "Employments",
+        lookups=(lookup("worker", "mshr_FK_Worker_id"), lookup("termination_reason", "mshr_FK_TerminationReason_id")),
+    )  # fmt: skip
+
+    worker_id: Mapped[uuid.UUID] = owner("hr_worker")
+    company_id: Mapped[uuid.UUID | None] = reference("company")
+    data_area_id: Mapped[str | None] = text(8)
+    start_date: Mapped[date] = day(required=True)
+    end_date: Mapped[date | None] = day()
+    employment_type: Mapped[int | None] = choice(EmploymentType, default=EmploymentType.FULL_TIME)
+    termination_reason_id: Mapped[uuid.UUID | None] = reference("hr_reason_code")
+    rescinded: Mapped[bool] = flag()
+
+    worker: Mapped[Worker] = relationship(back_populates="employments", lazy="raise")
+
+
+class PositionWorkerAssignment(Row, TenantOwned, Base):
+    __tablename__ = "hr_position_worker_assignment"
+    __odata__: ClassVar[ODataTable] = table(
+        "mshr_hcmpositionworkerassignmententity", "Position worker assignment", "Position worker assignments",
+        lookups=(lookup("worker", "mshr_FK_Worker_id"), lookup("position", "mshr_FK_Position_id")),
+    )  # fmt: skip
+
+    worker_id: Mapped[uuid.UUID] = owner("hr_worker")
+    position_id: Mapped[uuid.UUID] = reference("hr_position", required=True)
+    valid_from: Mapped[date] = day(required=True)
+    valid_to: Mapped[date | None] = day()
+    is_primary: Mapped[bool] = flag(True)
+
+    worker: Mapped[Worker] = relationship(back_populates="assignments", lazy="raise")
+    position: Mapped[Position] = relationship(lazy="raise")

@@ -1,0 +1,300 @@
+"""HR application services: load what a rule needs, take numbers, apply the rule, record its events.
+
+Every service runs inside the caller's tenant transaction, so the change and its outbox events commit
+together or not at all; a refusal (an :class:`~hirehub.hr.errors.HRError`) is raised before anything
+is added to the session.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hirehub.db.sequences import CANDIDATE_ID, PARTY_NUMBER, PERSONNEL_NUMBER, take_numbers
+from hirehub.events import outbox
+from hirehub.events.outbox import DomainEvent
+from hirehub.hr import domain, errors
+from hirehub.hr.domain import HireDetails, HireOutcome, Placement
+from hirehub.hr.models import (
+    CandidateToHire,
+    Department,
+    Employment,
+    LinkedInExportedCandidate,
+    Person,
+    Position,
+    PositionWorkerAssignment,
+    ReasonCode,
+    Title,
+    Worker,
+)
+from hirehub.hr.models.options import ApplicantIntegrationResult
+from hirehub.tenancy.models import Company
+
+
+@dataclass(frozen=True)
+class NewCandidate:
+    first_name: str
+    last_name: str | None = None
+    middle_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    availability_date: date | None = None
+    recruiting_request_id: str | None = None
+    position_id: str | None = None
+    data_area_id: str | None = None
+
+
+async def _one(session: AsyncSession, model: type[Any], row_id: uuid.UUID, what: str) -> Any:
+    found = await session.get(model, row_id)
+    if found is None:
+        raise errors.NotFound(f"no {what} {row_id}")
+    return found
+
+
+async def create_candidate(session: AsyncSession, new: NewCandidate) -> CandidateToHire:
+    """A candidate to hire with its person; candidate id and party number come from the sequences."""
+    if not (new.first_name or "").strip():
+        raise errors.MissingRequiredField("first name")
+    (party_number,) = await take_numbers(session, PARTY_NUMBER.code)
+    (candidate_id,) = await take_numbers(session, CANDIDATE_ID.code)
+    person = Person(
+        id=uuid.uuid4(),
+        party_number=party_number,
+        first_name=new.first_name.strip(),
+        middle_name=new.middle_name,
+        last_name=new.last_name,
+        primary_contact_email=new.email,
+        primary_contact_phone=new.phone,
+    )
+    candidate = CandidateToHire(
+        candidate_id=candidate_id,
+        party_number=party_number,
+        first_name=person.first_name,
+        middle_name=new.middle_name,
+        last_name=new.last_name,
+        email=new.email,
+        phone=new.phone,
+        availability_date=new.availability_date,
+        recruiting_request_id=new.recruiting_request_id,
+        position_id=new.position_id,
+        data_area_id=new.data_area_id,
+        person_ref_id=person.id,
+        applicant_integration_result=ApplicantIntegrationResult.NOT_PROCESSED,
+    )
+    session.add_all([person, candidate])
+    outbox.record(session, [DomainEvent(domain.CANDIDATE_CREATED, person.id, {"candidate_id": candidate_id})])
+    return candidate
+
+
+async def _placement(
+    session: AsyncSession,
+    *,
+    position_id: uuid.UUID | None = None,
+    department_id: uuid.UUID | None = None,
+    title_id: uuid.UUID | None = None,
+    manager_id: uuid.UUID | None = None,
+    ignore_worker: uuid.UUID | None = None,
+) -> Placement:
+    placement = Placement()
+    if position_id is not None:
+        placement.position = await _one(session, Position, position_id, "position")
+        occupied = (
+            select(func.count())
+            .select_from(PositionWorkerAssignment)
+            .where(PositionWorkerAssignment.position_id == position_id, PositionWorkerAssignment.valid_to.is_(None))
+        )
+        if ignore_worker is not None:
+            occupied = occupied.where(PositionWorkerAssignment.worker_id != ignore_worker)
+        placement.position_headcount = int(await session.scalar(occupied) or 0)
+        department_id = department_id or placement.position.department_id
+        title_id = title_id or placement.position.title_id
+    if department_id is not None:
+        placement.department = await _one(session, Department, department_id, "department")
+    if title_id is not None:
+        placement.title = await _one(session, Title, title_id, "title")
+    if manager_id is not None:
+        placement.manager = await _one(session, Worker, manager_id, "manager")
+    return placement
+
+
+async def _employments(session: AsyncSession, worker_id: uuid.UUID) -> list[Employment]:
+    return list(await session.scalars(select(Employment).where(Employment.worker_id == worker_id)))
+
+
+async def _assignments(session: AsyncSession, worker_id: uuid.UUID) -> list[PositionWorkerAssignment]:
+    return list(
+        await session.scalars(select(PositionWorkerAssignment).where(PositionWorkerAssignment.worker_id == worker_id))
+    )
+
+
+async def _company(session: AsyncSession, code: str | None) -> Company | None:
+    if code is None:
+        return None
+    company = await session.scalar(select(Company).where(Company.code == code.upper()))
+    if company is None:
+        raise errors.NotFound(f"no company {code}")
+    return company
+
+
+async def hire(
+    session: AsyncSession,
+    candidate_row_id: uuid.UUID,
+    details: HireDetails,
+    *,
+    position_id: uuid.UUID | None = None,
+    manager_id: uuid.UUID | None = None,
+    company_code: str | None = None,
+) -> HireOutcome:
+    """*Hire new worker* for one candidate (the console's dialog and the API's bound action)."""
+    candidate: CandidateToHire = await _one(session, CandidateToHire, candidate_row_id, "candidate to hire")
+    if candidate.person_ref_id is None:
+        raise errors.MissingRequiredField("person")
+    person: Person = await _one(session, Person, candidate.person_ref_id, "person")
+    worker = await session.scalar(select(Worker).where(Worker.person_id == person.id))
+    employments = await _employments(session, worker.id) if worker else []
+    position_id = position_id or candidate.position_ref_id
+    placement = await _placement(session, position_id=position_id, manager_id=manager_id)
+    company = await _company(session, company_code or candidate.data_area_id)
+    # Check before taking a number, so a refusal leaves the sequence untouched.
+    domain.check_hire(candidate, person, worker, employments, details, placement)
+    number = None if worker else (await take_numbers(session, PERSONNEL_NUMBER.code))[0]
+    outcome = domain.hire(
+        candidate, person, worker, employments, details, placement,
+        personnel_number=number, company_code=company.code if company else None,
+        company_id=company.id if company else None,
+    )  # fmt: skip
+    _add(session, outcome)
+    return outcome
+
+
+def _add(session: AsyncSession, outcome: HireOutcome) -> None:
+    session.add(outcome.worker)
+    session.add(outcome.employment)
+    if outcome.assignment is not None:
+        session.add(outcome.assignment)
+    outbox.record(session, outcome.events)
+
+
+async def rehire(
+    session: AsyncSession,
+    worker_id: uuid.UUID,
+    start_date: date,
+    *,
+    position_id: uuid.UUID | None = None,
+    manager_id: uuid.UUID | None = None,
+) -> HireOutcome:
+    worker: Worker = await _one(session, Worker, worker_id, "worker")
+    placement = await _placement(session, position_id=position_id, manager_id=manager_id)
+    outcome = domain.rehire(worker, await _employments(session, worker.id), start_date, placement)
+    _add(session, outcome)
+    return outcome
+
+
+async def transfer(
+    session: AsyncSession,
+    worker_id: uuid.UUID,
+    effective: date,
+    *,
+    position_id: uuid.UUID | None = None,
+    department_id: uuid.UUID | None = None,
+    title_id: uuid.UUID | None = None,
+    manager_id: uuid.UUID | None = None,
+) -> list[DomainEvent]:
+    worker: Worker = await _one(session, Worker, worker_id, "worker")
+    placement = await _placement(
+        session,
+        position_id=position_id,
+        department_id=department_id or worker.department_id,
+        title_id=title_id or worker.title_id,
+        manager_id=manager_id or worker.manager_id,
+        ignore_worker=worker.id,
+    )
+    assignment, events = domain.transfer(
+        worker, await _employments(session, worker.id), await _assignments(session, worker.id), placement, effective
+    )
+    if assignment is not None:
+        session.add(assignment)
+    outbox.record(session, events)
+    return events
+
+
+async def terminate(
+    session: AsyncSession, worker_id: uuid.UUID, last_day: date, *, reason_id: uuid.UUID | None = None, today: date
+) -> list[DomainEvent]:
+    worker: Worker = await _one(session, Worker, worker_id, "worker")
+    reason = await _one(session, ReasonCode, reason_id, "reason code") if reason_id else None
+    placement = await _placement(
+        session, department_id=worker.department_id, title_id=worker.title_id, manager_id=worker.manager_id
+    )
+    events = domain.terminate(
+        worker, await _employments(session, worker.id), await _assignments(session, worker.id), last_day, reason, today,
+        placement,
+    )  # fmt: skip
+    outbox.record(session, events)
+    return events
+
+
+async def rescind_hire(session: AsyncSession, worker_id: uuid.UUID, *, today: date) -> list[DomainEvent]:
+    worker: Worker = await _one(session, Worker, worker_id, "worker")
+    events = domain.rescind_hire(worker, await _employments(session, worker.id), today, Placement())
+    for assignment in await _assignments(session, worker.id):
+        if assignment.valid_to is None:
+            assignment.valid_to = today
+    outbox.record(session, events)
+    return events
+
+
+@dataclass(frozen=True)
+class BulkHire:
+    candidate: CandidateToHire
+    person: Person
+    start_date: date
+
+
+async def hire_many(session: AsyncSession, hires: Sequence[BulkHire]) -> list[HireOutcome]:
+    """The throughput path for first hires without a position: numbers taken in one block, one flush."""
+    numbers = await take_numbers(session, PERSONNEL_NUMBER.code, len(hires)) if hires else []
+    outcomes = []
+    for item, number in zip(hires, numbers, strict=True):
+        outcome = domain.hire(
+            item.candidate, item.person, None, (), HireDetails(item.start_date), Placement(),
+            personnel_number=number, company_code=None,
+        )  # fmt: skip
+        session.add(outcome.worker)
+        session.add(outcome.employment)
+        outbox.record(session, outcome.events)
+        outcomes.append(outcome)
+    return outcomes
+
+
+async def import_linkedin_export(session: AsyncSession, export: LinkedInExportedCandidate) -> CandidateToHire:
+    """*Export to HRIS*: the export becomes a candidate to hire, or updates the one it made before."""
+    if export.candidate_ref_id is not None:
+        candidate: CandidateToHire = await _one(session, CandidateToHire, export.candidate_ref_id, "candidate")
+        for attribute in ("first_name", "last_name", "email", "phone"):
+            setattr(candidate, attribute, getattr(export, attribute))
+        candidate.availability_date = export.start_date
+        if candidate.person_ref_id is not None:
+            person: Person = await _one(session, Person, candidate.person_ref_id, "person")
+            person.first_name, person.last_name = export.first_name, export.last_name
+            person.primary_contact_email, person.primary_contact_phone = export.email, export.phone
+        return candidate
+    candidate = await create_candidate(
+        session,
+        NewCandidate(
+            first_name=export.first_name,
+            last_name=export.last_name,
+            email=export.email,
+            phone=export.phone,
+            availability_date=export.start_date,
+        ),
+    )
+    await session.flush()
+    export.candidate_ref_id = candidate.id
+    return candidate
