@@ -68,9 +68,10 @@ async def test_a_tenant_session_neither_reads_nor_changes_another_tenants_rows(
     if model not in APPEND_ONLY:
         async with database.tenant_transaction(tenant_a) as session:
             changed = await session.execute(
-                update(model).where(key.in_([ours, theirs])).values({key.key: key}).execution_options(
-                    synchronize_session=False
-                )
+                update(model)
+                .where(key.in_([ours, theirs]))
+                .values({key.key: key})
+                .execution_options(synchronize_session=False)
             )
             assert changed.rowcount == 1  # type: ignore[attr-defined]
             removed = await session.execute(

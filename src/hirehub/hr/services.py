@@ -207,11 +207,13 @@ async def transfer(
     manager_id: uuid.UUID | None = None,
 ) -> list[DomainEvent]:
     worker: Worker = await _one(session, Worker, worker_id, "worker")
+    # A new position brings its own department and title; without one, the worker keeps theirs.
+    keep = position_id is None
     placement = await _placement(
         session,
         position_id=position_id,
-        department_id=department_id or worker.department_id,
-        title_id=title_id or worker.title_id,
+        department_id=department_id or (worker.department_id if keep else None),
+        title_id=title_id or (worker.title_id if keep else None),
         manager_id=manager_id or worker.manager_id,
         ignore_worker=worker.id,
     )
