@@ -8,15 +8,16 @@ person) are ordered by ``position``, a per-tenant increasing number taken from t
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Identity, Index, Integer, String
+from sqlalchemy import JSON, BigInteger, Identity, Index, Integer, String, event, insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from hirehub.db.base import Base, TenantOwned, utcnow
+from hirehub.db.session import TENANT_KEY, TenantScopeError
 
 
 class OutboxEvent(TenantOwned, Base):
@@ -44,7 +45,7 @@ class DomainEvent:
     data: dict[str, Any] = field(default_factory=dict)
 
     def payload(self) -> dict[str, Any]:
-        return {key: _jsonable(value) for key, value in asdict(self)["data"].items()}
+        return {key: _jsonable(value) for key, value in self.data.items()}
 
 
 def _jsonable(value: Any) -> Any:
@@ -59,7 +60,44 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+PENDING_KEY = "hirehub.outbox.pending"
+
+
 def record(session: AsyncSession, events: list[DomainEvent]) -> None:
-    """Add events to the session's transaction (they flush and commit with the change itself)."""
-    for event in events:
-        session.add(OutboxEvent(type=event.type, subject_id=event.subject_id, payload=event.payload()))
+    """Add events to the session's transaction (they are written with its next flush, and commit with it).
+
+    Events are not ORM objects in the session: their primary key is a database counter, which the unit
+    of work would have to read back row by row. They are kept aside and written with one executemany
+    just before the session flushes or commits, in the order they were recorded.
+    """
+    tenant_id = session.info.get(TENANT_KEY)
+    if tenant_id is None:
+        raise TenantScopeError("domain events are recorded in a tenant session")
+    pending = session.sync_session.info.setdefault(PENDING_KEY, [])
+    occurred_at = utcnow()
+    pending.extend(
+        {"id": uuid.uuid4(), "tenant_id": tenant_id, "type": event.type, "subject_id": event.subject_id,
+         "payload": event.payload(), "occurred_at": occurred_at}
+        for event in events
+    )  # fmt: skip
+
+
+def _write_pending(session: Session) -> None:
+    pending = session.info.pop(PENDING_KEY, None)
+    if pending:
+        session.execute(insert(OutboxEvent).execution_options(render_nulls=True), pending)
+
+
+@event.listens_for(Session, "before_flush")
+def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    _write_pending(session)
+
+
+@event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    _write_pending(session)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_on_rollback(session: Session, _previous: Any) -> None:
+    session.info.pop(PENDING_KEY, None)

@@ -13,10 +13,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
 
+from hirehub.db.base import utcnow
 from hirehub.db.sequences import CANDIDATE_ID, PARTY_NUMBER, PERSONNEL_NUMBER, take_numbers
+from hirehub.db.session import TENANT_KEY
 from hirehub.events import outbox
 from hirehub.events.outbox import DomainEvent
 from hirehub.hr import domain, errors
@@ -262,7 +266,7 @@ class BulkHire:
 async def hire_many(session: AsyncSession, hires: Sequence[BulkHire]) -> list[HireOutcome]:
     """The throughput path for first hires without a position: numbers taken in one block, one flush."""
     numbers = await take_numbers(session, PERSONNEL_NUMBER.code, len(hires)) if hires else []
-    outcomes = []
+    outcomes, marks = [], []
     for item, number in zip(hires, numbers, strict=True):
         outcome = domain.hire(
             item.candidate, item.person, None, (), HireDetails(item.start_date), Placement(),
@@ -272,7 +276,48 @@ async def hire_many(session: AsyncSession, hires: Sequence[BulkHire]) -> list[Hi
         session.add(outcome.employment)
         outbox.record(session, outcome.events)
         outcomes.append(outcome)
+        marks.append(_mark_hired(item.candidate))
+    if marks:
+        # One executemany instead of the unit of work's row-by-row UPDATE (which it must use for versioned rows).
+        await session.flush()
+        marked = await session.execute(
+            update(CandidateToHire)
+            .where(
+                CandidateToHire.tenant_id == session.info[TENANT_KEY],
+                CandidateToHire.id == bindparam("b_id"),
+                CandidateToHire.version == bindparam("b_version"),
+            )
+            .values(
+                applicant_integration_result=bindparam("b_result"),
+                worker_ref_id=bindparam("b_worker"),
+                version=CandidateToHire.version + 1,
+                modified_at=bindparam("b_modified"),
+            )
+            .execution_options(dml_strategy="core_only", synchronize_session=False),
+            marks,
+        )
+        if marked.rowcount not in (-1, len(marks)):  # type: ignore[attr-defined]
+            raise StaleDataError("a candidate to hire changed while it was being hired")
     return outcomes
+
+
+def _mark_hired(candidate: CandidateToHire) -> dict[str, Any]:
+    """The candidate's new values for the bulk UPDATE; the in-memory object is told they are stored.
+
+    The UPDATE matches the version read (optimistic concurrency, as the unit of work does) and increments it.
+    """
+    mark = {
+        "b_id": candidate.id,
+        "b_version": candidate.version,
+        "b_result": candidate.applicant_integration_result,
+        "b_worker": candidate.worker_ref_id,
+        "b_modified": utcnow(),
+    }
+    for key in ("applicant_integration_result", "worker_ref_id"):
+        set_committed_value(candidate, key, getattr(candidate, key))
+    set_committed_value(candidate, "modified_at", mark["b_modified"])
+    set_committed_value(candidate, "version", candidate.version + 1)
+    return mark
 
 
 async def import_linkedin_export(session: AsyncSession, export: LinkedInExportedCandidate) -> CandidateToHire:
