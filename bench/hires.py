@@ -25,7 +25,6 @@ import time
 import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
 
 from rich.progress import Progress
 from sqlalchemy import bindparam, insert, select, text, update
@@ -119,13 +118,21 @@ async def _insert_raw(database: Database, tenant_id: uuid.UUID, progress: Progre
         async with database.engine.begin() as conn:
             rows = (
                 await conn.execute(
-                    select(CandidateToHire.id, CandidateToHire.person_ref_id, CandidateToHire.first_name,
-                           CandidateToHire.last_name, CandidateToHire.email, CandidateToHire.candidate_id)
-                    .where(CandidateToHire.tenant_id == tenant_id,
-                           CandidateToHire.applicant_integration_result == ApplicantIntegrationResult.NOT_PROCESSED)
+                    select(
+                        CandidateToHire.id,
+                        CandidateToHire.person_ref_id,
+                        CandidateToHire.first_name,
+                        CandidateToHire.last_name,
+                        CandidateToHire.email,
+                        CandidateToHire.candidate_id,
+                    )
+                    .where(
+                        CandidateToHire.tenant_id == tenant_id,
+                        CandidateToHire.applicant_integration_result == ApplicantIntegrationResult.NOT_PROCESSED,
+                    )
                     .order_by(CandidateToHire.candidate_id)
                     .limit(BATCH)
-                )  # fmt: skip
+                )
             ).all()
             if not rows:
                 return hired

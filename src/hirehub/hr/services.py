@@ -7,15 +7,16 @@ is added to the session.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, insert, inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm import Mapper
 from sqlalchemy.orm.exc import StaleDataError
 
 from hirehub.db.base import utcnow
@@ -264,60 +265,99 @@ class BulkHire:
 
 
 async def hire_many(session: AsyncSession, hires: Sequence[BulkHire]) -> list[HireOutcome]:
-    """The throughput path for first hires without a position: numbers taken in one block, one flush."""
-    numbers = await take_numbers(session, PERSONNEL_NUMBER.code, len(hires)) if hires else []
-    outcomes, marks = [], []
+    """The throughput path for first hires without a position (an ATS's initial load, a migration).
+
+    The rules are exactly :func:`domain.hire`'s; only the writing differs: numbers are taken in one
+    block, and workers, employments, events and the candidates' new state are written with one
+    executemany each instead of through the unit of work, which costs more than the hire itself.
+    The returned workers and employments are not attached to the session.
+    """
+    if not hires:
+        return []
+    tenant_id = session.info[TENANT_KEY]
+    numbers = await take_numbers(session, PERSONNEL_NUMBER.code, len(hires))
+    outcomes, workers, employments, marks = [], [], [], []
+    written: list[CandidateToHire | Person] = []
     for item, number in zip(hires, numbers, strict=True):
+        person_before = _contact(item.person)
         outcome = domain.hire(
             item.candidate, item.person, None, (), HireDetails(item.start_date), Placement(),
             personnel_number=number, company_code=None,
         )  # fmt: skip
-        session.add(outcome.worker)
-        session.add(outcome.employment)
         outbox.record(session, outcome.events)
+        workers.append(_insertable(outcome.worker, tenant_id))
+        employments.append(_insertable(outcome.employment, tenant_id))
+        marks.append(_marks(item.candidate))
+        written.append(item.candidate)
+        if _contact(item.person) == person_before:
+            written.append(item.person)
         outcomes.append(outcome)
-        marks.append(_mark_hired(item.candidate))
-    if marks:
-        # One executemany instead of the unit of work's row-by-row UPDATE (which it must use for versioned rows).
-        await session.flush()
-        marked = await session.execute(
-            update(CandidateToHire)
-            .where(
-                CandidateToHire.tenant_id == session.info[TENANT_KEY],
-                CandidateToHire.id == bindparam("b_id"),
-                CandidateToHire.version == bindparam("b_version"),
-            )
-            .values(
-                applicant_integration_result=bindparam("b_result"),
-                worker_ref_id=bindparam("b_worker"),
-                version=CandidateToHire.version + 1,
-                modified_at=bindparam("b_modified"),
-            )
-            .execution_options(dml_strategy="core_only", synchronize_session=False),
-            marks,
-        )
-        if marked.rowcount not in (-1, len(marks)):  # type: ignore[attr-defined]
-            raise StaleDataError("a candidate to hire changed while it was being hired")
+    with session.no_autoflush:
+        await _write_hires(session, tenant_id, workers, employments, marks)
+    # Everything these objects hold is stored now; detached, they cost the next flush nothing.
+    for row in written:
+        session.expunge(row)
     return outcomes
 
 
-def _mark_hired(candidate: CandidateToHire) -> dict[str, Any]:
-    """The candidate's new values for the bulk UPDATE; the in-memory object is told they are stored.
+async def _write_hires(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    workers: list[dict[str, Any]],
+    employments: list[dict[str, Any]],
+    marks: list[dict[str, Any]],
+) -> None:
+    await session.execute(insert(Worker), workers)
+    await session.execute(insert(Employment), employments)
+    marked = await session.execute(
+        update(CandidateToHire)
+        .where(
+            CandidateToHire.tenant_id == tenant_id,
+            CandidateToHire.id == bindparam("b_id"),
+            CandidateToHire.version == bindparam("b_version"),
+        )
+        .values(
+            applicant_integration_result=bindparam("b_result"),
+            worker_ref_id=bindparam("b_worker"),
+            version=CandidateToHire.version + 1,
+            modified_at=bindparam("b_modified"),
+        )
+        .execution_options(dml_strategy="core_only", synchronize_session=False),
+        marks,
+    )
+    if marked.rowcount not in (-1, len(marks)):  # type: ignore[attr-defined]
+        raise StaleDataError("a candidate to hire changed while it was being hired")
 
-    The UPDATE matches the version read (optimistic concurrency, as the unit of work does) and increments it.
-    """
-    mark = {
+
+def _insertable(row: Worker | Employment, tenant_id: uuid.UUID) -> dict[str, Any]:
+    """A new row's values for a bulk INSERT (column defaults fill the rest); the object learns its id."""
+    row.tenant_id = tenant_id
+    if row.id is None:
+        row.id = uuid.uuid4()
+    return {key: getattr(row, key) for key in _column_keys(type(row)) if key in row.__dict__}
+
+
+@functools.cache
+def _column_keys(model: type[Worker | Employment]) -> tuple[str, ...]:
+    mapper: Mapper[Any] = inspect(model)
+    return tuple(attribute.key for attribute in mapper.column_attrs)
+
+
+def _contact(person: Person) -> tuple[str | None, ...]:
+    return (person.first_name, person.last_name, person.primary_contact_email, person.primary_contact_phone)
+
+
+def _marks(candidate: CandidateToHire) -> dict[str, Any]:
+    """The candidate's new state for the bulk UPDATE, which matches the version read and increments it."""
+    modified = utcnow()
+    candidate.version, candidate.modified_at = candidate.version + 1, modified
+    return {
         "b_id": candidate.id,
-        "b_version": candidate.version,
+        "b_version": candidate.version - 1,
         "b_result": candidate.applicant_integration_result,
         "b_worker": candidate.worker_ref_id,
-        "b_modified": utcnow(),
+        "b_modified": modified,
     }
-    for key in ("applicant_integration_result", "worker_ref_id"):
-        set_committed_value(candidate, key, getattr(candidate, key))
-    set_committed_value(candidate, "modified_at", mark["b_modified"])
-    set_committed_value(candidate, "version", candidate.version + 1)
-    return mark
 
 
 async def import_linkedin_export(session: AsyncSession, export: LinkedInExportedCandidate) -> CandidateToHire:
