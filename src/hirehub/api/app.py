@@ -12,11 +12,13 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from hirehub import __version__
-from hirehub.api import health
+from hirehub.api import health, whoami
+from hirehub.api.dataverse_errors import DataverseError, handle_dataverse_error
 from hirehub.api.middleware import ObservabilityMiddleware
 from hirehub.api.problems import Problem, handle_problem
 from hirehub.db.session import Database
 from hirehub.directories.entra.runtime import runtime_from_settings
+from hirehub.security import routes as oauth_routes
 from hirehub.settings import Settings, get_settings
 from hirehub.web.routes import install_console
 
@@ -41,8 +43,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.settings = settings
     app.state.database = database
     app.state.entra_runtime = entra_runtime
+    app.state.security = oauth_routes.security_runtime(database, settings.base_url, settings.secret_key)
     app.add_middleware(ObservabilityMiddleware)
     app.add_exception_handler(Problem, handle_problem)
+    app.add_exception_handler(DataverseError, handle_dataverse_error)
     app.include_router(health.router)
+    app.include_router(whoami.router)
     install_console(app)
+    app.include_router(oauth_routes.router)  # last: its /{tenant}/… paths must not shadow the others
     return app

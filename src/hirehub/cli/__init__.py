@@ -8,6 +8,7 @@ from hirehub.cli.console_admins import console_admin_app
 from hirehub.cli.database import db_app
 from hirehub.cli.demo import demo_app
 from hirehub.cli.entra import entra_app
+from hirehub.cli.security import app_app, app_user_app, hr_user_app, issuer_app, link_app, role_app
 from hirehub.cli.serve import serve
 from hirehub.cli.tenants import company_app, tenant_app
 from hirehub.logging import configure_logging
@@ -33,4 +34,10 @@ app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(console_admin_app, name="console-admin")
 app.add_typer(entra_app, name="entra")
+app.add_typer(app_app, name="app")
+app.add_typer(role_app, name="role")
+app.add_typer(app_user_app, name="app-user")
+app.add_typer(hr_user_app, name="hr-user")
+app.add_typer(link_app, name="entra-app-link")
+app.add_typer(issuer_app, name="trusted-issuer")
 app.command("serve")(serve)

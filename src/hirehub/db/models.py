@@ -20,6 +20,7 @@ MODEL_MODULES = (
     "hirehub.directories.entra.models",
     "hirehub.web.accounts",
     "hirehub.hr.models",
+    "hirehub.security.models",
 )
 
 

@@ -1,0 +1,327 @@
+"""``hirehub app …``, ``role …``, ``app-user …``, ``hr-user …``, ``entra-app-link …``, ``trusted-issuer …``:
+app registrations and the two layers of authorization, scriptable with ``--json``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from hirehub.cli.context import open_database, resolve_tenant_id
+from hirehub.cli.output import CommandError, JsonOption, emit, run
+from hirehub.security import admin, apps
+from hirehub.security.admin import SecurityAdminError
+from hirehub.security.apps import AppError
+from hirehub.security.models import AppCredential
+from hirehub.tenancy.service import TenancyError
+
+TenantOption = typer.Option(..., "--tenant", help="Tenant GUID or domain.")
+ClientIdOption = typer.Option(..., "--client-id", help="The app's client (application) ID.")
+ERRORS = (AppError, SecurityAdminError, TenancyError, ValueError)
+
+app_app = typer.Typer(help="App registrations: client IDs, secrets, certificates, consent.")
+secret_app = typer.Typer(help="Client secrets of an app (shown once, stored as a hash).")
+cert_app = typer.Typer(help="Certificates of an app (for certificate client assertions).")
+app_app.add_typer(secret_app, name="secret")
+app_app.add_typer(cert_app, name="cert")
+role_app = typer.Typer(help="Security roles (layer one): table privileges at an access level.")
+app_user_app = typer.Typer(help="Application users (layer one): an app's user in a tenant, with security roles.")
+hr_user_app = typer.Typer(help="HR users (layer two) and their HR roles.")
+link_app = typer.Typer(help="Microsoft Entra applications (layer two): Client ID → HR user.")
+issuer_app = typer.Typer(help="External Entra ID issuers whose tokens a tenant trusts.")
+
+
+def _fail(message: str) -> Any:
+    async def action() -> dict[str, Any]:
+        raise CommandError(message)
+
+    return action
+
+
+def credential_json(credential: AppCredential) -> dict[str, Any]:
+    return {
+        "key_id": str(credential.key_id),
+        "kind": credential.kind,
+        "hint": credential.hint,
+        "thumbprint": credential.thumbprint_sha1,
+        "thumbprint_sha256": credential.thumbprint_sha256,
+        "expires": credential.expires_at.isoformat(),
+        "revoked": credential.revoked_at.isoformat() if credential.revoked_at else None,
+    }
+
+
+@app_app.command("create")
+def app_create(
+    tenant: str = TenantOption,
+    name: str = typer.Option(..., "--name", help="Display name."),
+    multi_tenant: bool = typer.Option(False, "--multi-tenant", help="Usable in other tenants after admin consent."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Register an app in a tenant."""
+
+    async def action() -> dict[str, Any]:
+        async with open_database() as database:
+            tenant_id = await resolve_tenant_id(database, tenant)
+            async with database.tenant_transaction(tenant_id) as session:
+                app = await apps.create_app(session, name=name, multi_tenant=multi_tenant)
+                return {"client_id": str(app.client_id), "object_id": str(app.object_id), "name": app.name,
+                        "multi_tenant": app.multi_tenant, "tenant_id": str(tenant_id)}  # fmt: skip
+
+    emit(run(action, as_json, ERRORS), as_json)
+
+
+@app_app.command("show")
+def app_show(tenant: str = TenantOption, client_id: str = ClientIdOption, as_json: bool = JsonOption) -> None:
+    """An app and its credentials (never a secret's value)."""
+
+    async def action() -> dict[str, Any]:
+        async with open_database() as database:
+            tenant_id = await resolve_tenant_id(database, tenant)
+            async with database.tenant_session(tenant_id) as session:
+                app = await apps.find_app(session, client_id)
+                credentials = await apps.list_credentials(session, app)
+                return {"client_id": str(app.client_id), "object_id": str(app.object_id), "name": app.name,
+                        "multi_tenant": app.multi_tenant,
+                        "credentials": [credential_json(c) for c in credentials]}  # fmt: skip
+
+    emit(run(action, as_json, ERRORS), as_json)
+
+
+@secret_app.command("add")
+def secret_add(
+    tenant: str = TenantOption,
+    client_id: str = ClientIdOption,
+    days: int = typer.Option(180, "--days", help="Lifetime in days (1-730)."),
+    description: str | None = typer.Option(None, "--description"),
+    as_json: bool = JsonOption,
+) -> None:
+    """Add a client secret; its value is printed now and never again."""
+
+    async def action() -> dict[str, Any]:
+        async with open_database() as database:
+            tenant_id = await resolve_tenant_id(database, tenant)
+            async with database.tenant_transaction(tenant_id) as session:
+                app = await apps.find_app(session, client_id)
+                new = await apps.add_secret(session, app, days=days, description=description)
+                return {"secret_id": str(new.credential.key_id), "secret": new.secret,
+                        "expires": new.credential.expires_at.isoformat()}  # fmt: skip
+
+    emit(run(action, as_json, ERRORS), as_json)
+
+
+@cert_app.command("add")
+def cert_add(
+    tenant: str = TenantOption,
+    client_id: str = ClientIdOption,
+    cert: Path = typer.Option(..., "--cert", help="The certificate (PEM; the private key stays with you)."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Register a certificate for certificate client assertions."""
+
+    try:
+        pem = cert.read_text()
+    except OSError as exc:
+        emit(run(_fail(f"cannot read {cert}: {exc.strerror}"), as_json), as_json)
+        return
+
+    async def action() -> dict[str, Any]:
+        async with open_database() as database:
+            tenant_id = await resolve_tenant_id(database, tenant)
+            async with database.tenant_transaction(tenant_id) as session:
+                app = await apps.find_app(session, client_id)
+                credential = await apps.add_certificate(session, app, pem)
+                return {"key_id": str(credential.key_id), "thumbprint": credential.thumbprint_sha1,
+                        "thumbprint_sha256": credential.thumbprint_sha256,
+                        "expires": credential.expires_at.isoformat()}  # fmt: skip
+
+    emit(run(action, as_json, ERRORS), as_json)
+
+
+@app_app.command("revoke")
+def credential_revoke(
+    tenant: str = TenantOption,
+    client_id: str = ClientIdOption,
+    key_id: str = typer.Option(..., "--key-id", help="A secret's id, or a certificate's id or SHA-1 thumbprint."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Revoke a secret or certificate; it stops working at once."""
+
+    async def action() -> dict[str, Any]:
+        async with open_database() as database:
+            tenant_id = await resolve_tenant_id(database, tenant)
+            async with database.tenant_transaction(tenant_id) as session:
+                app = await apps.find_app(session, client_id)
+                return credential_json(await apps.revoke_credential(session, app, key_id))
+
+    emit(run(action, as_json, ERRORS), as_json)
+
+
+@app_app.command("consent")
+def app_consent(tenant: str = TenantOption, client_id: str = ClientIdOption, as_json: bool = JsonOption) -> None:
+    """Admin consent of a multi-tenant app into this tenant (creates its service principal here)."""
+
+    async def action() -> dict[str, Any]:
+        async with open_database() as database:
+            tenant_id = await resolve_tenant_id(database, tenant)
+            async with database.system_session() as home, database.tenant_transaction(tenant_id) as session:
+                principal = await apps.consent(session, home, client_id)
+                return {"client_id": str(principal.app_client_id), "service_principal_id": str(principal.object_id),
+                        "tenant_id": str(tenant_id)}  # fmt: skip
+
+    emit(run(action, as_json, ERRORS), as_json)
+
+
+@role_app.command("create")
+def role_create(
+    tenant: str = TenantOption, name: str = typer.Option(..., "--name"), as_json: bool = JsonOption
+) -> None:
+    """Create an empty security role."""
+
+    async def action() -> dict[str, Any]:
+        async with open_database() as database:
+            tenant_id = await resolve_tenant_id(database, tenant)
+            async with database.tenant_transaction(tenant_id) as session:
+                role = await admin.create_role(session, name)
+                return {"id": str(role.id), "name": role.name}
+
+    emit(run(action, as_json, ERRORS), as_json)
+
+
+@role_app.command("grant")
+def role_grant(
+    tenant: str = TenantOption,
+    role: str = typer.Option(..., "--role", help="Role name."),
+    table: str = typer.Option(..., "--table", help="Table logical name, e.g. mshr_hcmworkerentity."),
+    privilege: str = typer.Option(..., "--privilege", help="Create, Read, Write, Delete, Append, AppendTo, …"),
+    level: str = typer.Option("Organization", "--level", help="None, User, Business Unit, Parent, Organization."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Grant a privilege on a table to a role (again: changes its level)."""
+
+    async def action() -> dict[str, Any]:
+        async with open_database() as database:
+            tenant_id = await resolve_tenant_id(database, tenant)
+            async with database.tenant_transaction(tenant_id) as session:
+                row = await admin.grant(session, role, table, privilege, level)
+                return {"role": role, "table": row.table_name, "privilege": row.privilege, "level": row.depth}
+
+    emit(run(action, as_json, ERRORS), as_json)
+
+
+@role_app.command("list")
+def role_list(tenant: str = TenantOption, as_json: bool = JsonOption) -> None:
+    """The tenant's security roles with their privileges."""
+
+    async def action() -> dict[str, Any]:
+        async with open_database() as database:
+            tenant_id = await resolve_tenant_id(database, tenant)
+            async with database.tenant_transaction(tenant_id) as session:
+                roles = []
+                for role in await admin.list_roles(session):
+                    privileges = await admin.role_privileges(session, role)
+                    roles.append({"id": str(role.id), "name": role.name, "built_in": role.built_in,
+                                  "privileges": [{"table": p.table_name, "privilege": p.privilege, "level": p.depth}
+                                                 for p in privileges]})  # fmt: skip
+                return {"roles": roles}
+
+    emit(run(action, as_json, ERRORS), as_json)
+
+
+@app_user_app.command("create")
+def app_user_create(
+    tenant: str = TenantOption,
+    client_id: str = ClientIdOption,
+    role: list[str] = typer.Option(..., "--role", help="Security role name (repeatable)."),
+    name: str | None = typer.Option(None, "--name"),
+    as_json: bool = JsonOption,
+) -> None:
+    """Create the application user of an app in this tenant, with security roles."""
+
+    async def action() -> dict[str, Any]:
+        async with open_database() as database:
+            tenant_id = await resolve_tenant_id(database, tenant)
+            async with database.tenant_transaction(tenant_id) as session:
+                user = await admin.create_application_user(session, client_id, role, name)
+                return {"id": str(user.id), "client_id": user.client_id, "name": user.name, "roles": role}
+
+    emit(run(action, as_json, ERRORS), as_json)
+
+
+@hr_user_app.command("create")
+def hr_user_create(
+    tenant: str = TenantOption,
+    user_id: str = typer.Option(..., "--user-id", help="The HR User ID, e.g. ats-integration."),
+    name: str = typer.Option(..., "--name"),
+    role: list[str] = typer.Option(..., "--role", help="HR role id, e.g. HcmRecruitingIntegrator (repeatable)."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Create an HR user with HR roles."""
+
+    async def action() -> dict[str, Any]:
+        async with open_database() as database:
+            tenant_id = await resolve_tenant_id(database, tenant)
+            async with database.tenant_transaction(tenant_id) as session:
+                user = await admin.create_hr_user(session, user_id, name, role)
+                return {"id": str(user.id), "user_id": user.user_id, "name": user.name, "roles": role}
+
+    emit(run(action, as_json, ERRORS), as_json)
+
+
+@hr_user_app.command("disable")
+def hr_user_disable(
+    tenant: str = TenantOption, user_id: str = typer.Option(..., "--user-id"), as_json: bool = JsonOption
+) -> None:
+    """Disable an HR user (apps linked to it are refused)."""
+
+    async def action() -> dict[str, Any]:
+        async with open_database() as database:
+            tenant_id = await resolve_tenant_id(database, tenant)
+            async with database.tenant_transaction(tenant_id) as session:
+                user = await admin.set_hr_user_enabled(session, user_id, False)
+                return {"user_id": user.user_id, "enabled": user.enabled}
+
+    emit(run(action, as_json, ERRORS), as_json)
+
+
+@link_app.command("create")
+def link_create(
+    tenant: str = TenantOption,
+    client_id: str = ClientIdOption,
+    name: str = typer.Option(..., "--name"),
+    user_id: str = typer.Option(..., "--user-id", help="The HR user the app's calls run as."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Link an app to an HR user (Microsoft Entra applications)."""
+
+    async def action() -> dict[str, Any]:
+        async with open_database() as database:
+            tenant_id = await resolve_tenant_id(database, tenant)
+            async with database.tenant_transaction(tenant_id) as session:
+                link = await admin.create_entra_app_link(session, client_id, name, user_id)
+                return {"id": str(link.id), "client_id": link.client_id, "name": link.name, "user_id": user_id}
+
+    emit(run(action, as_json, ERRORS), as_json)
+
+
+@issuer_app.command("add")
+def issuer_add(
+    tenant: str = TenantOption,
+    issuer: str = typer.Option(..., "--issuer", help="e.g. https://login.microsoftonline.com/<tid>/v2.0"),
+    jwks_uri: str = typer.Option(
+        ..., "--jwks-uri", help="e.g. https://login.microsoftonline.com/<tid>/discovery/v2.0/keys"
+    ),
+    audience: list[str] = typer.Option(..., "--audience", help="An accepted aud value (repeatable)."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Trust app-only tokens issued by an external Entra ID tenant."""
+
+    async def action() -> dict[str, Any]:
+        async with open_database() as database:
+            tenant_id = await resolve_tenant_id(database, tenant)
+            async with database.tenant_transaction(tenant_id) as session:
+                trusted = await admin.add_trusted_issuer(session, issuer, jwks_uri, audience)
+                return {"id": str(trusted.id), "issuer": trusted.issuer, "jwks_uri": trusted.jwks_uri,
+                        "audiences": trusted.audiences}  # fmt: skip
+
+    emit(run(action, as_json, ERRORS), as_json)

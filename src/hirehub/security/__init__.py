@@ -1,0 +1,1 @@
+"""Server-to-server authentication (an Entra-ID-shaped authorization server) and two-layer authorization."""

@@ -1,0 +1,175 @@
+"""Setting up authorization: security roles, application users, HR users, HR roles and app links.
+
+Every function runs in a tenant session and refuses with :class:`SecurityAdminError` (changing nothing)
+when a name is unknown or taken. The built-in roles are created on first use in each tenant.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hirehub.security.models import (
+    ApplicationUser,
+    ApplicationUserRole,
+    EntraAppLink,
+    HRRole,
+    HRUser,
+    HRUserRole,
+    RolePrivilege,
+    SecurityRole,
+    TrustedIssuer,
+)
+from hirehub.security.privileges import (
+    ATS_ROLE_NAME,
+    RECRUITING_GRANTS,
+    RECRUITING_ROLE_ID,
+    RECRUITING_ROLE_NAME,
+    Depth,
+    ats_integration_grants,
+    parse_privilege,
+)
+
+
+class SecurityAdminError(ValueError):
+    """A set-up step was refused; the message says why."""
+
+
+async def ensure_built_in_roles(session: AsyncSession) -> None:
+    """The *ATS integration* security role and the *Recruiting application* HR role (idempotent)."""
+    if await session.scalar(select(SecurityRole).where(SecurityRole.name == ATS_ROLE_NAME)) is None:
+        role = SecurityRole(name=ATS_ROLE_NAME, built_in=True)
+        session.add(role)
+        await session.flush()
+        session.add_all(
+            RolePrivilege(role_id=role.id, table_name=g.table, privilege=g.privilege.value, depth=int(g.depth))
+            for g in ats_integration_grants()
+        )
+    if await session.scalar(select(HRRole).where(HRRole.role_id == RECRUITING_ROLE_ID)) is None:
+        session.add(
+            HRRole(role_id=RECRUITING_ROLE_ID, name=RECRUITING_ROLE_NAME, built_in=True, grants=RECRUITING_GRANTS)
+        )
+    await session.flush()
+
+
+async def find_role(session: AsyncSession, name: str) -> SecurityRole:
+    await ensure_built_in_roles(session)
+    role = await session.scalar(select(SecurityRole).where(SecurityRole.name == name.strip()))
+    if role is None:
+        raise SecurityAdminError(f"no security role '{name}'")
+    return role
+
+
+async def create_role(session: AsyncSession, name: str) -> SecurityRole:
+    await ensure_built_in_roles(session)
+    if not name.strip():
+        raise SecurityAdminError("a security role needs a name")
+    if await session.scalar(select(SecurityRole).where(SecurityRole.name == name.strip())) is not None:
+        raise SecurityAdminError(f"a security role '{name}' already exists")
+    role = SecurityRole(name=name.strip())
+    session.add(role)
+    await session.flush()
+    return role
+
+
+async def grant(session: AsyncSession, role_name: str, table: str, privilege: str, depth: str) -> RolePrivilege:
+    role = await find_role(session, role_name)
+    if role.built_in:
+        raise SecurityAdminError(f"'{role.name}' is built in; copy it into a role of your own to change it")
+    parsed, level = parse_privilege(privilege), Depth.parse(depth)
+    existing = await session.scalar(
+        select(RolePrivilege).where(
+            RolePrivilege.role_id == role.id, RolePrivilege.table_name == table, RolePrivilege.privilege == parsed.value
+        )
+    )
+    if existing is not None:
+        existing.depth = int(level)
+        return existing
+    row = RolePrivilege(role_id=role.id, table_name=table, privilege=parsed.value, depth=int(level))
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def role_privileges(session: AsyncSession, role: SecurityRole) -> list[RolePrivilege]:
+    return list(
+        await session.scalars(
+            select(RolePrivilege)
+            .where(RolePrivilege.role_id == role.id)
+            .order_by(RolePrivilege.table_name, RolePrivilege.privilege)
+        )
+    )
+
+
+async def list_roles(session: AsyncSession) -> list[SecurityRole]:
+    await ensure_built_in_roles(session)
+    return list(await session.scalars(select(SecurityRole).order_by(SecurityRole.name)))
+
+
+async def create_application_user(
+    session: AsyncSession, client_id: str, role_names: list[str], name: str | None = None
+) -> ApplicationUser:
+    key = client_id.strip().lower()
+    if await session.scalar(select(ApplicationUser).where(ApplicationUser.client_id == key)) is not None:
+        raise SecurityAdminError(f"an application user for client {client_id} already exists")
+    roles = [await find_role(session, r) for r in role_names]
+    user = ApplicationUser(client_id=key, name=name or f"# {key}")
+    session.add(user)
+    await session.flush()
+    session.add_all(ApplicationUserRole(user_id=user.id, role_id=role.id) for role in roles)
+    await session.flush()
+    return user
+
+
+async def create_hr_user(session: AsyncSession, user_id: str, name: str, role_ids: list[str]) -> HRUser:
+    await ensure_built_in_roles(session)
+    if not user_id.strip():
+        raise SecurityAdminError("an HR user needs a User ID")
+    if await session.scalar(select(HRUser).where(HRUser.user_id == user_id.strip())) is not None:
+        raise SecurityAdminError(f"an HR user '{user_id}' already exists")
+    roles = []
+    for role_id in role_ids:
+        role = await session.scalar(select(HRRole).where(HRRole.role_id == role_id.strip()))
+        if role is None:
+            raise SecurityAdminError(f"no HR role '{role_id}' (the built-in one is {RECRUITING_ROLE_ID})")
+        roles.append(role)
+    user = HRUser(user_id=user_id.strip(), name=name.strip() or user_id.strip())
+    session.add(user)
+    await session.flush()
+    session.add_all(HRUserRole(user_id=user.id, role_id=role.id) for role in roles)
+    await session.flush()
+    return user
+
+
+async def set_hr_user_enabled(session: AsyncSession, user_id: str, enabled: bool) -> HRUser:
+    user = await session.scalar(select(HRUser).where(HRUser.user_id == user_id.strip()))
+    if user is None:
+        raise SecurityAdminError(f"no HR user '{user_id}'")
+    user.enabled = enabled
+    return user
+
+
+async def create_entra_app_link(session: AsyncSession, client_id: str, name: str, user_id: str) -> EntraAppLink:
+    key = client_id.strip().lower()
+    user = await session.scalar(select(HRUser).where(HRUser.user_id == user_id.strip()))
+    if user is None:
+        raise SecurityAdminError(f"no HR user '{user_id}': create it first (hirehub hr-user create)")
+    if await session.scalar(select(EntraAppLink).where(EntraAppLink.client_id == key)) is not None:
+        raise SecurityAdminError(f"client {client_id} is already linked")
+    link = EntraAppLink(client_id=key, name=name.strip() or key, hr_user_id=user.id)
+    session.add(link)
+    await session.flush()
+    return link
+
+
+async def add_trusted_issuer(session: AsyncSession, issuer: str, jwks_uri: str, audiences: list[str]) -> TrustedIssuer:
+    if not issuer.startswith("https://") or not jwks_uri.startswith("https://"):
+        raise SecurityAdminError("the issuer and the JWKS URL are https URLs")
+    if not audiences:
+        raise SecurityAdminError("name at least one audience the tokens are issued for")
+    if await session.scalar(select(TrustedIssuer).where(TrustedIssuer.issuer == issuer)) is not None:
+        raise SecurityAdminError(f"the issuer {issuer} is already trusted")
+    trusted = TrustedIssuer(issuer=issuer, jwks_uri=jwks_uri, audiences=audiences)
+    session.add(trusted)
+    await session.flush()
+    return trusted

@@ -1,0 +1,145 @@
+"""App registrations and their credentials, and admin consent of multi-tenant apps.
+
+A client secret is random (256 bits), shown once and stored as its SHA-256: with that much entropy a
+fast hash is as safe as a slow one, and the token endpoint stays fast. A certificate is stored as its
+DER and thumbprints (never a private key: the customer keeps that).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hirehub.db.base import utcnow
+from hirehub.security.models import AppCredential, AppRegistration, ServicePrincipal
+
+
+class AppError(ValueError):
+    """An app-registration operation was refused; the message says why."""
+
+
+@dataclass(frozen=True)
+class NewSecret:
+    credential: AppCredential
+    secret: str
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+async def create_app(session: AsyncSession, *, name: str, multi_tenant: bool = False) -> AppRegistration:
+    """Register an app in the session's tenant, with its service principal there (as Entra does)."""
+    if not name.strip():
+        raise AppError("an app registration needs a name")
+    app = AppRegistration(name=name.strip(), multi_tenant=multi_tenant, client_id=uuid.uuid4(), object_id=uuid.uuid4())
+    session.add(app)
+    session.add(ServicePrincipal(app_client_id=app.client_id, display_name=app.name, consented_by="owner"))
+    await session.flush()
+    return app
+
+
+async def find_app(session: AsyncSession, client_id: str) -> AppRegistration:
+    """An app of the session's tenant by its client ID."""
+    try:
+        key = uuid.UUID(client_id)
+    except ValueError:
+        raise AppError(f"'{client_id}' is not a client ID (a GUID)") from None
+    app = await session.scalar(select(AppRegistration).where(AppRegistration.client_id == key))
+    if app is None:
+        raise AppError(f"no app registration with client ID {client_id} in this tenant")
+    return app
+
+
+async def add_secret(
+    session: AsyncSession, app: AppRegistration, *, days: int = 180, description: str | None = None,
+    now: datetime | None = None,
+) -> NewSecret:  # fmt: skip
+    if not 1 <= days <= 730:
+        raise AppError("a secret lives between 1 and 730 days (Entra's limit is 24 months)")
+    now = now or utcnow()
+    # Entra's secrets are 40 characters with a 3-character hint; these are longer, with the same hint.
+    secret = secrets.token_urlsafe(32)
+    credential = AppCredential(
+        app_id=app.id, kind="secret", display_name=description, secret_hash=hash_secret(secret), hint=secret[:3],
+        starts_at=now, expires_at=now + timedelta(days=days),
+    )  # fmt: skip
+    session.add(credential)
+    await session.flush()
+    return NewSecret(credential, secret)
+
+
+async def add_certificate(
+    session: AsyncSession, app: AppRegistration, certificate_pem: str, *, description: str | None = None
+) -> AppCredential:
+    try:
+        certificate = x509.load_pem_x509_certificate(certificate_pem.encode())
+    except ValueError as exc:
+        raise AppError("the file is not a PEM certificate (-----BEGIN CERTIFICATE-----)") from exc
+    der = certificate.public_bytes(serialization.Encoding.DER)
+    sha1 = hashlib.sha1(der).hexdigest().upper()
+    existing = await session.scalar(
+        select(AppCredential).where(AppCredential.app_id == app.id, AppCredential.thumbprint_sha1 == sha1)
+    )
+    if existing is not None:
+        raise AppError(f"the certificate {sha1} is already registered on this app")
+    credential = AppCredential(
+        app_id=app.id, kind="certificate", display_name=description or certificate.subject.rfc4514_string()[:120],
+        certificate_der=der, thumbprint_sha1=sha1, thumbprint_sha256=hashlib.sha256(der).hexdigest().upper(),
+        starts_at=certificate.not_valid_before_utc, expires_at=certificate.not_valid_after_utc,
+    )  # fmt: skip
+    session.add(credential)
+    await session.flush()
+    return credential
+
+
+async def revoke_credential(
+    session: AsyncSession, app: AppRegistration, key_id: str, now: datetime | None = None
+) -> AppCredential:
+    """Revoke a secret (by its id) or a certificate (by its id or thumbprint); it stops working at once."""
+    wanted = key_id.strip()
+    credentials = list(await session.scalars(select(AppCredential).where(AppCredential.app_id == app.id)))
+    for credential in credentials:
+        if wanted.lower() in (str(credential.key_id), (credential.thumbprint_sha1 or "").lower()):
+            if credential.revoked_at is None:
+                credential.revoked_at = now or utcnow()
+            return credential
+    raise AppError(f"app {app.client_id} has no credential {key_id}")
+
+
+async def list_credentials(session: AsyncSession, app: AppRegistration) -> list[AppCredential]:
+    return list(
+        await session.scalars(
+            select(AppCredential).where(AppCredential.app_id == app.id).order_by(AppCredential.created_at)
+        )
+    )
+
+
+async def consent(
+    consenting: AsyncSession, home: AsyncSession, client_id: str, *, consented_by: str = "admin"
+) -> ServicePrincipal:
+    """Admin consent of a multi-tenant app (looked up in the platform session ``home``) into ``consenting``'s tenant."""
+    try:
+        key = uuid.UUID(client_id)
+    except ValueError:
+        raise AppError(f"'{client_id}' is not a client ID (a GUID)") from None
+    app = await home.scalar(select(AppRegistration).where(AppRegistration.client_id == key))
+    if app is None:
+        raise AppError(f"no app registration with client ID {client_id}")
+    existing = await consenting.scalar(select(ServicePrincipal).where(ServicePrincipal.app_client_id == key))
+    if existing is not None:
+        return existing
+    if not app.multi_tenant:
+        raise AppError(f"app {client_id} is single-tenant: it can be used only in the tenant that registered it")
+    principal = ServicePrincipal(app_client_id=key, display_name=app.name, consented_by=consented_by)
+    consenting.add(principal)
+    await consenting.flush()
+    return principal

@@ -1,0 +1,179 @@
+"""The security tables: signing keys, app registrations and their credentials, service principals,
+trusted external issuers, security roles and application users (layer one), HR users, HR roles and
+the *Microsoft Entra applications* link (layer two).
+
+Signing keys and used assertion ids belong to the platform (the authorization server is shared, as
+Entra's is); everything else belongs to a tenant. A multi-tenant app is registered in its home tenant;
+another tenant uses it through its own :class:`ServicePrincipal`, created by admin consent.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hirehub.db.base import Base, Row, TenantOwned, UTCDateTime, utcnow
+
+
+class SigningKey(Base):
+    """One RSA key of the authorization server. Published from ``published_at``, signs from ``signs_from``
+    until ``signs_until``, and stays published until ``unpublish_at`` (after its last token expired)."""
+
+    __tablename__ = "signing_key"
+
+    kid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    sealed_private_key: Mapped[str] = mapped_column(Text)
+    public_jwk: Mapped[dict[str, str]] = mapped_column(JSON)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    signs_from: Mapped[datetime] = mapped_column(UTCDateTime())
+    signs_until: Mapped[datetime] = mapped_column(UTCDateTime())
+    unpublish_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class UsedAssertion(Base):
+    """A client assertion's ``jti``, kept until the assertion expires, so that it is accepted once."""
+
+    __tablename__ = "used_assertion"
+
+    client_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    jti: Mapped[str] = mapped_column(String(200), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class AppRegistration(Row, TenantOwned, Base):
+    """An application registered in its home tenant (Entra's *App registrations*)."""
+
+    __tablename__ = "app_registration"
+
+    client_id: Mapped[uuid.UUID] = mapped_column(unique=True, default=uuid.uuid4)
+    object_id: Mapped[uuid.UUID] = mapped_column(unique=True, default=uuid.uuid4)
+    name: Mapped[str] = mapped_column(String(120))
+    multi_tenant: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AppCredential(Row, TenantOwned, Base):
+    """A client secret (stored as its SHA-256, shown once) or a certificate (its DER and thumbprints)."""
+
+    __tablename__ = "app_credential"
+
+    app_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_registration.id", ondelete="CASCADE"), index=True)
+    key_id: Mapped[uuid.UUID] = mapped_column(unique=True, default=uuid.uuid4)
+    kind: Mapped[str] = mapped_column(String(12))  # "secret" or "certificate"
+    display_name: Mapped[str | None] = mapped_column(String(120), default=None)
+    secret_hash: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
+    hint: Mapped[str | None] = mapped_column(String(3), default=None)
+    certificate_der: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    thumbprint_sha1: Mapped[str | None] = mapped_column(String(40), default=None, index=True)
+    thumbprint_sha256: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+
+class ServicePrincipal(Row, TenantOwned, Base):
+    """An app's presence in a tenant: made with the app in its home tenant, by admin consent elsewhere."""
+
+    __tablename__ = "service_principal"
+    __table_args__ = (UniqueConstraint("tenant_id", "app_client_id"),)
+
+    app_client_id: Mapped[uuid.UUID] = mapped_column()
+    object_id: Mapped[uuid.UUID] = mapped_column(unique=True, default=uuid.uuid4)
+    display_name: Mapped[str] = mapped_column(String(120))
+    consented_by: Mapped[str | None] = mapped_column(String(200), default=None)
+
+
+class TrustedIssuer(Row, TenantOwned, Base):
+    """An external Entra ID tenant whose app-only tokens this tenant accepts (issuer, keys, audiences)."""
+
+    __tablename__ = "trusted_issuer"
+    __table_args__ = (UniqueConstraint("tenant_id", "issuer"),)
+
+    issuer: Mapped[str] = mapped_column(String(300))
+    jwks_uri: Mapped[str] = mapped_column(String(500))
+    audiences: Mapped[list[str]] = mapped_column(JSON)
+
+
+class SecurityRole(Row, TenantOwned, Base):
+    """Layer one: a named set of table privileges (Dataverse's security role)."""
+
+    __tablename__ = "security_role"
+    __table_args__ = (UniqueConstraint("tenant_id", "name"),)
+
+    name: Mapped[str] = mapped_column(String(100))
+    built_in: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class RolePrivilege(Row, TenantOwned, Base):
+    """One privilege on one table at one access level (0 None … 4 Organization)."""
+
+    __tablename__ = "role_privilege"
+    __table_args__ = (UniqueConstraint("role_id", "table_name", "privilege"),)
+
+    role_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("security_role.id", ondelete="CASCADE"), index=True)
+    table_name: Mapped[str] = mapped_column(String(100))
+    privilege: Mapped[str] = mapped_column(String(12))
+    depth: Mapped[int] = mapped_column(Integer)
+
+
+class ApplicationUser(Row, TenantOwned, Base):
+    """Layer one: the non-interactive user an app acts as in this tenant (one per client ID)."""
+
+    __tablename__ = "application_user"
+    __table_args__ = (UniqueConstraint("tenant_id", "client_id"),)
+
+    client_id: Mapped[str] = mapped_column(String(36))
+    name: Mapped[str] = mapped_column(String(120))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ApplicationUserRole(Row, TenantOwned, Base):
+    __tablename__ = "application_user_role"
+    __table_args__ = (UniqueConstraint("user_id", "role_id"),)
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("application_user.id", ondelete="CASCADE"), index=True)
+    role_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("security_role.id", ondelete="CASCADE"), index=True)
+
+
+class HRUser(Row, TenantOwned, Base):
+    """Layer two: a user of the HR application (its *User ID*, e.g. ``ats-integration``)."""
+
+    __tablename__ = "hr_user"
+    __table_args__ = (UniqueConstraint("tenant_id", "user_id"),)
+
+    user_id: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(120))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class HRRole(Row, TenantOwned, Base):
+    """Layer two: an HR security role (e.g. *Recruiting application*, ``HcmRecruitingIntegrator``)."""
+
+    __tablename__ = "hr_role"
+    __table_args__ = (UniqueConstraint("tenant_id", "role_id"),)
+
+    role_id: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(120))
+    built_in: Mapped[bool] = mapped_column(Boolean, default=False)
+    grants: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict)
+
+
+class HRUserRole(Row, TenantOwned, Base):
+    __tablename__ = "hr_user_role"
+    __table_args__ = (UniqueConstraint("user_id", "role_id"),)
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("hr_user.id", ondelete="CASCADE"), index=True)
+    role_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("hr_role.id", ondelete="CASCADE"), index=True)
+
+
+class EntraAppLink(Row, TenantOwned, Base):
+    """*Microsoft Entra applications*: Client ID, Name, User ID — calls of that app run as that HR user."""
+
+    __tablename__ = "entra_app_link"
+    __table_args__ = (UniqueConstraint("tenant_id", "client_id"),)
+
+    client_id: Mapped[str] = mapped_column(String(36))
+    name: Mapped[str] = mapped_column(String(120))
+    hr_user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("hr_user.id", ondelete="RESTRICT"), index=True)

@@ -1,0 +1,302 @@
+"""The token endpoint's logic: authenticate a client (secret or certificate assertion) and issue a token.
+
+Framework-free: the route hands in the form, the Basic credentials and the URL the client called; every
+refusal is an :class:`OAuthError` carrying Microsoft's status, error and AADSTS code.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import jwt
+from cryptography import x509
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hirehub.db.session import Database
+from hirehub.security.apps import hash_secret
+from hirehub.security.keys import CLOCK_SKEW, KeyRing
+from hirehub.security.models import AppCredential, AppRegistration, ServicePrincipal, UsedAssertion
+from hirehub.security.oauth_errors import (
+    OAuthError,
+    invalid_client,
+    invalid_request,
+    missing_parameter,
+    tenant_not_found,
+    unknown_application,
+)
+from hirehub.tenancy.models import Tenant
+from hirehub.tenancy.service import TenantNotFound, find_tenant
+
+ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+ASSERTION_ALGORITHMS = ("RS256", "PS256")
+
+
+@dataclass(frozen=True)
+class TokenRequest:
+    tenant: str
+    form: Mapping[str, str]
+    basic: tuple[str, str] | None
+    token_endpoint: str  # the URL the client posted to (an assertion's audience)
+
+
+@dataclass(frozen=True)
+class Client:
+    app: AppRegistration
+    tenant: Tenant
+    service_principal: ServicePrincipal
+    method: str  # "1" secret, "2" certificate (the azpacr claim)
+
+
+def issuer_for(base_url: str, tenant_id: uuid.UUID) -> str:
+    return f"{base_url}/{tenant_id}/v2.0"
+
+
+def resource_of(base_url: str) -> str:
+    return base_url.rstrip("/")
+
+
+class TokenService:
+    def __init__(self, database: Database, keys: KeyRing, base_url: str) -> None:
+        self.database = database
+        self.keys = keys
+        self.base_url = base_url.rstrip("/")
+
+    async def issue(self, request: TokenRequest, now: datetime) -> dict[str, Any]:
+        form = request.form
+        grant_type = form.get("grant_type")
+        if not grant_type:
+            raise missing_parameter("grant_type")
+        if grant_type != "client_credentials":
+            raise OAuthError(
+                400, "unsupported_grant_type", 70003,
+                f"The app requested an unsupported grant type '{grant_type}'. This authority issues tokens for the "
+                "client_credentials grant only.",
+            )  # fmt: skip
+        client_id = form.get("client_id") or (request.basic[0] if request.basic else None)
+        if not client_id:
+            raise missing_parameter("client_id")
+        scope = form.get("scope")
+        if not scope:
+            raise missing_parameter("scope")
+        self._check_scope(scope)
+        async with self.database.system_transaction() as session:
+            client = await self._authenticate(session, request, client_id.strip(), now)
+        return await self._token(client, now)
+
+    def _check_scope(self, scope: str) -> None:
+        scopes = scope.split()
+        if len(scopes) != 1 or not scopes[0].endswith("/.default"):
+            raise OAuthError(
+                400, "invalid_scope", 1002012,
+                f"The provided value for scope {scope} is not valid. Client credential flows must have a scope value "
+                "with /.default suffixed to the resource identifier (application ID URI).",
+            )  # fmt: skip
+        resource = scopes[0][: -len("/.default")].rstrip("/")
+        if resource.lower() != self.base_url.lower():
+            raise OAuthError(
+                400, "invalid_resource", 500011,
+                f"The resource principal named {resource} was not found in the tenant. This can happen if the "
+                f"application has not been installed by the administrator of the tenant. This authority issues "
+                f"tokens for {self.base_url}.",
+            )  # fmt: skip
+
+    async def _authenticate(
+        self, session: AsyncSession, request: TokenRequest, client_id: str, now: datetime
+    ) -> Client:
+        try:
+            tenant = await find_tenant(session, request.tenant)
+        except TenantNotFound:
+            raise tenant_not_found(request.tenant) from None
+        try:
+            key = uuid.UUID(client_id)
+        except ValueError:
+            raise unknown_application(client_id, str(tenant.id)) from None
+        app = await session.scalar(select(AppRegistration).where(AppRegistration.client_id == key))
+        if app is None or (app.tenant_id != tenant.id and not app.multi_tenant):
+            raise unknown_application(client_id, str(tenant.id))
+        principal = await session.scalar(
+            select(ServicePrincipal).where(
+                ServicePrincipal.tenant_id == tenant.id, ServicePrincipal.app_client_id == key
+            )
+        )
+        if principal is None:
+            raise invalid_client(
+                7000229,
+                f"The client application {client_id} is missing service principal in the tenant {tenant.id}. An "
+                "administrator of the tenant must consent to the application first.",
+            )
+        credentials = list(await session.scalars(select(AppCredential).where(AppCredential.app_id == app.id)))
+        secret = request.form.get("client_secret") or (request.basic[1] if request.basic else None)
+        assertion = request.form.get("client_assertion")
+        if secret:
+            self._check_secret(client_id, secret, credentials, now)
+            method = "1"
+        elif assertion:
+            if request.form.get("client_assertion_type") != ASSERTION_TYPE:
+                raise invalid_request(
+                    50027, f"client_assertion_type must be '{ASSERTION_TYPE}' when a client_assertion is sent."
+                )
+            await self._check_assertion(session, request, tenant, client_id, assertion, credentials, now)
+            method = "2"
+        else:
+            raise invalid_client(
+                7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'."
+            )
+        return Client(app, tenant, principal, method)
+
+    @staticmethod
+    def _check_secret(client_id: str, secret: str, credentials: list[AppCredential], now: datetime) -> None:
+        digest = hash_secret(secret)
+        match = next((c for c in credentials if c.secret_hash and hmac.compare_digest(c.secret_hash, digest)), None)
+        if match is None or match.revoked_at is not None:
+            raise invalid_client(
+                7000215,
+                "Invalid client secret provided. Ensure the secret being sent in the request is the client secret "
+                f"value, not the client secret ID, for a secret added to app '{client_id}'.",
+            )
+        if match.expires_at <= now:
+            raise invalid_client(7000222, f"The provided client secret keys for app '{client_id}' are expired.")
+
+    async def _check_assertion(
+        self, session: AsyncSession, request: TokenRequest, tenant: Tenant, client_id: str, assertion: str,
+        credentials: list[AppCredential], now: datetime,
+    ) -> None:  # fmt: skip
+        try:
+            header = jwt.get_unverified_header(assertion)
+        except jwt.PyJWTError:
+            raise invalid_client(50027, "JWT token is invalid or malformed (the client assertion).") from None
+        algorithm = header.get("alg")
+        if algorithm not in ASSERTION_ALGORITHMS:
+            raise invalid_client(
+                5002738, f"The client assertion is signed with '{algorithm}'; only RS256 and PS256 are accepted."
+            )
+        thumbprint, column = _thumbprint(header)
+        key_used = f"Thumbprint of key used by client: '{thumbprint}'"
+        credential = next((c for c in credentials if getattr(c, column) == thumbprint), None)
+        if credential is None:
+            raise invalid_client(
+                700027,
+                f"Client assertion failed signature validation. [Reason - The key was not found., {key_used}, "
+                "Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for "
+                f"app Id '{client_id}'.]",
+            )
+        if credential.revoked_at is not None:
+            raise invalid_client(7000214, f"Certificate has been revoked. [{key_used}]")
+        if not credential.starts_at - CLOCK_SKEW <= now <= credential.expires_at:
+            raise invalid_client(
+                700027,
+                f"Client assertion contains an invalid signature. [Reason - The key used is expired., {key_used}]",
+            )
+        assert credential.certificate_der is not None
+        public_key = x509.load_der_x509_certificate(credential.certificate_der).public_key()
+        try:
+            claims = jwt.decode(
+                assertion, public_key, algorithms=[algorithm],  # type: ignore[arg-type]
+                options={"verify_aud": False, "verify_exp": False, "verify_iat": False, "verify_nbf": False},
+            )  # fmt: skip
+        except jwt.PyJWTError:
+            raise invalid_client(
+                700027,
+                f"Client assertion contains an invalid signature. [Reason - The signature is invalid., {key_used}]",
+            ) from None
+        self._check_assertion_claims(claims, request, tenant, client_id, now)
+        try:
+            async with session.begin_nested():
+                session.add(
+                    UsedAssertion(
+                        client_id=client_id, jti=str(claims["jti"])[:200],
+                        expires_at=_timestamp(claims["exp"]) + CLOCK_SKEW,
+                    )
+                )  # fmt: skip
+        except IntegrityError:
+            raise invalid_client(
+                70002, f"Error validating credentials. The client assertion with jti '{claims['jti']}' was already "
+                "used; each assertion is accepted once.",
+            ) from None  # fmt: skip
+
+    def _check_assertion_claims(
+        self, claims: Mapping[str, Any], request: TokenRequest, tenant: Tenant, client_id: str, now: datetime
+    ) -> None:
+        for name in ("aud", "iss", "sub", "exp", "jti"):
+            if name not in claims:
+                raise invalid_client(50027, f"JWT token is invalid or malformed: the client assertion has no '{name}'.")
+        audiences = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
+        accepted = {f"{self.base_url}/{t}/oauth2/v2.0/token".lower() for t in (str(tenant.id), tenant.domain)} | {
+            request.token_endpoint.lower()
+        }
+        if not any(str(a).lower() in accepted for a in audiences):
+            raise invalid_client(
+                700212, f"The client assertion's audience {claims['aud']!r} is not this token endpoint "
+                f"({self.base_url}/{tenant.id}/oauth2/v2.0/token).",
+            )  # fmt: skip
+        if claims["iss"] != client_id or claims["sub"] != client_id:
+            raise invalid_client(700021, "The client assertion's iss and sub must both be the client ID.")
+        try:
+            expires = _timestamp(claims["exp"])
+            not_before = _timestamp(claims.get("nbf", claims.get("iat", 0)))
+        except (TypeError, ValueError, OverflowError):
+            raise invalid_client(50027, "JWT token is invalid or malformed: exp, nbf and iat are numbers.") from None
+        if expires + CLOCK_SKEW < now or not_before - CLOCK_SKEW > now:
+            raise invalid_client(
+                700024,
+                f"Client assertion is not within its valid time range. Current time: {now:%Y-%m-%dT%H:%M:%S.%fZ}, "
+                f"assertion valid from {not_before:%Y-%m-%dT%H:%M:%SZ}, expiry time of assertion "
+                f"{expires:%Y-%m-%dT%H:%M:%SZ}.",
+            )
+
+    async def _token(self, client: Client, now: datetime) -> dict[str, Any]:
+        key = await self.keys.signing_key(now)
+        lifetime = self.keys.policy.token_lifetime
+        issued = int(now.timestamp())
+        claims = {
+            "aud": self.base_url,
+            "iss": issuer_for(self.base_url, client.tenant.id),
+            "iat": issued,
+            "nbf": issued,
+            "exp": issued + int(lifetime.total_seconds()),
+            "aio": uuid.uuid4().hex,
+            "azp": str(client.app.client_id),
+            "azpacr": client.method,
+            "idp": issuer_for(self.base_url, client.tenant.id).removesuffix("/v2.0"),
+            "idtyp": "app",
+            "oid": str(client.service_principal.object_id),
+            "rh": "0.hirehub",
+            "roles": [],
+            "sub": str(client.service_principal.object_id),
+            "tid": str(client.tenant.id),
+            "uti": uuid.uuid4().hex[:22],
+            "ver": "2.0",
+        }
+        token = jwt.encode(claims, key.private, algorithm="RS256", headers={"kid": key.kid, "typ": "JWT"})
+        return {"token_type": "Bearer", "expires_in": int(lifetime.total_seconds()), "ext_expires_in":
+                int(lifetime.total_seconds()), "access_token": token}  # fmt: skip
+
+
+def _thumbprint(header: Mapping[str, Any]) -> tuple[str, str]:
+    """The certificate thumbprint named by ``x5t#S256`` or ``x5t`` (MSAL pads its base64url), as hex."""
+    for name, column, size in (("x5t#S256", "thumbprint_sha256", 32), ("x5t", "thumbprint_sha1", 20)):
+        value = header.get(name)
+        if isinstance(value, str) and value:
+            try:
+                raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+            except (binascii.Error, ValueError):
+                break
+            if len(raw) == size:
+                return raw.hex().upper(), column
+            break
+    raise invalid_client(
+        700027, "Client assertion failed signature validation. [Reason - The header names no certificate (x5t).]"
+    )
+
+
+def _timestamp(value: Any) -> datetime:
+    return datetime.fromtimestamp(float(value), UTC)

@@ -1,0 +1,218 @@
+"""Who is calling: a bearer token resolved to one principal — tenant, application, HR user, privileges.
+
+Tokens are the hub's own (issuer ``<base>/<tenant>/v2.0``, keys from the key ring) or come from an
+external Entra ID tenant that a hub tenant trusts (:mod:`hirehub.security.external`). Either way the
+call then needs both layers: an enabled *application user* with security roles (layer one) and a
+*Microsoft Entra applications* link to an enabled HR user with HR roles (layer two). A missing step
+is refused with a message that names it.
+
+Resolved principals are cached for a few seconds per (tenant, client): validating the signature is
+cheap, looking up roles on every request is not. A change of roles takes effect within that time.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import jwt
+from sqlalchemy import select
+
+from hirehub.api.dataverse_errors import (
+    HR_SETUP_MISSING,
+    MISSING_PRIVILEGE,
+    NOT_A_MEMBER,
+    NOT_AUTHENTICATED,
+    DataverseError,
+)
+from hirehub.db.session import Database
+from hirehub.security.external import ExternalKeys
+from hirehub.security.keys import CLOCK_SKEW, KeyRing
+from hirehub.security.models import (
+    ApplicationUser,
+    ApplicationUserRole,
+    EntraAppLink,
+    HRRole,
+    HRUser,
+    HRUserRole,
+    RolePrivilege,
+    TrustedIssuer,
+)
+from hirehub.security.oauth import issuer_for
+from hirehub.security.privileges import Depth, Grant, HRPrivileges, PlatformPrivileges, Privilege
+
+PRINCIPAL_TTL_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class Principal:
+    tenant_id: uuid.UUID
+    client_id: str
+    application_user_id: uuid.UUID
+    hr_user_id: str
+    platform: PlatformPrivileges
+    hr: HRPrivileges
+    role_count: int
+
+    def require(self, table: str, privilege: Privilege) -> None:
+        """Both layers must allow ``privilege`` on ``table``; otherwise a 403 that names what is missing."""
+        if not self.platform.allows(table, privilege):
+            raise DataverseError(
+                403, MISSING_PRIVILEGE,
+                f"Principal user (Id={self.application_user_id}, type=8, roleCount={self.role_count}) is missing "
+                f"prv{privilege.value}{table} privilege (access level Organization) on entity '{table}'. Give the "
+                "application user a security role that grants it.",
+            )  # fmt: skip
+        if not self.hr.allows(table, privilege):
+            raise DataverseError(
+                403, MISSING_PRIVILEGE,
+                f"The HR user '{self.hr_user_id}' linked to application {self.client_id} has no HR role that grants "
+                f"{privilege.value} on '{table}'. Assign it a role such as Recruiting application "
+                "(HcmRecruitingIntegrator).",
+            )  # fmt: skip
+
+
+def unauthenticated(message: str, base_url: str) -> DataverseError:
+    challenge = f'Bearer authorization_uri="{base_url}/common/oauth2/authorize", resource_id="{base_url}/"'
+    return DataverseError(401, NOT_AUTHENTICATED, message, {"WWW-Authenticate": challenge})
+
+
+class PrincipalResolver:
+    """Validates bearer tokens and resolves them to principals."""
+
+    def __init__(self, database: Database, keys: KeyRing, external: ExternalKeys, base_url: str) -> None:
+        self.database = database
+        self.keys = keys
+        self.external = external
+        self.base_url = base_url.rstrip("/")
+        self._cache: dict[tuple[uuid.UUID, str], tuple[float, Principal]] = {}
+
+    async def from_authorization(self, authorization: str | None, now: datetime) -> Principal:
+        if not authorization or not authorization.lower().startswith("bearer "):
+            raise unauthenticated("A bearer access token is required (Authorization: Bearer <token>).", self.base_url)
+        tenant_id, client_id = await self.validate(authorization[7:].strip(), now)
+        return await self.principal(tenant_id, client_id)
+
+    async def validate(self, token: str, now: datetime) -> tuple[uuid.UUID, str]:
+        """Check the token's signature, lifetime, audience and issuer; return (tenant, client ID)."""
+        try:
+            header = jwt.get_unverified_header(token)
+            unverified = jwt.decode(token, options={"verify_signature": False})
+        except jwt.PyJWTError:
+            raise unauthenticated("The access token is malformed.", self.base_url) from None
+        if header.get("alg") != "RS256":
+            raise unauthenticated(f"Tokens signed with '{header.get('alg')}' are not accepted.", self.base_url)
+        issuer = str(unverified.get("iss", ""))
+        tenant_id, key, audiences = await self._key_for(issuer, unverified, str(header.get("kid", "")), now)
+        try:
+            claims = jwt.decode(
+                token, key, algorithms=["RS256"], audience=audiences, issuer=issuer,
+                leeway=CLOCK_SKEW.total_seconds(), options={"require": ["exp", "iat", "aud", "iss"]},
+            )  # fmt: skip
+        except jwt.ExpiredSignatureError:
+            raise unauthenticated("The access token has expired.", self.base_url) from None
+        except jwt.InvalidAudienceError:
+            raise unauthenticated(
+                f"The access token is not for this resource ({self.base_url}).", self.base_url
+            ) from None
+        except jwt.PyJWTError as exc:
+            raise unauthenticated(f"The access token is not valid: {exc}.", self.base_url) from None
+        client_id = claims.get("azp") or claims.get("appid")
+        if not client_id:
+            raise unauthenticated("The access token names no application (azp).", self.base_url)
+        return tenant_id, str(client_id)
+
+    async def _key_for(
+        self, issuer: str, claims: dict[str, Any], kid: str, now: datetime
+    ) -> tuple[uuid.UUID, Any, list[str]]:
+        own_audiences = [self.base_url, self.base_url + "/"]
+        try:
+            tenant_id = uuid.UUID(str(claims.get("tid")))
+        except ValueError:
+            raise unauthenticated("The access token names no tenant (tid).", self.base_url) from None
+        if issuer == issuer_for(self.base_url, tenant_id):
+            key = await self.keys.public_key(kid, now)
+            if key is None:
+                raise unauthenticated(f"The access token's signing key '{kid}' is not known.", self.base_url)
+            return tenant_id, key, own_audiences
+        async with self.database.system_session() as session:
+            trusted = list(await session.scalars(select(TrustedIssuer).where(TrustedIssuer.issuer == issuer)))
+        if not trusted:
+            raise unauthenticated(f"Tokens from the issuer '{issuer}' are not trusted here.", self.base_url)
+        audience = claims.get("aud")
+        matching = [t for t in trusted if audience in t.audiences]
+        if len(matching) != 1:
+            raise unauthenticated(f"The access token is not for this resource ({audience}).", self.base_url)
+        key = await self.external.key(matching[0].jwks_uri, kid)
+        if key is None:
+            raise unauthenticated(f"The access token's signing key '{kid}' is not known.", self.base_url)
+        return matching[0].tenant_id, key, list(matching[0].audiences)
+
+    async def principal(self, tenant_id: uuid.UUID, client_id: str) -> Principal:
+        cached = self._cache.get((tenant_id, client_id))
+        if cached is not None and time.monotonic() - cached[0] < PRINCIPAL_TTL_SECONDS:
+            return cached[1]
+        principal = await self._resolve(tenant_id, client_id)
+        self._cache[(tenant_id, client_id)] = (time.monotonic(), principal)
+        return principal
+
+    def forget(self) -> None:
+        """Drop cached principals (after a change of roles, users or links made in this process)."""
+        self._cache.clear()
+
+    async def _resolve(self, tenant_id: uuid.UUID, client_id: str) -> Principal:
+        async with self.database.tenant_session(tenant_id) as session:
+            app_user = await session.scalar(
+                select(ApplicationUser).where(ApplicationUser.client_id == client_id.lower())
+            )
+            if app_user is None or not app_user.enabled:
+                state = "is disabled" if app_user else "does not exist"
+                raise DataverseError(
+                    403, NOT_A_MEMBER,
+                    f"The user is not a member of the organization: the application user for client {client_id} "
+                    f"{state}. Create an application user for the app (Power Platform admin center > Settings > "
+                    "Application users) and assign it a security role.",
+                )  # fmt: skip
+            role_ids = list(
+                await session.scalars(
+                    select(ApplicationUserRole.role_id).where(ApplicationUserRole.user_id == app_user.id)
+                )
+            )
+            privileges = list(await session.scalars(select(RolePrivilege).where(RolePrivilege.role_id.in_(role_ids))))
+            link = await session.scalar(select(EntraAppLink).where(EntraAppLink.client_id == client_id.lower()))
+            if link is None:
+                raise DataverseError(
+                    403, HR_SETUP_MISSING,
+                    f"The application {client_id} is not linked to an HR user. In Human Resources, open System "
+                    "administration > Microsoft Entra applications and add its Client ID with a Name and the User "
+                    "ID of an HR user.",
+                )  # fmt: skip
+            hr_user = await session.get(HRUser, link.hr_user_id)
+            if hr_user is None or not hr_user.enabled:
+                raise DataverseError(
+                    403, HR_SETUP_MISSING,
+                    f"The application {client_id} is linked to the HR user "
+                    f"'{hr_user.user_id if hr_user else link.hr_user_id}', which is disabled. Enable the user or "
+                    "link the application to another one.",
+                )  # fmt: skip
+            hr_roles = list(
+                await session.scalars(
+                    select(HRRole)
+                    .join(HRUserRole, HRUserRole.role_id == HRRole.id)
+                    .where(HRUserRole.user_id == hr_user.id)
+                )
+            )
+        return Principal(
+            tenant_id=tenant_id,
+            client_id=client_id,
+            application_user_id=app_user.id,
+            hr_user_id=hr_user.user_id,
+            platform=PlatformPrivileges.combine(
+                Grant(p.table_name, Privilege(p.privilege), Depth(p.depth)) for p in privileges
+            ),
+            hr=HRPrivileges.combine(role.grants for role in hr_roles),
+            role_count=len(role_ids),
+        )
