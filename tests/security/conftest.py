@@ -22,7 +22,9 @@ from hirehub.api.app import create_app
 from hirehub.db.session import Database
 from hirehub.directories.entra.certificates import ConnectionCertificate, generate_certificate
 from hirehub.security import admin, apps
-from hirehub.security.privileges import ATS_ROLE_NAME, RECRUITING_ROLE_ID
+from hirehub.security.principal import Principal
+from hirehub.security.privileges import ATS_ROLE_NAME, RECRUITING_ROLE_ID, Privilege
+from hirehub.security.routes import PrincipalDependency
 from hirehub.settings import Settings
 from hirehub.tenancy import service as tenancy
 
@@ -42,6 +44,15 @@ class TlsHub:
     @property
     def scope(self) -> str:
         return f"{self.base_url}/.default"
+
+
+def install_probe(app: Any) -> None:
+    """A route that needs one privilege on one table, to check both layers end to end."""
+
+    @app.get("/test/probe/{table}/{privilege}")
+    async def probe(table: str, privilege: str, principal: Principal = PrincipalDependency) -> dict[str, str]:
+        principal.require(table, Privilege(privilege))
+        return {"table": table, "privilege": privilege}
 
 
 def _free_port() -> int:
@@ -70,6 +81,7 @@ def tls_hub(
     base_url = f"https://127.0.0.1:{port}"
     settings = Settings(database_url=database_url, base_url=base_url, secret_key=SECRET_KEY, log_level="WARNING")
     app = create_app(settings)
+    install_probe(app)
     config = uvicorn.Config(
         app, host="127.0.0.1", port=port, log_level="warning", access_log=False,
         ssl_certfile=str(cert_file), ssl_keyfile=str(key_file),

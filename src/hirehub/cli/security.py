@@ -164,8 +164,10 @@ def app_consent(tenant: str = TenantOption, client_id: str = ClientIdOption, as_
     async def action() -> dict[str, Any]:
         async with open_database() as database:
             tenant_id = await resolve_tenant_id(database, tenant)
-            async with database.system_session() as home, database.tenant_transaction(tenant_id) as session:
-                principal = await apps.consent(session, home, client_id)
+            async with database.system_session() as platform:
+                app = await apps.find_app_anywhere(platform, client_id)
+            async with database.tenant_transaction(tenant_id) as session:
+                principal = await apps.consent(session, app)
                 return {"client_id": str(principal.app_client_id), "service_principal_id": str(principal.object_id),
                         "tenant_id": str(tenant_id)}  # fmt: skip
 

@@ -123,23 +123,26 @@ async def list_credentials(session: AsyncSession, app: AppRegistration) -> list[
     )
 
 
-async def consent(
-    consenting: AsyncSession, home: AsyncSession, client_id: str, *, consented_by: str = "admin"
-) -> ServicePrincipal:
-    """Admin consent of a multi-tenant app (looked up in the platform session ``home``) into ``consenting``'s tenant."""
+async def find_app_anywhere(platform: AsyncSession, client_id: str) -> AppRegistration:
+    """An app of any tenant by its client ID (in a platform session), as consent needs to find it."""
     try:
         key = uuid.UUID(client_id)
     except ValueError:
         raise AppError(f"'{client_id}' is not a client ID (a GUID)") from None
-    app = await home.scalar(select(AppRegistration).where(AppRegistration.client_id == key))
+    app = await platform.scalar(select(AppRegistration).where(AppRegistration.client_id == key))
     if app is None:
         raise AppError(f"no app registration with client ID {client_id}")
-    existing = await consenting.scalar(select(ServicePrincipal).where(ServicePrincipal.app_client_id == key))
+    return app
+
+
+async def consent(session: AsyncSession, app: AppRegistration, *, consented_by: str = "admin") -> ServicePrincipal:
+    """Admin consent of a multi-tenant ``app`` into the session's tenant: its service principal there."""
+    existing = await session.scalar(select(ServicePrincipal).where(ServicePrincipal.app_client_id == app.client_id))
     if existing is not None:
         return existing
     if not app.multi_tenant:
-        raise AppError(f"app {client_id} is single-tenant: it can be used only in the tenant that registered it")
-    principal = ServicePrincipal(app_client_id=key, display_name=app.name, consented_by=consented_by)
-    consenting.add(principal)
-    await consenting.flush()
+        raise AppError(f"app {app.client_id} is single-tenant: it can be used only in the tenant that registered it")
+    principal = ServicePrincipal(app_client_id=app.client_id, display_name=app.name, consented_by=consented_by)
+    session.add(principal)
+    await session.flush()
     return principal

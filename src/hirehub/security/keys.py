@@ -139,6 +139,10 @@ class KeyRing:
         await self._fresh(now)
         return [k.jwk for k in sorted(self._keys.values(), key=lambda k: k.signs_from) if k.published_at <= now]
 
+    def loaded(self, kid: str) -> LoadedKey | None:
+        """A key as this process holds it (tools and tests that must sign exactly as the hub does)."""
+        return self._keys.get(kid)
+
     async def public_key(self, kid: str, now: datetime) -> Any | None:
         """The verification key for ``kid``; an unknown kid reloads the set (at most every few seconds)."""
         key = self._keys.get(kid)
