@@ -1,0 +1,65 @@
+"""``hirehub app|role|app-user|hr-user|entra-app-link … --json``: the set-up of an ATS integration, scripted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hirehub.directories.entra.certificates import generate_certificate
+from tests.cli.support import hirehub
+
+
+def test_an_ats_integration_is_set_up_entirely_from_the_command_line(hub_database: str, tmp_path: Path) -> None:
+    hirehub("db", "upgrade")
+    hirehub("tenant", "create", "--name", "Contoso", "--domain", "contoso.example")
+    app = hirehub("app", "create", "--tenant", "contoso.example", "--name", "ATS")
+    assert set(app) >= {"client_id", "object_id"}
+    client_id = app["client_id"]
+
+    secret = hirehub("app", "secret", "add", "--tenant", "contoso.example", "--client-id", client_id, "--days", "30")
+    assert set(secret) >= {"secret_id", "secret", "expires"} and len(secret["secret"]) >= 40
+
+    certificate = generate_certificate("ats")
+    pem = tmp_path / "ats.pem"
+    pem.write_text(certificate.certificate_pem)
+    cert = hirehub("app", "cert", "add", "--tenant", "contoso.example", "--client-id", client_id, "--cert", str(pem))
+    assert (cert["thumbprint"], cert["thumbprint_sha256"]) == (
+        certificate.thumbprint_sha1,
+        certificate.thumbprint_sha256,
+    )
+
+    shown = hirehub("app", "show", "--tenant", "contoso.example", "--client-id", client_id)
+    assert [c["kind"] for c in shown["credentials"]] == ["secret", "certificate"]
+    assert secret["secret"] not in str(shown), "a secret is shown once"
+
+    roles = hirehub("role", "list", "--tenant", "contoso.example")["roles"]
+    assert [r["name"] for r in roles] == ["ATS integration"]
+    hirehub("role", "create", "--tenant", "contoso.example", "--name", "Readers")
+    granted = hirehub("role", "grant", "--tenant", "contoso.example", "--role", "Readers",
+                      "--table", "mshr_hcmworkerentity", "--privilege", "read")  # fmt: skip
+    assert granted == {"role": "Readers", "table": "mshr_hcmworkerentity", "privilege": "Read", "level": 4}
+
+    user = hirehub("app-user", "create", "--tenant", "contoso.example", "--client-id", client_id,
+                   "--role", "ATS integration")  # fmt: skip
+    assert user["client_id"] == client_id
+    hr_user = hirehub("hr-user", "create", "--tenant", "contoso.example", "--user-id", "ats", "--name", "ATS",
+                      "--role", "HcmRecruitingIntegrator")  # fmt: skip
+    assert hr_user["user_id"] == "ats"
+    link = hirehub("entra-app-link", "create", "--tenant", "contoso.example", "--client-id", client_id,
+                   "--name", "ATS", "--user-id", "ats")  # fmt: skip
+    assert link["client_id"] == client_id
+
+    revoked = hirehub("app", "revoke", "--tenant", "contoso.example", "--client-id", client_id,
+                      "--key-id", secret["secret_id"])  # fmt: skip
+    assert revoked["revoked"] is not None
+
+
+def test_consent_of_a_single_tenant_app_is_refused_with_a_clear_error(hub_database: str) -> None:
+    hirehub("db", "upgrade")
+    hirehub("tenant", "create", "--name", "Contoso", "--domain", "contoso.example")
+    hirehub("tenant", "create", "--name", "Fabrikam", "--domain", "fabrikam.example")
+    client_id = hirehub("app", "create", "--tenant", "contoso.example", "--name", "ATS")["client_id"]
+    refused = hirehub("app", "consent", "--tenant", "fabrikam.example", "--client-id", client_id, expect=1)
+    assert "single-tenant" in refused["error"]
+    multi = hirehub("app", "create", "--tenant", "contoso.example", "--name", "Multi", "--multi-tenant")["client_id"]
+    consented = hirehub("app", "consent", "--tenant", "fabrikam.example", "--client-id", multi)
+    assert consented["client_id"] == multi
