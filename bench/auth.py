@@ -1,0 +1,114 @@
+"""What authentication costs: tokens issued per second, and a protected request against an open one.
+
+The hub runs in-process (httpx's ASGI transport, so the network does not blur the figures) on SQLite.
+Two trivial endpoints differ only in the principal dependency; the headline is the ratio of their
+request times (goal: at most 1.2).
+
+    .venv/bin/python bench/auth.py            # 2,000 tokens, 20,000 requests per endpoint
+    .venv/bin/python bench/auth.py --quick    # 200 tokens, 2,000 requests per endpoint
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+from asgi_lifespan import LifespanManager
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from hirehub.api.app import create_app
+from hirehub.db.models import load_all
+from hirehub.db.session import Database
+from hirehub.security import admin, apps
+from hirehub.security.principal import Principal
+from hirehub.security.privileges import ATS_ROLE_NAME, RECRUITING_ROLE_ID
+from hirehub.security.routes import PrincipalDependency
+from hirehub.settings import Settings
+from hirehub.tenancy import service as tenancy
+
+BASE = "https://hr.bench.example"
+
+
+async def _set_up(url: str) -> tuple[str, str, str]:
+    engine = create_async_engine(url)
+    async with engine.begin() as conn:
+        await conn.run_sync(load_all().create_all)
+    await engine.dispose()
+    database = Database(url)
+    try:
+        async with database.system_transaction() as session:
+            tenant = await tenancy.create_tenant(session, name="Bench", domain="bench.example")
+        async with database.tenant_transaction(tenant.id) as session:
+            app = await apps.create_app(session, name="ATS")
+            secret = (await apps.add_secret(session, app)).secret
+            await admin.create_application_user(session, str(app.client_id), [ATS_ROLE_NAME])
+            await admin.create_hr_user(session, "ats", "ATS", [RECRUITING_ROLE_ID])
+            await admin.create_entra_app_link(session, str(app.client_id), "ATS", "ats")
+        return str(tenant.id), str(app.client_id), secret
+    finally:
+        await database.dispose()
+
+
+def _bench_app(url: str) -> Any:
+    app = create_app(
+        Settings(database_url=url, base_url=BASE, secret_key="bench-secret-key-0123456789", log_level="ERROR")
+    )
+
+    @app.get("/bench/open")
+    async def open_endpoint() -> dict[str, bool]:
+        return {"ok": True}
+
+    @app.get("/bench/protected")
+    async def protected_endpoint(principal: Principal = PrincipalDependency) -> dict[str, bool]:
+        return {"ok": True}
+
+    return app
+
+
+async def _timed(client: httpx.AsyncClient, path: str, count: int, headers: dict[str, str]) -> float:
+    started = time.perf_counter()
+    for _ in range(count):
+        response = await client.get(path, headers=headers)
+        assert response.status_code == 200, response.text
+    return time.perf_counter() - started
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description="Authentication cost")
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    tokens, requests = (200, 2_000) if args.quick else (2_000, 20_000)
+    with tempfile.TemporaryDirectory() as scratch:
+        url = f"sqlite+aiosqlite:///{Path(scratch) / 'auth.db'}"
+        tenant_id, client_id, secret = await _set_up(url)
+        app = _bench_app(url)
+        async with LifespanManager(app), httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url=BASE) as client:
+            form = {"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret,
+                    "scope": f"{BASE}/.default"}  # fmt: skip
+            token = ""
+            started = time.perf_counter()
+            for _ in range(tokens):
+                response = await client.post(f"/{tenant_id}/oauth2/v2.0/token", data=form)
+                assert response.status_code == 200, response.text
+                token = response.json()["access_token"]
+            issuing = time.perf_counter() - started
+            bearer = {"Authorization": f"Bearer {token}"}
+            await _timed(client, "/bench/open", 200, {})  # warm up both paths
+            await _timed(client, "/bench/protected", 200, bearer)
+            open_seconds = await _timed(client, "/bench/open", requests, {})
+            protected_seconds = await _timed(client, "/bench/protected", requests, bearer)
+    print(f"tokens_issued: {tokens}")
+    print(f"tokens_per_second: {tokens / issuing:,.1f}")
+    print(f"requests_per_endpoint: {requests}")
+    print(f"open_requests_per_second: {requests / open_seconds:,.1f}")
+    print(f"protected_requests_per_second: {requests / protected_seconds:,.1f}")
+    print(f"protected_to_open_ratio: {protected_seconds / open_seconds:.2f}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
