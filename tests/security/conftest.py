@@ -5,9 +5,6 @@ with the Recruiting application role, and the Microsoft Entra applications link.
 from __future__ import annotations
 
 import asyncio
-import socket
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,7 +13,6 @@ from typing import Any
 
 import pytest
 import trustme
-import uvicorn
 
 from hirehub.api.app import create_app
 from hirehub.db.session import Database
@@ -27,6 +23,7 @@ from hirehub.security.privileges import ATS_ROLE_NAME, RECRUITING_ROLE_ID, Privi
 from hirehub.security.routes import PrincipalDependency
 from hirehub.settings import Settings
 from hirehub.tenancy import service as tenancy
+from tests.live_server import free_port, serving
 
 SECRET_KEY = "test-secret-key-for-the-hub-0123456789"
 
@@ -55,12 +52,6 @@ def install_probe(app: Any) -> None:
         return {"table": table, "privilege": privilege}
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def certificate_authority() -> trustme.CA:
     return trustme.CA()
@@ -77,26 +68,13 @@ def tls_hub(
     certificate_authority.cert_pem.write_to_path(str(ca_file))
     # MSAL and azure-identity talk through requests, which trusts this bundle; no library is patched.
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(ca_file))
-    port = _free_port()
+    port = free_port()
     base_url = f"https://127.0.0.1:{port}"
     settings = Settings(database_url=database_url, base_url=base_url, secret_key=SECRET_KEY, log_level="WARNING")
     app = create_app(settings)
     install_probe(app)
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", access_log=False,
-        ssl_certfile=str(cert_file), ssl_keyfile=str(key_file),
-    )  # fmt: skip
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the hub did not start")
-        time.sleep(0.05)
-    yield TlsHub(base_url, str(ca_file), app, database_url)
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(app, port, ssl_certfile=str(cert_file), ssl_keyfile=str(key_file)):
+        yield TlsHub(base_url, str(ca_file), app, database_url)
 
 
 @dataclass

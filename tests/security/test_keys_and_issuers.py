@@ -11,11 +11,16 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
+from sqlalchemy import select
 
 from hirehub.db.session import Database
 from hirehub.sealing import Sealer
+from hirehub.security import admin
 from hirehub.security.external import ExternalKeys
 from hirehub.security.keys import CLOCK_SKEW, KeyPolicy, KeyRing
+from hirehub.security.models import SigningKey
+from hirehub.security.principal import PrincipalResolver
+from hirehub.tenancy import service
 from tests.security.conftest import SECRET_KEY
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
@@ -50,10 +55,6 @@ async def test_a_new_key_is_published_before_it_signs_and_the_old_one_stays_unti
 
 
 async def test_private_keys_are_sealed_at_rest(database: Database) -> None:
-    from sqlalchemy import select
-
-    from hirehub.security.models import SigningKey
-
     ring = KeyRing(database, Sealer(SECRET_KEY, "signing-key"), POLICY)
     await ring.refresh(T0)
     async with database.system_session() as session:
@@ -87,10 +88,6 @@ async def test_external_keys_are_refetched_on_an_unknown_kid_at_most_once_a_minu
 
 
 async def test_a_token_from_a_trusted_external_issuer_resolves_to_the_trusting_tenant(database: Database) -> None:
-    from hirehub.security import admin
-    from hirehub.security.principal import PrincipalResolver
-    from hirehub.tenancy import service
-
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     external_tenant = uuid.uuid4()
     issuer = f"https://login.microsoftonline.com/{external_tenant}/v2.0"

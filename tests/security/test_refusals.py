@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import hashlib
+import hmac
 import json
 import ssl
 import time
@@ -325,8 +327,6 @@ def test_a_token_signed_with_hs256_using_the_public_key_is_refused(tls_hub: TlsH
         .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     )
     claims = jwt.decode(token, options={"verify_signature": False})
-    import hashlib
-    import hmac
 
     signing_input = (
         base64.urlsafe_b64encode(json.dumps({"alg": "HS256", "typ": "JWT", "kid": kid}).encode()).decode().rstrip("=")

@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
-import uvicorn
 from playwright.async_api import Browser, Page, async_playwright
 
 from hirehub.api.app import create_app
 from hirehub.settings import Settings
+from tests.live_server import free_port, serving
 
 CHROMIUM = os.environ.get("HIREHUB_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -33,29 +30,13 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def live_hub(database_url: str) -> Iterator[str]:
     """The hub served on a free loopback port; yields its base URL."""
-    port = _free_port()
+    port = free_port()
     settings = Settings(database_url=database_url, base_url=f"http://127.0.0.1:{port}", log_level="WARNING")
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning", access_log=False)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the hub did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(settings), port):
+        yield f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture

@@ -6,6 +6,8 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from hirehub.db.session import Database
 from hirehub.settings import get_settings
 from hirehub.tenancy.service import find_tenant
@@ -24,3 +26,21 @@ async def resolve_tenant_id(database: Database, tenant: str) -> uuid.UUID:
     """The GUID of the tenant named by GUID or domain (``--tenant`` accepts either)."""
     async with database.system_session() as session:
         return (await find_tenant(session, tenant)).id
+
+
+@asynccontextmanager
+async def tenant_transaction(tenant: str) -> AsyncIterator[AsyncSession]:
+    """One transaction in the tenant that ``--tenant`` names (GUID or domain): commits on success."""
+    async with open_database() as database:
+        tenant_id = await resolve_tenant_id(database, tenant)
+        async with database.tenant_transaction(tenant_id) as session:
+            yield session
+
+
+@asynccontextmanager
+async def tenant_session(tenant: str) -> AsyncIterator[AsyncSession]:
+    """A read-only session in the tenant that ``--tenant`` names (GUID or domain)."""
+    async with open_database() as database:
+        tenant_id = await resolve_tenant_id(database, tenant)
+        async with database.tenant_session(tenant_id) as session:
+            yield session

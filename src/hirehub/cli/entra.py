@@ -9,7 +9,7 @@ from typing import Any
 import typer
 from sqlalchemy import select
 
-from hirehub.cli.context import open_database, resolve_tenant_id
+from hirehub.cli.context import tenant_session, tenant_transaction
 from hirehub.cli.output import CommandError, JsonOption, emit, run
 from hirehub.directories.entra import linking
 from hirehub.directories.entra.certificates import certificate_der
@@ -66,21 +66,19 @@ def create(
     """Create a connection; a customer-owned one gets a certificate to upload to the app."""
 
     async def action() -> dict[str, Any]:
-        async with open_database() as database:
-            tenant_id = await resolve_tenant_id(database, tenant)
-            async with database.tenant_transaction(tenant_id) as session:
-                connection = await create_connection(
-                    session,
-                    name=name,
-                    cloud=cloud,
-                    connection_type=kind,
-                    directory_tenant_id=directory_tenant_id,
-                    client_id=client_id or None,
-                    exchange_enabled=exchange,
-                    box=connection_sealer(get_settings()),
-                    now=datetime.now(UTC),
-                )
-                return connection_json(connection)
+        async with tenant_transaction(tenant) as session:
+            connection = await create_connection(
+                session,
+                name=name,
+                cloud=cloud,
+                connection_type=kind,
+                directory_tenant_id=directory_tenant_id,
+                client_id=client_id or None,
+                exchange_enabled=exchange,
+                box=connection_sealer(get_settings()),
+                now=datetime.now(UTC),
+            )
+            return connection_json(connection)
 
     emit(run(action, as_json, (TenancyError, EntraConnectionError)), as_json)
 
@@ -90,11 +88,9 @@ def list_connections(tenant: str = TenantOption, as_json: bool = JsonOption) -> 
     """List a tenant's connections and their status."""
 
     async def action() -> dict[str, Any]:
-        async with open_database() as database:
-            tenant_id = await resolve_tenant_id(database, tenant)
-            async with database.tenant_session(tenant_id) as session:
-                found = await session.scalars(select(EntraConnection).order_by(EntraConnection.name))
-                return {"connections": [connection_json(c) for c in found]}
+        async with tenant_session(tenant) as session:
+            found = await session.scalars(select(EntraConnection).order_by(EntraConnection.name))
+            return {"connections": [connection_json(c) for c in found]}
 
     emit(run(action, as_json, (TenancyError,)), as_json)
 
@@ -109,10 +105,8 @@ def certificate(
     """Write the connection's certificate, to upload under the app's Certificates & secrets."""
 
     async def action() -> EntraConnection:
-        async with open_database() as database:
-            tenant_id = await resolve_tenant_id(database, tenant)
-            async with database.tenant_session(tenant_id) as session:
-                connection = await _find(session, name)
+        async with tenant_session(tenant) as session:
+            connection = await _find(session, name)
         if not connection.certificate_pem:
             raise CommandError(f"connection '{name}' is delegated: it has no certificate")
         return connection
@@ -132,12 +126,10 @@ def test(tenant: str = TenantOption, name: str = NameOption, as_json: bool = Jso
 
     async def action() -> dict[str, Any]:
         runtime = runtime_from_settings(get_settings())
-        async with open_database() as database:
-            tenant_id = await resolve_tenant_id(database, tenant)
-            async with database.tenant_transaction(tenant_id) as session:
-                connection = await _find(session, name)
-                check = await test_connection(runtime, connection, datetime.now(UTC))
-                return {"connection": name, "status": connection.status, **check.as_json()}
+        async with tenant_transaction(tenant) as session:
+            connection = await _find(session, name)
+            check = await test_connection(runtime, connection, datetime.now(UTC))
+            return {"connection": name, "status": connection.status, **check.as_json()}
 
     emit(run(action, as_json, (TenancyError,)), as_json)
 
@@ -151,18 +143,16 @@ def link(tenant: str = TenantOption, name: str = NameOption, as_json: bool = Jso
         runtime = runtime_from_settings(settings)
         if runtime.service_provider is None:
             raise CommandError("set HIREHUB_ENTRA_SP_CLIENT_ID and HIREHUB_ENTRA_SP_CLIENT_SECRET first")
-        async with open_database() as database:
-            tenant_id = await resolve_tenant_id(database, tenant)
-            async with database.tenant_transaction(tenant_id) as session:
-                connection = await _find(session, name)
-                url = await linking.start_link(
-                    session,
-                    connection,
-                    sp=runtime.service_provider,
-                    outbound=runtime.outbound,
-                    box=runtime.box,
-                    now=datetime.now(UTC),
-                )
-                return {"connection": name, "auth_url": url}
+        async with tenant_transaction(tenant) as session:
+            connection = await _find(session, name)
+            url = await linking.start_link(
+                session,
+                connection,
+                sp=runtime.service_provider,
+                outbound=runtime.outbound,
+                box=runtime.box,
+                now=datetime.now(UTC),
+            )
+            return {"connection": name, "auth_url": url}
 
     emit(run(action, as_json, (TenancyError,)), as_json)

@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from hirehub.cli.context import open_database, resolve_tenant_id
+from hirehub.cli.context import open_database, resolve_tenant_id, tenant_session, tenant_transaction
 from hirehub.cli.output import CommandError, JsonOption, emit, run
 from hirehub.security import admin, apps
 from hirehub.security.admin import SecurityAdminError
@@ -61,12 +61,10 @@ def app_create(
     """Register an app in a tenant."""
 
     async def action() -> dict[str, Any]:
-        async with open_database() as database:
-            tenant_id = await resolve_tenant_id(database, tenant)
-            async with database.tenant_transaction(tenant_id) as session:
-                app = await apps.create_app(session, name=name, multi_tenant=multi_tenant)
-                return {"client_id": str(app.client_id), "object_id": str(app.object_id), "name": app.name,
-                        "multi_tenant": app.multi_tenant, "tenant_id": str(tenant_id)}  # fmt: skip
+        async with tenant_transaction(tenant) as session:
+            app = await apps.create_app(session, name=name, multi_tenant=multi_tenant)
+            return {"client_id": str(app.client_id), "object_id": str(app.object_id), "name": app.name,
+                    "multi_tenant": app.multi_tenant, "tenant_id": str(app.tenant_id)}  # fmt: skip
 
     emit(run(action, as_json, ERRORS), as_json)
 
@@ -76,14 +74,12 @@ def app_show(tenant: str = TenantOption, client_id: str = ClientIdOption, as_jso
     """An app and its credentials (never a secret's value)."""
 
     async def action() -> dict[str, Any]:
-        async with open_database() as database:
-            tenant_id = await resolve_tenant_id(database, tenant)
-            async with database.tenant_session(tenant_id) as session:
-                app = await apps.find_app(session, client_id)
-                credentials = await apps.list_credentials(session, app)
-                return {"client_id": str(app.client_id), "object_id": str(app.object_id), "name": app.name,
-                        "multi_tenant": app.multi_tenant,
-                        "credentials": [credential_json(c) for c in credentials]}  # fmt: skip
+        async with tenant_session(tenant) as session:
+            app = await apps.find_app(session, client_id)
+            credentials = await apps.list_credentials(session, app)
+            return {"client_id": str(app.client_id), "object_id": str(app.object_id), "name": app.name,
+                    "multi_tenant": app.multi_tenant,
+                    "credentials": [credential_json(c) for c in credentials]}  # fmt: skip
 
     emit(run(action, as_json, ERRORS), as_json)
 
@@ -99,13 +95,11 @@ def secret_add(
     """Add a client secret; its value is printed now and never again."""
 
     async def action() -> dict[str, Any]:
-        async with open_database() as database:
-            tenant_id = await resolve_tenant_id(database, tenant)
-            async with database.tenant_transaction(tenant_id) as session:
-                app = await apps.find_app(session, client_id)
-                new = await apps.add_secret(session, app, days=days, description=description)
-                return {"secret_id": str(new.credential.key_id), "secret": new.secret,
-                        "expires": new.credential.expires_at.isoformat()}  # fmt: skip
+        async with tenant_transaction(tenant) as session:
+            app = await apps.find_app(session, client_id)
+            new = await apps.add_secret(session, app, days=days, description=description)
+            return {"secret_id": str(new.credential.key_id), "secret": new.secret,
+                    "expires": new.credential.expires_at.isoformat()}  # fmt: skip
 
     emit(run(action, as_json, ERRORS), as_json)
 
@@ -126,14 +120,12 @@ def cert_add(
         return
 
     async def action() -> dict[str, Any]:
-        async with open_database() as database:
-            tenant_id = await resolve_tenant_id(database, tenant)
-            async with database.tenant_transaction(tenant_id) as session:
-                app = await apps.find_app(session, client_id)
-                credential = await apps.add_certificate(session, app, pem)
-                return {"key_id": str(credential.key_id), "thumbprint": credential.thumbprint_sha1,
-                        "thumbprint_sha256": credential.thumbprint_sha256,
-                        "expires": credential.expires_at.isoformat()}  # fmt: skip
+        async with tenant_transaction(tenant) as session:
+            app = await apps.find_app(session, client_id)
+            credential = await apps.add_certificate(session, app, pem)
+            return {"key_id": str(credential.key_id), "thumbprint": credential.thumbprint_sha1,
+                    "thumbprint_sha256": credential.thumbprint_sha256,
+                    "expires": credential.expires_at.isoformat()}  # fmt: skip
 
     emit(run(action, as_json, ERRORS), as_json)
 
@@ -148,11 +140,9 @@ def credential_revoke(
     """Revoke a secret or certificate; it stops working at once."""
 
     async def action() -> dict[str, Any]:
-        async with open_database() as database:
-            tenant_id = await resolve_tenant_id(database, tenant)
-            async with database.tenant_transaction(tenant_id) as session:
-                app = await apps.find_app(session, client_id)
-                return credential_json(await apps.revoke_credential(session, app, key_id))
+        async with tenant_transaction(tenant) as session:
+            app = await apps.find_app(session, client_id)
+            return credential_json(await apps.revoke_credential(session, app, key_id))
 
     emit(run(action, as_json, ERRORS), as_json)
 
@@ -181,11 +171,9 @@ def role_create(
     """Create an empty security role."""
 
     async def action() -> dict[str, Any]:
-        async with open_database() as database:
-            tenant_id = await resolve_tenant_id(database, tenant)
-            async with database.tenant_transaction(tenant_id) as session:
-                role = await admin.create_role(session, name)
-                return {"id": str(role.id), "name": role.name}
+        async with tenant_transaction(tenant) as session:
+            role = await admin.create_role(session, name)
+            return {"id": str(role.id), "name": role.name}
 
     emit(run(action, as_json, ERRORS), as_json)
 
@@ -202,11 +190,9 @@ def role_grant(
     """Grant a privilege on a table to a role (again: changes its level)."""
 
     async def action() -> dict[str, Any]:
-        async with open_database() as database:
-            tenant_id = await resolve_tenant_id(database, tenant)
-            async with database.tenant_transaction(tenant_id) as session:
-                row = await admin.grant(session, role, table, privilege, level)
-                return {"role": role, "table": row.table_name, "privilege": row.privilege, "level": row.depth}
+        async with tenant_transaction(tenant) as session:
+            row = await admin.grant(session, role, table, privilege, level)
+            return {"role": role, "table": row.table_name, "privilege": row.privilege, "level": row.depth}
 
     emit(run(action, as_json, ERRORS), as_json)
 
@@ -216,16 +202,14 @@ def role_list(tenant: str = TenantOption, as_json: bool = JsonOption) -> None:
     """The tenant's security roles with their privileges."""
 
     async def action() -> dict[str, Any]:
-        async with open_database() as database:
-            tenant_id = await resolve_tenant_id(database, tenant)
-            async with database.tenant_transaction(tenant_id) as session:
-                roles = []
-                for role in await admin.list_roles(session):
-                    privileges = await admin.role_privileges(session, role)
-                    roles.append({"id": str(role.id), "name": role.name, "built_in": role.built_in,
-                                  "privileges": [{"table": p.table_name, "privilege": p.privilege, "level": p.depth}
-                                                 for p in privileges]})  # fmt: skip
-                return {"roles": roles}
+        async with tenant_transaction(tenant) as session:
+            roles = []
+            for role in await admin.list_roles(session):
+                privileges = await admin.role_privileges(session, role)
+                roles.append({"id": str(role.id), "name": role.name, "built_in": role.built_in,
+                              "privileges": [{"table": p.table_name, "privilege": p.privilege, "level": p.depth}
+                                             for p in privileges]})  # fmt: skip
+            return {"roles": roles}
 
     emit(run(action, as_json, ERRORS), as_json)
 
@@ -241,11 +225,9 @@ def app_user_create(
     """Create the application user of an app in this tenant, with security roles."""
 
     async def action() -> dict[str, Any]:
-        async with open_database() as database:
-            tenant_id = await resolve_tenant_id(database, tenant)
-            async with database.tenant_transaction(tenant_id) as session:
-                user = await admin.create_application_user(session, client_id, role, name)
-                return {"id": str(user.id), "client_id": user.client_id, "name": user.name, "roles": role}
+        async with tenant_transaction(tenant) as session:
+            user = await admin.create_application_user(session, client_id, role, name)
+            return {"id": str(user.id), "client_id": user.client_id, "name": user.name, "roles": role}
 
     emit(run(action, as_json, ERRORS), as_json)
 
@@ -261,11 +243,9 @@ def hr_user_create(
     """Create an HR user with HR roles."""
 
     async def action() -> dict[str, Any]:
-        async with open_database() as database:
-            tenant_id = await resolve_tenant_id(database, tenant)
-            async with database.tenant_transaction(tenant_id) as session:
-                user = await admin.create_hr_user(session, user_id, name, role)
-                return {"id": str(user.id), "user_id": user.user_id, "name": user.name, "roles": role}
+        async with tenant_transaction(tenant) as session:
+            user = await admin.create_hr_user(session, user_id, name, role)
+            return {"id": str(user.id), "user_id": user.user_id, "name": user.name, "roles": role}
 
     emit(run(action, as_json, ERRORS), as_json)
 
@@ -277,11 +257,9 @@ def hr_user_disable(
     """Disable an HR user (apps linked to it are refused)."""
 
     async def action() -> dict[str, Any]:
-        async with open_database() as database:
-            tenant_id = await resolve_tenant_id(database, tenant)
-            async with database.tenant_transaction(tenant_id) as session:
-                user = await admin.set_hr_user_enabled(session, user_id, False)
-                return {"user_id": user.user_id, "enabled": user.enabled}
+        async with tenant_transaction(tenant) as session:
+            user = await admin.set_hr_user_enabled(session, user_id, False)
+            return {"user_id": user.user_id, "enabled": user.enabled}
 
     emit(run(action, as_json, ERRORS), as_json)
 
@@ -297,11 +275,9 @@ def link_create(
     """Link an app to an HR user (Microsoft Entra applications)."""
 
     async def action() -> dict[str, Any]:
-        async with open_database() as database:
-            tenant_id = await resolve_tenant_id(database, tenant)
-            async with database.tenant_transaction(tenant_id) as session:
-                link = await admin.create_entra_app_link(session, client_id, name, user_id)
-                return {"id": str(link.id), "client_id": link.client_id, "name": link.name, "user_id": user_id}
+        async with tenant_transaction(tenant) as session:
+            link = await admin.create_entra_app_link(session, client_id, name, user_id)
+            return {"id": str(link.id), "client_id": link.client_id, "name": link.name, "user_id": user_id}
 
     emit(run(action, as_json, ERRORS), as_json)
 
@@ -319,11 +295,9 @@ def issuer_add(
     """Trust app-only tokens issued by an external Entra ID tenant."""
 
     async def action() -> dict[str, Any]:
-        async with open_database() as database:
-            tenant_id = await resolve_tenant_id(database, tenant)
-            async with database.tenant_transaction(tenant_id) as session:
-                trusted = await admin.add_trusted_issuer(session, issuer, jwks_uri, audience)
-                return {"id": str(trusted.id), "issuer": trusted.issuer, "jwks_uri": trusted.jwks_uri,
-                        "audiences": trusted.audiences}  # fmt: skip
+        async with tenant_transaction(tenant) as session:
+            trusted = await admin.add_trusted_issuer(session, issuer, jwks_uri, audience)
+            return {"id": str(trusted.id), "issuer": trusted.issuer, "jwks_uri": trusted.jwks_uri,
+                    "audiences": trusted.audiences}  # fmt: skip
 
     emit(run(action, as_json, ERRORS), as_json)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from hirehub.cli.context import open_database, resolve_tenant_id
+from hirehub.cli.context import open_database, tenant_session, tenant_transaction
 from hirehub.cli.output import JsonOption, emit, run
 from hirehub.tenancy import service
 from hirehub.tenancy.models import Company, Tenant
@@ -64,10 +64,8 @@ def company_create(
     """Create a company (legal entity) in a tenant."""
 
     async def action() -> dict[str, str]:
-        async with open_database() as database:
-            tenant_id = await resolve_tenant_id(database, tenant)
-            async with database.tenant_transaction(tenant_id) as session:
-                return company_json(await service.create_company(session, code=code, name=name))
+        async with tenant_transaction(tenant) as session:
+            return company_json(await service.create_company(session, code=code, name=name))
 
     emit(run(action, as_json, (TenancyError,)), as_json)
 
@@ -80,9 +78,7 @@ def company_list(
     """List a tenant's companies."""
 
     async def action() -> dict[str, list[dict[str, str]]]:
-        async with open_database() as database:
-            tenant_id = await resolve_tenant_id(database, tenant)
-            async with database.tenant_session(tenant_id) as session:
-                return {"companies": [company_json(c) for c in await service.list_companies(session)]}
+        async with tenant_session(tenant) as session:
+            return {"companies": [company_json(c) for c in await service.list_companies(session)]}
 
     emit(run(action, as_json, (TenancyError,)), as_json)

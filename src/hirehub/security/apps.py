@@ -47,13 +47,16 @@ async def create_app(session: AsyncSession, *, name: str, multi_tenant: bool = F
     return app
 
 
-async def find_app(session: AsyncSession, client_id: str) -> AppRegistration:
-    """An app of the session's tenant by its client ID."""
+def _client_key(client_id: str) -> uuid.UUID:
     try:
-        key = uuid.UUID(client_id)
+        return uuid.UUID(client_id)
     except ValueError:
         raise AppError(f"'{client_id}' is not a client ID (a GUID)") from None
-    app = await session.scalar(select(AppRegistration).where(AppRegistration.client_id == key))
+
+
+async def find_app(session: AsyncSession, client_id: str) -> AppRegistration:
+    """An app of the session's tenant by its client ID."""
+    app = await session.scalar(select(AppRegistration).where(AppRegistration.client_id == _client_key(client_id)))
     if app is None:
         raise AppError(f"no app registration with client ID {client_id} in this tenant")
     return app
@@ -125,11 +128,7 @@ async def list_credentials(session: AsyncSession, app: AppRegistration) -> list[
 
 async def find_app_anywhere(platform: AsyncSession, client_id: str) -> AppRegistration:
     """An app of any tenant by its client ID (in a platform session), as consent needs to find it."""
-    try:
-        key = uuid.UUID(client_id)
-    except ValueError:
-        raise AppError(f"'{client_id}' is not a client ID (a GUID)") from None
-    app = await platform.scalar(select(AppRegistration).where(AppRegistration.client_id == key))
+    app = await platform.scalar(select(AppRegistration).where(AppRegistration.client_id == _client_key(client_id)))
     if app is None:
         raise AppError(f"no app registration with client ID {client_id}")
     return app

@@ -60,10 +60,6 @@ def issuer_for(base_url: str, tenant_id: uuid.UUID) -> str:
     return f"{base_url}/{tenant_id}/v2.0"
 
 
-def resource_of(base_url: str) -> str:
-    return base_url.rstrip("/")
-
-
 class TokenService:
     def __init__(self, database: Database, keys: KeyRing, base_url: str) -> None:
         self.database = database

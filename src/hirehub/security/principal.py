@@ -102,15 +102,18 @@ class PrincipalResolver:
         if known is not None and known[2] > now.timestamp():
             tenant_id, client_id = known[0], known[1]
         else:
-            tenant_id, client_id = await self.validate(token, now)
+            tenant_id, client_id, expires = await self._checked(token, now)
             if len(self._validated) >= VALIDATED_TOKENS_KEPT:
                 self._validated.clear()
-            expires = jwt.decode(token, options={"verify_signature": False}).get("exp", 0)
-            self._validated[token] = (tenant_id, client_id, float(expires))
+            self._validated[token] = (tenant_id, client_id, expires)
         return await self.principal(tenant_id, client_id)
 
     async def validate(self, token: str, now: datetime) -> tuple[uuid.UUID, str]:
         """Check the token's signature, lifetime, audience and issuer; return (tenant, client ID)."""
+        tenant_id, client_id, _expires = await self._checked(token, now)
+        return tenant_id, client_id
+
+    async def _checked(self, token: str, now: datetime) -> tuple[uuid.UUID, str, float]:
         try:
             header = jwt.get_unverified_header(token)
             unverified = jwt.decode(token, options={"verify_signature": False})
@@ -136,7 +139,7 @@ class PrincipalResolver:
         client_id = claims.get("azp") or claims.get("appid")
         if not client_id:
             raise unauthenticated("The access token names no application (azp).", self.base_url)
-        return tenant_id, str(client_id)
+        return tenant_id, str(client_id), float(claims["exp"])
 
     async def _key_for(
         self, issuer: str, claims: dict[str, Any], kid: str, now: datetime
