@@ -32,7 +32,7 @@ def test_an_ats_integration_is_set_up_entirely_from_the_command_line(hub_databas
     assert secret["secret"] not in str(shown), "a secret is shown once"
 
     roles = hirehub("role", "list", "--tenant", "contoso.example")["roles"]
-    assert [r["name"] for r in roles] == ["ATS integration"]
+    assert [r["name"] for r in roles] == ["ATS integration", "System Administrator"]  # the built-in ones
     hirehub("role", "create", "--tenant", "contoso.example", "--name", "Readers")
     granted = hirehub("role", "grant", "--tenant", "contoso.example", "--role", "Readers",
                       "--table", "mshr_hcmworkerentity", "--privilege", "read")  # fmt: skip
@@ -47,6 +47,9 @@ def test_an_ats_integration_is_set_up_entirely_from_the_command_line(hub_databas
     link = hirehub("entra-app-link", "create", "--tenant", "contoso.example", "--client-id", client_id,
                    "--name", "ATS", "--user-id", "ats")  # fmt: skip
     assert link["client_id"] == client_id
+    disabled = hirehub("hr-user", "disable", "--tenant", "contoso.example", "--user-id", "ats")
+    enabled = hirehub("hr-user", "enable", "--tenant", "contoso.example", "--user-id", "ats")
+    assert (disabled["enabled"], enabled["enabled"]) == (False, True)
 
     revoked = hirehub("app", "revoke", "--tenant", "contoso.example", "--client-id", client_id,
                       "--key-id", secret["secret_id"])  # fmt: skip

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 PROBLEM_JSON = "application/problem+json"
@@ -17,22 +18,38 @@ PROBLEM_JSON = "application/problem+json"
 class Problem(Exception):
     """Raise to answer with a problem document."""
 
-    def __init__(self, status: int, title: str, detail: str = "", **extensions: Any) -> None:
+    def __init__(
+        self, status: int, title: str, detail: str = "", *, headers: dict[str, str] | None = None, **extensions: Any
+    ) -> None:
         super().__init__(detail or title)
         self.status = status
         self.title = title
         self.detail = detail
+        self.headers = headers or {}
         self.extensions = extensions
 
 
-def problem_response(status: int, title: str, detail: str = "", **extensions: Any) -> JSONResponse:
+def problem_response(
+    status: int, title: str, detail: str = "", *, headers: dict[str, str] | None = None, **extensions: Any
+) -> JSONResponse:
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
     if detail:
         body["detail"] = detail
     body.update(extensions)
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 async def handle_problem(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, Problem)
-    return problem_response(exc.status, exc.title, exc.detail, **exc.extensions)
+    return problem_response(exc.status, exc.title, exc.detail, headers=exc.headers, **exc.extensions)
+
+
+async def handle_validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    """A request body or parameter that does not fit: 400, with each field and what is wrong with it."""
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"field": ".".join(str(part) for part in error.get("loc", ()) if part != "body"), "message": error.get("msg")}
+        for error in exc.errors()
+    ]
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+    return problem_response(400, "Invalid request", detail, errors=errors)

@@ -10,10 +10,9 @@ import typer
 
 from hirehub.cli.context import open_database, resolve_tenant_id, tenant_session, tenant_transaction
 from hirehub.cli.output import CommandError, JsonOption, emit, run
-from hirehub.security import admin, apps
+from hirehub.security import operations
 from hirehub.security.admin import SecurityAdminError
 from hirehub.security.apps import AppError
-from hirehub.security.models import AppCredential
 from hirehub.tenancy.service import TenancyError
 
 TenantOption = typer.Option(..., "--tenant", help="Tenant GUID or domain.")
@@ -39,18 +38,6 @@ def _fail(message: str) -> Any:
     return action
 
 
-def credential_json(credential: AppCredential) -> dict[str, Any]:
-    return {
-        "key_id": str(credential.key_id),
-        "kind": credential.kind,
-        "hint": credential.hint,
-        "thumbprint": credential.thumbprint_sha1,
-        "thumbprint_sha256": credential.thumbprint_sha256,
-        "expires": credential.expires_at.isoformat(),
-        "revoked": credential.revoked_at.isoformat() if credential.revoked_at else None,
-    }
-
-
 @app_app.command("create")
 def app_create(
     tenant: str = TenantOption,
@@ -62,9 +49,7 @@ def app_create(
 
     async def action() -> dict[str, Any]:
         async with tenant_transaction(tenant) as session:
-            app = await apps.create_app(session, name=name, multi_tenant=multi_tenant)
-            return {"client_id": str(app.client_id), "object_id": str(app.object_id), "name": app.name,
-                    "multi_tenant": app.multi_tenant, "tenant_id": str(app.tenant_id)}  # fmt: skip
+            return await operations.create_app(session, name, multi_tenant)
 
     emit(run(action, as_json, ERRORS), as_json)
 
@@ -75,11 +60,7 @@ def app_show(tenant: str = TenantOption, client_id: str = ClientIdOption, as_jso
 
     async def action() -> dict[str, Any]:
         async with tenant_session(tenant) as session:
-            app = await apps.find_app(session, client_id)
-            credentials = await apps.list_credentials(session, app)
-            return {"client_id": str(app.client_id), "object_id": str(app.object_id), "name": app.name,
-                    "multi_tenant": app.multi_tenant,
-                    "credentials": [credential_json(c) for c in credentials]}  # fmt: skip
+            return await operations.show_app(session, client_id)
 
     emit(run(action, as_json, ERRORS), as_json)
 
@@ -96,10 +77,7 @@ def secret_add(
 
     async def action() -> dict[str, Any]:
         async with tenant_transaction(tenant) as session:
-            app = await apps.find_app(session, client_id)
-            new = await apps.add_secret(session, app, days=days, description=description)
-            return {"secret_id": str(new.credential.key_id), "secret": new.secret,
-                    "expires": new.credential.expires_at.isoformat()}  # fmt: skip
+            return await operations.add_secret(session, client_id, days, description)
 
     emit(run(action, as_json, ERRORS), as_json)
 
@@ -121,11 +99,7 @@ def cert_add(
 
     async def action() -> dict[str, Any]:
         async with tenant_transaction(tenant) as session:
-            app = await apps.find_app(session, client_id)
-            credential = await apps.add_certificate(session, app, pem)
-            return {"key_id": str(credential.key_id), "thumbprint": credential.thumbprint_sha1,
-                    "thumbprint_sha256": credential.thumbprint_sha256,
-                    "expires": credential.expires_at.isoformat()}  # fmt: skip
+            return await operations.add_certificate(session, client_id, pem)
 
     emit(run(action, as_json, ERRORS), as_json)
 
@@ -141,8 +115,7 @@ def credential_revoke(
 
     async def action() -> dict[str, Any]:
         async with tenant_transaction(tenant) as session:
-            app = await apps.find_app(session, client_id)
-            return credential_json(await apps.revoke_credential(session, app, key_id))
+            return await operations.revoke_credential(session, client_id, key_id)
 
     emit(run(action, as_json, ERRORS), as_json)
 
@@ -153,13 +126,7 @@ def app_consent(tenant: str = TenantOption, client_id: str = ClientIdOption, as_
 
     async def action() -> dict[str, Any]:
         async with open_database() as database:
-            tenant_id = await resolve_tenant_id(database, tenant)
-            async with database.system_session() as platform:
-                app = await apps.find_app_anywhere(platform, client_id)
-            async with database.tenant_transaction(tenant_id) as session:
-                principal = await apps.consent(session, app)
-                return {"client_id": str(principal.app_client_id), "service_principal_id": str(principal.object_id),
-                        "tenant_id": str(tenant_id)}  # fmt: skip
+            return await operations.consent(database, await resolve_tenant_id(database, tenant), client_id)
 
     emit(run(action, as_json, ERRORS), as_json)
 
@@ -172,8 +139,7 @@ def role_create(
 
     async def action() -> dict[str, Any]:
         async with tenant_transaction(tenant) as session:
-            role = await admin.create_role(session, name)
-            return {"id": str(role.id), "name": role.name}
+            return await operations.create_role(session, name)
 
     emit(run(action, as_json, ERRORS), as_json)
 
@@ -191,8 +157,7 @@ def role_grant(
 
     async def action() -> dict[str, Any]:
         async with tenant_transaction(tenant) as session:
-            row = await admin.grant(session, role, table, privilege, level)
-            return {"role": role, "table": row.table_name, "privilege": row.privilege, "level": row.depth}
+            return await operations.grant(session, role, table, privilege, level)
 
     emit(run(action, as_json, ERRORS), as_json)
 
@@ -203,13 +168,7 @@ def role_list(tenant: str = TenantOption, as_json: bool = JsonOption) -> None:
 
     async def action() -> dict[str, Any]:
         async with tenant_transaction(tenant) as session:
-            roles = []
-            for role in await admin.list_roles(session):
-                privileges = await admin.role_privileges(session, role)
-                roles.append({"id": str(role.id), "name": role.name, "built_in": role.built_in,
-                              "privileges": [{"table": p.table_name, "privilege": p.privilege, "level": p.depth}
-                                             for p in privileges]})  # fmt: skip
-            return {"roles": roles}
+            return await operations.list_roles(session)
 
     emit(run(action, as_json, ERRORS), as_json)
 
@@ -226,8 +185,7 @@ def app_user_create(
 
     async def action() -> dict[str, Any]:
         async with tenant_transaction(tenant) as session:
-            user = await admin.create_application_user(session, client_id, role, name)
-            return {"id": str(user.id), "client_id": user.client_id, "name": user.name, "roles": role}
+            return await operations.create_application_user(session, client_id, role, name)
 
     emit(run(action, as_json, ERRORS), as_json)
 
@@ -244,8 +202,7 @@ def hr_user_create(
 
     async def action() -> dict[str, Any]:
         async with tenant_transaction(tenant) as session:
-            user = await admin.create_hr_user(session, user_id, name, role)
-            return {"id": str(user.id), "user_id": user.user_id, "name": user.name, "roles": role}
+            return await operations.create_hr_user(session, user_id, name, role)
 
     emit(run(action, as_json, ERRORS), as_json)
 
@@ -258,8 +215,20 @@ def hr_user_disable(
 
     async def action() -> dict[str, Any]:
         async with tenant_transaction(tenant) as session:
-            user = await admin.set_hr_user_enabled(session, user_id, False)
-            return {"user_id": user.user_id, "enabled": user.enabled}
+            return await operations.set_hr_user_enabled(session, user_id, False)
+
+    emit(run(action, as_json, ERRORS), as_json)
+
+
+@hr_user_app.command("enable")
+def hr_user_enable(
+    tenant: str = TenantOption, user_id: str = typer.Option(..., "--user-id"), as_json: bool = JsonOption
+) -> None:
+    """Enable an HR user again."""
+
+    async def action() -> dict[str, Any]:
+        async with tenant_transaction(tenant) as session:
+            return await operations.set_hr_user_enabled(session, user_id, True)
 
     emit(run(action, as_json, ERRORS), as_json)
 
@@ -276,8 +245,7 @@ def link_create(
 
     async def action() -> dict[str, Any]:
         async with tenant_transaction(tenant) as session:
-            link = await admin.create_entra_app_link(session, client_id, name, user_id)
-            return {"id": str(link.id), "client_id": link.client_id, "name": link.name, "user_id": user_id}
+            return await operations.create_entra_app_link(session, client_id, name, user_id)
 
     emit(run(action, as_json, ERRORS), as_json)
 
@@ -296,8 +264,6 @@ def issuer_add(
 
     async def action() -> dict[str, Any]:
         async with tenant_transaction(tenant) as session:
-            trusted = await admin.add_trusted_issuer(session, issuer, jwks_uri, audience)
-            return {"id": str(trusted.id), "issuer": trusted.issuer, "jwks_uri": trusted.jwks_uri,
-                    "audiences": trusted.audiences}  # fmt: skip
+            return await operations.add_trusted_issuer(session, issuer, jwks_uri, audience)
 
     emit(run(action, as_json, ERRORS), as_json)

@@ -25,25 +25,36 @@ from hirehub.security.privileges import (
     RECRUITING_GRANTS,
     RECRUITING_ROLE_ID,
     RECRUITING_ROLE_NAME,
+    SYSTEM_ADMINISTRATOR_ROLE_NAME,
     Depth,
     ats_integration_grants,
     parse_privilege,
+    system_administrator_grants,
 )
 
 
 class SecurityAdminError(ValueError):
-    """A set-up step was refused; the message says why."""
+    """A set-up step was refused; the message says why and ``status`` says how (HTTP-style: 400 invalid,
+    404 not found, 409 already exists), so the admin API answers with the right status."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 async def ensure_built_in_roles(session: AsyncSession) -> None:
-    """The *ATS integration* security role and the *Recruiting application* HR role (idempotent)."""
-    if await session.scalar(select(SecurityRole).where(SecurityRole.name == ATS_ROLE_NAME)) is None:
-        role = SecurityRole(name=ATS_ROLE_NAME, built_in=True)
+    """The *ATS integration* and *System Administrator* security roles and the *Recruiting application* HR
+    role (idempotent)."""
+    for name, grants in ((ATS_ROLE_NAME, ats_integration_grants), (SYSTEM_ADMINISTRATOR_ROLE_NAME,
+                                                                    system_administrator_grants)):  # fmt: skip
+        if await session.scalar(select(SecurityRole).where(SecurityRole.name == name)) is not None:
+            continue
+        role = SecurityRole(name=name, built_in=True)
         session.add(role)
         await session.flush()
         session.add_all(
             RolePrivilege(role_id=role.id, table_name=g.table, privilege=g.privilege.value, depth=int(g.depth))
-            for g in ats_integration_grants()
+            for g in grants()
         )
     if await session.scalar(select(HRRole).where(HRRole.role_id == RECRUITING_ROLE_ID)) is None:
         session.add(
@@ -56,7 +67,7 @@ async def find_role(session: AsyncSession, name: str) -> SecurityRole:
     await ensure_built_in_roles(session)
     role = await session.scalar(select(SecurityRole).where(SecurityRole.name == name.strip()))
     if role is None:
-        raise SecurityAdminError(f"no security role '{name}'")
+        raise SecurityAdminError(f"no security role '{name}'", 404)
     return role
 
 
@@ -65,7 +76,7 @@ async def create_role(session: AsyncSession, name: str) -> SecurityRole:
     if not name.strip():
         raise SecurityAdminError("a security role needs a name")
     if await session.scalar(select(SecurityRole).where(SecurityRole.name == name.strip())) is not None:
-        raise SecurityAdminError(f"a security role '{name}' already exists")
+        raise SecurityAdminError(f"a security role '{name}' already exists", 409)
     role = SecurityRole(name=name.strip())
     session.add(role)
     await session.flush()
@@ -111,7 +122,7 @@ async def create_application_user(
 ) -> ApplicationUser:
     key = client_id.strip().lower()
     if await session.scalar(select(ApplicationUser).where(ApplicationUser.client_id == key)) is not None:
-        raise SecurityAdminError(f"an application user for client {client_id} already exists")
+        raise SecurityAdminError(f"an application user for client {client_id} already exists", 409)
     roles = [await find_role(session, r) for r in role_names]
     user = ApplicationUser(client_id=key, name=name or f"# {key}")
     session.add(user)
@@ -126,12 +137,12 @@ async def create_hr_user(session: AsyncSession, user_id: str, name: str, role_id
     if not user_id.strip():
         raise SecurityAdminError("an HR user needs a User ID")
     if await session.scalar(select(HRUser).where(HRUser.user_id == user_id.strip())) is not None:
-        raise SecurityAdminError(f"an HR user '{user_id}' already exists")
+        raise SecurityAdminError(f"an HR user '{user_id}' already exists", 409)
     roles = []
     for role_id in role_ids:
         role = await session.scalar(select(HRRole).where(HRRole.role_id == role_id.strip()))
         if role is None:
-            raise SecurityAdminError(f"no HR role '{role_id}' (the built-in one is {RECRUITING_ROLE_ID})")
+            raise SecurityAdminError(f"no HR role '{role_id}' (the built-in one is {RECRUITING_ROLE_ID})", 404)
         roles.append(role)
     user = HRUser(user_id=user_id.strip(), name=name.strip() or user_id.strip())
     session.add(user)
@@ -144,7 +155,7 @@ async def create_hr_user(session: AsyncSession, user_id: str, name: str, role_id
 async def set_hr_user_enabled(session: AsyncSession, user_id: str, enabled: bool) -> HRUser:
     user = await session.scalar(select(HRUser).where(HRUser.user_id == user_id.strip()))
     if user is None:
-        raise SecurityAdminError(f"no HR user '{user_id}'")
+        raise SecurityAdminError(f"no HR user '{user_id}'", 404)
     user.enabled = enabled
     return user
 
@@ -153,9 +164,9 @@ async def create_entra_app_link(session: AsyncSession, client_id: str, name: str
     key = client_id.strip().lower()
     user = await session.scalar(select(HRUser).where(HRUser.user_id == user_id.strip()))
     if user is None:
-        raise SecurityAdminError(f"no HR user '{user_id}': create it first (hirehub hr-user create)")
+        raise SecurityAdminError(f"no HR user '{user_id}': create it first (hirehub hr-user create)", 404)
     if await session.scalar(select(EntraAppLink).where(EntraAppLink.client_id == key)) is not None:
-        raise SecurityAdminError(f"client {client_id} is already linked")
+        raise SecurityAdminError(f"client {client_id} is already linked", 409)
     link = EntraAppLink(client_id=key, name=name.strip() or key, hr_user_id=user.id)
     session.add(link)
     await session.flush()
@@ -168,7 +179,7 @@ async def add_trusted_issuer(session: AsyncSession, issuer: str, jwks_uri: str, 
     if not audiences:
         raise SecurityAdminError("name at least one audience the tokens are issued for")
     if await session.scalar(select(TrustedIssuer).where(TrustedIssuer.issuer == issuer)) is not None:
-        raise SecurityAdminError(f"the issuer {issuer} is already trusted")
+        raise SecurityAdminError(f"the issuer {issuer} is already trusted", 409)
     trusted = TrustedIssuer(issuer=issuer, jwks_uri=jwks_uri, audiences=audiences)
     session.add(trusted)
     await session.flush()

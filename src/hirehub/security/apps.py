@@ -23,7 +23,11 @@ from hirehub.security.models import AppCredential, AppRegistration, ServicePrinc
 
 
 class AppError(ValueError):
-    """An app-registration operation was refused; the message says why."""
+    """An app-registration operation was refused; the message says why and ``status`` how (400, 404, 409)."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,7 @@ async def find_app(session: AsyncSession, client_id: str) -> AppRegistration:
     """An app of the session's tenant by its client ID."""
     app = await session.scalar(select(AppRegistration).where(AppRegistration.client_id == _client_key(client_id)))
     if app is None:
-        raise AppError(f"no app registration with client ID {client_id} in this tenant")
+        raise AppError(f"no app registration with client ID {client_id} in this tenant", 404)
     return app
 
 
@@ -93,7 +97,7 @@ async def add_certificate(
         select(AppCredential).where(AppCredential.app_id == app.id, AppCredential.thumbprint_sha1 == sha1)
     )
     if existing is not None:
-        raise AppError(f"the certificate {sha1} is already registered on this app")
+        raise AppError(f"the certificate {sha1} is already registered on this app", 409)
     credential = AppCredential(
         app_id=app.id, kind="certificate", display_name=description or certificate.subject.rfc4514_string()[:120],
         certificate_der=der, thumbprint_sha1=sha1, thumbprint_sha256=hashlib.sha256(der).hexdigest().upper(),
@@ -115,7 +119,7 @@ async def revoke_credential(
             if credential.revoked_at is None:
                 credential.revoked_at = now or utcnow()
             return credential
-    raise AppError(f"app {app.client_id} has no credential {key_id}")
+    raise AppError(f"app {app.client_id} has no credential {key_id}", 404)
 
 
 async def list_credentials(session: AsyncSession, app: AppRegistration) -> list[AppCredential]:
@@ -130,7 +134,7 @@ async def find_app_anywhere(platform: AsyncSession, client_id: str) -> AppRegist
     """An app of any tenant by its client ID (in a platform session), as consent needs to find it."""
     app = await platform.scalar(select(AppRegistration).where(AppRegistration.client_id == _client_key(client_id)))
     if app is None:
-        raise AppError(f"no app registration with client ID {client_id}")
+        raise AppError(f"no app registration with client ID {client_id}", 404)
     return app
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 
-from hirehub.hr.tables import SEED_TABLES
+from hirehub.hr.tables import SEED_TABLES, exposed_tables
 
 
 class Privilege(StrEnum):
@@ -112,6 +112,7 @@ class HRPrivileges:
 # --- built-in roles -----------------------------------------------------------------------------------
 
 ATS_ROLE_NAME = "ATS integration"
+SYSTEM_ADMINISTRATOR_ROLE_NAME = "System Administrator"
 RECRUITING_ROLE_ID = "HcmRecruitingIntegrator"
 RECRUITING_ROLE_NAME = "Recruiting application"
 LINKEDIN_EXPORT_TABLE = "mshr_hcmlinkedinexportedcandidateentity"
@@ -126,6 +127,13 @@ def ats_integration_grants() -> list[Grant]:
     ]
     grants += [Grant(table, Privilege.READ, Depth.ORGANIZATION) for table in METADATA_TABLES]
     return grants
+
+
+def system_administrator_grants() -> list[Grant]:
+    """Every privilege on every table at Organization level, as Dataverse's System Administrator has; an
+    application user with this role may also call the hub's admin API (``/admin/v1``)."""
+    tables = sorted({t.odata.logical_name for t in exposed_tables()} | set(METADATA_TABLES))
+    return [Grant(table, privilege, Depth.ORGANIZATION) for table in tables for privilege in ORGANIZATION_OWNED]
 
 
 # What an ATS needs: it writes candidates to hire with their person, contacts, addresses and competencies,

@@ -1,0 +1,251 @@
+"""Admin API for authentication and authorization set-up: app registrations and their credentials,
+consent, security roles, application users, HR users, Microsoft Entra application links and trusted
+issuers. The JSON answers are those of the matching ``hirehub … --json`` commands
+(:mod:`hirehub.security.operations`); every change is written to the audit log with the caller."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hirehub.api.admin.caller import AdminCaller, AdminDependency
+from hirehub.api.problems import Problem
+from hirehub.audit import log as audit
+from hirehub.db.session import Database
+from hirehub.security import operations
+from hirehub.security.admin import SecurityAdminError
+from hirehub.security.apps import AppError
+
+router = APIRouter(prefix="/admin/v1", tags=["admin: security"])
+Json = dict[str, Any]
+SECRET_KEYS = frozenset({"secret"})
+
+
+class NewApp(BaseModel):
+    name: str
+    multi_tenant: bool = False
+
+
+class NewSecret(BaseModel):
+    days: int = 180
+    description: str | None = None
+
+
+class NewCertificate(BaseModel):
+    certificate_pem: str = Field(description="The certificate, PEM; the private key stays with its owner.")
+
+
+class NewRole(BaseModel):
+    name: str
+
+
+class NewGrant(BaseModel):
+    table: str
+    privilege: str
+    level: str = "Organization"
+
+
+class NewApplicationUser(BaseModel):
+    client_id: str
+    roles: list[str] = Field(min_length=1)
+    name: str | None = None
+
+
+class NewHRUser(BaseModel):
+    user_id: str
+    name: str
+    roles: list[str] = Field(min_length=1)
+
+
+class HRUserChange(BaseModel):
+    enabled: bool
+
+
+class NewEntraAppLink(BaseModel):
+    client_id: str
+    name: str
+    user_id: str
+
+
+class NewTrustedIssuer(BaseModel):
+    issuer: str
+    jwks_uri: str
+    audiences: list[str] = Field(min_length=1)
+
+
+def _database(request: Request) -> Database:
+    database: Database = request.app.state.database
+    return database
+
+
+@asynccontextmanager
+async def _refusals_as_problems() -> AsyncIterator[None]:
+    try:
+        yield
+    except (AppError, SecurityAdminError) as exc:
+        titles = {404: "Not found", 409: "Already exists"}
+        raise Problem(exc.status, titles.get(exc.status, "Refused"), str(exc)) from None
+
+
+async def _read(request: Request, caller: AdminCaller, read: Callable[[AsyncSession], Awaitable[Json]]) -> Json:
+    async with _refusals_as_problems(), _database(request).tenant_session(caller.tenant_id) as session:
+        return await read(session)
+
+
+async def _change(
+    request: Request, caller: AdminCaller, action: str, subject: tuple[str, str | None],
+    change: Callable[[AsyncSession], Awaitable[Json]],
+) -> Json:  # fmt: skip
+    """Make one change in the caller's tenant and audit it in the same transaction (never a secret's value).
+
+    ``subject`` is (type, id); a ``None`` id is taken from the answer (the new row's client ID or id)."""
+    async with _refusals_as_problems(), _database(request).tenant_transaction(caller.tenant_id) as session:
+        result = await change(session)
+        subject_id = subject[1] or str(result.get("client_id") or result.get("id"))
+        audit.record(
+            session, actor=caller.actor, action=action, subject_type=subject[0], subject_id=subject_id,
+            after={key: value for key, value in result.items() if key not in SECRET_KEYS},
+        )  # fmt: skip
+    request.app.state.security.principals.forget()  # a change of roles, users or links counts from now on here
+    return result
+
+
+@router.get("/apps")
+async def list_apps(request: Request, caller: AdminCaller = AdminDependency) -> Json:
+    return await _read(request, caller, operations.list_apps)
+
+
+@router.post("/apps", status_code=201)
+async def create_app(body: NewApp, request: Request, caller: AdminCaller = AdminDependency) -> Json:
+    async def change(session: AsyncSession) -> Json:
+        return await operations.create_app(session, body.name, body.multi_tenant)
+
+    return await _change(request, caller, "security.app.create", ("app_registration", None), change)
+
+
+@router.get("/apps/{client_id}")
+async def show_app(client_id: str, request: Request, caller: AdminCaller = AdminDependency) -> Json:
+    async def read(session: AsyncSession) -> Json:
+        return await operations.show_app(session, client_id)
+
+    return await _read(request, caller, read)
+
+
+@router.post("/apps/{client_id}/secrets", status_code=201)
+async def add_secret(client_id: str, body: NewSecret, request: Request, caller: AdminCaller = AdminDependency) -> Json:
+    """The secret's value is in this answer and nowhere else, ever."""
+
+    async def change(session: AsyncSession) -> Json:
+        return await operations.add_secret(session, client_id, body.days, body.description)
+
+    return await _change(request, caller, "security.app.secret.add", ("app_registration", client_id), change)
+
+
+@router.post("/apps/{client_id}/certificates", status_code=201)
+async def add_certificate(
+    client_id: str, body: NewCertificate, request: Request, caller: AdminCaller = AdminDependency
+) -> Json:
+    async def change(session: AsyncSession) -> Json:
+        return await operations.add_certificate(session, client_id, body.certificate_pem)
+
+    return await _change(request, caller, "security.app.certificate.add", ("app_registration", client_id), change)
+
+
+@router.delete("/apps/{client_id}/credentials/{key_id}")
+async def revoke_credential(
+    client_id: str, key_id: str, request: Request, caller: AdminCaller = AdminDependency
+) -> Json:
+    """Revoke a secret or certificate (by id, or a certificate by SHA-1 thumbprint); it stops working at once."""
+
+    async def change(session: AsyncSession) -> Json:
+        return await operations.revoke_credential(session, client_id, key_id)
+
+    return await _change(request, caller, "security.app.credential.revoke", ("app_registration", client_id), change)
+
+
+@router.post("/apps/{client_id}/consent")
+async def consent(client_id: str, request: Request, caller: AdminCaller = AdminDependency) -> Json:
+    """Admin consent of a multi-tenant app, registered in any tenant, into the caller's tenant."""
+    async with _refusals_as_problems():
+        result = await operations.consent(_database(request), caller.tenant_id, client_id)
+    async with _database(request).tenant_transaction(caller.tenant_id) as session:
+        audit.record(session, actor=caller.actor, action="security.app.consent", subject_type="service_principal",
+                     subject_id=client_id, after=result)  # fmt: skip
+    return result
+
+
+@router.get("/roles")
+async def list_roles(request: Request, caller: AdminCaller = AdminDependency) -> Json:
+    return await _read(request, caller, operations.list_roles)
+
+
+@router.post("/roles", status_code=201)
+async def create_role(body: NewRole, request: Request, caller: AdminCaller = AdminDependency) -> Json:
+    async def change(session: AsyncSession) -> Json:
+        return await operations.create_role(session, body.name)
+
+    return await _change(request, caller, "security.role.create", ("security_role", None), change)
+
+
+@router.post("/roles/{role}/privileges")
+async def grant(role: str, body: NewGrant, request: Request, caller: AdminCaller = AdminDependency) -> Json:
+    """Grant a privilege on a table to a role; granting it again changes its level."""
+
+    async def change(session: AsyncSession) -> Json:
+        return await operations.grant(session, role, body.table, body.privilege, body.level)
+
+    return await _change(request, caller, "security.role.grant", ("security_role", role), change)
+
+
+@router.post("/application-users", status_code=201)
+async def create_application_user(
+    body: NewApplicationUser, request: Request, caller: AdminCaller = AdminDependency
+) -> Json:
+    async def change(session: AsyncSession) -> Json:
+        return await operations.create_application_user(session, body.client_id, body.roles, body.name)
+
+    return await _change(request, caller, "security.application_user.create", ("application_user", body.client_id),
+                         change)  # fmt: skip
+
+
+@router.post("/hr-users", status_code=201)
+async def create_hr_user(body: NewHRUser, request: Request, caller: AdminCaller = AdminDependency) -> Json:
+    async def change(session: AsyncSession) -> Json:
+        return await operations.create_hr_user(session, body.user_id, body.name, body.roles)
+
+    return await _change(request, caller, "security.hr_user.create", ("hr_user", body.user_id), change)
+
+
+@router.patch("/hr-users/{user_id}")
+async def change_hr_user(
+    user_id: str, body: HRUserChange, request: Request, caller: AdminCaller = AdminDependency
+) -> Json:
+    """Enable or disable an HR user; apps linked to a disabled one are refused."""
+
+    async def change(session: AsyncSession) -> Json:
+        return await operations.set_hr_user_enabled(session, user_id, body.enabled)
+
+    action = "security.hr_user.enable" if body.enabled else "security.hr_user.disable"
+    return await _change(request, caller, action, ("hr_user", user_id), change)
+
+
+@router.post("/entra-app-links", status_code=201)
+async def create_entra_app_link(body: NewEntraAppLink, request: Request, caller: AdminCaller = AdminDependency) -> Json:
+    async def change(session: AsyncSession) -> Json:
+        return await operations.create_entra_app_link(session, body.client_id, body.name, body.user_id)
+
+    return await _change(request, caller, "security.entra_app_link.create", ("entra_app_link", body.client_id),
+                         change)  # fmt: skip
+
+
+@router.post("/trusted-issuers", status_code=201)
+async def add_trusted_issuer(body: NewTrustedIssuer, request: Request, caller: AdminCaller = AdminDependency) -> Json:
+    async def change(session: AsyncSession) -> Json:
+        return await operations.add_trusted_issuer(session, body.issuer, body.jwks_uri, body.audiences)
+
+    return await _change(request, caller, "security.trusted_issuer.add", ("trusted_issuer", body.issuer), change)

@@ -1,0 +1,131 @@
+"""The security set-up operations as people script them: each returns the JSON object that both the
+``hirehub app|role|app-user|hr-user|entra-app-link|trusted-issuer`` commands print and the admin API
+(``/admin/v1``) answers with, so the two interfaces cannot drift apart.
+
+Each takes a session of the tenant it acts in (a transaction for changes) and refuses with
+:class:`~hirehub.security.apps.AppError` or :class:`~hirehub.security.admin.SecurityAdminError`,
+changing nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hirehub.db.session import Database
+from hirehub.security import admin, apps
+from hirehub.security.models import AppCredential, AppRegistration
+
+Json = dict[str, Any]
+
+
+def credential_json(credential: AppCredential) -> Json:
+    return {
+        "key_id": str(credential.key_id),
+        "kind": credential.kind,
+        "hint": credential.hint,
+        "thumbprint": credential.thumbprint_sha1,
+        "thumbprint_sha256": credential.thumbprint_sha256,
+        "expires": credential.expires_at.isoformat(),
+        "revoked": credential.revoked_at.isoformat() if credential.revoked_at else None,
+    }
+
+
+def _app_json(app: AppRegistration) -> Json:
+    return {"client_id": str(app.client_id), "object_id": str(app.object_id), "name": app.name,
+            "multi_tenant": app.multi_tenant, "tenant_id": str(app.tenant_id)}  # fmt: skip
+
+
+async def create_app(session: AsyncSession, name: str, multi_tenant: bool) -> Json:
+    return _app_json(await apps.create_app(session, name=name, multi_tenant=multi_tenant))
+
+
+async def list_apps(session: AsyncSession) -> Json:
+    registered = await session.scalars(select(AppRegistration).order_by(AppRegistration.name))
+    return {"apps": [_app_json(app) for app in registered]}
+
+
+async def show_app(session: AsyncSession, client_id: str) -> Json:
+    """An app and its credentials (never a secret's value)."""
+    app = await apps.find_app(session, client_id)
+    credentials = await apps.list_credentials(session, app)
+    return {**_app_json(app), "credentials": [credential_json(c) for c in credentials]}
+
+
+async def add_secret(session: AsyncSession, client_id: str, days: int, description: str | None) -> Json:
+    app = await apps.find_app(session, client_id)
+    new = await apps.add_secret(session, app, days=days, description=description)
+    return {"secret_id": str(new.credential.key_id), "secret": new.secret,
+            "expires": new.credential.expires_at.isoformat()}  # fmt: skip
+
+
+async def add_certificate(session: AsyncSession, client_id: str, certificate_pem: str) -> Json:
+    app = await apps.find_app(session, client_id)
+    credential = await apps.add_certificate(session, app, certificate_pem)
+    return {"key_id": str(credential.key_id), "thumbprint": credential.thumbprint_sha1,
+            "thumbprint_sha256": credential.thumbprint_sha256,
+            "expires": credential.expires_at.isoformat()}  # fmt: skip
+
+
+async def revoke_credential(session: AsyncSession, client_id: str, key_id: str) -> Json:
+    app = await apps.find_app(session, client_id)
+    return credential_json(await apps.revoke_credential(session, app, key_id))
+
+
+async def consent(database: Database, tenant_id: uuid.UUID, client_id: str) -> Json:
+    """Admin consent of a multi-tenant app (registered in any tenant) into ``tenant_id``."""
+    async with database.system_session() as platform:
+        app = await apps.find_app_anywhere(platform, client_id)
+    async with database.tenant_transaction(tenant_id) as session:
+        principal = await apps.consent(session, app)
+        return {"client_id": str(principal.app_client_id), "service_principal_id": str(principal.object_id),
+                "tenant_id": str(tenant_id)}  # fmt: skip
+
+
+async def create_role(session: AsyncSession, name: str) -> Json:
+    role = await admin.create_role(session, name)
+    return {"id": str(role.id), "name": role.name}
+
+
+async def grant(session: AsyncSession, role: str, table: str, privilege: str, level: str) -> Json:
+    row = await admin.grant(session, role, table, privilege, level)
+    return {"role": role, "table": row.table_name, "privilege": row.privilege, "level": row.depth}
+
+
+async def list_roles(session: AsyncSession) -> Json:
+    roles = []
+    for role in await admin.list_roles(session):
+        privileges = await admin.role_privileges(session, role)
+        roles.append({"id": str(role.id), "name": role.name, "built_in": role.built_in,
+                      "privileges": [{"table": p.table_name, "privilege": p.privilege, "level": p.depth}
+                                     for p in privileges]})  # fmt: skip
+    return {"roles": roles}
+
+
+async def create_application_user(session: AsyncSession, client_id: str, roles: list[str], name: str | None) -> Json:
+    user = await admin.create_application_user(session, client_id, roles, name)
+    return {"id": str(user.id), "client_id": user.client_id, "name": user.name, "roles": roles}
+
+
+async def create_hr_user(session: AsyncSession, user_id: str, name: str, roles: list[str]) -> Json:
+    user = await admin.create_hr_user(session, user_id, name, roles)
+    return {"id": str(user.id), "user_id": user.user_id, "name": user.name, "roles": roles}
+
+
+async def set_hr_user_enabled(session: AsyncSession, user_id: str, enabled: bool) -> Json:
+    user = await admin.set_hr_user_enabled(session, user_id, enabled)
+    return {"user_id": user.user_id, "enabled": user.enabled}
+
+
+async def create_entra_app_link(session: AsyncSession, client_id: str, name: str, user_id: str) -> Json:
+    link = await admin.create_entra_app_link(session, client_id, name, user_id)
+    return {"id": str(link.id), "client_id": link.client_id, "name": link.name, "user_id": user_id}
+
+
+async def add_trusted_issuer(session: AsyncSession, issuer: str, jwks_uri: str, audiences: list[str]) -> Json:
+    trusted = await admin.add_trusted_issuer(session, issuer, jwks_uri, audiences)
+    return {"id": str(trusted.id), "issuer": trusted.issuer, "jwks_uri": trusted.jwks_uri,
+            "audiences": trusted.audiences}  # fmt: skip

@@ -1,0 +1,303 @@
+"""The admin API for authentication set-up (``/admin/v1``): who may call it, what it does, how it refuses.
+
+A script calls it with an access token from the hub's own token endpoint for an app whose application
+user has the System Administrator role; a console administrator's browser calls it with the session
+cookie and the session's CSRF token. Either caller acts only in its own tenant.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from hirehub.api.app import create_app
+from hirehub.audit.models import AuditEntry
+from hirehub.db.session import Database
+from hirehub.directories.entra.certificates import generate_certificate
+from hirehub.security.models import AppRegistration, SecurityRole
+from hirehub.security.privileges import RECRUITING_ROLE_ID, SYSTEM_ADMINISTRATOR_ROLE_NAME
+from hirehub.settings import Settings
+from hirehub.web import accounts
+from hirehub.web.auth import SESSION_COOKIE
+from tests.security.conftest import SECRET_KEY, Integration, set_up_integration
+
+BASE = "http://hub"
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass
+class Hub:
+    client: httpx.AsyncClient
+    database: Database
+
+    async def token(self, tenant: uuid.UUID | str, client_id: str, secret: str) -> str:
+        response = await self.client.post(
+            f"/{tenant}/oauth2/v2.0/token",
+            data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret,
+                  "scope": f"{BASE}/.default"},
+        )  # fmt: skip
+        assert response.status_code == 200, response.text
+        return str(response.json()["access_token"])
+
+    async def bearer(self, integration: Integration) -> dict[str, str]:
+        token = await self.token(integration.tenant_id, integration.client_id, integration.secret)
+        return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+async def hub(database: Database) -> AsyncIterator[Hub]:
+    settings = Settings(database_url=database.url, base_url=BASE, secret_key=SECRET_KEY, log_level="WARNING")
+    app = create_app(settings, database)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as client:
+        yield Hub(client, database)
+
+
+@pytest.fixture
+async def administrator(database: Database) -> Integration:
+    """A tenant whose automation app holds the System Administrator role."""
+    return await set_up_integration(database, "contoso.example", roles=(SYSTEM_ADMINISTRATOR_ROLE_NAME,))
+
+
+async def audit_count(database: Database, tenant_id: uuid.UUID) -> int:
+    async with database.tenant_session(tenant_id) as session:
+        return int(await session.scalar(select(func.count()).select_from(AuditEntry)) or 0)
+
+
+# --- who may call ------------------------------------------------------------------------------------
+
+
+async def test_an_anonymous_caller_is_told_how_to_authenticate(hub: Hub) -> None:
+    response = await hub.client.get("/admin/v1/apps")
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["www-authenticate"] == "Bearer"
+    assert SYSTEM_ADMINISTRATOR_ROLE_NAME in response.json()["detail"]
+
+
+async def test_an_app_without_the_system_administrator_role_is_refused(hub: Hub, database: Database) -> None:
+    ats = await set_up_integration(database, "fabrikam.example")  # the ATS integration role only
+    response = await hub.client.get("/admin/v1/apps", headers=await hub.bearer(ats))
+    assert response.status_code == 403
+    assert SYSTEM_ADMINISTRATOR_ROLE_NAME in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    ["Bearer not-a-token", "Basic dXNlcjpwYXNz", "Bearer eyJhbGciOiJub25lIn0.eyJ0aWQiOiJ4In0."],
+)
+async def test_a_bad_credential_is_unauthenticated(hub: Hub, authorization: str) -> None:
+    response = await hub.client.get("/admin/v1/apps", headers={"Authorization": authorization})
+    assert response.status_code == 401
+    assert response.json()["title"] == "Unauthenticated"
+
+
+async def test_a_console_session_may_read_but_changes_need_its_csrf_token(hub: Hub, database: Database) -> None:
+    integration = await set_up_integration(database, "contoso.example")
+    async with database.tenant_transaction(integration.tenant_id) as session:
+        await accounts.create_admin(session, email="admin@contoso.example", display_name="Admin", password=PASSWORD)
+    async with database.system_transaction() as session:
+        cookie, signed_in = await accounts.sign_in(
+            session, email="admin@contoso.example", password=PASSWORD, now=datetime.now(UTC)
+        )
+    hub.client.cookies.set(SESSION_COOKIE, cookie)
+    try:
+        listed = await hub.client.get("/admin/v1/apps")
+        assert listed.status_code == 200
+        assert [a["client_id"] for a in listed.json()["apps"]] == [integration.client_id]
+
+        forged = await hub.client.post("/admin/v1/roles", json={"name": "Forged"})
+        wrong = await hub.client.post("/admin/v1/roles", json={"name": "Forged"}, headers={"X-CSRF-Token": "nope"})
+        assert (forged.status_code, wrong.status_code) == (403, 403)
+
+        created = await hub.client.post(
+            "/admin/v1/roles", json={"name": "Reader"}, headers={"X-CSRF-Token": signed_in.csrf_token}
+        )
+        assert created.status_code == 201
+    finally:
+        hub.client.cookies.clear()
+    async with database.tenant_session(integration.tenant_id) as session:
+        names = set(await session.scalars(select(SecurityRole.name)))
+        entry = await session.scalar(select(AuditEntry).where(AuditEntry.action == "security.role.create"))
+    assert "Reader" in names and "Forged" not in names
+    assert entry is not None and entry.actor == "console:admin@contoso.example"
+
+
+# --- what it does ------------------------------------------------------------------------------------
+
+
+async def test_a_script_sets_up_an_ats_integration_end_to_end(
+    hub: Hub, database: Database, administrator: Integration
+) -> None:
+    headers = await hub.bearer(administrator)
+    created = await hub.client.post("/admin/v1/apps", json={"name": "Greenhouse"}, headers=headers)
+    assert created.status_code == 201
+    assert set(created.json()) >= {"client_id", "object_id"}
+    client_id = created.json()["client_id"]
+
+    secret = await hub.client.post(f"/admin/v1/apps/{client_id}/secrets", json={"days": 30}, headers=headers)
+    assert secret.status_code == 201 and set(secret.json()) == {"secret_id", "secret", "expires"}
+    certificate = generate_certificate("greenhouse")
+    cert = await hub.client.post(
+        f"/admin/v1/apps/{client_id}/certificates", json={"certificate_pem": certificate.certificate_pem},
+        headers=headers,
+    )  # fmt: skip
+    assert cert.status_code == 201 and cert.json()["thumbprint"] == certificate.thumbprint_sha1
+    steps = [
+        ("/admin/v1/application-users", {"client_id": client_id, "roles": ["ATS integration"]}),
+        ("/admin/v1/hr-users", {"user_id": "greenhouse", "name": "Greenhouse", "roles": [RECRUITING_ROLE_ID]}),
+        ("/admin/v1/entra-app-links", {"client_id": client_id, "name": "Greenhouse", "user_id": "greenhouse"}),
+    ]
+    for path, body in steps:
+        response = await hub.client.post(path, json=body, headers=headers)
+        assert response.status_code == 201, response.text
+
+    token = await hub.token(administrator.domain, client_id, secret.json()["secret"])
+    who = await hub.client.get("/api/data/v9.2/WhoAmI", headers={"Authorization": f"Bearer {token}"})
+    assert who.status_code == 200
+    assert who.json()["OrganizationId"] == str(administrator.tenant_id)
+
+    shown = await hub.client.get(f"/admin/v1/apps/{client_id}", headers=headers)
+    assert [c["kind"] for c in shown.json()["credentials"]] == ["secret", "certificate"]
+    assert secret.json()["secret"] not in shown.text
+    async with database.tenant_session(administrator.tenant_id) as session:
+        entries = list(await session.scalars(select(AuditEntry).order_by(AuditEntry.position)))
+    assert [e.action for e in entries] == [
+        "security.app.create", "security.app.secret.add", "security.app.certificate.add",
+        "security.application_user.create", "security.hr_user.create", "security.entra_app_link.create",
+    ]  # fmt: skip
+    assert all(e.actor == f"app:{administrator.client_id}" for e in entries)
+    assert all(secret.json()["secret"] not in str(e.after) for e in entries)
+
+
+async def test_a_revoked_secret_stops_working_at_once(hub: Hub, database: Database, administrator: Integration) -> None:
+    ats = await set_up_integration(database, "fabrikam.example")
+    headers = await hub.bearer(administrator)
+    # Another tenant's app is invisible here, so it cannot be revoked from here either.
+    other = await hub.client.delete(f"/admin/v1/apps/{ats.client_id}/credentials/{ats.secret_id}", headers=headers)
+    assert other.status_code == 404
+    await hub.token(ats.tenant_id, ats.client_id, ats.secret)
+
+    own = await hub.client.post("/admin/v1/apps", json={"name": "Lever"}, headers=headers)
+    client_id = own.json()["client_id"]
+    secret = (await hub.client.post(f"/admin/v1/apps/{client_id}/secrets", json={}, headers=headers)).json()
+    revoked = await hub.client.delete(f"/admin/v1/apps/{client_id}/credentials/{secret['secret_id']}", headers=headers)
+    assert revoked.status_code == 200 and revoked.json()["revoked"] is not None
+    refused = await hub.client.post(
+        f"/{administrator.tenant_id}/oauth2/v2.0/token",
+        data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret["secret"],
+              "scope": f"{BASE}/.default"},
+    )  # fmt: skip
+    assert refused.status_code == 401
+    assert "AADSTS7000215" in refused.json()["error_description"]
+
+
+async def test_a_change_in_one_tenant_leaves_another_tenants_users_alone(
+    hub: Hub, database: Database, administrator: Integration
+) -> None:
+    ats = await set_up_integration(database, "contoso-ats.example")  # also has an HR user 'ats-integration'
+    ats_headers = await hub.bearer(ats)
+    assert (await hub.client.get("/api/data/v9.2/WhoAmI", headers=ats_headers)).status_code == 200
+
+    disabled = await hub.client.patch(
+        "/admin/v1/hr-users/ats-integration", json={"enabled": False}, headers=await hub.bearer(administrator)
+    )
+    assert disabled.status_code == 200  # the administrator's own tenant's user of that name
+    assert (await hub.client.get("/api/data/v9.2/WhoAmI", headers=ats_headers)).status_code == 200
+
+
+async def test_the_hr_user_switch_takes_effect_at_once_in_the_same_tenant(hub: Hub, administrator: Integration) -> None:
+    headers = await hub.bearer(administrator)
+    assert (await hub.client.get("/api/data/v9.2/WhoAmI", headers=headers)).status_code == 200
+    disabled = await hub.client.patch("/admin/v1/hr-users/ats-integration", json={"enabled": False}, headers=headers)
+    assert disabled.json() == {"user_id": "ats-integration", "enabled": False}
+    who = await hub.client.get("/api/data/v9.2/WhoAmI", headers=headers)
+    assert who.status_code == 403
+    assert "disabled" in who.json()["error"]["message"]
+    # The admin API does not need the HR layer, so the administrator can switch it back on.
+    enabled = await hub.client.patch("/admin/v1/hr-users/ats-integration", json={"enabled": True}, headers=headers)
+    assert enabled.status_code == 200
+    assert (await hub.client.get("/api/data/v9.2/WhoAmI", headers=headers)).status_code == 200
+
+
+async def test_consent_brings_a_multi_tenant_app_into_the_callers_tenant(
+    hub: Hub, database: Database, administrator: Integration
+) -> None:
+    publisher = await set_up_integration(database, "publisher.example", roles=(SYSTEM_ADMINISTRATOR_ROLE_NAME,))
+    publisher_headers = await hub.bearer(publisher)
+    multi = await hub.client.post(
+        "/admin/v1/apps", json={"name": "SaaS ATS", "multi_tenant": True}, headers=publisher_headers
+    )
+    single = await hub.client.post("/admin/v1/apps", json={"name": "In-house"}, headers=publisher_headers)
+    headers = await hub.bearer(administrator)
+
+    consented = await hub.client.post(f"/admin/v1/apps/{multi.json()['client_id']}/consent", headers=headers)
+    assert consented.status_code == 200
+    assert consented.json()["tenant_id"] == str(administrator.tenant_id)
+    refused = await hub.client.post(f"/admin/v1/apps/{single.json()['client_id']}/consent", headers=headers)
+    assert refused.status_code == 400
+    assert "single-tenant" in refused.json()["detail"]
+
+
+# --- how it refuses ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status", "words"),
+    [
+        ("get", "/admin/v1/apps/9c2bcd8e-0000-4000-8000-000000000000", None, 404, "no app registration"),
+        ("get", "/admin/v1/apps/not-a-guid", None, 400, "not a client ID"),
+        ("post", "/admin/v1/roles", {"name": "ATS integration"}, 409, "already exists"),
+        ("post", "/admin/v1/roles", {}, 400, "name"),
+        ("post", "/admin/v1/roles/ATS integration/privileges", {"table": "x", "privilege": "Read"}, 400, "built in"),
+        ("post", "/admin/v1/roles/Nobody/privileges", {"table": "x", "privilege": "Read"}, 404, "no security role"),
+        ("post", "/admin/v1/application-users", {"client_id": "x", "roles": []}, 400, "roles"),
+        ("post", "/admin/v1/hr-users", {"user_id": "u", "name": "U", "roles": ["Nope"]}, 404, "no HR role"),
+        ("post", "/admin/v1/entra-app-links", {"client_id": "c", "name": "n", "user_id": "ghost"}, 404, "no HR user"),
+        ("post", "/admin/v1/trusted-issuers", {"issuer": "http://x", "jwks_uri": "http://y", "audiences": ["a"]},
+         400, "https"),
+        ("patch", "/admin/v1/hr-users/ghost", {"enabled": False}, 404, "no HR user"),
+    ],
+)  # fmt: skip
+async def test_a_refusal_is_a_problem_document_and_changes_nothing(
+    hub: Hub, database: Database, administrator: Integration,
+    method: str, path: str, body: dict[str, object] | None, status: int, words: str,
+) -> None:  # fmt: skip
+    headers = await hub.bearer(administrator)
+    before = await audit_count(database, administrator.tenant_id)
+    response = await hub.client.request(method.upper(), path, json=body, headers=headers)
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert words in response.json()["detail"]
+    assert await audit_count(database, administrator.tenant_id) == before
+
+
+async def test_a_secret_lifetime_outside_entras_limits_is_refused(
+    hub: Hub, database: Database, administrator: Integration
+) -> None:
+    headers = await hub.bearer(administrator)
+    for days in (0, 731):
+        response = await hub.client.post(
+            f"/admin/v1/apps/{administrator.client_id}/secrets", json={"days": days}, headers=headers
+        )
+        assert response.status_code == 400
+        assert "730 days" in response.json()["detail"]
+    shown = await hub.client.get(f"/admin/v1/apps/{administrator.client_id}", headers=headers)
+    assert len(shown.json()["credentials"]) == 2  # the fixture's secret and certificate, nothing added
+
+
+async def test_an_administrator_sees_only_its_own_tenant(
+    hub: Hub, database: Database, administrator: Integration
+) -> None:
+    other = await set_up_integration(database, "northwind.example")
+    headers = await hub.bearer(administrator)
+    listed = await hub.client.get("/admin/v1/apps", headers=headers)
+    assert [a["client_id"] for a in listed.json()["apps"]] == [administrator.client_id]
+    assert (await hub.client.get(f"/admin/v1/apps/{other.client_id}", headers=headers)).status_code == 404
+    async with database.tenant_session(other.tenant_id) as session:
+        assert await session.scalar(select(func.count()).select_from(AppRegistration)) == 1
