@@ -20,6 +20,7 @@ from hirehub.api.middleware import ObservabilityMiddleware
 from hirehub.api.problems import Problem, handle_problem, handle_validation_error
 from hirehub.db.session import Database
 from hirehub.directories.entra.runtime import runtime_from_settings
+from hirehub.odata import routes as odata_routes
 from hirehub.security import routes as oauth_routes
 from hirehub.settings import Settings, get_settings
 from hirehub.web.routes import install_console
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(health.router)
     app.include_router(whoami.router)
     app.include_router(admin_security.router)
+    app.include_router(odata_routes.router)  # after WhoAmI: its /api/data/{version}/{path} is a catch-all
     install_console(app)
     app.include_router(oauth_routes.router)  # last: its /{tenant}/… paths must not shadow the others
     return app

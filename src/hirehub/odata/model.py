@@ -1,0 +1,208 @@
+"""The entity data model the API serves, derived once from the ORM and the tables' ``__odata__`` facts.
+
+Every name a client sees comes from here: entity sets, the primary id attribute (``<logical>id``),
+properties (``mshr_`` + the attribute without underscores), lookups (``_<navigation>_value`` on reads,
+``<navigation>@odata.bind`` on writes) and collection navigations. Nothing in this module does I/O;
+the model is a value the rest of the API reads from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Boolean, Date, Integer, Numeric, String, Uuid, inspect
+from sqlalchemy.orm import Mapper
+
+from hirehub.db.base import UTCDateTime
+from hirehub.hr.catalog import dataverse_name
+from hirehub.hr.tables import ExposedTable, exposed_tables
+
+SYSTEM_COLUMNS = {"created_at": "createdon", "modified_at": "modifiedon", "version": "versionnumber"}
+HIDDEN_COLUMNS = frozenset({"id", "tenant_id"})
+
+
+@dataclass(frozen=True)
+class Property:
+    """A structural property: its API name, the ORM attribute behind it and its facts."""
+
+    name: str
+    attribute: str
+    edm_type: str
+    nullable: bool = True
+    max_length: int | None = None
+    required: bool = False
+    write_once: bool = False
+    system: bool = False
+    option_set: type[IntEnum] | None = None
+
+    @property
+    def writable(self) -> bool:
+        return not self.system
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """A single-valued navigation and the foreign key behind it."""
+
+    navigation: str
+    value_property: str
+    relationship: str
+    foreign_key: str
+    target: str
+    """The target entity type's logical name."""
+
+
+@dataclass(frozen=True)
+class Collection:
+    """A collection-valued navigation: the rows of ``target`` whose ``foreign_key`` points here."""
+
+    navigation: str
+    relationship: str
+    target: str
+    foreign_key: str
+
+
+@dataclass(frozen=True)
+class EntityType:
+    logical_name: str
+    entity_set: str
+    display_name: str
+    display_collection_name: str
+    model: Any
+    """The ORM class (``Any``: its columns are reached by name)."""
+    key: str
+    properties: dict[str, Property]
+    lookups: dict[str, Lookup]
+    collections: dict[str, Collection]
+    alternate_keys: tuple[tuple[str, ...], ...]
+    is_view: bool = False
+    by_value_property: dict[str, Lookup] = field(default_factory=dict)
+
+    def lookup_by_value(self, name: str) -> Lookup | None:
+        return self.by_value_property.get(name)
+
+    def selectable(self) -> list[str]:
+        """Every name ``$select`` accepts: the key, properties and lookup values."""
+        return [self.key, *self.properties, *self.by_value_property]
+
+
+@dataclass(frozen=True)
+class EntityModel:
+    types: dict[str, EntityType]
+    by_entity_set: dict[str, EntityType]
+
+    def entity_type(self, logical_name: str) -> EntityType:
+        return self.types[logical_name]
+
+
+def _edm_type(column: Any) -> tuple[str, int | None]:
+    sql_type = column.type
+    if isinstance(sql_type, UTCDateTime):
+        return "Edm.DateTimeOffset", None
+    if isinstance(sql_type, Uuid):
+        return "Edm.Guid", None
+    if isinstance(sql_type, Boolean):
+        return "Edm.Boolean", None
+    if isinstance(sql_type, Date):
+        return "Edm.Date", None
+    if isinstance(sql_type, Numeric):
+        return "Edm.Decimal", None
+    if isinstance(sql_type, Integer):
+        return "Edm.Int32", None
+    if isinstance(sql_type, String):
+        return "Edm.String", sql_type.length
+    raise TypeError(f"no EDM type for column {column} of type {sql_type!r}")
+
+
+def _property(attribute: str, column: Any) -> Property:
+    edm_type, max_length = _edm_type(column)
+    info = column.info
+    if attribute in SYSTEM_COLUMNS:
+        edm_type = "Edm.Int64" if attribute == "version" else edm_type
+        return Property(SYSTEM_COLUMNS[attribute], attribute, edm_type, nullable=False, system=True)
+    return Property(
+        name=dataverse_name(attribute),
+        attribute=attribute,
+        edm_type=edm_type,
+        nullable=bool(column.nullable),
+        max_length=max_length,
+        required=bool(info.get("required")),
+        write_once=bool(info.get("write_once")),
+        system=bool(info.get("system")),
+        option_set=info.get("option_set"),
+    )
+
+
+def _lookup_target(mapper: Mapper[Any], name: str) -> tuple[str, type]:
+    """The foreign-key attribute and target class of a lookup: from its relationship, or from the
+    ``<name>_id`` foreign key when the table declares no relationship for it."""
+    if name in mapper.relationships:
+        relationship = mapper.relationships[name]
+        (local,) = relationship.local_columns
+        return mapper.get_property_by_column(local).key, relationship.mapper.class_
+    column = mapper.columns[f"{name}_id"]
+    (foreign_key,) = column.foreign_keys
+    target_table = foreign_key.column.table
+    for target_mapper in mapper.registry.mappers:
+        if target_mapper.local_table is target_table:
+            return f"{name}_id", target_mapper.class_
+    raise LookupError(f"no mapped class for {target_table.name}")
+
+
+def _entity_type(exposed: ExposedTable, logical_of: dict[type, str]) -> EntityType:
+    mapper: Mapper[Any] = inspect(exposed.model)
+    odata = exposed.odata
+    lookups: dict[str, Lookup] = {}
+    foreign_keys: set[str] = set()
+    for relationship_name, spec in odata.lookups.items():
+        fk_attribute, target_class = _lookup_target(mapper, relationship_name)
+        foreign_keys.add(fk_attribute)
+        target = logical_of.get(target_class)
+        if target is None:
+            continue
+        lookups[spec.navigation] = Lookup(spec.navigation, spec.value_property, relationship_name, fk_attribute, target)
+    collections: dict[str, Collection] = {}
+    for relationship_name, navigation in odata.collections.items():
+        relationship = mapper.relationships[relationship_name]
+        (remote,) = relationship.remote_side
+        fk_attribute = relationship.mapper.get_property_by_column(remote).key
+        collections[navigation] = Collection(
+            navigation, relationship_name, logical_of[relationship.mapper.class_], fk_attribute
+        )
+    wanted = set(exposed.columns) if exposed.columns is not None else None
+    properties: dict[str, Property] = {}
+    for attribute in mapper.column_attrs:
+        name = attribute.key
+        if name in HIDDEN_COLUMNS or name in foreign_keys:
+            continue
+        if wanted is not None and name not in wanted and name not in SYSTEM_COLUMNS:
+            continue
+        prop = _property(name, attribute.columns[0])
+        properties[prop.name] = prop
+    return EntityType(
+        logical_name=odata.logical_name,
+        entity_set=odata.entity_set,
+        display_name=odata.display_name,
+        display_collection_name=odata.display_collection_name,
+        model=exposed.model,
+        key=odata.primary_id_attribute,
+        properties=properties,
+        lookups=lookups,
+        collections=collections,
+        alternate_keys=tuple(tuple(dataverse_name(a) for a in key) for key in odata.alternate_keys),
+        is_view=exposed.columns is not None,
+        by_value_property={lookup.value_property: lookup for lookup in lookups.values()},
+    )
+
+
+@cache
+def entity_model() -> EntityModel:
+    """The model of every exposed table (built once per process)."""
+    tables = exposed_tables()
+    # Navigations point at a table's own entity type, never at a view over the same class.
+    logical_of = {t.model: t.odata.logical_name for t in tables if t.columns is None}
+    types = {t.odata.logical_name: _entity_type(t, logical_of) for t in tables}
+    return EntityModel(types, {t.entity_set: t for t in types.values()})

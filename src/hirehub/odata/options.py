@@ -1,0 +1,108 @@
+"""The system query options of a request, parsed and checked as Dataverse checks them.
+
+Option names are case-sensitive; ``$skip``, ``$search`` and ``$format`` are refused as Dataverse
+refuses them; parameter aliases (``@p1``) are handed to the parser; ``Prefer: odata.maxpagesize`` is
+capped at 5,000. Every problem is a 400 in the Dataverse shape before anything touches the database.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from hirehub.odata.errors import bad_query
+from hirehub.odata.paging import MAX_PAGE_SIZE
+from hirehub.odata.syntax import (
+    ExpandItem,
+    Node,
+    ODataSyntaxError,
+    OrderBy,
+    Transformation,
+    parse_apply,
+    parse_expand,
+    parse_filter,
+    parse_orderby,
+    parse_select,
+)
+
+KNOWN = frozenset({"$select", "$filter", "$orderby", "$top", "$expand", "$count", "$apply", "$skiptoken"})
+REFUSED = frozenset({"$skip", "$search", "$format", "$levels", "$compute", "$index", "$schemaversion"})
+_MAXPAGESIZE = re.compile(r"odata\.maxpagesize\s*=\s*(\d+)")
+
+
+@dataclass(frozen=True)
+class QueryOptions:
+    select: tuple[str, ...] | None = None
+    filter: Node | None = None
+    orderby: tuple[OrderBy, ...] = ()
+    top: int | None = None
+    expand: tuple[ExpandItem, ...] = ()
+    count: bool = False
+    apply: tuple[Transformation, ...] | None = None
+    skiptoken: str | None = None
+    page_size: int = MAX_PAGE_SIZE
+    page_size_requested: bool = False
+
+
+def parse_options(params: Mapping[str, str], prefer: str | None) -> QueryOptions:
+    aliases = {name: value for name, value in params.items() if name.startswith("@")}
+    for name in params:
+        if name in REFUSED:
+            raise bad_query(f"The query parameter {name} is not supported")
+        if name.startswith("$") and name not in KNOWN:
+            known = ", ".join(sorted(KNOWN - {"$skiptoken"}))
+            raise bad_query(
+                f"The query parameter {name} is not supported (supported: {known}; names are case-sensitive)"
+            )
+    try:
+        options = QueryOptions(
+            select=_select(params.get("$select")),
+            filter=parse_filter(params["$filter"], aliases) if "$filter" in params else None,
+            orderby=parse_orderby(params["$orderby"], aliases) if "$orderby" in params else (),
+            top=_top(params.get("$top")),
+            expand=parse_expand(params["$expand"]) if "$expand" in params else (),
+            count=_count(params.get("$count")),
+            apply=parse_apply(params["$apply"], aliases) if "$apply" in params else None,
+            skiptoken=params.get("$skiptoken"),
+        )
+    except ODataSyntaxError as exc:
+        raise bad_query(f"Syntax error in the query: {exc}") from None
+    page_size, requested = _page_size(prefer)
+    return QueryOptions(**{**options.__dict__, "page_size": page_size, "page_size_requested": requested})
+
+
+def _select(text: str | None) -> tuple[str, ...] | None:
+    if text is None:
+        return None
+    names = parse_select(text)
+    return tuple(dict.fromkeys(names)) if names else None
+
+
+def _top(text: str | None) -> int | None:
+    if text is None:
+        return None
+    if not text.strip().isdigit():
+        raise bad_query(f"The value '{text}' of $top is not a whole number.")
+    top = int(text)
+    if top > MAX_PAGE_SIZE:
+        raise bad_query(f"The $top query parameter value should be in the range 0 to {MAX_PAGE_SIZE}.")
+    return top
+
+
+def _count(text: str | None) -> bool:
+    if text is None:
+        return False
+    if text not in ("true", "false"):
+        raise bad_query(f"$count is true or false, not '{text}'.")
+    return text == "true"
+
+
+def _page_size(prefer: str | None) -> tuple[int, bool]:
+    match = _MAXPAGESIZE.search(prefer or "")
+    if match is None:
+        return MAX_PAGE_SIZE, False
+    size = int(match.group(1))
+    if size < 1:
+        raise bad_query("odata.maxpagesize must be at least 1.")
+    return min(size, MAX_PAGE_SIZE), True

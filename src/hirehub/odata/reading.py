@@ -1,0 +1,244 @@
+"""Reading records: one statement per page (plus one per expanded navigation), shaped as Dataverse
+shapes them — ``@odata.etag``, the primary id always present, lookups as ``_<navigation>_value``.
+
+Only the columns a request selects are loaded. Filters, orderings and skiptoken values reach SQL as
+bound parameters. Every table a request reads, directly or through a filter, an ordering or an
+expansion, is checked for the Read privilege before anything is fetched.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hirehub.odata.errors import bad_query, unknown_property
+from hirehub.odata.filters import FilterCompiler, Scope
+from hirehub.odata.model import EntityModel, EntityType
+from hirehub.odata.paging import MAX_PAGE_SIZE, SortKey, after, decode_token, encode_token
+from hirehub.odata.syntax import ExpandItem, Node, OrderBy
+from hirehub.odata.values import to_json
+
+Record = dict[str, Any]
+MAX_EXPAND_DEPTH = 3
+
+
+@dataclass(frozen=True)
+class Page:
+    records: list[Record]
+    next_token: str | None
+    count: int | None = None
+
+
+@dataclass
+class Reader:
+    """Reads one entity type for one request; ``on_table`` checks Read on every table touched."""
+
+    session: AsyncSession
+    model: EntityModel
+    on_table: Callable[[str], None]
+    now: datetime
+    compiler: FilterCompiler = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.compiler = FilterCompiler(self.model, self.on_table, self.now)
+
+    # --- collections ------------------------------------------------------------------------------
+
+    async def page(
+        self, entity: EntityType, *, select_names: Sequence[str] | None, filter_node: Node | None,
+        orderby: Sequence[OrderBy], top: int | None, page_size: int, skiptoken: str | None,
+        expand: Sequence[ExpandItem], count: bool, extra: Sequence[ColumnElement[bool]] = (),
+    ) -> Page:  # fmt: skip
+        self.on_table(entity.logical_name)
+        source = entity.model
+        conditions = [*extra]
+        if filter_node is not None:
+            conditions.append(self.compiler.compile(filter_node, entity, source))
+        keys = self.sort_keys(entity, source, orderby)
+        total = await self.count(entity, conditions) if count else None
+        if skiptoken is not None:
+            conditions.append(after(keys, decode_token(skiptoken, keys)))
+        limit = top if top is not None else page_size + 1
+        rows = await self._fetch(entity, source, select_names, conditions, keys, limit)
+        next_token = None
+        if top is None and len(rows) > page_size:
+            rows = rows[:page_size]
+            next_token = encode_token(list(rows[-1][1]))
+        records = [self._shape(entity, row[0], select_names) for row in rows]
+        await self.expand(entity, records, expand, depth=1)
+        return Page(records, next_token, total)
+
+    async def count(self, entity: EntityType, conditions: Sequence[ColumnElement[bool]]) -> int:
+        statement = select(func.count(entity.model.id)).where(*conditions)
+        return int(await self.session.scalar(statement) or 0)
+
+    async def one(
+        self, entity: EntityType, condition: ColumnElement[bool], select_names: Sequence[str] | None,
+        expand: Sequence[ExpandItem],
+    ) -> Record | None:  # fmt: skip
+        self.on_table(entity.logical_name)
+        rows = await self._fetch(entity, entity.model, select_names, [condition], [], 2)
+        if not rows:
+            return None
+        record = self._shape(entity, rows[0][0], select_names)
+        await self.expand(entity, [record], expand, depth=1)
+        return record
+
+    def sort_keys(self, entity: EntityType, source: Any, orderby: Sequence[OrderBy]) -> list[SortKey]:
+        keys = []
+        for item in orderby:
+            typed = self.compiler._path(item.path, Scope(entity, source))
+            keys.append(SortKey(typed.expression, typed.edm_type or "Edm.String", item.descending))
+        keys.append(SortKey(source.id, "Edm.Guid", False))
+        return keys
+
+    # --- fetching and shaping ---------------------------------------------------------------------
+
+    async def _fetch(
+        self, entity: EntityType, source: Any, select_names: Sequence[str] | None,
+        conditions: Sequence[ColumnElement[bool]], keys: Sequence[SortKey], limit: int,
+        extra_columns: Sequence[Any] = (),
+    ) -> list[tuple[Record, tuple[Any, ...], tuple[Any, ...]]]:  # fmt: skip
+        """Rows as (column values by attribute, sort values, extra column values)."""
+        attributes = self.attributes(entity, select_names)
+        columns = [getattr(source, a) for a in attributes]
+        statement = (
+            select(*columns, *[k.expression for k in keys], *extra_columns)
+            .where(*conditions)
+            .order_by(*[k.ordering() for k in keys])
+            .limit(limit)
+        )
+        result = await self.session.execute(statement)
+        width, sort_width = len(columns), len(keys)
+        rows = []
+        for row in result:
+            values = tuple(row)
+            rows.append((
+                dict(zip(attributes, values[:width], strict=True)),
+                values[width : width + sort_width],
+                values[width + sort_width :],
+            ))  # fmt: skip
+        return rows
+
+    @staticmethod
+    def attributes(entity: EntityType, select_names: Sequence[str] | None) -> list[str]:
+        """The ORM attributes a $select needs (always the id and the version, for the key and ETag)."""
+        wanted = ["id", "version"]
+        names = select_names if select_names is not None else entity.selectable()
+        for name in names:
+            if name == entity.key:
+                continue
+            prop = entity.properties.get(name)
+            if prop is not None:
+                wanted.append(prop.attribute)
+                continue
+            lookup = entity.lookup_by_value(name)
+            if lookup is None:
+                raise unknown_property(name, entity.logical_name)
+            wanted.append(lookup.foreign_key)
+        return list(dict.fromkeys(wanted))
+
+    @staticmethod
+    def _shape(entity: EntityType, values: Record, select_names: Sequence[str] | None) -> Record:
+        record: Record = {"@odata.etag": f'W/"{values["version"]}"'}
+        names = select_names if select_names is not None else entity.selectable()
+        for name in names:
+            if name == entity.key:
+                continue
+            prop = entity.properties.get(name)
+            if prop is not None:
+                record[name] = to_json(values[prop.attribute])
+                continue
+            lookup = entity.lookup_by_value(name)
+            if lookup is not None:
+                record[name] = to_json(values[lookup.foreign_key])
+        record[entity.key] = str(values["id"])
+        return record
+
+    # --- expansion --------------------------------------------------------------------------------
+
+    async def expand(self, entity: EntityType, records: list[Record], items: Sequence[ExpandItem], depth: int) -> None:
+        if not items or not records:
+            return
+        if depth > MAX_EXPAND_DEPTH:
+            raise bad_query(f"$expand is nested more than {MAX_EXPAND_DEPTH} levels deep.")
+        for item in items:
+            if item.navigation in entity.lookups:
+                await self._expand_lookup(entity, records, item, depth)
+            elif item.navigation in entity.collections:
+                await self._expand_collection(entity, records, item, depth)
+            else:
+                raise unknown_property(item.navigation, entity.logical_name)
+
+    async def _expand_lookup(self, entity: EntityType, records: list[Record], item: ExpandItem, depth: int) -> None:
+        lookup = entity.lookups[item.navigation]
+        target = self.model.entity_type(lookup.target)
+        if item.filter is not None or item.orderby or item.top is not None:
+            raise bad_query(f"'{item.navigation}' is single-valued: only $select and $expand apply to it.")
+        self.on_table(target.logical_name)
+        foreign_keys = await self._foreign_keys(entity, records, lookup.foreign_key)
+        ids = sorted({fk for fk in foreign_keys.values() if fk is not None}, key=str)
+        related: dict[uuid.UUID, Record] = {}
+        if ids:
+            rows = await self._fetch(target, target.model, item.select, [target.model.id.in_(ids)], [], len(ids))
+            shaped = [self._shape(target, row[0], item.select) for row in rows]
+            await self.expand(target, shaped, item.expand, depth + 1)
+            related = {uuid.UUID(r[target.key]): r for r in shaped}
+        for record in records:
+            fk = foreign_keys.get(record[entity.key])
+            record[item.navigation] = related.get(fk) if fk is not None else None
+
+    async def _foreign_keys(self, entity: EntityType, records: list[Record], attribute: str) -> dict[str, Any]:
+        ids = [uuid.UUID(r[entity.key]) for r in records]
+        source = entity.model
+        result = await self.session.execute(select(source.id, getattr(source, attribute)).where(source.id.in_(ids)))
+        return {str(row[0]): row[1] for row in result}
+
+    async def _expand_collection(self, entity: EntityType, records: list[Record], item: ExpandItem, depth: int) -> None:
+        collection = entity.collections[item.navigation]
+        target = self.model.entity_type(collection.target)
+        self.on_table(target.logical_name)
+        member = target.model
+        parent_ids = [uuid.UUID(r[entity.key]) for r in records]
+        fk_column = getattr(member, collection.foreign_key)
+        conditions: list[ColumnElement[bool]] = [fk_column.in_(parent_ids)]
+        if item.filter is not None:
+            conditions.append(self.compiler.compile(item.filter, target, member))
+        keys = [SortKey(fk_column, "Edm.Guid", False), *self.sort_keys(target, member, item.orderby)]
+        rows = await self._fetch(target, member, item.select, conditions, keys, MAX_PAGE_SIZE, [fk_column])
+        grouped: dict[str, list[Record]] = {str(p): [] for p in parent_ids}
+        for values, _sort, extra in rows:
+            children = grouped[str(extra[0])]
+            if item.top is None or len(children) < item.top:
+                children.append(self._shape(target, values, item.select))
+        await self.expand(target, [c for group in grouped.values() for c in group], item.expand, depth + 1)
+        for record in records:
+            record[item.navigation] = grouped[record[entity.key]]
+
+
+def key_condition(entity: EntityType, key: uuid.UUID | dict[str, Any]) -> ColumnElement[bool]:
+    """The condition that selects the record a key addresses (the GUID, or a declared alternate key)."""
+    source = entity.model
+    if isinstance(key, uuid.UUID):
+        return source.id == key
+    if entity.key in key and len(key) == 1:
+        value = key[entity.key]
+        if not isinstance(value, uuid.UUID):
+            raise bad_query(f"The key {entity.key} is a GUID.")
+        return source.id == value
+    if tuple(sorted(key)) not in {tuple(sorted(k)) for k in entity.alternate_keys}:
+        declared = "; ".join(",".join(k) for k in entity.alternate_keys) or "none"
+        raise bad_query(
+            f"The key ({','.join(key)}) is not an alternate key of {entity.logical_name} (declared: {declared})."
+        )
+    parts = []
+    for name, value in key.items():
+        prop = entity.properties[name]
+        parts.append(getattr(source, prop.attribute) == (str(value) if prop.edm_type == "Edm.String" else value))
+    return and_(*parts)

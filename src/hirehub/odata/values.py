@@ -1,0 +1,116 @@
+"""Values between JSON and the database, by EDM type.
+
+Reading, values are written as Dataverse writes them (GUIDs and dates as strings, timestamps in UTC
+with a ``Z``, decimals as numbers). Writing, a value of the wrong type or shape is refused with a
+payload error that names the property and the type it expects; nothing is coerced silently.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from hirehub.api.dataverse_errors import DataverseError
+from hirehub.odata.errors import bad_payload
+from hirehub.odata.model import Property
+
+INT32 = (-(2**31), 2**31 - 1)
+
+
+def to_json(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def _refuse(prop: Property, raw: Any) -> DataverseError:
+    shown = repr(raw)[:80]
+    return bad_payload(f"Cannot convert the literal {shown} to the expected type '{prop.edm_type}' of '{prop.name}'.")
+
+
+def from_json(prop: Property, raw: Any) -> Any:
+    """The database value for ``raw`` written to ``prop``; a payload error if it does not fit."""
+    if raw is None:
+        return None
+    parsers = {
+        "Edm.String": _string, "Edm.Int32": _int32, "Edm.Int64": _int32, "Edm.Boolean": _boolean,
+        "Edm.Date": _date, "Edm.DateTimeOffset": _datetime, "Edm.Decimal": _decimal, "Edm.Guid": _guid,
+    }  # fmt: skip
+    return parsers[prop.edm_type](prop, raw)
+
+
+def _string(prop: Property, raw: Any) -> str:
+    if not isinstance(raw, str):
+        raise _refuse(prop, raw)
+    if prop.max_length is not None and len(raw) > prop.max_length:
+        raise bad_payload(
+            f"A value for '{prop.name}' is {len(raw)} characters long; the column allows {prop.max_length}."
+        )
+    return raw
+
+
+def _int32(prop: Property, raw: Any) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, int) or not INT32[0] <= raw <= INT32[1]:
+        raise _refuse(prop, raw)
+    if prop.option_set is not None and raw not in {int(o) for o in prop.option_set}:
+        allowed = ", ".join(str(int(o)) for o in prop.option_set)
+        raise bad_payload(f"{raw} is not a valid value for the choice '{prop.name}' (allowed: {allowed}).")
+    return raw
+
+
+def _boolean(prop: Property, raw: Any) -> bool:
+    if not isinstance(raw, bool):
+        raise _refuse(prop, raw)
+    return raw
+
+
+def _date(prop: Property, raw: Any) -> date:
+    if not isinstance(raw, str) or len(raw) != 10:
+        raise _refuse(prop, raw)
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise _refuse(prop, raw) from None
+
+
+def _datetime(prop: Property, raw: Any) -> datetime:
+    if not isinstance(raw, str):
+        raise _refuse(prop, raw)
+    try:
+        parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise _refuse(prop, raw) from None
+    if parsed.tzinfo is None:
+        raise bad_payload(f"'{prop.name}' needs a time zone offset (e.g. 2026-01-31T09:00:00Z).")
+    return parsed.astimezone(UTC)
+
+
+def _decimal(prop: Property, raw: Any) -> Decimal:
+    if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+        raise _refuse(prop, raw)
+    try:
+        value = Decimal(str(raw))
+    except InvalidOperation:
+        raise _refuse(prop, raw) from None
+    if not value.is_finite() or abs(value) >= Decimal(10) ** 12:
+        raise _refuse(prop, raw)
+    return value
+
+
+def _guid(prop: Property, raw: Any) -> uuid.UUID:
+    if not isinstance(raw, str):
+        raise _refuse(prop, raw)
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        raise _refuse(prop, raw) from None
