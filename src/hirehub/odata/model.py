@@ -37,6 +37,7 @@ class Property:
     write_once: bool = False
     system: bool = False
     option_set: type[IntEnum] | None = None
+    has_default: bool = False
 
     @property
     def writable(self) -> bool:
@@ -133,6 +134,7 @@ def _property(attribute: str, column: Any) -> Property:
         write_once=bool(info.get("write_once")),
         system=bool(info.get("system")),
         option_set=info.get("option_set"),
+        has_default=column.default is not None and getattr(column.default, "arg", None) is not None,
     )
 
 

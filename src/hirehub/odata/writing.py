@@ -212,6 +212,8 @@ class Writer:
     @staticmethod
     def _check_required(entity: EntityType, row: Any) -> None:
         for prop in entity.properties.values():
+            if prop.has_default and getattr(row, prop.attribute, None) is None:
+                continue  # the column's default fills it in
             if prop.required and not prop.system and getattr(row, prop.attribute, None) in (None, ""):
                 raise invalid_argument(f"'{prop.name}' is required: give it a value.")
 
