@@ -22,12 +22,15 @@ from hirehub.security.models import (
 )
 from hirehub.security.privileges import (
     ATS_ROLE_NAME,
+    HR_MANAGER_ROLE_ID,
+    HR_MANAGER_ROLE_NAME,
     RECRUITING_GRANTS,
     RECRUITING_ROLE_ID,
     RECRUITING_ROLE_NAME,
     SYSTEM_ADMINISTRATOR_ROLE_NAME,
     Depth,
     ats_integration_grants,
+    hr_manager_grants,
     parse_privilege,
     system_administrator_grants,
 )
@@ -43,8 +46,8 @@ class SecurityAdminError(ValueError):
 
 
 async def ensure_built_in_roles(session: AsyncSession) -> None:
-    """The *ATS integration* and *System Administrator* security roles and the *Recruiting application* HR
-    role (idempotent)."""
+    """The *ATS integration* and *System Administrator* security roles and the *Recruiting application*
+    and *Human resource manager* HR roles (idempotent)."""
     for name, grants in ((ATS_ROLE_NAME, ats_integration_grants), (SYSTEM_ADMINISTRATOR_ROLE_NAME,
                                                                     system_administrator_grants)):  # fmt: skip
         if await session.scalar(select(SecurityRole).where(SecurityRole.name == name)) is not None:
@@ -56,10 +59,10 @@ async def ensure_built_in_roles(session: AsyncSession) -> None:
             RolePrivilege(role_id=role.id, table_name=g.table, privilege=g.privilege.value, depth=int(g.depth))
             for g in grants()
         )
-    if await session.scalar(select(HRRole).where(HRRole.role_id == RECRUITING_ROLE_ID)) is None:
-        session.add(
-            HRRole(role_id=RECRUITING_ROLE_ID, name=RECRUITING_ROLE_NAME, built_in=True, grants=RECRUITING_GRANTS)
-        )
+    for role_id, role_name, hr_grants in ((RECRUITING_ROLE_ID, RECRUITING_ROLE_NAME, RECRUITING_GRANTS),
+                                          (HR_MANAGER_ROLE_ID, HR_MANAGER_ROLE_NAME, hr_manager_grants())):  # fmt: skip
+        if await session.scalar(select(HRRole).where(HRRole.role_id == role_id)) is None:
+            session.add(HRRole(role_id=role_id, name=role_name, built_in=True, grants=hr_grants))
     await session.flush()
 
 

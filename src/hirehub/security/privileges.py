@@ -115,6 +115,8 @@ ATS_ROLE_NAME = "ATS integration"
 SYSTEM_ADMINISTRATOR_ROLE_NAME = "System Administrator"
 RECRUITING_ROLE_ID = "HcmRecruitingIntegrator"
 RECRUITING_ROLE_NAME = "Recruiting application"
+HR_MANAGER_ROLE_ID = "HcmHumanResourceManager"
+HR_MANAGER_ROLE_NAME = "Human resource manager"
 LINKEDIN_EXPORT_TABLE = "mshr_hcmlinkedinexportedcandidateentity"
 
 
@@ -134,6 +136,11 @@ def system_administrator_grants() -> list[Grant]:
     application user with this role may also call the hub's admin API (``/admin/v1``)."""
     tables = sorted({t.odata.logical_name for t in exposed_tables()} | set(METADATA_TABLES))
     return [Grant(table, privilege, Depth.ORGANIZATION) for table in tables for privilege in ORGANIZATION_OWNED]
+
+
+def hr_manager_grants() -> dict[str, list[str]]:
+    """The HR department's role: every operation on every HR table (hiring included)."""
+    return {t.odata.logical_name: [p.value for p in ORGANIZATION_OWNED] for t in exposed_tables()}
 
 
 # What an ATS needs: it writes candidates to hire with their person, contacts, addresses and competencies,

@@ -1,0 +1,1 @@
+"""The Dataverse-compatible OData v4 Web API."""
