@@ -134,13 +134,25 @@ _JSON_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n"
 
 
 def _json_escape(text: str, backslash: int) -> tuple[int, str]:
+    """One escape sequence; ``\\uD83D\\uDE00`` surrogate pairs combine, lone surrogates are refused."""
     code = text[backslash + 1 : backslash + 2]
     if code in _JSON_ESCAPES:
         return backslash + 2, _JSON_ESCAPES[code]
-    digits = text[backslash + 2 : backslash + 6]
-    if code == "u" and len(digits) == 4 and all(char in _HEX for char in digits):
-        return backslash + 6, chr(int(digits, 16))
+    high = _unicode_escape(text, backslash)
+    if high is not None and 0xD800 <= high < 0xDC00:
+        low = _unicode_escape(text, backslash + 6)
+        if low is not None and 0xDC00 <= low < 0xE000:
+            return backslash + 12, chr(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+    elif high is not None and not 0xDC00 <= high < 0xE000:
+        return backslash + 6, chr(high)
     raise ODataSyntaxError(f"invalid escape {quote(text[backslash : backslash + 6])} in string", backslash)
+
+
+def _unicode_escape(text: str, backslash: int) -> int | None:
+    digits = text[backslash + 2 : backslash + 6]
+    if text[backslash : backslash + 2] == "\\u" and len(digits) == 4 and all(char in _HEX for char in digits):
+        return int(digits, 16)
+    return None
 
 
 def _scan_literal_shape(text: str, position: int) -> Token | None:

@@ -1,0 +1,321 @@
+"""One OData request against a session: the logic behind every route, and behind each part of a ``$batch``.
+
+A :class:`Call` is what a request says (method, path, query, headers, body); :func:`read` runs reads in
+a session, :func:`write` runs writes in a transaction the caller owns — one per request, or one per
+change set in a batch, which is what makes a change set atomic.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Response
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
+
+from hirehub.api.dataverse_errors import DataverseError
+from hirehub.hr import errors as hr_errors
+from hirehub.odata import actions, definitions
+from hirehub.odata.errors import (
+    REFERENCED,
+    bad_payload,
+    bad_query,
+    duplicate_key,
+    record_not_found,
+    resource_not_found,
+    version_mismatch,
+)
+from hirehub.odata.model import EntityModel, EntityType, entity_model
+from hirehub.odata.options import QueryOptions, parse_options
+from hirehub.odata.reading import Reader, key_condition
+from hirehub.odata.resource_path import ResourcePath, parse_resource_path
+from hirehub.odata.responses import ODATA_HEADERS, odata_json
+from hirehub.odata.writing import Writer
+from hirehub.security.principal import Principal
+from hirehub.security.privileges import Privilege
+
+WRITE_FAILURES = (IntegrityError, StaleDataError, hr_errors.HRError)
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request to the Web API, below the service root ``root`` (``…/api/data/v9.2``)."""
+
+    method: str
+    path: str
+    query: Mapping[str, str]
+    headers: Mapping[str, str]
+    """Lower-case names."""
+    body: bytes
+    root: str
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
+
+
+def reads(principal: Principal) -> Callable[[str], None]:
+    """The check a reader makes on every table it touches: Read, in both layers."""
+
+    def check(table: str) -> None:
+        principal.require(table, Privilege.READ)
+
+    return check
+
+
+def _projection(options: QueryOptions) -> str:
+    return f"({','.join(options.select)})" if options.select else ""
+
+
+def entity_set(model: EntityModel, name: str) -> EntityType:
+    entity = model.by_entity_set.get(name)
+    if entity is None:
+        raise resource_not_found(name)
+    return entity
+
+
+# --- reads ------------------------------------------------------------------------------------------
+
+
+async def read(session: AsyncSession, principal: Principal, call: Call) -> Response:
+    options = parse_options(call.query, call.header("prefer"))
+    if call.path == "EntityDefinitions" or call.path.startswith("EntityDefinitions("):
+        return _entity_definitions(call.path, options, principal, call.root)
+    resource = parse_resource_path(call.path)
+    model = entity_model()
+    entity = entity_set(model, resource.entity_set)
+    reader = Reader(session, model, reads(principal), datetime.now(UTC))
+    if resource.key is None:
+        return await _collection(reader, entity, options, call, resource.count)
+    if resource.navigation is not None:
+        return await _navigation(reader, entity, resource, options, call)
+    record = await reader.one(entity, key_condition(entity, resource.key), options.select, options.expand)
+    if record is None:
+        raise record_not_found(entity.logical_name, str(resource.key))
+    if call.header("if-none-match") in (record["@odata.etag"], "*"):
+        return Response(status_code=304, headers=ODATA_HEADERS)
+    context = f"{call.root}/$metadata#{entity.entity_set}{_projection(options)}/$entity"
+    return odata_json({"@odata.context": context, **record}, headers={"ETag": record["@odata.etag"]})
+
+
+async def _collection(
+    reader: Reader, entity: EntityType, options: QueryOptions, call: Call, count_only: bool,
+    extra: tuple[Any, ...] = (),
+) -> Response:  # fmt: skip
+    if options.apply is not None:
+        return odata_json(await actions.aggregate(reader, entity, options, call.root))
+    if count_only:
+        conditions = [*extra]
+        if options.filter is not None:
+            conditions.append(reader.compiler.compile(options.filter, entity, entity.model))
+        reader.on_table(entity.logical_name)
+        return Response(str(await reader.count(entity, conditions)), media_type="text/plain", headers=ODATA_HEADERS)
+    page = await reader.page(
+        entity, select_names=options.select, filter_node=options.filter, orderby=options.orderby, top=options.top,
+        page_size=options.page_size, skiptoken=options.skiptoken, expand=options.expand, count=options.count,
+        extra=extra,
+    )  # fmt: skip
+    body: dict[str, Any] = {"@odata.context": f"{call.root}/$metadata#{entity.entity_set}{_projection(options)}"}
+    if page.count is not None:
+        body["@odata.count"] = page.count
+    body["value"] = page.records
+    headers: dict[str, str] = {}
+    if options.page_size_requested:
+        headers["Preference-Applied"] = f"odata.maxpagesize={options.page_size}"
+    if page.next_token is not None:
+        query = {k: v for k, v in call.query.items() if k != "$skiptoken"}
+        query["$skiptoken"] = page.next_token
+        body["@odata.nextLink"] = f"{call.root}/{call.path}?{urlencode(query, safe='$@,()/')}"
+    return odata_json(body, headers=headers)
+
+
+async def _navigation(
+    reader: Reader, entity: EntityType, resource: ResourcePath, options: QueryOptions, call: Call
+) -> Response:
+    assert resource.key is not None and resource.navigation is not None
+    parent = await reader.one(entity, key_condition(entity, resource.key), [], ())
+    if parent is None:
+        raise record_not_found(entity.logical_name, str(resource.key))
+    parent_id = uuid.UUID(parent[entity.key])
+    model = reader.model
+    if resource.navigation in entity.collections:
+        collection = entity.collections[resource.navigation]
+        target = model.entity_type(collection.target)
+        condition = getattr(target.model, collection.foreign_key) == parent_id
+        return await _collection(reader, target, options, call, resource.count, (condition,))
+    lookup = entity.lookups.get(resource.navigation)
+    if lookup is None or resource.count:
+        raise resource_not_found(resource.navigation)
+    target = model.entity_type(lookup.target)
+    foreign = await reader._foreign_keys(entity, [parent], lookup.foreign_key)
+    target_id = foreign.get(str(parent_id))
+    if target_id is None:
+        return Response(status_code=204, headers=ODATA_HEADERS)
+    record = await reader.one(target, target.model.id == target_id, options.select, options.expand)
+    if record is None:
+        return Response(status_code=204, headers=ODATA_HEADERS)
+    return odata_json({"@odata.context": f"{call.root}/$metadata#{target.entity_set}/$entity", **record})
+
+
+def _entity_definitions(path: str, options: QueryOptions, principal: Principal, root: str) -> Response:
+    principal.require("entity", Privilege.READ)
+    model = entity_model()
+    if path == "EntityDefinitions":
+        documents = [definitions.entity_definition(e) for e in model.types.values()]
+        selected = [definitions.project(d, options.select) for d in documents if definitions.matches(options.filter, d)]
+        return odata_json({"@odata.context": f"{root}/$metadata#EntityDefinitions", "value": selected})
+    head, _, rest = path.partition("/")
+    entity = definitions.find_entity(model, parse_resource_path(head).key or {})
+    if not rest:
+        document = definitions.project(definitions.entity_definition(entity), options.select)
+        for item in options.expand:
+            if item.navigation != "Attributes":
+                raise bad_query(f"EntityDefinitions expands Attributes only, not '{item.navigation}'.")
+            principal.require("attribute", Privilege.READ)
+            document["Attributes"] = [
+                definitions.project(a, item.select) for a in definitions.attribute_definitions(model, entity)
+            ]
+        return odata_json({"@odata.context": f"{root}/$metadata#EntityDefinitions/$entity", **document})
+    principal.require("attribute", Privilege.READ)
+    attributes = definitions.attribute_definitions(model, entity)
+    if rest == f"Attributes/{definitions.PICKLIST_CAST}":
+        attributes = [a for a in attributes if a["AttributeType"] == "Picklist"]
+    elif rest != "Attributes":
+        raise resource_not_found(rest)
+    picked = []
+    for attribute in attributes:
+        if not definitions.matches(options.filter, attribute):
+            continue
+        shaped = definitions.project(attribute, options.select)
+        for item in options.expand:
+            if item.navigation != "OptionSet" or "OptionSet" not in attribute:
+                raise bad_query(f"'{item.navigation}' cannot be expanded here.")
+            shaped["OptionSet"] = definitions.project(attribute["OptionSet"], item.select)
+        picked.append(shaped)
+    return odata_json({"@odata.context": f"{root}/$metadata#EntityDefinitions({entity.logical_name})/Attributes",
+                  "value": picked})  # fmt: skip
+
+
+# --- writes -----------------------------------------------------------------------------------------
+
+
+def _body(call: Call) -> Any:
+    if not call.body:
+        return {}
+    try:
+        return json.loads(call.body)
+    except ValueError:
+        raise bad_payload("The request body is not valid JSON.") from None
+
+
+def translate(exc: Exception) -> DataverseError:
+    """A database or domain refusal, in the Dataverse shape."""
+    if isinstance(exc, IntegrityError):
+        text = str(exc.orig).lower()
+        if "unique" in text or "duplicate" in text:
+            return duplicate_key()
+        if "foreign key" in text:
+            return DataverseError(
+                400, REFERENCED, "The record cannot be deleted or changed because other records refer to it."
+            )
+        return bad_payload("The change does not fit the table's rules (a required value or a reference is missing).")
+    if isinstance(exc, StaleDataError):
+        return version_mismatch()
+    if isinstance(exc, hr_errors.NotFound):
+        return DataverseError(404, "0x80040217", str(exc))
+    assert isinstance(exc, hr_errors.HRError)
+    return DataverseError(400, "0x80040265", str(exc))
+
+
+async def write(session: AsyncSession, principal: Principal, call: Call) -> Response:
+    """POST, PATCH or DELETE in the caller's transaction (which it rolls back if this raises)."""
+    try:
+        if call.method == "POST":
+            return await _create(session, principal, call)
+        if call.method == "PATCH":
+            return await _update(session, principal, call)
+        if call.method == "DELETE":
+            return await _delete(session, principal, call)
+    except WRITE_FAILURES as exc:
+        raise translate(exc) from None
+    raise DataverseError(405, "0x80060888", f"The method {call.method} is not supported here.")
+
+
+async def _create(session: AsyncSession, principal: Principal, call: Call) -> Response:
+    resource = parse_resource_path(call.path)
+    model = entity_model()
+    entity = entity_set(model, resource.entity_set)
+    body = _body(call)
+    writer = Writer(session, model, principal.require)
+    if resource.action is not None:
+        return await actions.bound_action(writer, entity, resource, body, call.root)
+    if resource.key is not None:
+        raise DataverseError(405, "0x80060888", "POST creates records in a set; use PATCH to update one.")
+    row = await writer.create(entity, body)
+    location = f"{call.root}/{entity.entity_set}({row.id})"
+    headers = {"OData-EntityId": location, "Location": location}
+    if "return=representation" not in (call.header("prefer") or ""):
+        return Response(status_code=204, headers={**ODATA_HEADERS, **headers})
+    options = parse_options(call.query, None)
+    reader = Reader(session, model, reads(principal), datetime.now(UTC))
+    record = await reader.one(entity, entity.model.id == row.id, options.select, options.expand)
+    assert record is not None
+    context = f"{call.root}/$metadata#{entity.entity_set}/$entity"
+    return odata_json({"@odata.context": context, **record}, 201,
+                      {**headers, "Preference-Applied": "return=representation"})  # fmt: skip
+
+
+async def _update(session: AsyncSession, principal: Principal, call: Call) -> Response:
+    """Update, or upsert: ``If-Match: *`` forbids creating, ``If-None-Match: *`` forbids updating."""
+    resource = parse_resource_path(call.path)
+    model = entity_model()
+    entity = entity_set(model, resource.entity_set)
+    if resource.key is None or resource.navigation is not None or resource.action is not None:
+        raise DataverseError(405, "0x80060888", "PATCH updates one record: address it by its key.")
+    body = _body(call)
+    if_match, if_none_match = call.header("if-match"), call.header("if-none-match")
+    writer = Writer(session, model, principal.require)
+    row = await writer.find(entity, resource.key)
+    if row is None:
+        if if_match is not None:
+            raise record_not_found(entity.logical_name, str(resource.key))
+        row = await writer.create(entity, _with_key(entity, resource.key, body))
+    else:
+        if if_none_match == "*":
+            raise duplicate_key()
+        if if_match not in (None, "*") and if_match != f'W/"{row.version}"':
+            raise version_mismatch()
+        await writer.update(entity, row, body)
+    location = f"{call.root}/{entity.entity_set}({row.id})"
+    return Response(status_code=204, headers={**ODATA_HEADERS, "OData-EntityId": location})
+
+
+def _with_key(entity: EntityType, key: uuid.UUID | dict[str, Any], body: Any) -> Any:
+    if not isinstance(body, dict):
+        return body
+    if isinstance(key, uuid.UUID):
+        return {**body, entity.key: str(key)}
+    return {**body, **key}
+
+
+async def _delete(session: AsyncSession, principal: Principal, call: Call) -> Response:
+    resource = parse_resource_path(call.path)
+    model = entity_model()
+    entity = entity_set(model, resource.entity_set)
+    if resource.key is None or resource.navigation is not None:
+        raise DataverseError(405, "0x80060888", "DELETE removes one record: address it by its key.")
+    writer = Writer(session, model, principal.require)
+    row = await writer.find(entity, resource.key)
+    if row is None:
+        raise record_not_found(entity.logical_name, str(resource.key))
+    if_match = call.header("if-match")
+    if if_match not in (None, "*") and if_match != f'W/"{row.version}"':
+        raise version_mismatch()
+    await writer.delete(entity, row)
+    return Response(status_code=204, headers=ODATA_HEADERS)
