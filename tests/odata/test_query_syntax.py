@@ -423,6 +423,18 @@ def test_query_function_values_may_be_json_strings() -> None:
     )
 
 
+def test_json_strings_in_value_lists_understand_escapes() -> None:
+    assert parse_filter(r'mshr_x in ["\u00e9\ud83d\ude00\n\""]') == In(path("mshr_x"), (string('é😀\n"'),))
+
+
+@pytest.mark.parametrize("escape", [r"\ud800", r"\ude00", r"\q", r"\u12"])
+def test_invalid_json_escape_is_an_error_at_the_escape(escape: str) -> None:
+    error = filter_error(f'mshr_x in ["{escape}"]')
+
+    assert error.position == 12
+    assert "invalid escape" in error.message
+
+
 def test_query_function_parameters_may_be_aliases() -> None:
     text = (
         "Microsoft.Dynamics.CRM.In(PropertyName=@p,PropertyValues=@v)"

@@ -56,6 +56,7 @@ class Reader:
         expand: Sequence[ExpandItem], count: bool, extra: Sequence[ColumnElement[bool]] = (),
     ) -> Page:  # fmt: skip
         self.on_table(entity.logical_name)
+        self.check_expand(entity, expand)
         source = entity.model
         conditions = [*extra]
         if filter_node is not None:
@@ -83,6 +84,7 @@ class Reader:
         expand: Sequence[ExpandItem],
     ) -> Record | None:  # fmt: skip
         self.on_table(entity.logical_name)
+        self.check_expand(entity, expand)
         rows = await self._fetch(entity, entity.model, select_names, [condition], [], 2)
         if not rows:
             return None
@@ -163,11 +165,29 @@ class Reader:
 
     # --- expansion --------------------------------------------------------------------------------
 
+    def check_expand(self, entity: EntityType, items: Sequence[ExpandItem], depth: int = 1) -> None:
+        """Refuse a bad or unauthorized ``$expand`` before reading, whether or not any row would be expanded."""
+        if items and depth > MAX_EXPAND_DEPTH:
+            raise bad_query(f"$expand is nested more than {MAX_EXPAND_DEPTH} levels deep.")
+        for item in items:
+            if item.navigation in entity.lookups:
+                target = self.model.entity_type(entity.lookups[item.navigation].target)
+                if item.filter is not None or item.orderby or item.top is not None:
+                    raise bad_query(f"'{item.navigation}' is single-valued: only $select and $expand apply to it.")
+            elif item.navigation in entity.collections:
+                target = self.model.entity_type(entity.collections[item.navigation].target)
+                if item.filter is not None:
+                    self.compiler.compile(item.filter, target, target.model)
+                self.sort_keys(target, target.model, item.orderby)
+            else:
+                raise unknown_property(item.navigation, entity.logical_name)
+            self.on_table(target.logical_name)
+            self.attributes(target, item.select)
+            self.check_expand(target, item.expand, depth + 1)
+
     async def expand(self, entity: EntityType, records: list[Record], items: Sequence[ExpandItem], depth: int) -> None:
         if not items or not records:
             return
-        if depth > MAX_EXPAND_DEPTH:
-            raise bad_query(f"$expand is nested more than {MAX_EXPAND_DEPTH} levels deep.")
         for item in items:
             if item.navigation in entity.lookups:
                 await self._expand_lookup(entity, records, item, depth)
@@ -179,9 +199,6 @@ class Reader:
     async def _expand_lookup(self, entity: EntityType, records: list[Record], item: ExpandItem, depth: int) -> None:
         lookup = entity.lookups[item.navigation]
         target = self.model.entity_type(lookup.target)
-        if item.filter is not None or item.orderby or item.top is not None:
-            raise bad_query(f"'{item.navigation}' is single-valued: only $select and $expand apply to it.")
-        self.on_table(target.logical_name)
         foreign_keys = await self._foreign_keys(entity, records, lookup.foreign_key)
         ids = sorted({fk for fk in foreign_keys.values() if fk is not None}, key=str)
         related: dict[uuid.UUID, Record] = {}
@@ -203,7 +220,6 @@ class Reader:
     async def _expand_collection(self, entity: EntityType, records: list[Record], item: ExpandItem, depth: int) -> None:
         collection = entity.collections[item.navigation]
         target = self.model.entity_type(collection.target)
-        self.on_table(target.logical_name)
         member = target.model
         parent_ids = [uuid.UUID(r[entity.key]) for r in records]
         fk_column = getattr(member, collection.foreign_key)
