@@ -19,7 +19,7 @@ from hirehub.hr.models import Department, Job, Position, Title
 from hirehub.security import admin, apps
 from hirehub.security.privileges import ATS_ROLE_NAME, HR_MANAGER_ROLE_ID, SYSTEM_ADMINISTRATOR_ROLE_NAME
 from hirehub.settings import Settings
-from tests.security.conftest import SECRET_KEY, Integration, set_up_integration
+from tests.security.conftest import SECRET_KEY, Integration, certificate_authority, set_up_integration, tls_hub  # noqa: F401 - fixtures for TLS tests here
 
 BASE = "http://hub"
 API = "/api/data/v9.2"

@@ -43,13 +43,14 @@ def app_create(
     tenant: str = TenantOption,
     name: str = typer.Option(..., "--name", help="Display name."),
     multi_tenant: bool = typer.Option(False, "--multi-tenant", help="Usable in other tenants after admin consent."),
+    client_id: str | None = typer.Option(None, "--client-id", help="Register a known app under its published ID."),
     as_json: bool = JsonOption,
 ) -> None:
     """Register an app in a tenant."""
 
     async def action() -> dict[str, Any]:
         async with tenant_transaction(tenant) as session:
-            return await operations.create_app(session, name, multi_tenant)
+            return await operations.create_app(session, name, multi_tenant, client_id)
 
     emit(run(action, as_json, ERRORS), as_json)
 

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hirehub.db.base import utcnow
@@ -40,14 +41,24 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-async def create_app(session: AsyncSession, *, name: str, multi_tenant: bool = False) -> AppRegistration:
-    """Register an app in the session's tenant, with its service principal there (as Entra does)."""
+async def create_app(
+    session: AsyncSession, *, name: str, multi_tenant: bool = False, client_id: str | None = None
+) -> AppRegistration:
+    """Register an app in the session's tenant, with its service principal there (as Entra does).
+
+    ``client_id`` registers a known application under its published ID (such as LinkedIn Talent Hub's
+    adapter, ``3a225c96-…``); a client ID is unique across the whole hub, as it is across Entra ID.
+    """
     if not name.strip():
         raise AppError("an app registration needs a name")
-    app = AppRegistration(name=name.strip(), multi_tenant=multi_tenant, client_id=uuid.uuid4(), object_id=uuid.uuid4())
+    key = _client_key(client_id) if client_id is not None else uuid.uuid4()
+    app = AppRegistration(name=name.strip(), multi_tenant=multi_tenant, client_id=key, object_id=uuid.uuid4())
     session.add(app)
     session.add(ServicePrincipal(app_client_id=app.client_id, display_name=app.name, consented_by="owner"))
-    await session.flush()
+    try:
+        await session.flush()
+    except IntegrityError:  # the unique client ID, registered in this or another tenant
+        raise AppError(f"the client ID {key} is already registered", 409) from None
     return app
 
 

@@ -39,8 +39,8 @@ def _app_json(app: AppRegistration) -> Json:
             "multi_tenant": app.multi_tenant, "tenant_id": str(app.tenant_id)}  # fmt: skip
 
 
-async def create_app(session: AsyncSession, name: str, multi_tenant: bool) -> Json:
-    return _app_json(await apps.create_app(session, name=name, multi_tenant=multi_tenant))
+async def create_app(session: AsyncSession, name: str, multi_tenant: bool, client_id: str | None = None) -> Json:
+    return _app_json(await apps.create_app(session, name=name, multi_tenant=multi_tenant, client_id=client_id))
 
 
 async def list_apps(session: AsyncSession) -> Json:

@@ -54,6 +54,8 @@ ORGANIZATION_OWNED = (
     Privilege.CREATE, Privilege.READ, Privilege.WRITE, Privilege.DELETE, Privilege.APPEND, Privilege.APPEND_TO,
 )  # fmt: skip
 METADATA_TABLES = ("entity", "attribute", "relationship")  # Entity, Field, Relationship
+LINKEDIN_EXPORT_TABLE = "mshr_hcmlinkedinexportedcandidateentity"
+EXPORT_PRIVILEGES = (Privilege.CREATE, Privilege.READ, Privilege.WRITE)
 
 
 def parse_privilege(text: str) -> Privilege:
@@ -86,7 +88,15 @@ class PlatformPrivileges:
 
     def allows(self, table: str, privilege: Privilege) -> bool:
         # Organization-owned tables need Organization; a lower level grants nothing on them.
-        return self.levels.get((table, privilege), Depth.NONE) is Depth.ORGANIZATION
+        if self.levels.get((table, privilege), Depth.NONE) is Depth.ORGANIZATION:
+            return True
+        return table == LINKEDIN_EXPORT_TABLE and privilege in EXPORT_PRIVILEGES and self._reads_metadata()
+
+    def _reads_metadata(self) -> bool:
+        """LinkedIn Talent Hub's documented set-up grants its adapter only organization Read on Entity, Field
+        and Relationship; with that role the adapter writes its exports, and the HR layer (the linked HR
+        user's role) decides the rest — so an integration set up by the seed works unchanged."""
+        return all(self.levels.get((t, Privilege.READ), Depth.NONE) is Depth.ORGANIZATION for t in METADATA_TABLES)
 
 
 @dataclass
@@ -117,7 +127,6 @@ RECRUITING_ROLE_ID = "HcmRecruitingIntegrator"
 RECRUITING_ROLE_NAME = "Recruiting application"
 HR_MANAGER_ROLE_ID = "HcmHumanResourceManager"
 HR_MANAGER_ROLE_NAME = "Human resource manager"
-LINKEDIN_EXPORT_TABLE = "mshr_hcmlinkedinexportedcandidateentity"
 
 
 def ats_integration_grants() -> list[Grant]:

@@ -29,6 +29,7 @@ SECRET_KEYS = frozenset({"secret"})
 class NewApp(BaseModel):
     name: str
     multi_tenant: bool = False
+    client_id: str | None = Field(None, description="A known app's published client ID; a new one when omitted.")
 
 
 class NewSecret(BaseModel):
@@ -123,7 +124,7 @@ async def list_apps(request: Request, caller: AdminCaller = AdminDependency) -> 
 @router.post("/apps", status_code=201)
 async def create_app(body: NewApp, request: Request, caller: AdminCaller = AdminDependency) -> Json:
     async def change(session: AsyncSession) -> Json:
-        return await operations.create_app(session, body.name, body.multi_tenant)
+        return await operations.create_app(session, body.name, body.multi_tenant, body.client_id)
 
     return await _change(request, caller, "security.app.create", ("app_registration", None), change)
 
