@@ -26,7 +26,6 @@ from hirehub.odata.reading import Reader
 from hirehub.odata.resource_path import ResourcePath
 from hirehub.odata.responses import odata_json
 from hirehub.odata.syntax import Aggregate, FilterStep, GroupBy, Transformation
-from hirehub.odata.values import to_json
 from hirehub.odata.writing import Writer
 from hirehub.security.privileges import Privilege
 
@@ -143,7 +142,7 @@ async def aggregate(reader: Reader, entity: EntityType, options: QueryOptions, r
     names = [name for name, _ in groups] + [name for name, _ in measures]
     return {
         "@odata.context": f"{root}/$metadata#{entity.entity_set}",
-        "value": [{name: to_json(value) for name, value in zip(names, row, strict=True)} for row in rows],
+        "value": [dict(zip(names, row, strict=True)) for row in rows],
     }
 
 

@@ -30,8 +30,12 @@ class SortKey:
     expression: Any
     edm_type: str
     descending: bool
+    nullable: bool = True
+    """A key that is never NULL (the record id) sorts plainly, so the primary-key index serves the order."""
 
     def ordering(self) -> Any:
+        if not self.nullable:
+            return self.expression.desc() if self.descending else self.expression.asc()
         return self.expression.desc().nulls_last() if self.descending else self.expression.asc().nulls_first()
 
 
@@ -69,6 +73,8 @@ def _equal(expression: Any, value: Any) -> Any:
 
 
 def _beyond(key: SortKey, value: Any) -> Any:
+    if not key.nullable:
+        return key.expression < value if key.descending else key.expression > value
     if key.descending:  # NULLs come last: nothing is beyond a NULL
         return false() if value is None else or_(key.expression < value, key.expression.is_(None))
     return key.expression.is_not(None) if value is None else key.expression > value

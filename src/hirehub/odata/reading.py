@@ -22,10 +22,61 @@ from hirehub.odata.filters import FilterCompiler, Scope
 from hirehub.odata.model import EntityModel, EntityType
 from hirehub.odata.paging import MAX_PAGE_SIZE, SortKey, after, decode_token, encode_token
 from hirehub.odata.syntax import ExpandItem, Node, OrderBy
-from hirehub.odata.values import to_json
 
 Record = dict[str, Any]
 MAX_EXPAND_DEPTH = 3
+
+
+@dataclass(frozen=True)
+class Shaper:
+    """Turns a row tuple into a record as Dataverse writes it, for one entity type and one ``$select``.
+
+    Built once per (type, selection) and cached: a page of 5,000 rows then costs one loop per row. Values
+    stay as the database gives them (GUIDs, dates, timestamps, decimals); the response encoder writes them
+    in Dataverse's form (:mod:`hirehub.odata.responses`)."""
+
+    key: str
+    attributes: tuple[str, ...]
+    """The ORM attributes to load, in row order: always the id and the version first."""
+    fields: tuple[tuple[str, int], ...]
+
+    @staticmethod
+    def of(entity: EntityType, select_names: Sequence[str] | None) -> Shaper:
+        selection = tuple(select_names) if select_names is not None else None
+        cached = _SHAPERS.get((entity.logical_name, selection))
+        if cached is None:
+            cached = _SHAPERS.setdefault((entity.logical_name, selection), Shaper._build(entity, selection))
+        return cached
+
+    @staticmethod
+    def _build(entity: EntityType, select_names: tuple[str, ...] | None) -> Shaper:
+        attributes: list[str] = ["id", "version"]
+        fields: list[tuple[str, int]] = []
+        for name in select_names if select_names is not None else entity.selectable():
+            if name == entity.key:
+                continue
+            prop = entity.properties.get(name)
+            if prop is not None:
+                attribute = prop.attribute
+            else:
+                lookup = entity.lookup_by_value(name)
+                if lookup is None:
+                    raise unknown_property(name, entity.logical_name)
+                attribute = lookup.foreign_key
+            if attribute not in attributes:
+                attributes.append(attribute)
+            fields.append((name, attributes.index(attribute)))
+        return Shaper(entity.key, tuple(attributes), tuple(fields))
+
+    def __call__(self, row: Sequence[Any]) -> Record:
+        record: Record = {"@odata.etag": f'W/"{row[1]}"'}
+        for name, index in self.fields:
+            record[name] = row[index]
+        record[self.key] = str(row[0])
+        return record
+
+
+_SHAPERS: dict[tuple[str, tuple[str, ...] | None], Shaper] = {}
 
 
 @dataclass(frozen=True)
@@ -66,12 +117,14 @@ class Reader:
         if skiptoken is not None:
             conditions.append(after(keys, decode_token(skiptoken, keys)))
         limit = top if top is not None else page_size + 1
-        rows = await self._fetch(entity, source, select_names, conditions, keys, limit)
+        shaper = Shaper.of(entity, select_names)
+        rows = await self._fetch(source, shaper, conditions, keys, limit)
         next_token = None
         if top is None and len(rows) > page_size:
             rows = rows[:page_size]
-            next_token = encode_token(list(rows[-1][1]))
-        records = [self._shape(entity, row[0], select_names) for row in rows]
+            width = len(shaper.attributes)
+            next_token = encode_token(list(rows[-1][width : width + len(keys)]))
+        records = [shaper(row) for row in rows]
         await self.expand(entity, records, expand, depth=1)
         return Page(records, next_token, total)
 
@@ -85,10 +138,11 @@ class Reader:
     ) -> Record | None:  # fmt: skip
         self.on_table(entity.logical_name)
         self.check_expand(entity, expand)
-        rows = await self._fetch(entity, entity.model, select_names, [condition], [], 2)
+        shaper = Shaper.of(entity, select_names)
+        rows = await self._fetch(entity.model, shaper, [condition], [], 2)
         if not rows:
             return None
-        record = self._shape(entity, rows[0][0], select_names)
+        record = shaper(rows[0])
         await self.expand(entity, [record], expand, depth=1)
         return record
 
@@ -97,71 +151,29 @@ class Reader:
         for item in orderby:
             typed = self.compiler._path(item.path, Scope(entity, source))
             keys.append(SortKey(typed.expression, typed.edm_type or "Edm.String", item.descending))
-        keys.append(SortKey(source.id, "Edm.Guid", False))
+        keys.append(SortKey(source.id, "Edm.Guid", False, nullable=False))
         return keys
 
     # --- fetching and shaping ---------------------------------------------------------------------
 
     async def _fetch(
-        self, entity: EntityType, source: Any, select_names: Sequence[str] | None,
-        conditions: Sequence[ColumnElement[bool]], keys: Sequence[SortKey], limit: int,
-        extra_columns: Sequence[Any] = (),
-    ) -> list[tuple[Record, tuple[Any, ...], tuple[Any, ...]]]:  # fmt: skip
-        """Rows as (column values by attribute, sort values, extra column values)."""
-        attributes = self.attributes(entity, select_names)
-        columns = [getattr(source, a) for a in attributes]
+        self, source: Any, shaper: Shaper, conditions: Sequence[ColumnElement[bool]], keys: Sequence[SortKey],
+        limit: int, extra_columns: Sequence[Any] = (),
+    ) -> Sequence[Any]:  # fmt: skip
+        """Rows as tuples: the shaper's attributes, then the sort values, then ``extra_columns``."""
+        columns = [getattr(source, a) for a in shaper.attributes]
         statement = (
             select(*columns, *[k.expression for k in keys], *extra_columns)
             .where(*conditions)
             .order_by(*[k.ordering() for k in keys])
             .limit(limit)
         )
-        result = await self.session.execute(statement)
-        width, sort_width = len(columns), len(keys)
-        rows = []
-        for row in result:
-            values = tuple(row)
-            rows.append((
-                dict(zip(attributes, values[:width], strict=True)),
-                values[width : width + sort_width],
-                values[width + sort_width :],
-            ))  # fmt: skip
-        return rows
+        return (await self.session.execute(statement)).all()
 
     @staticmethod
     def attributes(entity: EntityType, select_names: Sequence[str] | None) -> list[str]:
-        """The ORM attributes a $select needs (always the id and the version, for the key and ETag)."""
-        wanted = ["id", "version"]
-        names = select_names if select_names is not None else entity.selectable()
-        for name in names:
-            if name == entity.key:
-                continue
-            prop = entity.properties.get(name)
-            if prop is not None:
-                wanted.append(prop.attribute)
-                continue
-            lookup = entity.lookup_by_value(name)
-            if lookup is None:
-                raise unknown_property(name, entity.logical_name)
-            wanted.append(lookup.foreign_key)
-        return list(dict.fromkeys(wanted))
-
-    @staticmethod
-    def _shape(entity: EntityType, values: Record, select_names: Sequence[str] | None) -> Record:
-        record: Record = {"@odata.etag": f'W/"{values["version"]}"'}
-        names = select_names if select_names is not None else entity.selectable()
-        for name in names:
-            if name == entity.key:
-                continue
-            prop = entity.properties.get(name)
-            if prop is not None:
-                record[name] = to_json(values[prop.attribute])
-                continue
-            lookup = entity.lookup_by_value(name)
-            if lookup is not None:
-                record[name] = to_json(values[lookup.foreign_key])
-        record[entity.key] = str(values["id"])
-        return record
+        """The ORM attributes a $select needs (checks every name)."""
+        return list(Shaper.of(entity, select_names).attributes)
 
     # --- expansion --------------------------------------------------------------------------------
 
@@ -203,8 +215,9 @@ class Reader:
         ids = sorted({fk for fk in foreign_keys.values() if fk is not None}, key=str)
         related: dict[uuid.UUID, Record] = {}
         if ids:
-            rows = await self._fetch(target, target.model, item.select, [target.model.id.in_(ids)], [], len(ids))
-            shaped = [self._shape(target, row[0], item.select) for row in rows]
+            shaper = Shaper.of(target, item.select)
+            rows = await self._fetch(target.model, shaper, [target.model.id.in_(ids)], [], len(ids))
+            shaped = [shaper(row) for row in rows]
             await self.expand(target, shaped, item.expand, depth + 1)
             related = {uuid.UUID(r[target.key]): r for r in shaped}
         for record in records:
@@ -226,13 +239,14 @@ class Reader:
         conditions: list[ColumnElement[bool]] = [fk_column.in_(parent_ids)]
         if item.filter is not None:
             conditions.append(self.compiler.compile(item.filter, target, member))
-        keys = [SortKey(fk_column, "Edm.Guid", False), *self.sort_keys(target, member, item.orderby)]
-        rows = await self._fetch(target, member, item.select, conditions, keys, MAX_PAGE_SIZE, [fk_column])
+        keys = [SortKey(fk_column, "Edm.Guid", False, nullable=False), *self.sort_keys(target, member, item.orderby)]
+        shaper = Shaper.of(target, item.select)
+        rows = await self._fetch(member, shaper, conditions, keys, MAX_PAGE_SIZE, [fk_column])
         grouped: dict[str, list[Record]] = {str(p): [] for p in parent_ids}
-        for values, _sort, extra in rows:
-            children = grouped[str(extra[0])]
+        for row in rows:
+            children = grouped[str(row[-1])]
             if item.top is None or len(children) < item.top:
-                children.append(self._shape(target, values, item.select))
+                children.append(shaper(row))
         await self.expand(target, [c for group in grouped.values() for c in group], item.expand, depth + 1)
         for record in records:
             record[item.navigation] = grouped[record[entity.key]]

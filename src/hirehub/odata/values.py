@@ -1,7 +1,6 @@
-"""Values between JSON and the database, by EDM type.
+"""Values from JSON bodies to the database, by EDM type (reading, :mod:`hirehub.odata.responses` encodes).
 
-Reading, values are written as Dataverse writes them (GUIDs and dates as strings, timestamps in UTC
-with a ``Z``, decimals as numbers). Writing, a value of the wrong type or shape is refused with a
+A value of the wrong type or shape is refused with a
 payload error that names the property and the type it expects; nothing is coerced silently.
 """
 
@@ -17,20 +16,6 @@ from hirehub.odata.errors import bad_payload
 from hirehub.odata.model import Property
 
 INT32 = (-(2**31), 2**31 - 1)
-
-
-def to_json(value: Any) -> Any:
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return float(value)
-    return value
 
 
 def _refuse(prop: Property, raw: Any) -> DataverseError:

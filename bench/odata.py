@@ -1,0 +1,220 @@
+"""What the Web API costs over the database: two reads an ATS makes, each against the raw SQLAlchemy Core
+query that returns the same rows, in the same process.
+
+For each engine (SQLite, and PostgreSQL when reachable) the benchmark loads N candidates to hire, then:
+
+* **page of 50**: an authorized ``$filter`` + ``$select`` + ``$top=50`` request through the whole stack
+  (token validation, both authorization layers, parsing, SQL compilation, JSON) against the Core
+  ``SELECT`` with the same condition, columns, order and limit (goal: at most 2×);
+* **paged read**: every candidate at ``Prefer: odata.maxpagesize=5000``, following ``@odata.nextLink``,
+  against the same keyset-paged Core query (goal: at most 1.5×).
+
+The hub runs in-process behind httpx's ASGI transport, so the network does not blur the ratio.
+
+    .venv/bin/python bench/odata.py            # 100,000 candidates per engine
+    .venv/bin/python bench/odata.py --quick    # 10,000, done within a minute
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from asgi_lifespan import LifespanManager
+from rich.progress import Progress
+from sqlalchemy import func, insert, select, text, tuple_
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from hirehub.api.app import create_app
+from hirehub.db.models import load_all
+from hirehub.db.session import Database
+from hirehub.hr.models import CandidateToHire
+from hirehub.logging import configure_logging
+from hirehub.security import admin, apps
+from hirehub.security.privileges import ATS_ROLE_NAME, RECRUITING_ROLE_ID
+from hirehub.settings import Settings
+from hirehub.tenancy import service as tenancy
+
+BASE = "https://hr.bench.example"
+LAST_NAMES = ["Lee", "Okafor", "Dubois", "Nguyen", "Garcia", "Smith", "Kowalski", "Haddad", "Tanaka", "Silva"]
+ROUNDS = 30
+PAGED_ROUNDS = 5
+PAGE = 5000
+FILTER = "mshr_lastname eq 'Nguyen' and mshr_applicantintegrationresult eq 200000000"
+SELECT = "mshr_firstname,mshr_lastname,mshr_email,mshr_availabilitydate"
+PAGE_URL = f"/api/data/v9.2/mshr_hcmcandidatetohireentities?$select={SELECT}&$filter={FILTER}&$top=50"
+ALL_URL = f"/api/data/v9.2/mshr_hcmcandidatetohireentities?$select={SELECT}"
+
+
+async def _prepare(url: str, count: int, progress: Progress) -> tuple[uuid.UUID, str, str]:
+    engine = create_async_engine(url)
+    async with engine.begin() as conn:
+        await conn.run_sync(load_all().create_all)
+    await engine.dispose()
+    database = Database(url)
+    try:
+        async with database.system_transaction() as session:
+            tenant = await tenancy.create_tenant(session, name="Bench", domain="bench.example")
+        async with database.tenant_transaction(tenant.id) as session:
+            app = await apps.create_app(session, name="ATS")
+            secret = (await apps.add_secret(session, app)).secret
+            await admin.create_application_user(session, str(app.client_id), [ATS_ROLE_NAME])
+            await admin.create_hr_user(session, "ats", "ATS", [RECRUITING_ROLE_ID])
+            await admin.create_entra_app_link(session, str(app.client_id), "ATS", "ats")
+        task = progress.add_task("loading candidates", total=count)
+        now = datetime.now(UTC)
+        for start in range(0, count, 10_000):
+            rows = [
+                {"id": uuid.uuid4(), "tenant_id": tenant.id, "version": 1, "created_at": now, "modified_at": now,
+                 "candidate_id": f"CAND-{n:07d}", "first_name": f"First{n}", "last_name": LAST_NAMES[n % 10],
+                 "email": f"c{n}@example.com", "is_willing_to_relocate": False,
+                 "applicant_integration_result": 200000000}
+                for n in range(start, min(start + 10_000, count))
+            ]  # fmt: skip
+            async with database.engine.begin() as conn:
+                await conn.execute(insert(CandidateToHire.__table__), rows)  # type: ignore[arg-type]
+            progress.advance(task, len(rows))
+        if database.is_postgresql:
+            async with database.engine.begin() as conn:
+                await conn.execute(text("ANALYZE"))
+        return tenant.id, str(app.client_id), secret
+    finally:
+        await database.dispose()
+
+
+async def _paired(
+    api: Callable[[], Awaitable[int]], raw: Callable[[], Awaitable[int]], rounds: int
+) -> tuple[float, float]:
+    """Median seconds of each, measured in alternating rounds so neither gets the quieter half of the run."""
+    assert await api() == await raw(), "the API and the raw query must return the same rows"  # and warm both up
+    api_times, raw_times = [], []
+    for _ in range(rounds):
+        for action, times in ((api, api_times), (raw, raw_times)):
+            started = time.perf_counter()
+            await action()
+            times.append(time.perf_counter() - started)
+    return statistics.median(api_times), statistics.median(raw_times)
+
+
+async def _measure(engine_name: str, url: str, count: int) -> dict[str, float]:
+    with Progress(transient=True) as progress:
+        tenant_id, client_id, secret = await _prepare(url, count, progress)
+    app = create_app(Settings(database_url=url, base_url=BASE, secret_key="bench-secret-key-0123456789"))
+    table = CandidateToHire.__table__
+    columns = [table.c.id, table.c.version, table.c.first_name, table.c.last_name, table.c.email,
+               table.c.availability_date]  # fmt: skip
+    raw_engine = create_async_engine(url)
+    async with LifespanManager(app), httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url=BASE) as client:
+        form = {"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret,
+                "scope": f"{BASE}/.default"}  # fmt: skip
+        token = (await client.post(f"/{tenant_id}/oauth2/v2.0/token", data=form)).json()["access_token"]
+        headers = {"Authorization": f"Bearer {token}"}
+
+        async def api_page() -> int:
+            response = await client.get(PAGE_URL, headers=headers)
+            assert response.status_code == 200, response.text
+            return len(response.json()["value"])
+
+        async def raw_page() -> int:
+            statement = (
+                select(*columns)
+                .where(
+                    table.c.tenant_id == tenant_id,
+                    func.lower(table.c.last_name) == "nguyen",
+                    table.c.applicant_integration_result == 200000000,
+                )  # fmt: skip
+                .order_by(table.c.id)
+                .limit(50)
+            )
+            async with raw_engine.connect() as conn:
+                return len((await conn.execute(statement)).all())
+
+        async def api_all() -> int:
+            rows, link = 0, ALL_URL
+            while link:
+                response = await client.get(link, headers={**headers, "Prefer": f"odata.maxpagesize={PAGE}"})
+                body = response.json()
+                rows += len(body["value"])
+                link = body.get("@odata.nextLink", "").removeprefix(BASE)
+            return rows
+
+        async def raw_all() -> int:
+            rows, last = 0, None
+            async with raw_engine.connect() as conn:
+                while True:
+                    statement = select(*columns).where(table.c.tenant_id == tenant_id)
+                    if last is not None:
+                        statement = statement.where(tuple_(table.c.id) > tuple_(last))
+                    page = (await conn.execute(statement.order_by(table.c.id).limit(PAGE + 1))).all()
+                    rows += min(len(page), PAGE)
+                    if len(page) <= PAGE:
+                        return rows
+                    last = page[PAGE - 1][0]
+
+        api_page_seconds, raw_page_seconds = await _paired(api_page, raw_page, ROUNDS)
+        api_all_seconds, raw_all_seconds = await _paired(api_all, raw_all, PAGED_ROUNDS)
+    await raw_engine.dispose()
+    return {
+        f"{engine_name}_candidates": count,
+        f"{engine_name}_page50_api_ms": api_page_seconds * 1000,
+        f"{engine_name}_page50_raw_ms": raw_page_seconds * 1000,
+        f"{engine_name}_page50_ratio": api_page_seconds / raw_page_seconds,
+        f"{engine_name}_paged_read_api_s": api_all_seconds,
+        f"{engine_name}_paged_read_raw_s": raw_all_seconds,
+        f"{engine_name}_paged_read_ratio": api_all_seconds / raw_all_seconds,
+    }
+
+
+async def _postgres(admin_url: str, count: int) -> dict[str, float]:
+    name = f"hirehub_bench_odata_{os.getpid()}"
+    try:
+        admin_engine = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
+        async with admin_engine.connect() as conn:
+            await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except OSError as exc:
+        print(f"postgresql_skipped: {exc}")
+        return {}
+    try:
+        return await _measure("postgresql", admin_url.rsplit("/", 1)[0] + "/" + name, count)
+    finally:
+        async with admin_engine.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await admin_engine.dispose()
+
+
+def _print(figures: dict[str, Any]) -> None:
+    for name, value in figures.items():
+        print(f"{name}: {value:,.2f}" if isinstance(value, float) else f"{name}: {value}")
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--quick", action="store_true", help="10,000 candidates per engine instead of 100,000")
+    parser.add_argument("--count", type=int, help="candidates per engine (overrides --quick)")
+    parser.add_argument(
+        "--postgres-admin-url",
+        default=os.environ.get("HIREHUB_BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"),
+    )
+    args = parser.parse_args()
+    configure_logging("WARNING")
+    count = args.count or (10_000 if args.quick else 100_000)
+    with tempfile.TemporaryDirectory() as scratch:
+        figures = await _measure("sqlite", f"sqlite+aiosqlite:///{Path(scratch) / 'odata.db'}", count)
+    figures |= await _postgres(args.postgres_admin_url, count)
+    figures["page50_ratio_worst"] = max(v for k, v in figures.items() if k.endswith("page50_ratio"))
+    figures["paged_read_ratio_worst"] = max(v for k, v in figures.items() if k.endswith("paged_read_ratio"))
+    _print(figures)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
