@@ -132,7 +132,7 @@ async def _measure(engine_name: str, url: str, count: int) -> dict[str, float]:
                     table.c.tenant_id == tenant_id,
                     func.lower(table.c.last_name) == "nguyen",
                     table.c.applicant_integration_result == 200000000,
-                )  # fmt: skip
+                )
                 .order_by(table.c.id)
                 .limit(50)
             )
