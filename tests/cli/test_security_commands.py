@@ -66,3 +66,18 @@ def test_consent_of_a_single_tenant_app_is_refused_with_a_clear_error(hub_databa
     multi = hirehub("app", "create", "--tenant", "contoso.example", "--name", "Multi", "--multi-tenant")["client_id"]
     consented = hirehub("app", "consent", "--tenant", "fabrikam.example", "--client-id", multi)
     assert consented["client_id"] == multi
+
+
+def test_a_known_app_is_registered_under_its_published_client_id_once(hub_database: str) -> None:
+    hirehub("db", "upgrade")
+    hirehub("tenant", "create", "--name", "LinkedIn", "--domain", "linkedin.example")
+    hirehub("tenant", "create", "--name", "Contoso", "--domain", "contoso.example")
+    talent_hub = "3a225c96-d62a-44ce-b3ec-bd4e8e9befef"
+    app = hirehub("app", "create", "--tenant", "linkedin.example", "--name", "Dynamics365 HR LinkedIn HRIS Integration",
+                  "--multi-tenant", "--client-id", talent_hub.upper())  # fmt: skip
+    assert app["client_id"] == talent_hub
+    again = hirehub("app", "create", "--tenant", "contoso.example", "--name", "Impostor", "--client-id", talent_hub,
+                    expect=1)  # fmt: skip
+    assert "already registered" in again["error"]
+    consented = hirehub("app", "consent", "--tenant", "contoso.example", "--client-id", talent_hub)
+    assert consented["client_id"] == talent_hub
