@@ -32,7 +32,7 @@ from typing import Any
 import httpx
 from asgi_lifespan import LifespanManager
 from rich.progress import Progress
-from sqlalchemy import func, insert, select, text, tuple_
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from hirehub.api.app import create_app
@@ -109,7 +109,9 @@ async def _paired(
 async def _measure(engine_name: str, url: str, count: int) -> dict[str, float]:
     with Progress(transient=True) as progress:
         tenant_id, client_id, secret = await _prepare(url, count, progress)
-    app = create_app(Settings(database_url=url, base_url=BASE, secret_key="bench-secret-key-0123456789"))
+    app = create_app(
+        Settings(database_url=url, base_url=BASE, secret_key="bench-secret-key-0123456789", freeze_gc_at_startup=True)
+    )
     table = CandidateToHire.__table__
     columns = [table.c.id, table.c.version, table.c.first_name, table.c.last_name, table.c.email,
                table.c.availability_date]  # fmt: skip
@@ -154,7 +156,7 @@ async def _measure(engine_name: str, url: str, count: int) -> dict[str, float]:
                 while True:
                     statement = select(*columns).where(table.c.tenant_id == tenant_id)
                     if last is not None:
-                        statement = statement.where(tuple_(table.c.id) > tuple_(last))
+                        statement = statement.where(table.c.id > last)
                     page = (await conn.execute(statement.order_by(table.c.id).limit(PAGE + 1))).all()
                     rows += min(len(page), PAGE)
                     if len(page) <= PAGE:

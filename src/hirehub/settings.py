@@ -34,6 +34,9 @@ class Settings(BaseSettings):
         description="Key for encrypting secrets at rest and signing sessions. Set it in production.",
     )
     log_level: str = "INFO"
+    freeze_gc_at_startup: bool = False
+    """Move everything alive after start-up out of the garbage collector's reach (``gc.freeze``), so large
+    responses do not pay for rescanning the modules and models on every collection. ``hirehub serve`` sets it."""
     log_json: bool = True
     demo_tenant_domain: str = "contoso.example"
     outbound_host_map: dict[str, str] = Field(

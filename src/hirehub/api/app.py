@@ -6,6 +6,7 @@ factory takes its settings and database as arguments so tests build as many isol
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -36,6 +37,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if settings.freeze_gc_at_startup:
+            gc.collect()
+            gc.freeze()
         yield
         if entra_runtime.http is not None:
             await entra_runtime.http.aclose()

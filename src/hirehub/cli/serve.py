@@ -6,6 +6,8 @@ proxy) matters for local integrations and tests.
 
 from __future__ import annotations
 
+import os
+
 import typer
 import uvicorn
 
@@ -23,6 +25,7 @@ def serve(
     if bool(ssl_certfile) != bool(ssl_keyfile):
         raise typer.BadParameter("--ssl-certfile and --ssl-keyfile go together")
     settings = get_settings()
+    os.environ.setdefault("HIREHUB_FREEZE_GC_AT_STARTUP", "true")  # a long-running server: see Settings
     uvicorn.run(
         "hirehub.api.app:create_app",
         factory=True,
