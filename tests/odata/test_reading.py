@@ -219,3 +219,19 @@ async def test_unknown_sets_and_records_are_404(ats: Caller) -> None:
     missing = await ats.get(f"{CANDIDATES}(00000000-0000-4000-8000-000000000001)")
     assert missing.status_code == 404
     assert missing.json()["error"]["code"] == "0x80040217"
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "mshr_lastname eq 'x'' OR 1=1 --'",
+        "mshr_lastname eq 'x''); DROP TABLE hr_candidate_to_hire; --'",
+        "contains(mshr_lastname,'%'' OR ''1''=''1')",
+        "Microsoft.Dynamics.CRM.In(PropertyName='mshr_lastname',PropertyValues=['a'') OR (1=1'])",
+    ],
+)
+async def test_filter_constants_are_bound_parameters_never_sql(
+    ats: Caller, candidates: dict[str, str], hostile: str
+) -> None:
+    assert await names(ats, f"$filter={quote(hostile)}") == []
+    assert len(await names(ats, "$top=10")) == 5  # the table is still there, with every row
