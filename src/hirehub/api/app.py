@@ -12,13 +12,14 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hirehub import __version__
 from hirehub.api import health, whoami
 from hirehub.api.admin import security as admin_security
 from hirehub.api.dataverse_errors import DataverseError, handle_dataverse_error
 from hirehub.api.middleware import ObservabilityMiddleware
-from hirehub.api.problems import Problem, handle_problem, handle_validation_error
+from hirehub.api.problems import Problem, handle_http_exception, handle_problem, handle_validation_error
 from hirehub.db.session import Database
 from hirehub.directories.entra.runtime import runtime_from_settings
 from hirehub.odata import routes as odata_routes
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_exception_handler(Problem, handle_problem)
     app.add_exception_handler(DataverseError, handle_dataverse_error)
     app.add_exception_handler(RequestValidationError, handle_validation_error)
+    app.add_exception_handler(StarletteHTTPException, handle_http_exception)
     app.include_router(health.router)
     app.include_router(whoami.router)
     app.include_router(admin_security.router)

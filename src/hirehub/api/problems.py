@@ -6,11 +6,13 @@ API, health checks and console forms answer with ``application/problem+json``.
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -53,3 +55,17 @@ async def handle_validation_error(_request: Request, exc: Exception) -> JSONResp
     ]
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
     return problem_response(400, "Invalid request", detail, errors=errors)
+
+
+async def handle_http_exception(request: Request, exc: Exception) -> JSONResponse:
+    """Starlette's own refusals (405, 404, a body it cannot parse) in the caller's protocol: Dataverse's
+    shape under the Web API, a problem document everywhere else."""
+    assert isinstance(exc, StarletteHTTPException)
+    detail = str(exc.detail)
+    headers = dict(exc.headers or {})
+    if request.url.path.startswith("/api/data/"):
+        return JSONResponse(
+            {"error": {"code": "0x80060888", "message": detail}}, status_code=exc.status_code,
+            headers={"OData-Version": "4.0", **headers},
+        )  # fmt: skip
+    return problem_response(exc.status_code, HTTPStatus(exc.status_code).phrase, detail, headers=headers)
