@@ -1,0 +1,156 @@
+"""The connector interface: what the lifecycle engine needs from a directory, and what a directory answers.
+
+The engine plans (purely) and a connector applies. Keeping the interface this small is deliberate: an Entra
+connector maps each step onto one Graph call (``POST /users``, ``PATCH /users/{id}``, ``PUT .../manager/$ref``,
+``POST /groups/{id}/members/$ref``, ``revokeSignInSessions``, Exchange's ``Set-Mailbox -Type Shared``), and
+the in-memory connector implements the same contract for tests and dry runs.
+
+A connector reports, it does not decide. A name collision (Graph's ``ObjectConflict``) comes back as a
+``conflict`` result naming the attribute and the name, and choosing the next name is the naming rules' job
+(:func:`hirehub.lifecycle.naming.next_after_conflict`). Throttling comes back as ``retry`` with the seconds
+Graph asked for, so the engine's job queue can wait instead of hammering. A directory that cannot be reached
+at all raises :class:`ConnectorUnavailable` from any method.
+
+Applying stops at the first step that cannot be built upon: a failed creation (nothing exists to change), a
+conflict, a throttled step or an unreachable directory; the rest are reported ``skipped``. Other failures (a
+manager who has no account yet, a group that does not exist) do not stop the steps after them. Either way the
+next plan, computed from a fresh observation, contains exactly what is still missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol, runtime_checkable
+
+from hirehub.lifecycle.directory_state import DirectoryAccount
+from hirehub.lifecycle.planning import Plan, Step
+
+
+class ConnectorError(Exception):
+    """Something a directory connector reports as an exception rather than as a step result."""
+
+
+class ConnectorUnavailable(ConnectorError):
+    """The directory cannot be reached (network, outage, revoked consent); ``retry_after`` is the number of
+    seconds to wait when the directory said so."""
+
+    def __init__(self, message: str = "the directory is unavailable", retry_after: float | None = None) -> None:
+        self.retry_after = retry_after
+        detail = f"{message} (retry after {retry_after:g} s)" if retry_after is not None else message
+        super().__init__(detail)
+
+
+class NameConflict(ConnectorError):
+    """Another object already holds ``name`` as its ``attribute`` (userPrincipalName, mail, mailNickname)."""
+
+    def __init__(self, attribute: str, name: str) -> None:
+        self.attribute = attribute
+        self.name = name
+        super().__init__(f"{attribute} {name!r} is already taken")
+
+
+class DuplicateAnchor(ConnectorError):
+    """More than one account carries the anchor: acting on either would be a guess, so the engine must stop and
+    the reconciler report it."""
+
+    def __init__(self, anchor: str, object_ids: tuple[str, ...]) -> None:
+        self.anchor = anchor
+        self.object_ids = object_ids
+        super().__init__(f"{len(object_ids)} accounts carry the anchor {anchor!r}: {', '.join(object_ids)}")
+
+
+class Outcome(StrEnum):
+    OK = "ok"
+    FAILED = "failed"
+    RETRY = "retry"
+    CONFLICT = "conflict"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """What became of one step: ``error`` says why it failed, ``retry_after`` how long to wait before trying
+    again, and ``conflict`` which name collided."""
+
+    step: Step
+    outcome: Outcome
+    error: str | None = None
+    retry_after: float | None = None
+    conflict: NameConflict | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome is Outcome.OK
+
+    def to_json(self) -> dict[str, object]:
+        data: dict[str, object] = {"step": self.step.to_json(), "outcome": self.outcome.value}
+        if self.error is not None:
+            data["error"] = self.error
+        if self.retry_after is not None:
+            data["retry_after"] = self.retry_after
+        if self.conflict is not None:
+            data["conflict"] = {"attribute": self.conflict.attribute, "name": self.conflict.name}
+        return data
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    """The results of a plan's steps, in order, and the account as it stands afterwards (None if there is still
+    none, e.g. after a conflicting creation)."""
+
+    results: tuple[StepResult, ...]
+    account: DirectoryAccount | None
+
+    @property
+    def ok(self) -> bool:
+        return all(result.ok for result in self.results)
+
+    @property
+    def conflicts(self) -> tuple[NameConflict, ...]:
+        return tuple(result.conflict for result in self.results if result.conflict is not None)
+
+    @property
+    def retry_after(self) -> float | None:
+        """The longest wait any throttled step asked for (None when none was throttled)."""
+        waits = [result.retry_after for result in self.results if result.retry_after is not None]
+        return max(waits) if waits else None
+
+    def of(self, outcome: Outcome) -> tuple[StepResult, ...]:
+        return tuple(result for result in self.results if result.outcome is outcome)
+
+
+@runtime_checkable
+class Connector(Protocol):
+    """A directory the lifecycle engine provisions into."""
+
+    async def apply(self, plan: Plan, account: DirectoryAccount | None) -> ApplyResult:
+        """Carry out ``plan``'s steps in order against ``account`` (the observed account the plan was computed
+        from; None when the plan creates it)."""
+        ...
+
+    async def find_by_anchor(self, anchor: str) -> DirectoryAccount | None:
+        """The account carrying ``anchor`` as employeeId; raises :class:`DuplicateAnchor` when there are several."""
+        ...
+
+    async def list_accounts(self, page_token: str | None) -> tuple[list[DirectoryAccount], str | None]:
+        """One page of every account (None for the first page); returns it and the next page's token, or None
+        after the last page."""
+        ...
+
+    async def name_taken(self, name: str) -> bool:
+        """Whether any object holds ``name`` as a userPrincipalName, mail (proxy address) or mailNickname,
+        ignoring case."""
+        ...
+
+
+async def all_accounts(connector: Connector) -> AsyncIterator[DirectoryAccount]:
+    """Every account, page after page: what a reconciliation compares with HR."""
+    token: str | None = None
+    while True:
+        page, token = await connector.list_accounts(token)
+        for account in page:
+            yield account
+        if token is None:
+            return
