@@ -19,41 +19,21 @@ from typing import Any
 
 import httpx
 from asgi_lifespan import LifespanManager
-from sqlalchemy.ext.asyncio import create_async_engine
+from support import ats_integration, create_schema  # bench/support.py: the scripts run from this folder
 
 from hirehub.api.app import create_app
-from hirehub.db.models import load_all
-from hirehub.db.session import Database
 from hirehub.logging import configure_logging
-from hirehub.security import admin, apps
 from hirehub.security.principal import Principal
-from hirehub.security.privileges import ATS_ROLE_NAME, RECRUITING_ROLE_ID
 from hirehub.security.routes import PrincipalDependency
 from hirehub.settings import Settings
-from hirehub.tenancy import service as tenancy
 
 BASE = "https://hr.bench.example"
 ROUNDS = 10
 
 
 async def _set_up(url: str) -> tuple[str, str, str]:
-    engine = create_async_engine(url)
-    async with engine.begin() as conn:
-        await conn.run_sync(load_all().create_all)
-    await engine.dispose()
-    database = Database(url)
-    try:
-        async with database.system_transaction() as session:
-            tenant = await tenancy.create_tenant(session, name="Bench", domain="bench.example")
-        async with database.tenant_transaction(tenant.id) as session:
-            app = await apps.create_app(session, name="ATS")
-            secret = (await apps.add_secret(session, app)).secret
-            await admin.create_application_user(session, str(app.client_id), [ATS_ROLE_NAME])
-            await admin.create_hr_user(session, "ats", "ATS", [RECRUITING_ROLE_ID])
-            await admin.create_entra_app_link(session, str(app.client_id), "ATS", "ats")
-        return str(tenant.id), str(app.client_id), secret
-    finally:
-        await database.dispose()
+    await create_schema(url)
+    return await ats_integration(url)
 
 
 def _bench_app(url: str) -> Any:

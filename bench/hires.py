@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import tempfile
 import time
 import uuid
@@ -27,10 +26,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from rich.progress import Progress
-from sqlalchemy import bindparam, insert, select, text, update
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy import bindparam, insert, select, update
+from support import (  # bench/support.py: the scripts run from this folder
+    POSTGRES_ADMIN_URL,
+    create_schema,
+    temporary_postgres,
+)
 
-from hirehub.db.models import load_all
 from hirehub.db.session import Database
 from hirehub.events.outbox import OutboxEvent
 from hirehub.hr import domain, services
@@ -40,13 +42,6 @@ from hirehub.tenancy import service as tenancy
 
 START = date(2027, 1, 4)
 BATCH = 1000
-
-
-async def _schema(url: str) -> None:
-    engine = create_async_engine(url)
-    async with engine.begin() as conn:
-        await conn.run_sync(load_all().create_all)
-    await engine.dispose()
 
 
 async def _prepare(database: Database, count: int, progress: Progress) -> tuple[uuid.UUID, uuid.UUID]:
@@ -173,7 +168,7 @@ async def _insert_raw(database: Database, tenant_id: uuid.UUID, progress: Progre
 
 
 async def _measure(name: str, url: str, count: int) -> dict[str, float]:
-    await _schema(url)
+    await create_schema(url)
     database = Database(url)
     try:
         with Progress(transient=True) as progress:
@@ -196,20 +191,8 @@ async def _measure(name: str, url: str, count: int) -> dict[str, float]:
 
 
 async def _postgres(admin_url: str, count: int) -> dict[str, float] | None:
-    name = f"hirehub_bench_{os.getpid()}"
-    try:
-        admin = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
-        async with admin.connect() as conn:
-            await conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except OSError as exc:
-        print(f"postgresql_skipped: {exc}")
-        return None
-    try:
-        return await _measure("postgresql", admin_url.rsplit("/", 1)[0] + "/" + name, count)
-    finally:
-        async with admin.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await admin.dispose()
+    async with temporary_postgres(admin_url, "hires") as url:
+        return await _measure("postgresql", url, count) if url else None
 
 
 async def main() -> None:
@@ -218,7 +201,7 @@ async def main() -> None:
     parser.add_argument("--count", type=int, help="hires per engine (overrides --quick)")
     parser.add_argument(
         "--postgres-admin-url",
-        default=os.environ.get("HIREHUB_BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"),
+        default=POSTGRES_ADMIN_URL,
     )
     args = parser.parse_args()
     count = args.count or (5_000 if args.quick else 100_000)

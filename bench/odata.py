@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
 import tempfile
 import time
@@ -34,16 +33,18 @@ from asgi_lifespan import LifespanManager
 from rich.progress import Progress
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
+from support import (  # bench/support.py: the scripts run from this folder
+    POSTGRES_ADMIN_URL,
+    ats_integration,
+    create_schema,
+    temporary_postgres,
+)
 
 from hirehub.api.app import create_app
-from hirehub.db.models import load_all
 from hirehub.db.session import Database
 from hirehub.hr.models import CandidateToHire
 from hirehub.logging import configure_logging
-from hirehub.security import admin, apps
-from hirehub.security.privileges import ATS_ROLE_NAME, RECRUITING_ROLE_ID
 from hirehub.settings import Settings
-from hirehub.tenancy import service as tenancy
 
 BASE = "https://hr.bench.example"
 LAST_NAMES = ["Lee", "Okafor", "Dubois", "Nguyen", "Garcia", "Smith", "Kowalski", "Haddad", "Tanaka", "Silva"]
@@ -57,25 +58,16 @@ ALL_URL = f"/api/data/v9.2/mshr_hcmcandidatetohireentities?$select={SELECT}"
 
 
 async def _prepare(url: str, count: int, progress: Progress) -> tuple[uuid.UUID, str, str]:
-    engine = create_async_engine(url)
-    async with engine.begin() as conn:
-        await conn.run_sync(load_all().create_all)
-    await engine.dispose()
+    await create_schema(url)
+    tenant, client_id, secret = await ats_integration(url)
+    tenant_id = uuid.UUID(tenant)
     database = Database(url)
     try:
-        async with database.system_transaction() as session:
-            tenant = await tenancy.create_tenant(session, name="Bench", domain="bench.example")
-        async with database.tenant_transaction(tenant.id) as session:
-            app = await apps.create_app(session, name="ATS")
-            secret = (await apps.add_secret(session, app)).secret
-            await admin.create_application_user(session, str(app.client_id), [ATS_ROLE_NAME])
-            await admin.create_hr_user(session, "ats", "ATS", [RECRUITING_ROLE_ID])
-            await admin.create_entra_app_link(session, str(app.client_id), "ATS", "ats")
         task = progress.add_task("loading candidates", total=count)
         now = datetime.now(UTC)
         for start in range(0, count, 10_000):
             rows = [
-                {"id": uuid.uuid4(), "tenant_id": tenant.id, "version": 1, "created_at": now, "modified_at": now,
+                {"id": uuid.uuid4(), "tenant_id": tenant_id, "version": 1, "created_at": now, "modified_at": now,
                  "candidate_id": f"CAND-{n:07d}", "first_name": f"First{n}", "last_name": LAST_NAMES[n % 10],
                  "email": f"c{n}@example.com", "is_willing_to_relocate": False,
                  "applicant_integration_result": 200000000}
@@ -87,7 +79,7 @@ async def _prepare(url: str, count: int, progress: Progress) -> tuple[uuid.UUID,
         if database.is_postgresql:
             async with database.engine.begin() as conn:
                 await conn.execute(text("ANALYZE"))
-        return tenant.id, str(app.client_id), secret
+        return tenant_id, client_id, secret
     finally:
         await database.dispose()
 
@@ -178,20 +170,8 @@ async def _measure(engine_name: str, url: str, count: int) -> dict[str, float]:
 
 
 async def _postgres(admin_url: str, count: int) -> dict[str, float]:
-    name = f"hirehub_bench_odata_{os.getpid()}"
-    try:
-        admin_engine = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
-        async with admin_engine.connect() as conn:
-            await conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except OSError as exc:
-        print(f"postgresql_skipped: {exc}")
-        return {}
-    try:
-        return await _measure("postgresql", admin_url.rsplit("/", 1)[0] + "/" + name, count)
-    finally:
-        async with admin_engine.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await admin_engine.dispose()
+    async with temporary_postgres(admin_url, "odata") as url:
+        return await _measure("postgresql", url, count) if url else {}
 
 
 def _print(figures: dict[str, Any]) -> None:
@@ -205,7 +185,7 @@ async def main() -> None:
     parser.add_argument("--count", type=int, help="candidates per engine (overrides --quick)")
     parser.add_argument(
         "--postgres-admin-url",
-        default=os.environ.get("HIREHUB_BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"),
+        default=POSTGRES_ADMIN_URL,
     )
     args = parser.parse_args()
     configure_logging("WARNING")
