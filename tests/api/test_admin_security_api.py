@@ -26,6 +26,7 @@ from hirehub.settings import Settings
 from hirehub.web import accounts
 from hirehub.web.auth import SESSION_COOKIE
 from tests.security.conftest import SECRET_KEY, Integration, set_up_integration
+from tests.tokens import client_credentials_token
 
 BASE = "http://hub"
 PASSWORD = "correct horse battery staple"
@@ -37,13 +38,7 @@ class Hub:
     database: Database
 
     async def token(self, tenant: uuid.UUID | str, client_id: str, secret: str) -> str:
-        response = await self.client.post(
-            f"/{tenant}/oauth2/v2.0/token",
-            data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret,
-                  "scope": f"{BASE}/.default"},
-        )  # fmt: skip
-        assert response.status_code == 200, response.text
-        return str(response.json()["access_token"])
+        return await client_credentials_token(self.client, tenant, client_id, secret, BASE)
 
     async def bearer(self, integration: Integration) -> dict[str, str]:
         token = await self.token(integration.tenant_id, integration.client_id, integration.secret)

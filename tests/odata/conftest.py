@@ -20,6 +20,7 @@ from hirehub.security import admin, apps
 from hirehub.security.privileges import ATS_ROLE_NAME, HR_MANAGER_ROLE_ID, SYSTEM_ADMINISTRATOR_ROLE_NAME
 from hirehub.settings import Settings
 from tests.security.conftest import SECRET_KEY, Integration, certificate_authority, set_up_integration, tls_hub  # noqa: F401 - fixtures for TLS tests here
+from tests.tokens import client_credentials_token
 
 BASE = "http://hub"
 API = "/api/data/v9.2"
@@ -58,13 +59,9 @@ class Hub:
     database: Database
 
     async def caller(self, integration: Integration) -> Caller:
-        response = await self.client.post(
-            f"/{integration.tenant_id}/oauth2/v2.0/token",
-            data={"grant_type": "client_credentials", "client_id": integration.client_id,
-                  "client_secret": integration.secret, "scope": f"{BASE}/.default"},
-        )  # fmt: skip
-        assert response.status_code == 200, response.text
-        token = response.json()["access_token"]
+        token = await client_credentials_token(
+            self.client, integration.tenant_id, integration.client_id, integration.secret, BASE
+        )
         return Caller(self.client, {"Authorization": f"Bearer {token}"}, integration.tenant_id)
 
 
