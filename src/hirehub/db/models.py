@@ -21,6 +21,7 @@ MODEL_MODULES = (
     "hirehub.web.accounts",
     "hirehub.hr.models",
     "hirehub.security.models",
+    "hirehub.jobs.models",
 )
 
 

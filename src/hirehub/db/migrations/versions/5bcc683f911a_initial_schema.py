@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: ca4cf47006bb
+Revision ID: 5bcc683f911a
 Revises: 
-Create Date: 2026-11-23 14:12:43.094672
+Create Date: 2026-11-23 15:39:50.179174
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import hirehub.db.base
 from hirehub.audit.models import DROP_POSTGRES_TRIGGERS, DROP_SQLITE_TRIGGERS, append_only_ddl
 
 
-revision = 'ca4cf47006bb'
+revision = '5bcc683f911a'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -465,6 +465,34 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('hr_veteran_status', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_hr_veteran_status_tenant_id'), ['tenant_id'], unique=False)
+
+    op.create_table('job',
+    sa.Column('sequence', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), sa.Identity(always=False), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('kind', sa.String(length=120), nullable=False),
+    sa.Column('payload', sa.JSON(), nullable=False),
+    sa.Column('ordering_key', sa.String(length=200), nullable=True),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('run_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('max_attempts', sa.Integer(), nullable=False),
+    sa.Column('lease_owner', sa.String(length=200), nullable=True),
+    sa.Column('lease_expires_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('heartbeat_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.Column('result', sa.JSON(), nullable=True),
+    sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('finished_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
+    sa.CheckConstraint("status IN ('queued', 'running', 'succeeded', 'failed', 'dead', 'cancelled', 'held')", name=op.f('ck_job_status')),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_job_tenant_id_tenant'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('sequence', name=op.f('pk_job')),
+    sa.UniqueConstraint('id', name=op.f('uq_job_id'))
+    )
+    with op.batch_alter_table('job', schema=None) as batch_op:
+        batch_op.create_index('ix_job_claimable', ['status', 'run_at'], unique=False)
+        batch_op.create_index('ix_job_ordering', ['tenant_id', 'ordering_key', 'sequence'], unique=False)
+        batch_op.create_index(batch_op.f('ix_job_tenant_id'), ['tenant_id'], unique=False)
 
     op.create_table('number_sequence',
     sa.Column('id', sa.Uuid(), nullable=False),
@@ -1497,6 +1525,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_number_sequence_tenant_id'))
 
     op.drop_table('number_sequence')
+    with op.batch_alter_table('job', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_job_tenant_id'))
+        batch_op.drop_index('ix_job_ordering')
+        batch_op.drop_index('ix_job_claimable')
+
+    op.drop_table('job')
     with op.batch_alter_table('hr_veteran_status', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_hr_veteran_status_tenant_id'))
 

@@ -1,0 +1,210 @@
+"""Claiming due jobs under a lease, keeping the lease alive, and reporting how a job went.
+
+A claim is one system transaction that picks due jobs and marks them running under the worker's lease.
+On PostgreSQL the pick is ``SELECT … FOR UPDATE SKIP LOCKED``, so any number of workers on any number of
+machines claim side by side without waiting on each other or taking the same job. On SQLite (one
+machine) each transaction starts with ``BEGIN IMMEDIATE``, which already runs claimers one at a time, so
+a plain select and update is safe.
+
+Every later step names the worker: heartbeat, complete, fail and release change a job only while that
+worker still holds its lease. A worker whose lease expired and was taken over (it stalled, or the
+database was unreachable) therefore cannot overwrite what the new owner does: its calls return False.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import ColumnElement, CursorResult, and_, exists, or_, select, update
+from sqlalchemy.orm import aliased
+
+from hirehub.db.base import utcnow
+from hirehub.db.session import Database
+from hirehub.jobs.backoff import Uniform, backoff_delay
+from hirehub.jobs.context import ClaimedJob
+from hirehub.jobs.models import UNFINISHED, DurableJob, JobStatus
+
+DEFAULT_LEASE = timedelta(seconds=60)
+MAX_ERROR_LENGTH = 10_000
+
+_WAITING = (JobStatus.QUEUED.value, JobStatus.FAILED.value)
+_UNFINISHED = tuple(status.value for status in UNFINISHED)
+
+
+def _claimable(now: datetime) -> ColumnElement[bool]:
+    """Due (or orphaned by a dead worker), and not behind an unfinished earlier job of its ordering key.
+
+    The ordering rule counts failed and held jobs as unfinished, so a person's later changes wait behind
+    an earlier one that is retrying until it succeeds, is cancelled or goes dead.
+    """
+    earlier = aliased(DurableJob)
+    blocked = exists().where(
+        earlier.tenant_id == DurableJob.tenant_id,
+        earlier.ordering_key == DurableJob.ordering_key,
+        earlier.sequence < DurableJob.sequence,
+        earlier.status.in_(_UNFINISHED),
+    )
+    due = and_(DurableJob.status.in_(_WAITING), DurableJob.run_at <= now)
+    orphaned = and_(DurableJob.status == JobStatus.RUNNING.value, DurableJob.lease_expires_at <= now)
+    return and_(or_(due, orphaned), or_(DurableJob.ordering_key.is_(None), ~blocked))
+
+
+def _snapshot(job: DurableJob) -> ClaimedJob:
+    assert job.lease_owner is not None and job.lease_expires_at is not None
+    return ClaimedJob(
+        id=job.id,
+        sequence=job.sequence,
+        tenant_id=job.tenant_id,
+        kind=job.kind,
+        payload=dict(job.payload or {}),
+        ordering_key=job.ordering_key,
+        attempt=job.attempts,
+        max_attempts=job.max_attempts,
+        lease_owner=job.lease_owner,
+        lease_expires_at=job.lease_expires_at,
+    )
+
+
+async def claim(
+    database: Database,
+    worker_id: str,
+    now: datetime,
+    lease: timedelta = DEFAULT_LEASE,
+    limit: int = 1,
+) -> list[ClaimedJob]:
+    """Claim up to ``limit`` claimable jobs, oldest first, for ``worker_id`` until ``now + lease``.
+
+    A batch never holds two jobs of one ordering key: the second is behind the first, which is still
+    unfinished when the batch is chosen.
+    """
+    if limit < 1:
+        return []
+    statement = select(DurableJob).where(_claimable(now)).order_by(DurableJob.sequence).limit(limit)
+    if database.is_postgresql:
+        statement = statement.with_for_update(skip_locked=True, of=DurableJob)
+    async with database.system_transaction() as session:
+        claimed = []
+        for job in (await session.scalars(statement)).all():
+            if job.status == JobStatus.RUNNING.value and job.attempts >= job.max_attempts:
+                _bury_orphan(job, now)
+                continue
+            job.status = JobStatus.RUNNING.value
+            job.lease_owner = worker_id
+            job.lease_expires_at = now + lease
+            job.heartbeat_at = now
+            job.attempts += 1
+            claimed.append(_snapshot(job))
+        return claimed
+
+
+def _bury_orphan(job: DurableJob, now: datetime) -> None:
+    """A job whose worker vanished on its last attempt goes dead instead of running again.
+
+    Without this, a job that kills its worker (out of memory, a crash in native code) would be taken up
+    forever: only a reported failure counts towards ``max_attempts``, and a dead worker reports nothing.
+    """
+    job.status = JobStatus.DEAD.value
+    job.last_error = (
+        f"the lease of {job.lease_owner} expired during attempt {job.attempts} of {job.max_attempts}"
+        " (the worker stopped or stalled without reporting)"
+    )
+    job.lease_expires_at = None
+    job.finished_at = now
+
+
+def _owned(job_id: uuid.UUID, worker_id: str) -> ColumnElement[bool]:
+    return and_(
+        DurableJob.id == job_id, DurableJob.status == JobStatus.RUNNING.value, DurableJob.lease_owner == worker_id
+    )
+
+
+async def _update_owned(database: Database, job_id: uuid.UUID, worker_id: str, values: Mapping[str, Any]) -> bool:
+    statement = update(DurableJob).where(_owned(job_id, worker_id)).values(**values)
+    async with database.system_transaction() as session:
+        result = cast(
+            CursorResult[Any], await session.execute(statement, execution_options={"synchronize_session": False})
+        )
+        return result.rowcount == 1
+
+
+async def heartbeat(
+    database: Database, job_id: uuid.UUID, worker_id: str, now: datetime, lease: timedelta = DEFAULT_LEASE
+) -> bool:
+    """Extend the lease to ``now + lease`` if ``worker_id`` still holds it; False tells the worker to stop."""
+    return await _update_owned(database, job_id, worker_id, {"lease_expires_at": now + lease, "heartbeat_at": now})
+
+
+async def complete(
+    database: Database,
+    job_id: uuid.UUID,
+    worker_id: str,
+    result: Mapping[str, Any] | None = None,
+    *,
+    now: datetime | None = None,
+) -> bool:
+    """Mark the job succeeded with its ``result``, if ``worker_id`` still holds the lease."""
+    values = {
+        "status": JobStatus.SUCCEEDED.value,
+        "result": None if result is None else dict(result),
+        "finished_at": now or utcnow(),
+        "lease_expires_at": None,
+    }
+    return await _update_owned(database, job_id, worker_id, values)
+
+
+def goes_dead(attempt: int, max_attempts: int, *, permanent: bool = False) -> bool:
+    """Whether a failure of attempt number ``attempt`` is the job's last: out of attempts, or hopeless."""
+    return permanent or attempt >= max_attempts
+
+
+async def fail(
+    database: Database,
+    job_id: uuid.UUID,
+    worker_id: str,
+    error: str,
+    now: datetime,
+    retry_after: float | None = None,
+    *,
+    permanent: bool = False,
+    uniform: Uniform | None = None,
+) -> bool:
+    """Record a failed attempt, if ``worker_id`` still holds the lease.
+
+    The job waits for its next attempt with exponential backoff (at least ``retry_after`` seconds when the
+    service gave a hint), or goes dead, keeping the error, when that was its last attempt or ``permanent``.
+    """
+    statement = select(DurableJob).where(_owned(job_id, worker_id))
+    if database.is_postgresql:
+        statement = statement.with_for_update()
+    async with database.system_transaction() as session:
+        job = await session.scalar(statement)
+        if job is None:
+            return False
+        job.last_error = error[:MAX_ERROR_LENGTH]
+        job.lease_expires_at = None
+        if goes_dead(job.attempts, job.max_attempts, permanent=permanent):
+            job.status = JobStatus.DEAD.value
+            job.finished_at = now
+        else:
+            delay = backoff_delay(job.attempts, retry_after, uniform=uniform or random.uniform)
+            job.status = JobStatus.FAILED.value
+            job.run_at = now + timedelta(seconds=delay)
+        return True
+
+
+async def release(database: Database, job_id: uuid.UUID, worker_id: str) -> bool:
+    """Give a claimed job back without counting the attempt (a worker shutting down, or not starting it).
+
+    It is queued again at once for any worker to take, as though it had never been claimed.
+    """
+    values = {
+        "status": JobStatus.QUEUED.value,
+        "attempts": DurableJob.attempts - 1,
+        "lease_owner": None,
+        "lease_expires_at": None,
+    }
+    return await _update_owned(database, job_id, worker_id, values)

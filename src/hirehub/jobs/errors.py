@@ -1,0 +1,27 @@
+"""What can go wrong with a job: refusals an operator sees, and the signals a handler raises."""
+
+from __future__ import annotations
+
+
+class JobError(ValueError):
+    """An operation on a job that its state does not allow (the message says why and what would)."""
+
+
+class JobNotFound(JobError):
+    """No job has that id (in the session's tenant, for a tenant session)."""
+
+
+class RetryLater(Exception):
+    """Raised by a handler to ask for another attempt no sooner than ``seconds`` from now.
+
+    Connectors raise it with the service's own hint (Graph's ``Retry-After``), so the queue backs off as
+    long as the service asked rather than hammering it on its own schedule.
+    """
+
+    def __init__(self, seconds: float, message: str = "") -> None:
+        super().__init__(message or f"retry requested in {seconds:g} s")
+        self.seconds = seconds
+
+
+class PermanentFailure(Exception):
+    """Raised by a handler when retrying cannot help (bad input, a refusal): the job goes dead at once."""

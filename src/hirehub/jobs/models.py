@@ -1,0 +1,76 @@
+"""The job table: one row per unit of durable work, from enqueue to its final state.
+
+``sequence`` is the insertion order, taken from the table itself (like the outbox's ``position``): jobs
+of one ``ordering_key`` run strictly in that order. The row is also the lease: a running job names its
+worker and when the lease ends, so a job whose worker died is taken up again once the lease expires.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Identity, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hirehub.db.base import Base, TenantOwned, utcnow
+
+
+class JobStatus(StrEnum):
+    """Where a job is in its life; stored as the plain string."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    """Failed at least once and waiting (until ``run_at``) for another attempt."""
+    DEAD = "dead"
+    """Out of attempts, failed permanently, or of an unknown kind: waits for an operator's retry."""
+    CANCELLED = "cancelled"
+    HELD = "held"
+    """Set aside (for example awaiting approval): not run, and blocks later jobs of its ordering key."""
+
+
+UNFINISHED = (JobStatus.QUEUED, JobStatus.FAILED, JobStatus.RUNNING, JobStatus.HELD)
+"""States that block later jobs of the same ordering key."""
+FINISHED = (JobStatus.SUCCEEDED, JobStatus.DEAD, JobStatus.CANCELLED)
+
+_STATUS_LIST = ", ".join(f"'{status.value}'" for status in JobStatus)
+
+
+class DurableJob(TenantOwned, Base):
+    """One unit of work of a tenant: what to do (``kind``, ``payload``), when, and how it went.
+
+    Not called ``Job``: the HR domain has a ``Job`` (a job title in the organisation) and its relationships
+    find it by that name in the shared class registry, where two would be ambiguous.
+    """
+
+    __tablename__ = "job"
+    __table_args__ = (
+        Index("ix_job_claimable", "status", "run_at"),
+        Index("ix_job_ordering", "tenant_id", "ordering_key", "sequence"),
+        CheckConstraint(f"status IN ({_STATUS_LIST})", name="status"),
+    )
+
+    # SQLite only auto-increments a column declared exactly INTEGER PRIMARY KEY, hence the variant.
+    sequence: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), Identity(), primary_key=True)
+    id: Mapped[uuid.UUID] = mapped_column(default=uuid.uuid4, unique=True)
+    kind: Mapped[str] = mapped_column(String(120))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    ordering_key: Mapped[str | None] = mapped_column(String(200), default=None)
+    status: Mapped[str] = mapped_column(String(20), default=JobStatus.QUEUED.value)
+    run_at: Mapped[datetime] = mapped_column(default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=8)
+    lease_owner: Mapped[str | None] = mapped_column(String(200), default=None)
+    lease_expires_at: Mapped[datetime | None] = mapped_column(default=None)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(default=None)
+    last_error: Mapped[str | None] = mapped_column(Text, default=None)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    def __repr__(self) -> str:
+        return f"<DurableJob {self.sequence} {self.kind} {self.status} key={self.ordering_key!r}>"
