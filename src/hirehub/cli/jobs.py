@@ -28,6 +28,7 @@ from hirehub.jobs.registry import load_handlers
 from hirehub.jobs.worker import Worker
 from hirehub.logging import get_logger
 from hirehub.metrics import REGISTRY
+from hirehub.provisioning.dispatch import OutboxDispatcher
 from hirehub.tenancy.service import TenancyError
 
 job_app = typer.Typer(help="Durable jobs: list, inspect, retry and cancel queued work.")
@@ -170,6 +171,7 @@ def worker(
                 concurrency=concurrency,
                 lease=timedelta(seconds=lease_seconds),
                 shutdown_grace=shutdown_grace,
+                before_claim=[OutboxDispatcher(database)],
             )
             gauges = _serve_metrics(database, metrics_port, stop)
             try:

@@ -22,6 +22,7 @@ MODEL_MODULES = (
     "hirehub.hr.models",
     "hirehub.security.models",
     "hirehub.jobs.models",
+    "hirehub.provisioning.models",
 )
 
 

@@ -16,7 +16,11 @@ from hirehub.jobs.context import Handler, JobContext
 
 HANDLERS: dict[str, Handler] = {}
 
-HANDLER_MODULES: tuple[str, ...] = ("hirehub.jobs.registry",)
+HANDLER_MODULES: tuple[str, ...] = (
+    "hirehub.jobs.registry",
+    "hirehub.provisioning.sync",
+    "hirehub.provisioning.approvals",
+)
 """Modules that register handlers when imported."""
 
 

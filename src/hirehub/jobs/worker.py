@@ -16,7 +16,7 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import timedelta
 from enum import StrEnum
 from typing import Any
@@ -75,6 +75,7 @@ class Worker:
         lease: timedelta = claiming.DEFAULT_LEASE,
         heartbeat_interval: float | None = None,
         shutdown_grace: float = 30.0,
+        before_claim: Sequence[Callable[[], Awaitable[object]]] = (),
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
@@ -89,9 +90,13 @@ class Worker:
         self.shutdown_grace = shutdown_grace
         self.jobs_run = 0
         self._in_flight: set[uuid.UUID] = set()
+        # Work that turns other state into jobs (the outbox dispatcher), done before each look for jobs.
+        self.before_claim = tuple(before_claim)
 
     async def run_once(self) -> int:
         """Claim up to ``concurrency`` due jobs, run them all to an outcome, and return how many there were."""
+        for task_before in self.before_claim:
+            await task_before()
         jobs = await self._claim(self.concurrency)
         await asyncio.gather(*(self._run_chain(chain) for chain in _chains(jobs)))
         return len(jobs)
@@ -116,6 +121,11 @@ class Worker:
                 wake.clear()
                 free = self.concurrency - len(self._in_flight)
                 claimed: list[ClaimedJob] = []
+                for task_before in self.before_claim:
+                    try:
+                        await task_before()
+                    except Exception as exc:  # like a failed claim: log it and keep polling
+                        log.warning("worker.before_claim_failed", worker_id=self.worker_id, error=_describe(exc))
                 if free > 0:
                     try:
                         claimed = await self._claim(free)

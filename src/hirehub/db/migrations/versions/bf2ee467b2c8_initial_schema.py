@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 5bcc683f911a
+Revision ID: bf2ee467b2c8
 Revises: 
-Create Date: 2026-11-23 15:39:50.179174
+Create Date: 2026-11-23 15:52:59.399793
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import hirehub.db.base
 from hirehub.audit.models import DROP_POSTGRES_TRIGGERS, DROP_SQLITE_TRIGGERS, append_only_ddl
 
 
-revision = '5bcc683f911a'
+revision = 'bf2ee467b2c8'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -525,6 +525,41 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_outbox_event_subject_id'), ['subject_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_outbox_event_tenant_id'), ['tenant_id'], unique=False)
         batch_op.create_index('ix_outbox_event_undispatched', ['dispatched_at', 'position'], unique=False)
+
+    op.create_table('provisioning_held_plan',
+    sa.Column('person_id', sa.Uuid(), nullable=False),
+    sa.Column('personnel_number', sa.String(length=25), nullable=False),
+    sa.Column('plan', sa.JSON(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('decided_by', sa.String(length=200), nullable=True),
+    sa.Column('decided_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_provisioning_held_plan_tenant_id_tenant'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_provisioning_held_plan'))
+    )
+    with op.batch_alter_table('provisioning_held_plan', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_provisioning_held_plan_person_id'), ['person_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_provisioning_held_plan_status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_provisioning_held_plan_tenant_id'), ['tenant_id'], unique=False)
+
+    op.create_table('provisioning_policy',
+    sa.Column('document', sa.JSON(), nullable=False),
+    sa.Column('updated_by', sa.String(length=200), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_provisioning_policy_tenant_id_tenant'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_provisioning_policy')),
+    sa.UniqueConstraint('tenant_id', name=op.f('uq_provisioning_policy_tenant_id'))
+    )
+    with op.batch_alter_table('provisioning_policy', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_provisioning_policy_tenant_id'), ['tenant_id'], unique=False)
 
     op.create_table('security_role',
     sa.Column('name', sa.String(length=100), nullable=False),
@@ -1515,6 +1550,16 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_security_role_tenant_id'))
 
     op.drop_table('security_role')
+    with op.batch_alter_table('provisioning_policy', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_provisioning_policy_tenant_id'))
+
+    op.drop_table('provisioning_policy')
+    with op.batch_alter_table('provisioning_held_plan', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_provisioning_held_plan_tenant_id'))
+        batch_op.drop_index(batch_op.f('ix_provisioning_held_plan_status'))
+        batch_op.drop_index(batch_op.f('ix_provisioning_held_plan_person_id'))
+
+    op.drop_table('provisioning_held_plan')
     with op.batch_alter_table('outbox_event', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_event_undispatched')
         batch_op.drop_index(batch_op.f('ix_outbox_event_tenant_id'))

@@ -1,0 +1,179 @@
+"""The job that converges one person's directory account with HR: observe, plan, then apply, hold or preview.
+
+``provisioning.sync`` runs with the person as its ordering key, so one person's changes are applied strictly in
+order and never concurrently. It plans from the current HR state (not the event's), observes the account by its
+anchor, and then either applies the plan (auditing every step with the job's id), holds it for approval
+(supervised mode), or — asked for a preview — only describes it. Throttling and unreachable directories become
+retries with the directory's own wait; a name taken meanwhile is a retry too, and the next plan picks the next
+name. Once converged, it schedules the next instant at which the plan can change (the provisioning window, the
+start date, the end of the last day worked) as a ``provisioning.tick``, which queues a fresh sync in order.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import datetime, time, timedelta
+from itertools import islice
+from typing import Any
+
+from sqlalchemy import select
+
+from hirehub.audit import log as audit
+from hirehub.jobs.context import JobContext
+from hirehub.jobs.errors import PermanentFailure, RetryLater
+from hirehub.jobs.queue import enqueue
+from hirehub.jobs.registry import register
+from hirehub.lifecycle.connector import ApplyResult, Connector, ConnectorUnavailable, DuplicateAnchor, Outcome
+from hirehub.lifecycle.expressions import ExpressionError
+from hirehub.lifecycle.naming import candidates
+from hirehub.lifecycle.planning import Plan, PlanningError, plan
+from hirehub.lifecycle.policy import NAME_ATTRIBUTES, LifecyclePolicy
+from hirehub.lifecycle.worker_view import WorkerView
+from hirehub.provisioning.connectors import connector_for
+from hirehub.provisioning.models import HeldPlan
+from hirehub.provisioning.policies import current_policy, tenant_of
+from hirehub.provisioning.workers import worker_of_person, worker_view
+
+SYNC = "provisioning.sync"
+TICK = "provisioning.tick"
+ACTOR = "lifecycle"
+NAMES_CHECKED_PER_RULE = 25
+
+
+async def queue_sync(session: Any, person_id: uuid.UUID, *, reason: str) -> None:
+    """Queue a sync of one person in the caller's transaction, in order with that person's other jobs."""
+    await enqueue(session, SYNC, {"person_id": str(person_id), "reason": reason}, ordering_key=str(person_id))
+
+
+async def observe_and_plan(
+    connector: Connector, view: WorkerView, policy: LifecyclePolicy, now: datetime
+) -> tuple[Plan, Any]:
+    """The observed account and the plan that converges it (names checked against the directory first)."""
+    try:
+        observed = await connector.find_by_anchor(view.anchor)
+        taken = set() if observed is not None else await _taken_names(connector, policy, view)
+    except ConnectorUnavailable as exc:
+        raise RetryLater(exc.retry_after or 30.0) from exc
+    except DuplicateAnchor as exc:
+        raise PermanentFailure(f"{exc}; the reconciliation report lists it for a person to resolve") from exc
+    try:
+        return plan(view, policy, observed, now, lambda name: name.lower() in taken), observed
+    except (PlanningError, ExpressionError) as exc:
+        raise PermanentFailure(f"the policy cannot be applied to worker {view.personnel_number}: {exc}") from exc
+
+
+async def _taken_names(connector: Connector, policy: LifecyclePolicy, view: WorkerView) -> set[str]:
+    """The candidate names (of every naming rule) the directory already holds, so planning stays pure."""
+    taken: set[str] = set()
+    attributes = view.attributes()
+    for attribute in NAME_ATTRIBUTES:
+        rule = policy.naming_rule(attribute)
+        if rule is None:
+            continue
+        for name in islice(candidates(rule, attributes, policy.lookups), NAMES_CHECKED_PER_RULE):
+            if await connector.name_taken(name):
+                taken.add(name.lower())
+    return taken
+
+
+@register(SYNC)
+async def sync(context: JobContext) -> Mapping[str, Any] | None:
+    person_id = uuid.UUID(str(context.payload["person_id"]))
+    now = context.clock()
+    connector = await connector_for(context.tenant_id)
+    if connector is None:
+        raise PermanentFailure("the tenant has no directory connection: set up the Entra ID connection first")
+    async with context.database.tenant_session(context.tenant_id) as session:
+        tenant = await tenant_of(session)
+        policy = await current_policy(session)
+        worker = await worker_of_person(session, person_id)
+        view = await worker_view(session, worker, tenant.time_zone) if worker is not None else None
+    if view is None:
+        return {"skipped": "no worker for this person"}
+    the_plan, observed = await observe_and_plan(connector, view, policy, now)
+    summary: dict[str, Any] = {"personnel_number": view.personnel_number, "plan": the_plan.describe()}
+    if the_plan.is_empty:
+        await _schedule_next(context, person_id, view, policy, now)
+        return summary
+    if policy.supervised:
+        summary["held_plan_id"] = str(await hold_plan(context, person_id, view, the_plan))
+        return summary
+    applied = await connector.apply(the_plan, observed)
+    await audit_results(context, view, applied)
+    raise_unless_done(applied)
+    await _schedule_next(context, person_id, view, policy, now)
+    return {**summary, "applied": len(applied.results)}
+
+
+async def hold_plan(context: JobContext, person_id: uuid.UUID, view: WorkerView, the_plan: Plan) -> uuid.UUID:
+    """Keep the plan for approval; an older plan held for the same person is superseded by this one."""
+    async with context.tenant_transaction() as session:
+        for older in await session.scalars(
+            select(HeldPlan).where(HeldPlan.person_id == person_id, HeldPlan.status == "held")
+        ):
+            older.status = "superseded"
+        held = HeldPlan(person_id=person_id, personnel_number=view.personnel_number, plan=the_plan.to_json())
+        session.add(held)
+        await session.flush()
+        audit.record(session, actor=ACTOR, action="plan.held", subject_type="worker",
+                     subject_id=view.personnel_number, after=the_plan.to_json(), job_id=context.job.id)  # fmt: skip
+        return held.id
+
+
+async def audit_results(context: JobContext, view: WorkerView, applied: ApplyResult) -> None:
+    """One append-only entry per step: what it was, how it went, and the job that did it."""
+    async with context.tenant_transaction() as session:
+        for result in applied.results:
+            if result.outcome is Outcome.SKIPPED:
+                continue
+            step = result.step.to_json()
+            audit.record(
+                session, actor=ACTOR, action=f"directory.{step.get('kind', 'step')}", subject_type="worker",
+                subject_id=view.personnel_number, before=step.get("before"), after=step,  # type: ignore[arg-type]
+                job_id=context.job.id, outcome=result.outcome.value, detail=result.error,
+            )  # fmt: skip
+
+
+def raise_unless_done(applied: ApplyResult) -> None:
+    if applied.ok:
+        return
+    if applied.retry_after is not None:
+        raise RetryLater(applied.retry_after)
+    if applied.conflicts:
+        raise RetryLater(1.0)  # the next plan sees the name as taken and picks the next one
+    errors = "; ".join(r.error or r.outcome.value for r in applied.results if r.outcome is Outcome.FAILED)
+    raise RuntimeError(f"the directory refused part of the plan: {errors}")
+
+
+def next_change(view: WorkerView, policy: LifecyclePolicy, now: datetime) -> datetime | None:
+    """The next instant after ``now`` at which this worker's plan can change without an HR event."""
+    instants: list[datetime] = []
+    if view.start_date is not None:
+        window = view.start_date - timedelta(days=policy.joiner.provision_days_before_start)
+        for day in (window, view.start_date):
+            instants.append(datetime.combine(day, time(), tzinfo=view.zone))
+    leaves = view.leaves_at()
+    if leaves is not None:
+        instants.append(leaves)
+    upcoming = [instant for instant in instants if instant > now]
+    return min(upcoming) if upcoming else None
+
+
+async def _schedule_next(
+    context: JobContext, person_id: uuid.UUID, view: WorkerView, policy: LifecyclePolicy, now: datetime
+) -> None:
+    when = next_change(view, policy, now)
+    if when is None:
+        return
+    async with context.tenant_transaction() as session:
+        # No ordering key: a tick waiting for its time must not hold up the person's other jobs; it only queues
+        # an ordered sync when its time comes.
+        await enqueue(session, TICK, {"person_id": str(person_id)}, run_at=when)
+
+
+@register(TICK)
+async def tick(context: JobContext) -> Mapping[str, Any] | None:
+    async with context.tenant_transaction() as session:
+        await queue_sync(session, uuid.UUID(str(context.payload["person_id"])), reason="scheduled")
+    return {"queued": SYNC}
