@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hirehub import __version__
 from hirehub.api import health, whoami
+from hirehub.api.admin import provisioning as admin_provisioning
 from hirehub.api.admin import security as admin_security
 from hirehub.api.dataverse_errors import DataverseError, handle_dataverse_error
 from hirehub.api.middleware import ObservabilityMiddleware
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(health.router)
     app.include_router(whoami.router)
     app.include_router(admin_security.router)
+    app.include_router(admin_provisioning.router)
     app.include_router(odata_routes.router)  # after WhoAmI: its /api/data/{version}/{path} is a catch-all
     install_console(app)
     app.include_router(oauth_routes.router)  # last: its /{tenant}/… paths must not shadow the others

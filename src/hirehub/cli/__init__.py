@@ -9,6 +9,7 @@ from hirehub.cli.database import db_app
 from hirehub.cli.demo import demo_app
 from hirehub.cli.entra import entra_app
 from hirehub.cli.jobs import job_app, worker
+from hirehub.cli.provisioning import plan_app, policy_app
 from hirehub.cli.security import app_app, app_user_app, hr_user_app, issuer_app, link_app, role_app
 from hirehub.cli.serve import serve
 from hirehub.cli.tenants import company_app, tenant_app
@@ -43,4 +44,6 @@ app.add_typer(link_app, name="entra-app-link")
 app.add_typer(issuer_app, name="trusted-issuer")
 app.command("serve")(serve)
 app.add_typer(job_app, name="job")
+app.add_typer(policy_app, name="policy")
+app.add_typer(plan_app, name="plan")
 app.command("worker")(worker)

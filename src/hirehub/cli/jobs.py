@@ -25,6 +25,7 @@ from hirehub.jobs.errors import JobError
 from hirehub.jobs.metrics import refresh_queue_metrics
 from hirehub.jobs.models import DurableJob, JobStatus
 from hirehub.jobs.registry import load_handlers
+from hirehub.jobs.serialize import job_json
 from hirehub.jobs.worker import Worker
 from hirehub.logging import get_logger
 from hirehub.metrics import REGISTRY
@@ -37,31 +38,6 @@ log = get_logger("hirehub.jobs")
 IdOption = typer.Option(..., "--id", help="The job's GUID.")
 _TABLE_COLUMNS = ("id", "kind", "status", "ordering_key", "attempts", "run_at", "last_error")
 """What fits a terminal; ``--json`` and ``job show`` give everything."""
-
-
-def job_json(job: DurableJob, *, full: bool = False) -> dict[str, Any]:
-    """A job for output; ``full`` adds the payload and the result."""
-    data: dict[str, Any] = {
-        "id": str(job.id),
-        "tenant_id": str(job.tenant_id),
-        "sequence": job.sequence,
-        "kind": job.kind,
-        "status": job.status,
-        "ordering_key": job.ordering_key,
-        "attempts": job.attempts,
-        "max_attempts": job.max_attempts,
-        "run_at": job.run_at.isoformat(),
-        "created_at": job.created_at.isoformat(),
-        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
-        "lease_owner": job.lease_owner,
-        "lease_expires_at": job.lease_expires_at.isoformat() if job.lease_expires_at else None,
-        "last_error": job.last_error,
-    }
-    if full:
-        data["payload"] = job.payload
-        data["result"] = job.result
-        data["heartbeat_at"] = job.heartbeat_at.isoformat() if job.heartbeat_at else None
-    return data
 
 
 def _job_id(value: str) -> uuid.UUID:

@@ -5,21 +5,17 @@ issuers. The JSON answers are those of the matching ``hirehub … --json`` comma
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hirehub.api.admin import common
 from hirehub.api.admin.caller import AdminCaller, AdminDependency
-from hirehub.api.problems import Problem
 from hirehub.audit import log as audit
-from hirehub.db.session import Database
 from hirehub.security import operations
-from hirehub.security.admin import SecurityAdminError
-from hirehub.security.apps import AppError
 
 router = APIRouter(prefix="/admin/v1", tags=["admin: security"])
 Json = dict[str, Any]
@@ -79,39 +75,15 @@ class NewTrustedIssuer(BaseModel):
     audiences: list[str] = Field(min_length=1)
 
 
-def _database(request: Request) -> Database:
-    database: Database = request.app.state.database
-    return database
-
-
-@asynccontextmanager
-async def _refusals_as_problems() -> AsyncIterator[None]:
-    try:
-        yield
-    except (AppError, SecurityAdminError) as exc:
-        titles = {404: "Not found", 409: "Already exists"}
-        raise Problem(exc.status, titles.get(exc.status, "Refused"), str(exc)) from None
-
-
-async def _read(request: Request, caller: AdminCaller, read: Callable[[AsyncSession], Awaitable[Json]]) -> Json:
-    async with _refusals_as_problems(), _database(request).tenant_session(caller.tenant_id) as session:
-        return await read(session)
+async def _read(request: Request, caller: AdminCaller, reader: Callable[[AsyncSession], Awaitable[Json]]) -> Json:
+    return await common.read(request, caller, reader)
 
 
 async def _change(
     request: Request, caller: AdminCaller, action: str, subject: tuple[str, str | None],
-    change: Callable[[AsyncSession], Awaitable[Json]],
+    changer: Callable[[AsyncSession], Awaitable[Json]],
 ) -> Json:  # fmt: skip
-    """Make one change in the caller's tenant and audit it in the same transaction (never a secret's value).
-
-    ``subject`` is (type, id); a ``None`` id is taken from the answer (the new row's client ID or id)."""
-    async with _refusals_as_problems(), _database(request).tenant_transaction(caller.tenant_id) as session:
-        result = await change(session)
-        subject_id = subject[1] or str(result.get("client_id") or result.get("id"))
-        audit.record(
-            session, actor=caller.actor, action=action, subject_type=subject[0], subject_id=subject_id,
-            after={key: value for key, value in result.items() if key not in SECRET_KEYS},
-        )  # fmt: skip
+    result = await common.change(request, caller, action, subject, changer)
     request.app.state.security.principals.forget()  # a change of roles, users or links counts from now on here
     return result
 
@@ -172,9 +144,9 @@ async def revoke_credential(
 @router.post("/apps/{client_id}/consent")
 async def consent(client_id: str, request: Request, caller: AdminCaller = AdminDependency) -> Json:
     """Admin consent of a multi-tenant app, registered in any tenant, into the caller's tenant."""
-    async with _refusals_as_problems():
-        result = await operations.consent(_database(request), caller.tenant_id, client_id)
-    async with _database(request).tenant_transaction(caller.tenant_id) as session:
+    async with common.refusals_as_problems():
+        result = await operations.consent(common.database_of(request), caller.tenant_id, client_id)
+    async with common.database_of(request).tenant_transaction(caller.tenant_id) as session:
         audit.record(session, actor=caller.actor, action="security.app.consent", subject_type="service_principal",
                      subject_id=client_id, after=result)  # fmt: skip
     return result

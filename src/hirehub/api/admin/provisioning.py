@@ -1,0 +1,124 @@
+"""Admin API for the lifecycle engine: the policy, dry runs, supervised-mode approvals and the job queue — the
+same JSON as ``hirehub policy …``, ``hirehub plan …`` and ``hirehub job …``."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Body, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hirehub.api.admin import common
+from hirehub.api.admin.caller import AdminCaller, AdminDependency
+from hirehub.api.problems import Problem
+from hirehub.jobs import queue
+from hirehub.jobs.models import JobStatus
+from hirehub.jobs.serialize import job_json
+from hirehub.provisioning import operations
+
+router = APIRouter(prefix="/admin/v1", tags=["admin: lifecycle"])
+Json = dict[str, Any]
+
+
+@router.get("/policy")
+async def show_policy(request: Request, caller: AdminCaller = AdminDependency) -> Json:
+    return await common.read(request, caller, operations.show_policy)
+
+
+@router.put("/policy")
+async def replace_policy(
+    request: Request, document: dict[str, Any] = Body(...), caller: AdminCaller = AdminDependency
+) -> Json:
+    """Replace the policy; every problem is listed in the answer's ``problems`` and nothing changes."""
+    body = document.get("policy", document) if isinstance(document.get("policy"), dict) else document
+
+    async def changer(session: AsyncSession) -> Json:
+        return await operations.replace_policy(session, body, by=caller.actor)
+
+    return await common.change(request, caller, "lifecycle.policy.set", ("policy", "tenant"), changer)
+
+
+@router.get("/workers/{personnel_number}/plan")
+async def preview(personnel_number: str, request: Request, caller: AdminCaller = AdminDependency) -> Json:
+    """The plan a sync would make now for one worker (dry run: nothing is applied)."""
+
+    async def reader(session: AsyncSession) -> Json:
+        return await operations.preview(session, personnel_number)
+
+    return await common.read(request, caller, reader)
+
+
+@router.get("/plans")
+async def list_plans(request: Request, status: str = "held", caller: AdminCaller = AdminDependency) -> Json:
+    async def reader(session: AsyncSession) -> Json:
+        return await operations.list_plans(session, None if status == "all" else status)
+
+    return await common.read(request, caller, reader)
+
+
+@router.post("/plans/{plan_id}/approve")
+async def approve(plan_id: str, request: Request, caller: AdminCaller = AdminDependency) -> Json:
+    async def changer(session: AsyncSession) -> Json:
+        return await operations.decide(session, plan_id, approve=True, by=caller.actor)
+
+    return await common.transact(request, caller, changer)
+
+
+@router.post("/plans/{plan_id}/reject")
+async def reject(plan_id: str, request: Request, caller: AdminCaller = AdminDependency) -> Json:
+    async def changer(session: AsyncSession) -> Json:
+        return await operations.decide(session, plan_id, approve=False, by=caller.actor)
+
+    return await common.transact(request, caller, changer)
+
+
+def _job_id(text: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        raise Problem(400, "Refused", f"'{text}' is not a job id (a GUID)") from None
+
+
+@router.get("/jobs")
+async def list_jobs(
+    request: Request, status: str | None = None, limit: int = 100, caller: AdminCaller = AdminDependency
+) -> Json:
+    if status is not None and status not in {s.value for s in JobStatus}:
+        known = ", ".join(s.value for s in JobStatus)
+        raise Problem(400, "Refused", f"'{status}' is not a job status ({known})")
+
+    async def reader(session: AsyncSession) -> Json:
+        return {"jobs": [job_json(j) for j in await queue.list_jobs(session, status, min(max(limit, 1), 1000))]}
+
+    return await common.read(request, caller, reader)
+
+
+@router.get("/jobs/{job_id}")
+async def show_job(job_id: str, request: Request, caller: AdminCaller = AdminDependency) -> Json:
+    key = _job_id(job_id)
+
+    async def reader(session: AsyncSession) -> Json:
+        return job_json(await queue.get_job(session, key), full=True)
+
+    return await common.read(request, caller, reader)
+
+
+@router.post("/jobs/{job_id}/retry")
+async def retry_job(job_id: str, request: Request, caller: AdminCaller = AdminDependency) -> Json:
+    key = _job_id(job_id)
+
+    async def changer(session: AsyncSession) -> Json:
+        return job_json(await queue.retry(session, key), full=True)
+
+    return await common.change(request, caller, "job.retry", ("job", job_id), changer)
+
+
+@router.post("/jobs/{job_id}/cancel")
+async def cancel_job(job_id: str, request: Request, caller: AdminCaller = AdminDependency) -> Json:
+    key = _job_id(job_id)
+
+    async def changer(session: AsyncSession) -> Json:
+        return job_json(await queue.cancel(session, key), full=True)
+
+    return await common.change(request, caller, "job.cancel", ("job", job_id), changer)
