@@ -51,7 +51,10 @@ async def run_batch(version: str, request: Request, principal: Principal = Princ
     )
 
 
-@router.api_route("/api/data/{version}/{path:path}", methods=["GET", "POST", "PATCH", "DELETE", "PUT"])
+# The OData resource paths are a grammar, not a list of routes: OpenAPI cannot describe them ($metadata does).
+@router.api_route(
+    "/api/data/{version}/{path:path}", methods=["GET", "POST", "PATCH", "DELETE", "PUT"], include_in_schema=False
+)
 async def dispatch(version: str, path: str, request: Request, principal: Principal = PrincipalDependency) -> Response:
     call = Call(
         method=request.method, path=path, query=dict(request.query_params),
