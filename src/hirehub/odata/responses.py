@@ -6,6 +6,7 @@ Dataverse writes them) itself, so a page of 5,000 records needs no per-value con
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -20,6 +21,8 @@ _OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_OMIT_MICROSECONDS
 def _default(value: Any) -> Any:
     if isinstance(value, Decimal):
         return float(value)
+    if isinstance(value, uuid.UUID) or type(value).__name__ == "UUID":  # asyncpg's own UUID, as some rows carry
+        return str(value)
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
