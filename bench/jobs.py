@@ -1,9 +1,9 @@
 """No-op job throughput on PostgreSQL: hirehub's durable jobs against Procrastinate, with 1 and 2 worker processes.
 
-For each queue and each process count the benchmark makes a fresh database, puts N no-op jobs on the queue
-in bulk (not timed), starts the worker processes and waits until every one of them is running, then
-releases all the jobs at one instant T0 and measures the wall clock from T0 until the last job has
-succeeded. Both sides are set up alike:
+For each queue and each process count the benchmark makes a fresh database, starts the worker processes
+and, while they start, puts N no-op jobs on the queue in bulk, due in the far future (not timed). Once every
+worker is running it makes all the jobs due at one instant T0 and measures the wall clock from T0 until the
+last job has succeeded. Both sides are set up alike:
 
 * **hirehub**: ``hirehub.jobs.queue.enqueue`` of ``noop`` jobs without an ordering key (so they may run
   side by side), then 1 or 2 ``hirehub worker --concurrency 8 --poll-interval 0.1`` processes with
@@ -15,11 +15,11 @@ succeeded. Both sides are set up alike:
   stopped with SIGTERM.
 
 Concurrency is 8 jobs at once per process on both sides (hirehub's default; Procrastinate's default is 1),
-and both poll every 0.1 s when idle, so that neither waits long for T0. The jobs are put on the queue due
-in the far future and moved to T0 with one ``UPDATE`` (then ``VACUUM ANALYZE``) once the workers are up:
-process start-up is not what is measured, and the second process does not start late. The end of the run
-is the last completion the database recorded (hirehub's ``job.finished_at``, Procrastinate's
-``succeeded`` event). Jobs are kept after they succeed on both sides.
+and both poll every 0.1 s when idle, so that neither waits long for T0. The jobs are moved to T0 with one
+``UPDATE`` (then ``VACUUM ANALYZE``) a moment before it: process start-up is not what is measured, and the
+second process does not start late. The end of the run is the last completion the database recorded
+(hirehub's ``job.finished_at``, Procrastinate's ``succeeded`` event). Jobs are kept after they succeed on
+both sides, and hirehub's worker also looks at the (empty) outbox every 0.5 s, as it always does.
 
 It prints jobs per second for each queue and process count, and last the lower of the two ratios
 hirehub / Procrastinate; the goal is at least 1.

@@ -41,7 +41,7 @@ import statistics
 import tracemalloc
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from time import perf_counter
 from typing import Any
@@ -130,7 +130,6 @@ class _Drift:
     mismatched: int = 0
     enabled_leavers: int = 0
     missing: int = 0
-    extra: dict[str, int] = field(default_factory=dict)
 
 
 def _specs(count: int, rng: random.Random) -> tuple[list[_Spec], _Drift]:
@@ -138,7 +137,7 @@ def _specs(count: int, rng: random.Random) -> tuple[list[_Spec], _Drift]:
     specs = [
         _Spec(
             index=i,
-            worker_id=uuid.uuid4(),
+            worker_id=uuid.UUID(int=rng.getrandbits(128), version=4),
             first_name=rng.choice(FIRST_NAMES),
             last_name=rng.choice(LAST_NAMES),
             department=rng.randrange(len(DEPARTMENTS)),
@@ -181,7 +180,6 @@ def _specs(count: int, rng: random.Random) -> tuple[list[_Spec], _Drift]:
     drift.mismatched = counts.pop("mismatched")
     drift.enabled_leavers = counts.pop("enabled_leaver")
     drift.missing = counts.pop("missing")
-    drift.extra = counts
     return specs, drift
 
 
