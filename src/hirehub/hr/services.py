@@ -66,20 +66,14 @@ async def create_candidate(session: AsyncSession, new: NewCandidate) -> Candidat
     """A candidate to hire with its person; candidate id and party number come from the sequences."""
     if not (new.first_name or "").strip():
         raise errors.MissingRequiredField("first name")
-    (party_number,) = await take_numbers(session, PARTY_NUMBER.code)
+    person = await new_person(
+        session, first_name=new.first_name.strip(), middle_name=new.middle_name, last_name=new.last_name,
+        email=new.email, phone=new.phone,
+    )  # fmt: skip
     (candidate_id,) = await take_numbers(session, CANDIDATE_ID.code)
-    person = Person(
-        id=uuid.uuid4(),
-        party_number=party_number,
-        first_name=new.first_name.strip(),
-        middle_name=new.middle_name,
-        last_name=new.last_name,
-        primary_contact_email=new.email,
-        primary_contact_phone=new.phone,
-    )
     candidate = CandidateToHire(
         candidate_id=candidate_id,
-        party_number=party_number,
+        party_number=person.party_number,
         first_name=person.first_name,
         middle_name=new.middle_name,
         last_name=new.last_name,
@@ -92,9 +86,30 @@ async def create_candidate(session: AsyncSession, new: NewCandidate) -> Candidat
         person_ref_id=person.id,
         applicant_integration_result=ApplicantIntegrationResult.NOT_PROCESSED,
     )
-    session.add_all([person, candidate])
-    outbox.record(session, [DomainEvent(domain.CANDIDATE_CREATED, person.id, {"candidate_id": candidate_id})])
+    session.add(candidate)
+    record_candidate_created(session, candidate)
     return candidate
+
+
+async def new_person(
+    session: AsyncSession, *, first_name: str, middle_name: str | None = None, last_name: str | None = None,
+    email: str | None = None, phone: str | None = None,
+) -> Person:  # fmt: skip
+    """A person with the tenant's next party number, added to the session (a candidate's, whichever way it came)."""
+    (party_number,) = await take_numbers(session, PARTY_NUMBER.code)
+    person = Person(
+        id=uuid.uuid4(), party_number=party_number, first_name=first_name, middle_name=middle_name,
+        last_name=last_name, primary_contact_email=email, primary_contact_phone=phone,
+    )  # fmt: skip
+    session.add(person)
+    return person
+
+
+def record_candidate_created(session: AsyncSession, candidate: CandidateToHire) -> None:
+    """The event of a new candidate to hire (who has a person by now), in the same transaction as the candidate."""
+    assert candidate.person_ref_id is not None
+    event = DomainEvent(domain.CANDIDATE_CREATED, candidate.person_ref_id, {"candidate_id": candidate.candidate_id})
+    outbox.record(session, [event])
 
 
 async def _placement(

@@ -22,11 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hirehub.api.dataverse_errors import DataverseError
 from hirehub.db.sequences import CANDIDATE_ID, PARTY_NUMBER, PERSONNEL_NUMBER, take_numbers
-from hirehub.events import outbox
-from hirehub.events.outbox import DomainEvent
-from hirehub.hr import domain
 from hirehub.hr.models import CandidateToHire, LinkedInExportedCandidate, Person
-from hirehub.hr.services import import_linkedin_export
+from hirehub.hr.services import import_linkedin_export, new_person, record_candidate_created
 from hirehub.odata.errors import RESOURCE_NOT_FOUND, bad_payload, invalid_argument, record_not_found
 from hirehub.odata.model import EntityModel, EntityType, Property
 from hirehub.odata.reading import key_condition
@@ -108,22 +105,17 @@ class Writer:
     async def _on_create(self, entity: EntityType, row: Any) -> None:
         if isinstance(row, CandidateToHire):
             if row.person_ref_id is None:  # every candidate has a person, as create_candidate guarantees
-                (party_number,) = await take_numbers(self.session, PARTY_NUMBER.code)
-                person = Person(
-                    id=uuid.uuid4(), party_number=party_number, first_name=row.first_name, middle_name=row.middle_name,
-                    last_name=row.last_name, primary_contact_email=row.email, primary_contact_phone=row.phone,
+                person = await new_person(
+                    self.session, first_name=row.first_name, middle_name=row.middle_name, last_name=row.last_name,
+                    email=row.email, phone=row.phone,
                 )  # fmt: skip
-                self.session.add(person)
                 row.person_ref_id = person.id
             if row.party_number is None:
                 person_number = await self.session.scalar(
                     select(Person.party_number).where(Person.id == row.person_ref_id)
                 )
                 row.party_number = person_number
-            outbox.record(
-                self.session,
-                [DomainEvent(domain.CANDIDATE_CREATED, row.person_ref_id, {"candidate_id": row.candidate_id})],
-            )
+            record_candidate_created(self.session, row)
         elif isinstance(row, LinkedInExportedCandidate):
             self.session.add(row)
             await self.session.flush()
