@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export HIREHUB_DATA_DIR ?= var
 
-.PHONY: run test install install-dev lint typecheck pytest-sqlite pytest-postgresql browser bench-quick clean
+.PHONY: run test install install-dev lint typecheck pytest-sqlite pytest-postgresql browser csdl-schemas bench-quick clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,7 @@ run: install
 	$(BIN)/hirehub serve --host 127.0.0.1 --port 8000
 
 ## make test: lint, type-check, then the whole suite on SQLite and again on PostgreSQL.
-test: install-dev browser lint typecheck pytest-sqlite pytest-postgresql
+test: install-dev browser csdl-schemas lint typecheck pytest-sqlite pytest-postgresql
 
 lint: install-dev
 	$(BIN)/ruff check src tests bench
@@ -48,6 +48,10 @@ pytest-postgresql: install-dev
 # The browser tests drive Debian's Chromium through Playwright (no browser download).
 browser:
 	@command -v chromium >/dev/null 2>&1 || scripts/install_chromium.sh
+
+# The OASIS CSDL XML schemas that $$metadata is validated against (from the npm registry, not committed).
+csdl-schemas:
+	@scripts/fetch_csdl_schemas.sh
 
 bench-quick: install-dev
 	for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b --quick || exit 1; done
