@@ -22,6 +22,7 @@ from hirehub.api.dataverse_errors import DataverseError, handle_dataverse_error
 from hirehub.api.middleware import ObservabilityMiddleware
 from hirehub.api.problems import Problem, handle_http_exception, handle_problem, handle_validation_error
 from hirehub.db.session import Database
+from hirehub.directories.entra.connector_factory import entra_connectors
 from hirehub.directories.entra.runtime import runtime_from_settings
 from hirehub.odata import routes as odata_routes
 from hirehub.security import routes as oauth_routes
@@ -42,7 +43,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         if settings.freeze_gc_at_startup:
             gc.collect()
             gc.freeze()
-        yield
+        async with entra_connectors(database, entra_runtime):
+            yield
         if entra_runtime.http is not None:
             await entra_runtime.http.aclose()
         if owns_database:

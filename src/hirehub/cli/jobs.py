@@ -20,6 +20,8 @@ from prometheus_client import start_http_server
 from hirehub.cli.context import open_database, resolve_tenant_id
 from hirehub.cli.output import CommandError, JsonOption, emit, run
 from hirehub.db.session import Database
+from hirehub.directories.entra.connector_factory import entra_connectors
+from hirehub.directories.entra.runtime import runtime_from_settings
 from hirehub.jobs import queue
 from hirehub.jobs.errors import JobError
 from hirehub.jobs.metrics import refresh_queue_metrics
@@ -30,6 +32,7 @@ from hirehub.jobs.worker import Worker
 from hirehub.logging import get_logger
 from hirehub.metrics import REGISTRY
 from hirehub.provisioning.dispatch import OutboxDispatcher
+from hirehub.settings import get_settings
 from hirehub.tenancy.service import TenancyError
 
 job_app = typer.Typer(help="Durable jobs: list, inspect, retry and cancel queued work.")
@@ -139,7 +142,8 @@ def worker(
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
-        async with open_database() as database:
+        runtime = runtime_from_settings(get_settings())
+        async with open_database() as database, entra_connectors(database, runtime):
             runner = Worker(
                 database,
                 load_handlers(),
@@ -157,6 +161,8 @@ def worker(
                     gauges.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await gauges
+                if runtime.http is not None:
+                    await runtime.http.aclose()
         return {"worker_id": runner.worker_id, "jobs_run": runner.jobs_run}
 
     emit(run(action, as_json), as_json)

@@ -102,7 +102,7 @@ class ConnectionRuntime:
     _buckets: dict[tuple[str, str], TokenBucket] = field(default_factory=dict)
     bucket_factory: Any = TokenBucket
 
-    def _http(self) -> httpx.AsyncClient:
+    def http_client(self) -> httpx.AsyncClient:
         if self.http is None:
             raise RuntimeError("ConnectionRuntime needs an httpx client (hirehub.outbound.async_client)")
         return self.http
@@ -143,7 +143,7 @@ class ConnectionRuntime:
         async def token() -> str:
             return await self.token(connection, graph_cloud.graph_scope)
 
-        return GraphClient(graph_cloud.graph_base, token, self._http(), bucket=self.bucket(connection))
+        return GraphClient(graph_cloud.graph_base, token, self.http_client(), bucket=self.bucket(connection))
 
     def exchange(self, connection: EntraConnection) -> ExchangeClient:
         exchange_cloud = cloud_named(connection.cloud)
@@ -151,7 +151,9 @@ class ConnectionRuntime:
         async def token() -> str:
             return await self.token(connection, exchange_cloud.exchange_scope)
 
-        return ExchangeClient(exchange_cloud.exchange_invoke_url(connection.directory_tenant_id), token, self._http())
+        return ExchangeClient(
+            exchange_cloud.exchange_invoke_url(connection.directory_tenant_id), token, self.http_client()
+        )
 
 
 async def test_connection(runtime: ConnectionRuntime, connection: EntraConnection, now: datetime) -> ConnectionCheck:

@@ -1,0 +1,111 @@
+"""Which Entra connector a tenant provisions into: the factory registered with :mod:`hirehub.provisioning`.
+
+A tenant's directory is its Entra ID connection (the oldest, when there are several). The factory is built once
+per process (the API, each ``hirehub worker``) around one :class:`ConnectionRuntime`, so MSAL's token caches and
+Graph's token buckets are shared by every job of that process.
+
+A delegated connection's token cache changes when MSAL renews a token (the refresh token rotates) and its status
+changes when renewal fails (``needs_link``): both must reach the database, or the next process would start from
+a stale refresh token. So its tokens are fetched in a transaction of their own that stores the connection row
+again, and kept in memory for a few minutes to spare the database a round trip per Graph call.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from sqlalchemy import select
+
+from hirehub.db.session import Database
+from hirehub.directories.entra.clouds import cloud as cloud_named
+from hirehub.directories.entra.connections import ConnectionRuntime
+from hirehub.directories.entra.connector import GraphConnector
+from hirehub.directories.entra.directory import GraphDirectory
+from hirehub.directories.entra.exchange import ExchangeClient
+from hirehub.directories.entra.graph import GraphClient
+from hirehub.directories.entra.linking import NeedsLink
+from hirehub.directories.entra.models import ConnectionType, EntraConnection
+from hirehub.lifecycle.connector import Connector
+from hirehub.provisioning.connectors import register_connector_factory, unregister_connector_factory
+
+DELEGATED_TOKEN_REUSE_SECONDS = 300.0
+
+
+class EntraConnectors:
+    """``await factory(tenant_id)`` → the tenant's :class:`GraphConnector`, or None without a connection."""
+
+    def __init__(self, database: Database, runtime: ConnectionRuntime, *, clock: Callable[[], float] = time.monotonic):
+        self.database = database
+        self.runtime = runtime
+        self._clock = clock
+        self._delegated: dict[tuple[uuid.UUID, str], tuple[str, float]] = {}
+
+    async def __call__(self, tenant_id: uuid.UUID) -> Connector | None:
+        async with self.database.tenant_session(tenant_id) as session:
+            connection = (
+                await session.scalars(select(EntraConnection).order_by(EntraConnection.created_at).limit(1))
+            ).first()
+        if connection is None:
+            return None
+        return self.connector(tenant_id, connection)
+
+    def connector(self, tenant_id: uuid.UUID, connection: EntraConnection) -> GraphConnector:
+        if connection.connection_type == ConnectionType.CUSTOMER_OWNED:
+            graph = self.runtime.graph(connection)
+            exchange = self.runtime.exchange(connection) if connection.exchange_enabled else None
+            return GraphConnector(GraphDirectory(graph), exchange)
+        cloud = cloud_named(connection.cloud)
+        graph = GraphClient(
+            cloud.graph_base,
+            self._delegated_token(tenant_id, connection.id, cloud.graph_scope),
+            self.runtime.http_client(),
+            bucket=self.runtime.bucket(connection),
+        )
+        exchange = (
+            ExchangeClient(
+                cloud.exchange_invoke_url(connection.directory_tenant_id),
+                self._delegated_token(tenant_id, connection.id, cloud.exchange_scope),
+                self.runtime.http_client(),
+            )
+            if connection.exchange_enabled
+            else None
+        )
+        return GraphConnector(GraphDirectory(graph), exchange)
+
+    def _delegated_token(
+        self, tenant_id: uuid.UUID, connection_id: uuid.UUID, scope: str
+    ) -> Callable[[], Awaitable[str]]:
+        async def token() -> str:
+            key = (connection_id, scope)
+            cached = self._delegated.get(key)
+            if cached is not None and self._clock() - cached[1] < DELEGATED_TOKEN_REUSE_SECONDS:
+                return cached[0]
+            refused: NeedsLink | None = None
+            async with self.database.tenant_transaction(tenant_id) as session:
+                connection = await session.get(EntraConnection, connection_id)
+                if connection is None:
+                    raise LookupError(f"the Entra connection {connection_id} was deleted")
+                try:
+                    value = await self.runtime.token(connection, scope)
+                except NeedsLink as exc:
+                    refused = exc  # committed below with the connection marked needs_link
+            if refused is not None:
+                raise refused
+            self._delegated[key] = (value, self._clock())
+            return value
+
+        return token
+
+
+@asynccontextmanager
+async def entra_connectors(database: Database, runtime: ConnectionRuntime) -> AsyncIterator[EntraConnectors]:
+    """Tenants provision into their Entra connection while the block runs (a process's lifetime)."""
+    factory = EntraConnectors(database, runtime)
+    register_connector_factory(factory)
+    try:
+        yield factory
+    finally:
+        unregister_connector_factory(factory)
