@@ -33,16 +33,6 @@ class SigningKey(Base):
     unpublish_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class UsedAssertion(Base):
-    """A client assertion's ``jti``, kept until the assertion expires, so that it is accepted once."""
-
-    __tablename__ = "used_assertion"
-
-    client_id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    jti: Mapped[str] = mapped_column(String(200), primary_key=True)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
-
-
 class AppRegistration(Row, TenantOwned, Base):
     """An application registered in its home tenant (Entra's *App registrations*)."""
 

@@ -18,13 +18,12 @@ from typing import Any
 import jwt
 from cryptography import x509
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hirehub.db.session import Database
 from hirehub.security.apps import hash_secret
 from hirehub.security.keys import CLOCK_SKEW, KeyRing
-from hirehub.security.models import AppCredential, AppRegistration, ServicePrincipal, UsedAssertion
+from hirehub.security.models import AppCredential, AppRegistration, ServicePrincipal
 from hirehub.security.oauth_errors import (
     OAuthError,
     invalid_client,
@@ -141,7 +140,7 @@ class TokenService:
                 raise invalid_request(
                     50027, f"client_assertion_type must be '{ASSERTION_TYPE}' when a client_assertion is sent."
                 )
-            await self._check_assertion(session, request, tenant, client_id, assertion, credentials, now)
+            self._check_assertion(request, tenant, client_id, assertion, credentials, now)
             method = "2"
         else:
             raise invalid_client(
@@ -162,8 +161,8 @@ class TokenService:
         if match.expires_at <= now:
             raise invalid_client(7000222, f"The provided client secret keys for app '{client_id}' are expired.")
 
-    async def _check_assertion(
-        self, session: AsyncSession, request: TokenRequest, tenant: Tenant, client_id: str, assertion: str,
+    def _check_assertion(
+        self, request: TokenRequest, tenant: Tenant, client_id: str, assertion: str,
         credentials: list[AppCredential], now: datetime,
     ) -> None:  # fmt: skip
         try:
@@ -204,20 +203,9 @@ class TokenService:
                 700027,
                 f"Client assertion contains an invalid signature. [Reason - The signature is invalid., {key_used}]",
             ) from None
+        # No single-use rule for the jti: Entra accepts an assertion again within its lifetime, and MSAL relies
+        # on it (it signs one assertion and reuses it for ten minutes, across scopes and token renewals).
         self._check_assertion_claims(claims, request, tenant, client_id, now)
-        try:
-            async with session.begin_nested():
-                session.add(
-                    UsedAssertion(
-                        client_id=client_id, jti=str(claims["jti"])[:200],
-                        expires_at=_timestamp(claims["exp"]) + CLOCK_SKEW,
-                    )
-                )  # fmt: skip
-        except IntegrityError:
-            raise invalid_client(
-                70002, f"Error validating credentials. The client assertion with jti '{claims['jti']}' was already "
-                "used; each assertion is accepted once.",
-            ) from None  # fmt: skip
 
     def _check_assertion_claims(
         self, claims: Mapping[str, Any], request: TokenRequest, tenant: Tenant, client_id: str, now: datetime

@@ -62,10 +62,15 @@ ACCOUNT_FIELDS = USER_FIELDS + ",lastPasswordChangeDateTime,signInSessionsValidF
 NAME_FIELDS = {"id", USER_PRINCIPAL_NAME, MAIL, MAIL_NICKNAME, "accountEnabled", "employeeId"}
 TRACE_FIELDS = {"lastPasswordChangeDateTime", "signInSessionsValidFromDateTime", "@odata.type", "@odata.id"}
 USERS_PER_DETAIL_BATCH = 10  # two reads (manager, memberOf) per account: 20 requests, one $batch
+NOT_VISIBLE_RETRY_SECONDS = 10.0
 DEFAULT_AUTO_REPLY = "{name} is no longer with the company. Please contact {manager} instead."
 
 UnavailableError = (httpx.TransportError,)
 """Failures that mean "the directory could not be reached", as opposed to an answer from it."""
+
+
+class _NotVisibleYet(Exception):
+    """Graph holds a name for an object its reads do not show yet (eventual consistency): try again shortly."""
 
 
 class _StepFailed(Exception):
@@ -299,6 +304,8 @@ class GraphConnector:
             return StepResult(step, Outcome.CONFLICT, str(conflict), conflict=conflict), object_id
         except _StepFailed as failed:
             return StepResult(step, Outcome.FAILED, failed.message), object_id
+        except _NotVisibleYet as unseen:
+            return StepResult(step, Outcome.RETRY, str(unseen), retry_after=NOT_VISIBLE_RETRY_SECONDS), object_id
         except GraphError as error:
             if error.status in (429, 503, 504):
                 wait = error.retry_after if error.retry_after is not None else 30.0
@@ -324,19 +331,15 @@ class GraphConnector:
         except GraphError as error:
             if not error.is_conflict:
                 raise
-            adopted = await self._own_account(desired.user_principal_name, desired.anchor)
-            if adopted is None:
+            holder = await self._user(desired.user_principal_name)
+            if holder is None:
+                # Held, yet not readable: an object too new to be seen, most likely the one an interrupted
+                # attempt created. Calling it a conflict would make the naming rules pick a second name.
+                raise _NotVisibleYet(f"{desired.user_principal_name} is taken by an object not visible yet") from error
+            if holder.get("employeeId") != desired.anchor:
                 raise _conflict_of(error, names) from error
-            return adopted
+            return str(holder["id"])  # this worker's own account: adopt it
         return str(created["id"])
-
-    async def _own_account(self, user_principal_name: str, anchor: str) -> str | None:
-        """The id of the account holding ``user_principal_name`` when it carries ``anchor``: an account this
-        worker's earlier, interrupted attempt created."""
-        holder = await self._user(user_principal_name)
-        if holder is not None and holder.get("employeeId") == anchor:
-            return str(holder["id"])
-        return None
 
     async def _change(self, object_id: str, step: Step, account: DirectoryAccount | None) -> None:
         if isinstance(step, UpdateAttributes):

@@ -124,7 +124,8 @@ class GraphClient:
         url = path if path.startswith("https://") else f"{self.base_url}{path}"
         not_found_left = self._not_found_retries if retry_not_found else 0
         for attempt in range(self._max_attempts):
-            if method in WRITE_METHODS and self._bucket is not None:
+            # a $batch envelope is not a write of its own: its items took their tokens in _run_chunk
+            if method in WRITE_METHODS and self._bucket is not None and path != "/$batch":
                 await self._bucket.take()
                 self.stats.writes += 1
             self.stats.requests += 1

@@ -25,6 +25,9 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
+from hirehub.sandbox.entra.sessions import SignInSessions
+from hirehub.sandbox.entra.throttling import GraphServiceStats, GraphThrottle
+
 ACCESS_TOKEN_LIFETIME = timedelta(hours=1)
 
 
@@ -163,6 +166,9 @@ class EntraWorld:
         self.directories: dict[str, Directory] = {}
         self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self.key_id = uuid.uuid4().hex
+        self.graph_stats = GraphServiceStats()
+        self.graph_throttle = GraphThrottle(self.clock)
+        self.sessions = SignInSessions()
 
     # arranging the world, as an administrator would in the portal ---------------------------------------------
     def add_directory(self, tenant_id: str | None = None, default_domain: str = "contoso.onmicrosoft.com") -> Directory:
@@ -191,6 +197,12 @@ class EntraWorld:
         self.service_principal_in(directory, app.app_id)
         return app
 
+    def upload_certificate(self, app: Application, certificate_pem: str) -> x509.Certificate:
+        """*Certificates & secrets → Upload certificate*: the app may now sign client assertions with its key."""
+        certificate = x509.load_pem_x509_certificate(certificate_pem.encode())
+        app.certificates.append(certificate)
+        return certificate
+
     def service_principal_in(self, directory: Directory, app_id: str) -> ServicePrincipal:
         """The app's service principal in ``directory``, created on first use (as consent does)."""
         principal = directory.service_principals.get(app_id)
@@ -215,7 +227,31 @@ class EntraWorld:
         directory.people[user_principal_name.lower()] = person
         return person
 
+    # what an administrator does when access must end ------------------------------------------------------
+    def revoke_sign_in_sessions(self, directory: Directory, user_object_id: str) -> datetime:
+        """Graph's ``revokeSignInSessions``: the user's refresh tokens from earlier sign-ins now fail with
+        ``invalid_grant`` (AADSTS50173). Access tokens already issued live on until they expire, as in Entra.
+        Returns the new *tokens valid from* moment."""
+        now = self.clock.now()
+        self.sessions.revoke(directory.tenant_id, user_object_id, now)
+        return now
+
+    def revoke_consent(self, directory: Directory, app_id: str, user_object_id: str | None = None) -> None:
+        """Delete delegated permission grants of ``app_id`` in ``directory`` (one user's, or all of them with the
+        admin consent): refreshing then fails with ``invalid_grant`` AADSTS65001 until someone consents again."""
+        principal = directory.service_principal(app_id)
+        if principal is None:
+            return
+        if user_object_id is None:
+            principal.delegated.clear()
+        else:
+            principal.delegated.pop(user_object_id, None)
+
     # tokens -----------------------------------------------------------------------------------------------
+    def sign(self, claims: dict[str, Any]) -> str:
+        """A JWT signed with the world's key (ID tokens; access tokens go through :meth:`issue_access_token`)."""
+        return jwt.encode(claims, self._key, algorithm="RS256", headers={"kid": self.key_id, "typ": "JWT"})
+
     def public_jwk(self) -> dict[str, Any]:
         jwk: dict[str, Any] = RSAAlgorithm.to_jwk(self._key.public_key(), as_dict=True)
         return {**jwk, "kid": self.key_id, "use": "sig", "alg": "RS256"}
