@@ -1,0 +1,159 @@
+"""Push notifications from LinkedIn: verified and acknowledged at once, their work done by a job.
+
+Which secret signs them: the **customer app's** client secret. The callback URL is registered as a configuration
+of the customer's integrations, with the customer app's token; LinkedIn signs a webhook with the secret of the app
+it is registered for (REFERENCE: "keyed with the app's client secret"), and a per-customer secret means one leaked
+secret cannot forge notifications for every customer. The URL's token only routes to the tenant; it proves nothing.
+
+The endpoint's checks, in order, and what each failure does (nothing is stored or queued for any of them):
+unknown push token or RSC off → 403; missing or wrong signature → 401; a signed body that is not a notification →
+400; expired (``expiresAt`` in the past; 0 means none) or of a type the hub does not act on → 200, ignored; an id
+already received → 200, duplicate. Otherwise the id is stored and the job queued in one transaction → 202.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from hirehub.db.base import utcnow
+from hirehub.db.session import Database
+from hirehub.jobs.backoff import backoff_delay
+from hirehub.jobs.context import JobContext
+from hirehub.jobs.errors import PermanentFailure, RetryLater
+from hirehub.jobs.queue import enqueue
+from hirehub.jobs.registry import register
+from hirehub.linkedin.errors import LinkedInError, LinkedInRefused, LinkedInUnavailable
+from hirehub.linkedin.integrations import find
+from hirehub.linkedin.keys import IntegrationKey
+from hirehub.linkedin.models import CustomerApp, Integration, OnboardingStatus, ReceivedNotification, SyncState
+from hirehub.linkedin.runtime import linkedin_runtime
+from hirehub.linkedin.signatures import signature_matches
+from hirehub.linkedin.sync import customer_client
+from hirehub.sealing import Sealer
+
+STATUS_CHANGE = "INTEGRATION_STATUS_CHANGE"
+HANDLE_NOTIFICATION = "linkedin.notification"
+
+
+class NotificationRefused(Exception):
+    """The request is not a notification from LinkedIn for this customer: answered ``status``, nothing changes."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Notification:
+    id: str
+    type: str
+    expires_at_ms: int
+
+    def expired(self, now: datetime) -> bool:
+        return self.expires_at_ms > 0 and self.expires_at_ms < now.timestamp() * 1000
+
+
+def parse_notification(body: bytes) -> Notification:
+    try:
+        document = json.loads(body)
+    except ValueError:
+        raise NotificationRefused(400, "the notification is not JSON") from None
+    if not isinstance(document, Mapping):
+        raise NotificationRefused(400, "a notification is a JSON object")
+    notification_id, kind, expires = document.get("id"), document.get("type"), document.get("expiresAt", 0)
+    if not isinstance(notification_id, str) or not notification_id or len(notification_id) > 200:
+        raise NotificationRefused(400, "a notification carries its id (a string)")
+    if not isinstance(kind, str) or not isinstance(expires, int) or isinstance(expires, bool):
+        raise NotificationRefused(400, "a notification carries its type (a string) and expiresAt (epoch ms)")
+    return Notification(notification_id, kind, expires)
+
+
+@dataclass(frozen=True)
+class Receipt:
+    outcome: str
+    """``accepted`` (queued), ``duplicate``, ``expired`` or ``ignored``."""
+    status: int
+
+
+async def receive(
+    database: Database, sealer: Sealer, push_token: str, body: bytes, signature: str | None, now: datetime
+) -> Receipt:
+    """Verify one delivery and, when it is new and current, remember it and queue its handling."""
+    async with database.system_session() as session:
+        app = await session.scalar(select(CustomerApp).where(CustomerApp.push_token == push_token))
+        if app is None or not app.enabled:
+            raise NotificationRefused(403, "this is not the callback of a customer with LinkedIn RSC turned on")
+        tenant_id, sealed_secret = app.tenant_id, app.client_secret_sealed
+    if not signature_matches(body, signature, sealer.open(sealed_secret)):
+        raise NotificationRefused(401, "X-LI-Signature is missing or does not match the body")
+    notification = parse_notification(body)
+    if notification.expired(now):
+        return Receipt("expired", 200)
+    if notification.type != STATUS_CHANGE:
+        return Receipt("ignored", 200)
+    try:
+        async with database.tenant_transaction(tenant_id) as session:
+            seen = await session.scalar(
+                select(ReceivedNotification.id).where(ReceivedNotification.notification_id == notification.id)
+            )
+            if seen is not None:
+                return Receipt("duplicate", 200)
+            session.add(ReceivedNotification(notification_id=notification.id, type=notification.type, received_at=now))
+            await session.flush()
+            await enqueue(session, HANDLE_NOTIFICATION, {"notification_id": notification.id})
+    except IntegrityError:  # the same notification delivered twice at once: the other delivery stored it
+        return Receipt("duplicate", 200)
+    return Receipt("accepted", 202)
+
+
+def onboarding_status(value: Any) -> str:
+    try:
+        return OnboardingStatus(str(value)).value
+    except ValueError:
+        raise LinkedInError(f"LinkedIn reported an unknown onboarding status {value!r}", 502) from None
+
+
+async def apply_statuses(database: Database, tenant_id: uuid.UUID, elements: list[dict[str, Any]]) -> list[str]:
+    """Record the onboarding status of each integration LinkedIn reported; returns them as ``context type: status``."""
+    changed: list[str] = []
+    async with database.tenant_transaction(tenant_id) as session:
+        for element in elements:
+            key = IntegrationKey.from_restli(element)
+            status = onboarding_status(element.get("onboardingStatus"))
+            integration = await find(session, key)
+            if integration is None:  # enabled in LinkedIn for an integration the hub had not stored: keep it
+                integration = Integration(
+                    integration_context=key.integration_context, integration_type=key.integration_type,
+                    tenant_type=key.tenant_type, data_provider=key.data_provider,
+                    integration_name=str(element.get("integrationName") or key.integration_type),
+                    sync_state=SyncState.SYNCED.value, configuration_state=SyncState.SYNCED.value,
+                )  # fmt: skip
+                session.add(integration)
+            integration.onboarding_status = status
+            integration.status_checked_at = utcnow()
+            changed.append(f"{key.integration_context} {key.integration_type}: {status}")
+    return changed
+
+
+@register(HANDLE_NOTIFICATION)
+async def notification_job(context: JobContext) -> Mapping[str, Any] | None:
+    """``GET /v2/atsIntegrations?q=request&requestId=…`` and record the statuses it returns."""
+    notification_id = str(context.payload["notification_id"])
+    async with linkedin_runtime() as runtime:
+        try:
+            client = await customer_client(context.database, context.tenant_id, runtime)
+            elements = await client.integrations_of_request(notification_id)
+            changed = await apply_statuses(context.database, context.tenant_id, elements)
+        except LinkedInUnavailable as exc:
+            raise RetryLater(max(exc.retry_after or backoff_delay(context.attempt), 1.0), str(exc)) from exc
+        except (LinkedInRefused, LinkedInError, ValueError) as exc:
+            raise PermanentFailure(str(exc)) from exc
+    return {"notification_id": notification_id, "integrations": changed}

@@ -1,0 +1,91 @@
+"""The LinkedIn RSC configuration plugin page (``/console/linkedin/plugin``) and its callback endpoint.
+
+The page carries the seed's script tags with the tenant's customer-app key, its bundled integration types and
+width, under a Content-Security-Policy that lets in LinkedIn's two origins (``platform.linkedin.com`` serves
+``in.js`` and the widget, ``www.linkedin.com`` its frames and calls) and nothing else beyond the hub itself; the
+one inline script (the ``data-onintegrate`` callback) runs by nonce. The callback posts what the plugin reports to
+``/console/linkedin/integrations`` as the signed-in administrator, with the session's CSRF token in a header.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from fastapi import APIRouter, Body, Depends, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from hirehub.api.admin.caller import CSRF_HEADER
+from hirehub.api.problems import problem_response
+from hirehub.db.session import Database
+from hirehub.linkedin import apps, operations
+from hirehub.linkedin.errors import LinkedInError
+from hirehub.web.accounts import SignedIn
+from hirehub.web.auth import current_admin, require_admin
+from hirehub.web.pages import NAVIGATION, render
+
+router = APIRouter(include_in_schema=False)
+PAGE = "/console/linkedin/plugin"
+CALLBACK = "/console/linkedin/integrations"
+LINKEDIN_ORIGINS = "https://platform.linkedin.com https://www.linkedin.com"
+NAVIGATION.append((PAGE, "LinkedIn RSC"))
+
+
+def content_security_policy(nonce: str) -> str:
+    """Only the hub and LinkedIn's two origins; inline script only by this response's nonce."""
+    return "; ".join(
+        (
+            "default-src 'self'",
+            f"script-src 'self' 'nonce-{nonce}' {LINKEDIN_ORIGINS}",
+            f"frame-src {LINKEDIN_ORIGINS}",
+            f"connect-src 'self' {LINKEDIN_ORIGINS}",
+            f"img-src 'self' data: {LINKEDIN_ORIGINS}",
+            f"style-src 'self' 'unsafe-inline' {LINKEDIN_ORIGINS}",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        )
+    )
+
+
+@router.get(PAGE, response_class=HTMLResponse)
+async def plugin_page(request: Request, admin: SignedIn = Depends(require_admin)) -> Response:
+    database: Database = request.app.state.database
+    async with database.tenant_session(admin.tenant_id) as session:
+        app = await apps.get_customer_app(session)
+        listed = await operations.list_integrations(session)
+    nonce = secrets.token_urlsafe(18)
+    response = render(
+        request,
+        "linkedin_plugin.html",
+        app=app if app is not None and app.enabled else None,
+        integrations=listed["integrations"],
+        warnings=listed["warnings"],
+        nonce=nonce,
+        callback_path=CALLBACK,
+        csrf_header=CSRF_HEADER,
+    )
+    response.headers["Content-Security-Policy"] = content_security_policy(nonce)
+    return response
+
+
+@router.post(CALLBACK)
+async def record_integrations(request: Request, document: Any = Body(...)) -> JSONResponse:
+    """The plugin's integrations, stored for the signed-in administrator's tenant and their sync queued."""
+    admin = await current_admin(request)
+    if admin is None:
+        return problem_response(401, "Unauthenticated", "Sign in to the console first.")
+    sent = request.headers.get(CSRF_HEADER, "")
+    if not sent or not secrets.compare_digest(sent, admin.csrf_token):
+        return problem_response(403, "CSRF token missing", f"The callback carries the {CSRF_HEADER} header.")
+    items = document.get("integrations") if isinstance(document, dict) else document
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        return problem_response(400, "Refused", 'the body is {"integrations": [{integrationContext, …}, …]}')
+    database: Database = request.app.state.database
+    try:
+        async with database.tenant_transaction(admin.tenant_id) as session:
+            result = await operations.record_plugin_integrations(session, items)
+    except LinkedInError as exc:
+        return problem_response(exc.status, "Refused", str(exc))
+    return JSONResponse(result, status_code=202)
