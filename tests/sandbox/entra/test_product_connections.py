@@ -8,12 +8,13 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import func, select
 
 from hirehub.db.session import Database
 from hirehub.directories.entra.clouds import CLOUDS, CloudName
 from hirehub.directories.entra.connections import ConnectionRuntime, create_connection
 from hirehub.directories.entra.linking import NeedsLink, ServiceProviderApp, complete_link, delegated_token, start_link
-from hirehub.directories.entra.models import ConnectionStatus, EntraConnection
+from hirehub.directories.entra.models import ConnectionStatus, EntraConnection, EntraLinkFlow
 from hirehub.directories.entra.msal_client import OutboundConfig, TokenError
 from hirehub.directories.entra.permissions import GRAPH_APP_ID
 from hirehub.sealing import Sealer
@@ -117,8 +118,17 @@ async def test_a_link_the_administrator_cancels_is_reported_as_access_denied(
         )  # fmt: skip
         auth_uri = await start_link(session, connection, sp=sp, outbound=_outbound(entra_sandbox), box=BOX, now=NOW)
     callback = await asyncio.to_thread(consent, entra_sandbox, auth_uri, setup.admin.user_principal_name, accept=False)
-    with pytest.raises(LinkError, match="access_denied"):
-        async with database.tenant_transaction(tenant_id) as session:
+    # As the console does: the refusal is caught inside the transaction, so the consumed flow and the
+    # connection's new status are kept.
+    async with database.tenant_transaction(tenant_id) as session:
+        with pytest.raises(LinkError, match="access_denied"):
+            await complete_link(session, callback, sp=sp, outbound=_outbound(entra_sandbox), box=BOX, now=NOW)
+    async with database.tenant_session(tenant_id) as session:
+        stored = await session.get_one(EntraConnection, connection.id)
+        assert stored.status == ConnectionStatus.NEEDS_LINK and "access_denied" in (stored.status_detail or "")
+        assert (await session.scalar(select(func.count()).select_from(EntraLinkFlow))) == 0
+    async with database.tenant_transaction(tenant_id) as session:
+        with pytest.raises(LinkError, match="unknown or was already used"):
             await complete_link(session, callback, sp=sp, outbound=_outbound(entra_sandbox), box=BOX, now=NOW)
 
 

@@ -110,7 +110,11 @@ async def complete_link(
     box: SecretBox,
     now: datetime,
 ) -> EntraConnection:
-    """Redeem the callback's code; the connection becomes active with its token cache stored."""
+    """Redeem the callback's code; the connection becomes active with its token cache stored.
+
+    A refusal raises :class:`LinkError` after recording itself (the flow consumed, the connection marked
+    ``needs_link``): catch it inside the transaction, as the console does, so that record is committed.
+    """
     state = auth_response.get("state", "")
     pending = await session.scalar(select(EntraLinkFlow).where(EntraLinkFlow.state == state))
     if pending is None:
