@@ -95,7 +95,8 @@ class Hub:
             if await worker.run_once():
                 continue
             pending = [job for job in await self.jobs() if job.status in ("queued", "failed")]
-            due = min((job.run_at for job in pending), default=None)
+            # Only a future run_at can become due: a past one that did not run waits behind another job.
+            due = min((job.run_at for job in pending if job.run_at > self.clock.now), default=None)
             if due is None or due > start + horizon:
                 return
             self.clock.now = max(self.clock.now, due)

@@ -122,7 +122,10 @@ async def test_a_hire_starting_today_gets_an_enabled_account_with_an_audited_tra
         entries = list(await session.scalars(select(AuditEntry).where(AuditEntry.actor == "lifecycle")))
     assert entries and all(e.job_id is not None and e.outcome == "ok" for e in entries)
     assert {e.action for e in entries} >= {"directory.create_account"}
-    assert [j.status for j in await engine.jobs()] == ["succeeded"]
+    assert [(j.kind, j.status) for j in await engine.jobs()] == [
+        ("provisioning.sync", "succeeded"),
+        ("provisioning.notify_reports", "succeeded"),  # tells the new account's reports, should there be any
+    ]
 
 
 async def test_namesakes_get_the_next_name_and_a_second_sync_changes_nothing(engine: Engine) -> None:

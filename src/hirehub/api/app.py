@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hirehub import __version__
 from hirehub.api import health, whoami
+from hirehub.api.admin import linkedin as admin_linkedin
 from hirehub.api.admin import provisioning as admin_provisioning
 from hirehub.api.admin import security as admin_security
 from hirehub.api.dataverse_errors import DataverseError, handle_dataverse_error
@@ -24,6 +25,7 @@ from hirehub.api.problems import Problem, handle_http_exception, handle_problem,
 from hirehub.db.session import Database
 from hirehub.directories.entra.connector_factory import entra_connectors
 from hirehub.directories.entra.runtime import runtime_from_settings
+from hirehub.linkedin import push as linkedin_push
 from hirehub.odata import routes as odata_routes
 from hirehub.security import routes as oauth_routes
 from hirehub.settings import Settings, get_settings
@@ -64,6 +66,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(whoami.router)
     app.include_router(admin_security.router)
     app.include_router(admin_provisioning.router)
+    app.include_router(admin_linkedin.router)
+    app.include_router(linkedin_push.router)
     app.include_router(odata_routes.router)  # after WhoAmI: its /api/data/{version}/{path} is a catch-all
     install_console(app)
     app.include_router(oauth_routes.router)  # last: its /{tenant}/… paths must not shadow the others

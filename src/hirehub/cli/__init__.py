@@ -9,7 +9,9 @@ from hirehub.cli.database import db_app
 from hirehub.cli.demo import demo_app
 from hirehub.cli.entra import entra_app
 from hirehub.cli.jobs import job_app, worker
+from hirehub.cli.linkedin import linkedin_app
 from hirehub.cli.provisioning import plan_app, policy_app
+from hirehub.cli.reconcile import reconcile_app
 from hirehub.cli.security import app_app, app_user_app, hr_user_app, issuer_app, link_app, role_app
 from hirehub.cli.serve import serve
 from hirehub.cli.tenants import company_app, tenant_app
@@ -46,4 +48,6 @@ app.command("serve")(serve)
 app.add_typer(job_app, name="job")
 app.add_typer(policy_app, name="policy")
 app.add_typer(plan_app, name="plan")
+app.add_typer(reconcile_app, name="reconcile")
 app.command("worker")(worker)
+app.add_typer(linkedin_app, name="linkedin")

@@ -9,11 +9,14 @@ from typing import Any
 
 import typer
 
-from hirehub.cli.context import tenant_session, tenant_transaction
+from hirehub.cli.context import open_database, resolve_tenant_id, tenant_session, tenant_transaction
 from hirehub.cli.output import CommandError, JsonOption, emit, run
+from hirehub.directories.entra.connector_factory import entra_connectors
+from hirehub.directories.entra.runtime import runtime_from_settings
 from hirehub.lifecycle.policy import PolicyError
 from hirehub.provisioning import operations
 from hirehub.provisioning.approvals import ApprovalError
+from hirehub.settings import get_settings
 from hirehub.tenancy.service import TenancyError
 
 TenantOption = typer.Option(..., "--tenant", help="Tenant GUID or domain.")
@@ -74,8 +77,13 @@ def plan_preview(
     """What a sync would do now for one worker, without doing it (dry run)."""
 
     async def action() -> dict[str, Any]:
-        async with tenant_session(tenant) as session:
-            return await operations.preview(session, personnel_number)
+        runtime = runtime_from_settings(get_settings())
+        async with open_database() as database, entra_connectors(database, runtime):
+            try:
+                return await operations.preview(database, await resolve_tenant_id(database, tenant), personnel_number)
+            finally:
+                if runtime.http is not None:
+                    await runtime.http.aclose()
 
     emit(run(action, as_json, ERRORS), as_json)
 

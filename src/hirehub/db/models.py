@@ -23,6 +23,7 @@ MODEL_MODULES = (
     "hirehub.security.models",
     "hirehub.jobs.models",
     "hirehub.provisioning.models",
+    "hirehub.linkedin.models",
 )
 
 

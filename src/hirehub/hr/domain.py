@@ -20,6 +20,7 @@ from hirehub.hr.models import (
     CandidateToHire,
     Department,
     Employment,
+    EmploymentLeave,
     Person,
     Position,
     PositionWorkerAssignment,
@@ -34,6 +35,8 @@ REHIRED = "worker.rehired"
 TRANSFERRED = "worker.transferred"
 TERMINATED = "worker.terminated"
 HIRE_RESCINDED = "worker.hire_rescinded"
+LEAVE_STARTED = "worker.leave_started"
+LEAVE_ENDED = "worker.leave_ended"
 CANDIDATE_CREATED = "candidate.created"
 
 
@@ -304,3 +307,82 @@ def rescind_hire(
     employment.end_date = employment.start_date
     worker.status = WorkerStatus.RESCINDED
     return [DomainEvent(HIRE_RESCINDED, worker.person_id, worker_snapshot(worker, employment, placement))]
+
+
+def _leave_snapshot(
+    worker: Worker, employment: Employment, placement: Placement, leave: EmploymentLeave
+) -> dict[str, Any]:
+    snapshot = worker_snapshot(worker, employment, placement)
+    snapshot.update(
+        leave_start_date=leave.start_date, leave_expected_return_date=leave.expected_return_date,
+        leave_return_date=leave.return_date, leave_reason=leave.reason,
+    )  # fmt: skip
+    return snapshot
+
+
+def start_leave(
+    worker: Worker,
+    employments: Sequence[Employment],
+    leaves: Sequence[EmploymentLeave],
+    placement: Placement,
+    *,
+    first_day: date,
+    expected_return: date | None,
+    reason: str,
+) -> tuple[EmploymentLeave, list[DomainEvent]]:
+    """A leave of absence from ``first_day`` (which may be in the future) until the worker returns.
+
+    The worker's status is left to the dates: a leave entered weeks ahead is not a leave yet, and the lifecycle
+    engine, which reads the leave's days, acts on the morning it starts.
+    """
+    why = _clean(reason)
+    if why is None:
+        raise errors.MissingRequiredField("reason")
+    employment = open_employment(employments)
+    if employment is None:
+        raise errors.WorkerNotEmployed(f"{worker.personnel_number} has no open employment")
+    if first_day < employment.start_date:
+        raise errors.LeaveDatesInvalid(
+            f"the leave starts {first_day.isoformat()}, before the employment ({employment.start_date.isoformat()})"
+        )
+    if employment.end_date is not None and first_day > employment.end_date:
+        raise errors.LeaveDatesInvalid(f"the employment ends {employment.end_date.isoformat()}, before the leave")
+    if expected_return is not None and expected_return <= first_day:
+        raise errors.LeaveDatesInvalid("the expected return must be after the first day of leave")
+    for other in (item for item in leaves if item.employment_id == employment.id):
+        if other.return_date is None or other.return_date > first_day:
+            raise errors.LeaveOverlaps(
+                f"{worker.personnel_number} has a leave from {other.start_date.isoformat()}"
+                + (f" until {other.return_date.isoformat()}" if other.return_date else " with no return recorded")
+            )
+    leave = EmploymentLeave(
+        id=uuid.uuid4(), worker_id=worker.id, employment_id=employment.id, start_date=first_day,
+        expected_return_date=expected_return, reason=why,
+    )  # fmt: skip
+    return leave, [DomainEvent(LEAVE_STARTED, worker.person_id, _leave_snapshot(worker, employment, placement, leave))]
+
+
+def end_leave(
+    worker: Worker,
+    employments: Sequence[Employment],
+    leaves: Sequence[EmploymentLeave],
+    placement: Placement,
+    *,
+    return_day: date,
+) -> tuple[EmploymentLeave, list[DomainEvent]]:
+    """The worker is back at work on ``return_day`` (which may be in the future). Returning on the first day of
+    leave cancels a leave that never happened."""
+    leave = next((item for item in leaves if item.return_date is None), None)
+    if leave is None:
+        raise errors.NotOnLeave(f"{worker.personnel_number} has no open leave of absence")
+    if return_day < leave.start_date:
+        raise errors.LeaveDatesInvalid(
+            f"the return {return_day.isoformat()} is before the leave started ({leave.start_date.isoformat()})"
+        )
+    employment = next((e for e in employments if e.id == leave.employment_id), None) or open_employment(employments)
+    if employment is None:
+        raise errors.WorkerNotEmployed(f"{worker.personnel_number} has no employment for this leave")
+    leave.return_date = return_day
+    if WorkerStatus(worker.status) is WorkerStatus.ON_LEAVE:
+        worker.status = WorkerStatus.EMPLOYED
+    return leave, [DomainEvent(LEAVE_ENDED, worker.person_id, _leave_snapshot(worker, employment, placement, leave))]

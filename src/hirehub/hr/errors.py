@@ -51,3 +51,15 @@ class RehireWhileEmployed(HRError):
 
 class HireAlreadyStarted(HRError):
     """A hire can be rescinded only before its start date."""
+
+
+class LeaveOverlaps(HRError):
+    """The worker is already on leave (or has one recorded) for some of those days."""
+
+
+class NotOnLeave(HRError):
+    """The worker has no open leave of absence to return from."""
+
+
+class LeaveDatesInvalid(HRError):
+    """A leave's days do not fit: a return before the first day, or days outside the employment."""

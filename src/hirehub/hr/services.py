@@ -30,6 +30,7 @@ from hirehub.hr.models import (
     CandidateToHire,
     Department,
     Employment,
+    EmploymentLeave,
     LinkedInExportedCandidate,
     Person,
     Position,
@@ -270,6 +271,50 @@ async def rescind_hire(session: AsyncSession, worker_id: uuid.UUID, *, today: da
             assignment.valid_to = today
     outbox.record(session, events)
     return events
+
+
+async def _leaves(session: AsyncSession, worker_id: uuid.UUID) -> list[EmploymentLeave]:
+    return list(
+        await session.scalars(
+            select(EmploymentLeave).where(EmploymentLeave.worker_id == worker_id).order_by(EmploymentLeave.start_date)
+        )
+    )
+
+
+async def start_leave(
+    session: AsyncSession,
+    worker_id: uuid.UUID,
+    *,
+    first_day: date,
+    expected_return: date | None = None,
+    reason: str,
+) -> EmploymentLeave:
+    """A leave of absence from ``first_day``; provisioning is told through the outbox and acts on that day."""
+    worker: Worker = await _one(session, Worker, worker_id, "worker")
+    placement = await _placement(
+        session, department_id=worker.department_id, title_id=worker.title_id, manager_id=worker.manager_id
+    )
+    leave, events = domain.start_leave(
+        worker, await _employments(session, worker.id), await _leaves(session, worker.id), placement,
+        first_day=first_day, expected_return=expected_return, reason=reason,
+    )  # fmt: skip
+    session.add(leave)
+    outbox.record(session, events)
+    return leave
+
+
+async def end_leave(session: AsyncSession, worker_id: uuid.UUID, *, return_day: date) -> EmploymentLeave:
+    """The return from the open leave of absence, on ``return_day`` (the first day back at work)."""
+    worker: Worker = await _one(session, Worker, worker_id, "worker")
+    placement = await _placement(
+        session, department_id=worker.department_id, title_id=worker.title_id, manager_id=worker.manager_id
+    )
+    leave, events = domain.end_leave(
+        worker, await _employments(session, worker.id), await _leaves(session, worker.id), placement,
+        return_day=return_day,
+    )  # fmt: skip
+    outbox.record(session, events)
+    return leave
 
 
 @dataclass(frozen=True)

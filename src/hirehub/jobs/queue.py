@@ -45,6 +45,15 @@ async def _serialise_ordering_key(session: AsyncSession, tenant_id: uuid.UUID, o
     )
 
 
+async def lock_ordering_key(session: AsyncSession, ordering_key: str) -> None:
+    """Serialise the caller's transaction with every other one that enqueues for ``ordering_key`` (until it
+    ends), so a "look for a pending job, enqueue one if there is none" stays one job under concurrency."""
+    tenant_id = session.info.get(TENANT_KEY)
+    if tenant_id is None:
+        raise TenantScopeError("jobs are enqueued in a tenant session")
+    await _serialise_ordering_key(session, tenant_id, ordering_key)
+
+
 async def enqueue(
     session: AsyncSession,
     kind: str,

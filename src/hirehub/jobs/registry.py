@@ -20,6 +20,9 @@ HANDLER_MODULES: tuple[str, ...] = (
     "hirehub.jobs.registry",
     "hirehub.provisioning.sync",
     "hirehub.provisioning.approvals",
+    "hirehub.linkedin.sync",
+    "hirehub.linkedin.notifications",
+    "hirehub.provisioning.reconcile",
 )
 """Modules that register handlers when imported."""
 

@@ -92,7 +92,7 @@ def phase_of(worker: WorkerView, policy: LifecyclePolicy, today: date) -> Phase:
         return Phase.PRE_START if today >= window else Phase.NOT_YET
     if start is None and worker.status is HRStatus.PENDING:
         return Phase.NOT_YET
-    return Phase.ON_LEAVE if worker.status is HRStatus.ON_LEAVE else Phase.ACTIVE
+    return Phase.ON_LEAVE if worker.on_leave(today) else Phase.ACTIVE
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -438,6 +438,8 @@ def _desired(
         groups = desired_groups(policy.group_rules, policy.default_groups, attributes)
     except ValueError as error:
         raise PlanningError(worker.anchor, f"group rules: {error}") from None
+    if phase is Phase.ON_LEAVE:
+        groups = tuple(group for group in groups if policy.leave_of_absence.keeps(group))
     return DesiredAccount(
         anchor=worker.anchor,
         user_principal_name=upn,

@@ -21,10 +21,11 @@ JSON shape (every key optional except a way to name accounts)::
                             "conditions": [{"attribute": "Department", "operator": "equals", "value": "Sales"}]}]},
       "lookups": {"offices": {"S": "Head office"}},
       "joiner": {"provision_days_before_start": 14, "disable_until_start": true},
-      "leave_of_absence": {"disable": false},
+      "leave_of_absence": {"disable": false, "remove_groups": []},
       "leaver": {"disable": true, "reset_password": true, "revoke_sessions": true, "remove_groups": true,
                  "convert_mailbox_to_shared": false},
-      "reuse_departed_names": false, "supervised": false, "sync_manager": true
+      "reuse_departed_names": false, "supervised": false, "sync_manager": true,
+      "reconciliation": {"fix": true, "disable_orphans": false, "every_hours": 24}
     }
 
 A name attribute (userPrincipalName, mail, mailNickname) is either chosen by a naming rule, once, when the
@@ -87,9 +88,39 @@ class JoinerOptions:
 
 @dataclass(frozen=True)
 class LeaveOptions:
-    """A leave of absence: ``disable`` turns the account off while HR says on_leave and back on at return."""
+    """A leave of absence: ``disable`` turns the account off while the worker is on leave and back on at
+    return; ``remove_groups`` are groups the policy grants that the worker leaves for the time of the leave
+    (a VPN or an on-call rota, say) and is given back on return. Only groups the policy grants are named here:
+    a group added by hand would have nobody to give it back."""
 
     disable: bool = False
+    remove_groups: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "remove_groups", tuple(self.remove_groups))
+
+    def keeps(self, group: str) -> bool:
+        """Whether a worker on leave keeps ``group`` (names ignore case)."""
+        folded = group.strip().casefold()
+        return all(removed.strip().casefold() != folded for removed in self.remove_groups)
+
+
+MAX_RECONCILE_HOURS = 24 * 366
+
+
+@dataclass(frozen=True)
+class ReconciliationOptions:
+    """The scheduled comparison of all of HR with all of the directory.
+
+    ``fix`` sends every worker whose account drifted through the engine's normal sync (planned, audited, held
+    for approval in supervised mode); ``disable_orphans`` also disables enabled accounts whose anchor no worker
+    has, which is off by default, since such an account may be a person HR does not know about yet: reporting
+    it is safe, switching it off is not. ``every_hours`` is the schedule (0: only when someone asks).
+    """
+
+    fix: bool = True
+    disable_orphans: bool = False
+    every_hours: int = 24
 
 
 @dataclass(frozen=True)
@@ -129,6 +160,7 @@ class LifecyclePolicy:
     reuse_departed_names: bool = False
     supervised: bool = False
     sync_manager: bool = True
+    reconciliation: ReconciliationOptions = ReconciliationOptions()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "attribute_mappings", MappingProxyType(dict(self.attribute_mappings)))
@@ -224,10 +256,21 @@ def _group_problems(policy: LifecyclePolicy) -> list[str]:
 
 
 def _option_problems(policy: LifecyclePolicy) -> list[str]:
+    problems: list[str] = []
     days = policy.joiner.provision_days_before_start
     if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= MAX_PROVISION_DAYS:
-        return [f"joiner.provision_days_before_start: a whole number of days from 0 to {MAX_PROVISION_DAYS}"]
-    return []
+        problems.append(f"joiner.provision_days_before_start: a whole number of days from 0 to {MAX_PROVISION_DAYS}")
+    for group in policy.leave_of_absence.remove_groups:
+        if not group.strip():
+            problems.append("leave_of_absence.remove_groups: a group name is blank")
+        elif group.strip().casefold() not in policy.managed_groups:
+            problems.append(
+                f"leave_of_absence.remove_groups: the policy does not grant {group!r}, so it could not be given back"
+            )
+    hours = policy.reconciliation.every_hours
+    if isinstance(hours, bool) or not isinstance(hours, int) or not 0 <= hours <= MAX_RECONCILE_HOURS:
+        problems.append(f"reconciliation.every_hours: a whole number of hours from 0 (never) to {MAX_RECONCILE_HOURS}")
+    return problems
 
 
 def policy_problems(policy: LifecyclePolicy) -> list[str]:
@@ -319,6 +362,7 @@ _TOP_KEYS = (
     "reuse_departed_names",
     "supervised",
     "sync_manager",
+    "reconciliation",
 )
 _RULE_KEYS = ("patterns", "domain", "numbered_start", "numbered_max")
 _GROUP_RULE_KEYS = ("name", "groups", "conditions", "combine", "priority", "exclusive")
@@ -326,6 +370,8 @@ _CONDITION_KEYS = ("attribute", "operator", "value")
 _JOINER_KEYS = ("provision_days_before_start", "disable_until_start")
 _LEAVER_KEYS = ("disable", "reset_password", "revoke_sessions", "remove_groups", "convert_mailbox_to_shared")
 _LEAVER_DEFAULTS: Mapping[str, bool] = MappingProxyType({key: getattr(LeaverOptions(), key) for key in _LEAVER_KEYS})
+_LEAVE_KEYS = ("disable", "remove_groups")
+_RECONCILIATION_KEYS = ("fix", "disable_orphans", "every_hours")
 
 
 def _read_lookups(reader: _Reader, data: Mapping[str, Any]) -> dict[str, dict[str, str]]:
@@ -448,20 +494,32 @@ def policy_from_json(data: Mapping[str, Any]) -> LifecyclePolicy:
     }
     defaults, group_rules = _read_groups(reader, data)
     joiner = reader.section(data, "joiner", "", _JOINER_KEYS)
-    leave = reader.section(data, "leave_of_absence", "", ("disable",))
+    leave = reader.section(data, "leave_of_absence", "", _LEAVE_KEYS)
     leaver = reader.section(data, "leaver", "", _LEAVER_KEYS)
+    reconciliation = reader.section(data, "reconciliation", "", _RECONCILIATION_KEYS)
+    defaults_of_reconciliation = ReconciliationOptions()
     options: dict[str, Any] = {
         "joiner": JoinerOptions(
             reader.whole(joiner, "provision_days_before_start", "joiner", 14),
             reader.flag(joiner, "disable_until_start", "joiner", True),
         ),
-        "leave_of_absence": LeaveOptions(reader.flag(leave, "disable", "leave_of_absence", False)),
+        "leave_of_absence": LeaveOptions(
+            reader.flag(leave, "disable", "leave_of_absence", False),
+            tuple(reader.texts(leave, "remove_groups", "leave_of_absence")),
+        ),
         "leaver": LeaverOptions(
             **{key: reader.flag(leaver, key, "leaver", _LEAVER_DEFAULTS[key]) for key in _LEAVER_KEYS}
         ),
         "reuse_departed_names": reader.flag(data, "reuse_departed_names", "", False),
         "supervised": reader.flag(data, "supervised", "", False),
         "sync_manager": reader.flag(data, "sync_manager", "", True),
+        "reconciliation": ReconciliationOptions(
+            reader.flag(reconciliation, "fix", "reconciliation", defaults_of_reconciliation.fix),
+            reader.flag(
+                reconciliation, "disable_orphans", "reconciliation", defaults_of_reconciliation.disable_orphans
+            ),
+            reader.whole(reconciliation, "every_hours", "reconciliation", defaults_of_reconciliation.every_hours),
+        ),
     }
     broken_names = {attribute for attribute, rule in rules.items() if rule is None}
     try:
@@ -531,11 +589,15 @@ def policy_to_json(policy: LifecyclePolicy) -> dict[str, Any]:
         },
         "lookups": {name: dict(table) for name, table in policy.lookups.items()},
         "joiner": _options_to_json(policy.joiner, _JOINER_KEYS),
-        "leave_of_absence": {"disable": policy.leave_of_absence.disable},
+        "leave_of_absence": {
+            "disable": policy.leave_of_absence.disable,
+            "remove_groups": list(policy.leave_of_absence.remove_groups),
+        },
         "leaver": _options_to_json(policy.leaver, _LEAVER_KEYS),
         "reuse_departed_names": policy.reuse_departed_names,
         "supervised": policy.supervised,
         "sync_manager": policy.sync_manager,
+        "reconciliation": _options_to_json(policy.reconciliation, _RECONCILIATION_KEYS),
     }
 
 

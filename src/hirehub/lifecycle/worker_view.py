@@ -119,6 +119,10 @@ class WorkerView:
 
     ``last_day`` is the last day worked of the current employment (None while none is recorded, and again after a
     rehire opens a new employment). ``start_date`` is the current employment's start.
+
+    ``leave_from`` and ``leave_until`` are the current leave of absence, or the next one HR has recorded: its first
+    day, and the day the worker is back at work (None while no return is recorded). Dates, not the status, decide
+    whether the worker is on leave on a given day (:meth:`on_leave`), since a leave is often entered weeks ahead.
     """
 
     worker_id: str
@@ -137,6 +141,8 @@ class WorkerView:
     company_code: str | None = None
     office_location: str | None = None
     manager_personnel_number: str | None = None
+    leave_from: date | None = None
+    leave_until: date | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", HRStatus(self.status))
@@ -149,6 +155,8 @@ class WorkerView:
             raise ValueError(f"worker {self.personnel_number}'s last day is before the start date")
         if self.manager_personnel_number == self.personnel_number:
             raise ValueError(f"worker {self.personnel_number} cannot be their own manager")
+        if self.leave_until is not None and (self.leave_from is None or self.leave_until < self.leave_from):
+            raise ValueError(f"worker {self.personnel_number}'s return from leave is before the leave starts")
 
     @classmethod
     def from_snapshot(
@@ -192,6 +200,20 @@ class WorkerView:
     def today(self, now: datetime) -> date:
         """The tenant's calendar date at the instant ``now``."""
         return local_date(now, self.zone)
+
+    def on_leave(self, today: date) -> bool:
+        """Whether the tenant's date ``today`` falls within the recorded leave of absence: from its first day up to
+        (not including) the day of return. A status of on_leave with no recorded leave (set directly in HR)
+        counts as well."""
+        if self.leave_from is None:
+            return self.status is HRStatus.ON_LEAVE
+        return self.leave_from <= today and (self.leave_until is None or today < self.leave_until)
+
+    def leave_changes_at(self) -> tuple[datetime, ...]:
+        """The instants at which the leave begins and ends (the starts of those days in the tenant's zone), when
+        the worker's plan changes without any new HR event."""
+        days = [day for day in (self.leave_from, self.leave_until) if day is not None]
+        return tuple(datetime.combine(day, time(), tzinfo=self.zone) for day in days)
 
     def leaves_at(self) -> datetime | None:
         """The instant the last day worked ends in the tenant's zone (None without a last day): from then on the

@@ -19,6 +19,7 @@ from hirehub.jobs.context import JobContext
 from hirehub.jobs.errors import PermanentFailure
 from hirehub.jobs.queue import enqueue
 from hirehub.jobs.registry import register
+from hirehub.lifecycle.worker_view import local_date, tenant_zone
 from hirehub.provisioning import sync as syncing
 from hirehub.provisioning.connectors import connector_for
 from hirehub.provisioning.models import HeldPlan
@@ -87,16 +88,21 @@ async def apply_approved(context: JobContext) -> Mapping[str, Any] | None:
         tenant = await tenant_of(session)
         policy = await current_policy(session)
         worker = await worker_of_person(session, held.person_id)
-        view = await worker_view(session, worker, tenant.time_zone) if worker is not None else None
+        now = context.clock()
+        today = local_date(now, tenant_zone(tenant.time_zone))
+        view = await worker_view(session, worker, tenant.time_zone, today=today) if worker is not None else None
         approved = held.plan
     if view is None:
         return {"skipped": "no worker for this person"}
-    now = context.clock()
     the_plan, observed = await syncing.observe_and_plan(connector, view, policy, now)
     if the_plan.to_json() != approved:
         new_id = await syncing.hold_plan(context, held.person_id, view, the_plan)
         return {"re_held": str(new_id), "reason": "HR or the directory changed since the plan was approved"}
-    applied = await connector.apply(the_plan, observed)
+    await syncing.announce_account(context, held.person_id, the_plan)
+    applied = await syncing.apply_plan(connector, the_plan, observed)
     await syncing.audit_results(context, view, applied)
-    syncing.raise_unless_done(applied)
-    return {"applied": len(applied.results)}
+    waiting = await syncing.finish_apply(connector, applied)
+    result: dict[str, Any] = {"applied": len(applied.results)}
+    if waiting is not None:
+        result["waiting_for_manager"] = waiting
+    return result

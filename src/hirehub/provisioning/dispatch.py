@@ -20,7 +20,17 @@ from hirehub.events.outbox import OutboxEvent
 from hirehub.hr import domain
 from hirehub.provisioning.sync import queue_sync
 
-WORKER_EVENTS = frozenset({domain.HIRED, domain.REHIRED, domain.TRANSFERRED, domain.TERMINATED, domain.HIRE_RESCINDED})
+WORKER_EVENTS = frozenset(
+    {
+        domain.HIRED,
+        domain.REHIRED,
+        domain.TRANSFERRED,
+        domain.TERMINATED,
+        domain.HIRE_RESCINDED,
+        domain.LEAVE_STARTED,
+        domain.LEAVE_ENDED,
+    }
+)
 BATCH = 500
 
 

@@ -1,4 +1,5 @@
-"""What provisioning keeps: each tenant's lifecycle policy, and the plans held for approval in supervised mode."""
+"""What provisioning keeps: each tenant's lifecycle policy, the plans held for approval in supervised mode, and
+the reconciliation runs."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, String, UniqueConstraint
+from sqlalchemy import JSON, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hirehub.db.base import Base, Row, TenantOwned
@@ -34,3 +35,25 @@ class HeldPlan(Row, TenantOwned, Base):
     """held, approved (its apply job is queued), rejected, or superseded (a newer plan replaced it)."""
     decided_by: Mapped[str | None] = mapped_column(String(200), default=None)
     decided_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class ReconciliationRun(Row, TenantOwned, Base):
+    """One full comparison of the tenant's HR workers with its directory accounts, and what was done about it.
+
+    ``counts`` holds the number of findings of each kind (orphans, duplicates, mismatched, enabled_leavers,
+    missing, errors, fixes, unanchored); ``report`` the findings themselves (each list capped, the counts are
+    not); ``fixed`` what the run did: the workers whose sync it queued and the orphans it disabled.
+    """
+
+    __tablename__ = "reconciliation_run"
+
+    status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
+    """queued (waiting for its job), running, finished, or failed (``error`` says why)."""
+    requested_by: Mapped[str] = mapped_column(String(200), default="schedule")
+    job_id: Mapped[uuid.UUID | None] = mapped_column(default=None, index=True)
+    started_at: Mapped[datetime | None] = mapped_column(default=None)
+    finished_at: Mapped[datetime | None] = mapped_column(default=None)
+    counts: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    report: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    fixed: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    error: Mapped[str | None] = mapped_column(Text, default=None)

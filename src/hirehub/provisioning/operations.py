@@ -1,20 +1,24 @@
-"""Provisioning as people script it: the JSON answers of ``hirehub policy …`` / ``hirehub plan …`` and of the admin
-API's ``/admin/v1/policy`` and ``/admin/v1/plans``, from one place so the two cannot drift apart."""
+"""Provisioning as people script it: the JSON answers of ``hirehub policy …`` / ``hirehub plan …`` /
+``hirehub reconcile …`` and of the admin API's ``/admin/v1/policy``, ``/admin/v1/plans`` and
+``/admin/v1/reconciliations``, from one place so the two cannot drift apart."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hirehub.db.base import utcnow
+from hirehub.db.session import Database
 from hirehub.hr.models import Worker
 from hirehub.lifecycle.planning import plan
 from hirehub.lifecycle.policy import policy_to_json
-from hirehub.provisioning import approvals
+from hirehub.provisioning import approvals, scheduling
 from hirehub.provisioning.connectors import connector_for
+from hirehub.provisioning.models import ReconciliationRun
 from hirehub.provisioning.policies import current_policy, set_policy, tenant_of
 from hirehub.provisioning.sync import observe_and_plan
 from hirehub.provisioning.workers import worker_view
@@ -28,6 +32,14 @@ class PreviewError(ValueError):
         self.status = status
 
 
+class ReconciliationError(ValueError):
+    """A reconciliation that cannot be shown: ``status`` 400 for a malformed id, 404 for an unknown one."""
+
+    def __init__(self, message: str, status: int = 404) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 async def show_policy(session: AsyncSession) -> Json:
     return {"policy": policy_to_json(await current_policy(session))}
 
@@ -36,15 +48,21 @@ async def replace_policy(session: AsyncSession, document: dict[str, Any], *, by:
     return {"policy": policy_to_json(await set_policy(session, document, by=by))}
 
 
-async def preview(session: AsyncSession, personnel_number: str) -> Json:
-    """The plan a sync would make now for one worker, applied to nothing (dry run)."""
-    worker = await session.scalar(select(Worker).where(Worker.personnel_number == personnel_number))
-    if worker is None:
-        raise PreviewError(f"no worker with personnel number {personnel_number}")
-    tenant = await tenant_of(session)
-    policy = await current_policy(session)
-    view = await worker_view(session, worker, tenant.time_zone)
-    connector = await connector_for(tenant.id)
+async def preview(database: Database, tenant_id: uuid.UUID, personnel_number: str) -> Json:
+    """The plan a sync would make now for one worker, applied to nothing (dry run).
+
+    No transaction is held across the directory: the connector is found first (the Entra factory reads the
+    connection in a session of its own, which on SQLite's ``BEGIN IMMEDIATE`` would wait for any transaction
+    open here), the HR state is read, and the directory is observed after that session closed.
+    """
+    connector = await connector_for(tenant_id)
+    async with database.tenant_session(tenant_id) as session:
+        worker = await session.scalar(select(Worker).where(Worker.personnel_number == personnel_number))
+        if worker is None:
+            raise PreviewError(f"no worker with personnel number {personnel_number}")
+        tenant = await tenant_of(session)
+        policy = await current_policy(session)
+        view = await worker_view(session, worker, tenant.time_zone)
     now = utcnow()
     if connector is None:
         the_plan = plan(view, policy, None, now, lambda name: False)
@@ -67,3 +85,44 @@ async def decide(session: AsyncSession, plan_id: str, *, approve: bool, by: str)
         raise approvals.ApprovalError(f"'{plan_id}' is not a plan id (a GUID)", 400) from None
     decided = await (approvals.approve if approve else approvals.reject)(session, key, by=by)
     return approvals.plan_json(decided)
+
+
+def _moment(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def reconciliation_json(run: ReconciliationRun, *, full: bool = False) -> Json:
+    """A reconciliation run; ``full`` adds the report and what was fixed."""
+    data: Json = {"id": str(run.id), "status": run.status, "requested_by": run.requested_by,
+                  "job_id": str(run.job_id) if run.job_id else None, "created_at": _moment(run.created_at),
+                  "started_at": _moment(run.started_at), "finished_at": _moment(run.finished_at),
+                  "counts": run.counts, "error": run.error}  # fmt: skip
+    if full:
+        data["report"] = run.report
+        data["fixed"] = run.fixed
+    return data
+
+
+async def request_reconciliation(session: AsyncSession, *, by: str, now: datetime | None = None) -> Json:
+    """Run the tenant's reconciliation as soon as a worker is free (the scheduled one, brought forward)."""
+    return reconciliation_json(await scheduling.request_run(session, by=by, now=now or utcnow()))
+
+
+async def list_reconciliations(session: AsyncSession, limit: int = 20) -> Json:
+    runs = await session.scalars(
+        select(ReconciliationRun).order_by(ReconciliationRun.created_at.desc()).limit(min(max(limit, 1), 1000))
+    )
+    pending = await scheduling.pending_job(session)
+    return {"reconciliations": [reconciliation_json(run) for run in runs],
+            "next_run_at": _moment(pending.run_at) if pending is not None else None}  # fmt: skip
+
+
+async def show_reconciliation(session: AsyncSession, run_id: str) -> Json:
+    try:
+        key = uuid.UUID(run_id)
+    except ValueError:
+        raise ReconciliationError(f"'{run_id}' is not a reconciliation id (a GUID)", 400) from None
+    run = await session.get(ReconciliationRun, key)
+    if run is None:
+        raise ReconciliationError(f"no reconciliation {run_id}")
+    return reconciliation_json(run, full=True)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hirehub.db.base import utcnow
 from hirehub.db.session import TENANT_KEY
 from hirehub.lifecycle.policy import LifecyclePolicy, policy_from_json, policy_to_json, starter_policy
 from hirehub.provisioning.models import ProvisioningPolicy
+from hirehub.provisioning.scheduling import ensure_scheduled
 from hirehub.tenancy.models import Tenant
 
 
@@ -28,8 +31,11 @@ async def current_policy(session: AsyncSession) -> LifecyclePolicy:
     return policy_from_json(stored.document)
 
 
-async def set_policy(session: AsyncSession, document: dict[str, Any], *, by: str) -> LifecyclePolicy:
-    """Validate ``document`` (every problem at once: :class:`~hirehub.lifecycle.policy.PolicyError`) and store it."""
+async def set_policy(
+    session: AsyncSession, document: dict[str, Any], *, by: str, now: datetime | None = None
+) -> LifecyclePolicy:
+    """Validate ``document`` (every problem at once: :class:`~hirehub.lifecycle.policy.PolicyError`), store it,
+    and make sure the reconciliation it asks for is scheduled."""
     policy = policy_from_json(document)
     stored = await session.scalar(select(ProvisioningPolicy))
     normalised = policy_to_json(policy)
@@ -38,4 +44,6 @@ async def set_policy(session: AsyncSession, document: dict[str, Any], *, by: str
     else:
         stored.document, stored.updated_by = normalised, by
     await session.flush()
+    # Saving a policy is when a tenant's provisioning is set up: from then on a reconciliation is scheduled.
+    await ensure_scheduled(session, policy, now or utcnow())
     return policy

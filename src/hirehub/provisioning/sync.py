@@ -6,7 +6,22 @@ anchor, and then either applies the plan (auditing every step with the job's id)
 (supervised mode), or — asked for a preview — only describes it. Throttling and unreachable directories become
 retries with the directory's own wait; a name taken meanwhile is a retry too, and the next plan picks the next
 name. Once converged, it schedules the next instant at which the plan can change (the provisioning window, the
-start date, the end of the last day worked) as a ``provisioning.tick``, which queues a fresh sync in order.
+start date, the first day of a leave of absence and the day of return, the end of the last day worked) as a
+``provisioning.tick``, which queues a fresh sync in order.
+
+Managers across people. A joiner's manager may have no account yet when the joiner's sync runs: both were hired
+in the same batch, and syncs of different people run concurrently in any order. The ``set_manager`` step then
+fails and the connector goes on with the rest. Retrying the joiner's job with backoff would be a busy wait with
+no end in sight (the manager's account may be weeks away, for a manager who starts later), and a job that goes
+dead blocks the person's later changes. Instead the report's sync *succeeds*, noting that it waits for the
+manager, and a sync about to create an account first queues ``provisioning.notify_reports`` for that person,
+ordered behind the creating job itself (same ordering key): once that job is over, however many attempts it
+took, and even when the reply to the creation was lost and a later attempt found the account already there,
+the notification queues a sync of each direct report in HR (:func:`queue_reports`). This converges without
+polling: if the manager's account existed when the report's step ran, the step succeeded; if not, the
+notification runs after the account exists, and the report's new sync, ordered behind the report's earlier
+jobs, sets the manager. Anything else (an account made by hand) the scheduled reconciliation finds as a
+mismatched manager and sends through the same sync.
 """
 
 from __future__ import annotations
@@ -20,16 +35,18 @@ from typing import Any
 from sqlalchemy import select
 
 from hirehub.audit import log as audit
+from hirehub.hr.models import Worker
 from hirehub.jobs.context import JobContext
 from hirehub.jobs.errors import PermanentFailure, RetryLater
 from hirehub.jobs.queue import enqueue
 from hirehub.jobs.registry import register
 from hirehub.lifecycle.connector import ApplyResult, Connector, ConnectorUnavailable, DuplicateAnchor, Outcome
+from hirehub.lifecycle.directory_state import DirectoryAccount
 from hirehub.lifecycle.expressions import ExpressionError
 from hirehub.lifecycle.naming import candidates
-from hirehub.lifecycle.planning import Plan, PlanningError, plan
+from hirehub.lifecycle.planning import Plan, PlanningError, SetManager, plan
 from hirehub.lifecycle.policy import NAME_ATTRIBUTES, LifecyclePolicy
-from hirehub.lifecycle.worker_view import WorkerView
+from hirehub.lifecycle.worker_view import WorkerView, local_date, tenant_zone
 from hirehub.provisioning.connectors import connector_for
 from hirehub.provisioning.models import HeldPlan
 from hirehub.provisioning.policies import current_policy, tenant_of
@@ -37,6 +54,7 @@ from hirehub.provisioning.workers import worker_of_person, worker_view
 
 SYNC = "provisioning.sync"
 TICK = "provisioning.tick"
+NOTIFY_REPORTS = "provisioning.notify_reports"
 ACTOR = "lifecycle"
 NAMES_CHECKED_PER_RULE = 25
 
@@ -88,7 +106,8 @@ async def sync(context: JobContext) -> Mapping[str, Any] | None:
         tenant = await tenant_of(session)
         policy = await current_policy(session)
         worker = await worker_of_person(session, person_id)
-        view = await worker_view(session, worker, tenant.time_zone) if worker is not None else None
+        today = local_date(now, tenant_zone(tenant.time_zone))
+        view = await worker_view(session, worker, tenant.time_zone, today=today) if worker is not None else None
     if view is None:
         return {"skipped": "no worker for this person"}
     the_plan, observed = await observe_and_plan(connector, view, policy, now)
@@ -99,11 +118,82 @@ async def sync(context: JobContext) -> Mapping[str, Any] | None:
     if policy.supervised:
         summary["held_plan_id"] = str(await hold_plan(context, person_id, view, the_plan))
         return summary
-    applied = await connector.apply(the_plan, observed)
+    await announce_account(context, person_id, the_plan)
+    applied = await apply_plan(connector, the_plan, observed)
     await audit_results(context, view, applied)
-    raise_unless_done(applied)
+    waiting = await finish_apply(connector, applied)
     await _schedule_next(context, person_id, view, policy, now)
+    if waiting is not None:
+        summary["waiting_for_manager"] = waiting
     return {**summary, "applied": len(applied.results)}
+
+
+async def apply_plan(connector: Connector, the_plan: Plan, observed: DirectoryAccount | None) -> ApplyResult:
+    """Apply, turning an unreachable directory into a retry after the directory's own wait. The plan may have
+    been applied in part (or whole) before the connection broke: the retry observes again and plans only
+    what is still missing, so nothing is done twice."""
+    try:
+        return await connector.apply(the_plan, observed)
+    except ConnectorUnavailable as exc:
+        raise RetryLater(exc.retry_after or 30.0, str(exc)) from exc
+
+
+async def announce_account(context: JobContext, person_id: uuid.UUID, the_plan: Plan) -> None:
+    """Before a plan that creates an account is applied, queue the notification of the person's reports, behind
+    this job (see the module's docstring). Queued before, not after, so that no way the apply can end (a lost
+    reply, a crash) loses it; should this job be repeated, a second notification costs empty syncs."""
+    if not the_plan.creates:
+        return
+    async with context.tenant_transaction() as session:
+        await enqueue(session, NOTIFY_REPORTS, {"person_id": str(person_id)}, ordering_key=str(person_id))
+
+
+async def finish_apply(connector: Connector, applied: ApplyResult) -> str | None:
+    """After a plan was applied: accept a manager who has no account yet as something to wait for (see the
+    module's docstring), and raise for anything else that did not go through. Returns the anchor of the
+    manager waited for, if any."""
+    waiting = await _manager_missing(connector, applied)
+    if waiting is not None:
+        others = [r for r in applied.results if not r.ok and not isinstance(r.step, SetManager)]
+        if not others:
+            return waiting
+    raise_unless_done(applied)
+    return None
+
+
+async def _manager_missing(connector: Connector, applied: ApplyResult) -> str | None:
+    """The anchor of the manager a failed set_manager step pointed at, when no account carries it (asked of
+    the directory, not read from an error message: connectors word their errors differently)."""
+    for result in applied.of(Outcome.FAILED):
+        step = result.step
+        if isinstance(step, SetManager) and step.manager_anchor is not None:
+            try:
+                if await connector.find_by_anchor(step.manager_anchor) is None:
+                    return step.manager_anchor
+            except ConnectorUnavailable as exc:
+                raise RetryLater(exc.retry_after or 30.0, str(exc)) from exc
+            except DuplicateAnchor:
+                return None
+    return None
+
+
+@register(NOTIFY_REPORTS)
+async def notify_reports(context: JobContext) -> Mapping[str, Any] | None:
+    async with context.tenant_transaction() as session:
+        queued = await queue_reports(session, uuid.UUID(str(context.payload["person_id"])))
+    return {"syncs_queued": queued}
+
+
+async def queue_reports(session: Any, person_id: uuid.UUID) -> int:
+    """Queue a sync of every direct report (in HR) of the person whose account now exists, so a report whose
+    manager step failed for want of this account gets it set. Returns how many were queued."""
+    manager = await worker_of_person(session, person_id)
+    if manager is None:
+        return 0
+    reports = list(await session.scalars(select(Worker.person_id).where(Worker.manager_id == manager.id)))
+    for report in reports:
+        await queue_sync(session, report, reason="manager account created")
+    return len(reports)
 
 
 async def hold_plan(context: JobContext, person_id: uuid.UUID, view: WorkerView, the_plan: Plan) -> uuid.UUID:
@@ -153,6 +243,7 @@ def next_change(view: WorkerView, policy: LifecyclePolicy, now: datetime) -> dat
         window = view.start_date - timedelta(days=policy.joiner.provision_days_before_start)
         for day in (window, view.start_date):
             instants.append(datetime.combine(day, time(), tzinfo=view.zone))
+    instants.extend(view.leave_changes_at())
     leaves = view.leaves_at()
     if leaves is not None:
         instants.append(leaves)

@@ -17,13 +17,15 @@ from hirehub.db.session import Database
 from hirehub.jobs.errors import JobError, JobNotFound
 from hirehub.lifecycle.policy import PolicyError
 from hirehub.provisioning.approvals import ApprovalError
-from hirehub.provisioning.operations import PreviewError
+from hirehub.provisioning.operations import PreviewError, ReconciliationError
 from hirehub.security.admin import SecurityAdminError
 from hirehub.security.apps import AppError
 
 Json = dict[str, Any]
 SECRET_KEYS = frozenset({"secret"})
-REFUSALS: tuple[type[Exception], ...] = (AppError, SecurityAdminError, ApprovalError, PreviewError, JobError)
+REFUSALS: tuple[type[Exception], ...] = (
+    AppError, SecurityAdminError, ApprovalError, PreviewError, JobError, ReconciliationError,
+)  # fmt: skip
 TITLES = {404: "Not found", 409: "Already exists"}
 
 

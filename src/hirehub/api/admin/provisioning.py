@@ -1,5 +1,6 @@
-"""Admin API for the lifecycle engine: the policy, dry runs, supervised-mode approvals and the job queue — the
-same JSON as ``hirehub policy …``, ``hirehub plan …`` and ``hirehub job …``."""
+"""Admin API for the lifecycle engine: the policy, dry runs, supervised-mode approvals, reconciliations and the
+job queue — the same JSON as ``hirehub policy …``, ``hirehub plan …``, ``hirehub reconcile …`` and
+``hirehub job …``."""
 
 from __future__ import annotations
 
@@ -43,10 +44,8 @@ async def replace_policy(
 async def preview(personnel_number: str, request: Request, caller: AdminCaller = AdminDependency) -> Json:
     """The plan a sync would make now for one worker (dry run: nothing is applied)."""
 
-    async def reader(session: AsyncSession) -> Json:
-        return await operations.preview(session, personnel_number)
-
-    return await common.read(request, caller, reader)
+    async with common.refusals_as_problems():
+        return await operations.preview(common.database_of(request), caller.tenant_id, personnel_number)
 
 
 @router.get("/plans")
@@ -71,6 +70,34 @@ async def reject(plan_id: str, request: Request, caller: AdminCaller = AdminDepe
         return await operations.decide(session, plan_id, approve=False, by=caller.actor)
 
     return await common.transact(request, caller, changer)
+
+
+@router.post("/reconciliations")
+async def request_reconciliation(request: Request, caller: AdminCaller = AdminDependency) -> Json:
+    """Reconcile now: the tenant's pending reconciliation is brought forward (answered with the queued run)."""
+
+    async def changer(session: AsyncSession) -> Json:
+        return await operations.request_reconciliation(session, by=caller.actor)
+
+    return await common.change(request, caller, "reconciliation.requested", ("reconciliation", None), changer)
+
+
+@router.get("/reconciliations")
+async def list_reconciliations(request: Request, limit: int = 20, caller: AdminCaller = AdminDependency) -> Json:
+    async def reader(session: AsyncSession) -> Json:
+        return await operations.list_reconciliations(session, limit)
+
+    return await common.read(request, caller, reader)
+
+
+@router.get("/reconciliations/{run_id}")
+async def show_reconciliation(run_id: str, request: Request, caller: AdminCaller = AdminDependency) -> Json:
+    """One run with its drift report and what it fixed."""
+
+    async def reader(session: AsyncSession) -> Json:
+        return await operations.show_reconciliation(session, run_id)
+
+    return await common.read(request, caller, reader)
 
 
 def _job_id(text: str) -> uuid.UUID:

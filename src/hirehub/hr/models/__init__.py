@@ -44,7 +44,7 @@ from hirehub.hr.models.reference import (
     ScreeningType,
     VeteranStatus,
 )
-from hirehub.hr.models.workforce import Employment, PositionWorkerAssignment, Worker
+from hirehub.hr.models.workforce import Employment, EmploymentLeave, PositionWorkerAssignment, Worker
 
 __all__ = [
     "CandidateToHire",
@@ -56,6 +56,7 @@ __all__ = [
     "EducationInstitution",
     "EducationLevel",
     "Employment",
+    "EmploymentLeave",
     "IdentificationType",
     "IssuingAgency",
     "Job",

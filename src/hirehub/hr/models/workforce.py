@@ -1,4 +1,4 @@
-"""Workers, their employments over time, and their assignments to positions.
+"""Workers, their employments over time, their leaves of absence, and their assignments to positions.
 
 One person has at most one worker record, whose personnel number never changes; each hire or rehire
 adds an employment (start, end, reason). "Base worker" and "Worker" are two API views of this table.
@@ -105,3 +105,27 @@ class PositionWorkerAssignment(Row, TenantOwned, Base):
 
     worker: Mapped[Worker] = relationship(back_populates="assignments", lazy="raise")
     position: Mapped[Position] = relationship(lazy="raise")
+
+
+class EmploymentLeave(Row, TenantOwned, Base):
+    """A leave of absence within an employment (D365 Human Resources' *Leave and absence*: a worker's leave
+    of absence, from its start date to the day they return to work).
+
+    ``start_date`` is the first day of leave, ``expected_return_date`` what was planned when the leave began,
+    and ``return_date`` the day the worker is back (None while they are away): the leave covers the days
+    from ``start_date`` up to, not including, ``return_date``. A leave is never deleted; one entered by mistake
+    is ended on its first day.
+    """
+
+    __tablename__ = "hr_employment_leave"
+
+    worker_id: Mapped[uuid.UUID] = owner("hr_worker")
+    employment_id: Mapped[uuid.UUID] = reference("hr_employment", required=True)
+    start_date: Mapped[date] = day(required=True)
+    expected_return_date: Mapped[date | None] = day()
+    return_date: Mapped[date | None] = day()
+    reason: Mapped[str] = text(100, required=True)
+
+    def covers(self, today: date) -> bool:
+        """Whether the worker is away on ``today``."""
+        return self.start_date <= today and (self.return_date is None or today < self.return_date)
