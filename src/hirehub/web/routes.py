@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from hirehub.db.session import Database
 from hirehub.tenancy.models import Company, Tenant
-from hirehub.web import accounts, entra_pages
+from hirehub.web import accounts, console_pages, entra_pages, linkedin_pages
 from hirehub.web.accounts import AccountError, SignedIn
 from hirehub.web.auth import (
     PRE_SESSION_CSRF_COOKIE,
@@ -104,3 +104,6 @@ def install_console(app: FastAPI) -> None:
     app.mount("/console/static", StaticFiles(directory=str(STATIC_DIR)), name="console-static")
     app.include_router(router)
     app.include_router(entra_pages.router)
+    app.include_router(linkedin_pages.router)
+    for section in console_pages.ROUTERS:
+        app.include_router(section)

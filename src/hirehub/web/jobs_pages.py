@@ -1,0 +1,124 @@
+"""Jobs: the tenant's durable work queue, filtered by status and kind, with retry and cancel.
+
+Retry and cancel are :func:`hirehub.jobs.queue.retry` and :func:`~hirehub.jobs.queue.cancel` (the same the CLI
+and the admin API call), audited as the admin API audits them. ``hirehub.jobs`` has no listing with a kind
+filter, so this module has a thin read-only query for that; the tenant session scopes it like every read.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hirehub.audit import log as audit
+from hirehub.db.session import Database
+from hirehub.jobs import queue
+from hirehub.jobs.errors import JobError
+from hirehub.jobs.models import DurableJob, JobStatus
+from hirehub.jobs.serialize import job_json
+from hirehub.web.accounts import SignedIn
+from hirehub.web.auth import require_admin, require_csrf
+from hirehub.web.forms import actor
+from hirehub.web.pages import NAVIGATION, render
+
+router = APIRouter(include_in_schema=False)
+PAGE = "/console/jobs"
+NAVIGATION.append((f"{PAGE}/", "Jobs"))
+LIMIT = 200
+RETRYABLE = {JobStatus.DEAD.value, JobStatus.FAILED.value, JobStatus.CANCELLED.value}
+CANCELLABLE = {JobStatus.QUEUED.value, JobStatus.FAILED.value, JobStatus.HELD.value}
+
+
+async def find_jobs(session: AsyncSession, status: str | None, kind: str | None) -> Sequence[DurableJob]:
+    """The newest jobs first, by status and kind (the thin query ``queue.list_jobs`` lacks a kind filter for)."""
+    statement = select(DurableJob).order_by(DurableJob.sequence.desc()).limit(LIMIT)
+    if status:
+        statement = statement.where(DurableJob.status == status)
+    if kind:
+        statement = statement.where(DurableJob.kind == kind)
+    return (await session.scalars(statement)).all()
+
+
+async def _kinds(session: AsyncSession) -> list[str]:
+    return list(await session.scalars(select(DurableJob.kind).distinct().order_by(DurableJob.kind)))
+
+
+@router.get(f"{PAGE}/", response_class=HTMLResponse)
+async def jobs_page(
+    request: Request,
+    admin: SignedIn = Depends(require_admin),
+    status: str = "",
+    kind: str = "",
+    notice: str = "",
+    error: str = "",
+) -> Response:
+    chosen = status if status in {s.value for s in JobStatus} else ""
+    database: Database = request.app.state.database
+    async with database.tenant_session(admin.tenant_id) as session:
+        jobs = [job_json(job, full=True) for job in await find_jobs(session, chosen or None, kind or None)]
+        stats = await queue.queue_stats(session)
+        kinds = await _kinds(session)
+    return render(
+        request,
+        "jobs_list.html",
+        jobs=jobs,
+        depth=stats.depth,
+        statuses=[(s.value, s.value.capitalize()) for s in JobStatus],
+        kinds=[(k, k) for k in kinds],
+        status=chosen,
+        kind=kind,
+        retryable=RETRYABLE,
+        cancellable=CANCELLABLE,
+        notice=notice,
+        error=error,
+        limit=LIMIT,
+    )
+
+
+def _list_url(status: str, kind: str, **message: str) -> str:
+    """Back to the list with the filters the operator had, and the outcome to show."""
+    query = {key: value for key, value in (("status", status), ("kind", kind), *message.items()) if value}
+    return f"{PAGE}/" + (f"?{urlencode(query)}" if query else "")
+
+
+async def _act(request: Request, admin: SignedIn, job_id: uuid.UUID, action: str, status: str, kind: str) -> Response:
+    database: Database = request.app.state.database
+    try:
+        async with database.tenant_transaction(admin.tenant_id) as session:
+            job = await (queue.retry if action == "retry" else queue.cancel)(session, job_id)
+            audit.record(
+                session, actor=actor(admin), action=f"job.{action}", subject_type="job", subject_id=str(job_id),
+                after=job_json(job),
+            )  # fmt: skip
+            done = f"Job {job.kind} was {'queued again' if action == 'retry' else 'cancelled'}"
+    except JobError as exc:
+        return RedirectResponse(_list_url(status, kind, error=str(exc)), status_code=303)
+    return RedirectResponse(_list_url(status, kind, notice=done), status_code=303)
+
+
+@router.post(f"{PAGE}/{{job_id}}/retry", dependencies=[Depends(require_csrf)])
+async def retry(
+    request: Request,
+    job_id: uuid.UUID,
+    admin: SignedIn = Depends(require_admin),
+    status: str = Form(""),
+    kind: str = Form(""),
+) -> Response:
+    return await _act(request, admin, job_id, "retry", status, kind)
+
+
+@router.post(f"{PAGE}/{{job_id}}/cancel", dependencies=[Depends(require_csrf)])
+async def cancel(
+    request: Request,
+    job_id: uuid.UUID,
+    admin: SignedIn = Depends(require_admin),
+    status: str = Form(""),
+    kind: str = Form(""),
+) -> Response:
+    return await _act(request, admin, job_id, "cancel", status, kind)

@@ -1,0 +1,253 @@
+"""Personnel management: *Candidates to hire*, and the *Hire new worker* dialog for one candidate.
+
+The dialog only collects and checks what the HR user typed; the hire itself is :func:`hirehub.hr.services.hire`,
+the same service the API's bound *Hire* action calls, so the console cannot hire differently. A refusal is
+shown next to the field it concerns and the transaction is rolled back: nothing changes.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hirehub.audit import log as audit
+from hirehub.db.session import Database
+from hirehub.hr import errors, services
+from hirehub.hr.domain import HireDetails
+from hirehub.hr.models import CandidateToHire, LinkedInExportedCandidate, Position, PositionWorkerAssignment
+from hirehub.hr.models.options import ApplicantIntegrationResult, EmploymentType
+from hirehub.tenancy.service import list_companies
+from hirehub.web.accounts import SignedIn
+from hirehub.web.auth import require_admin, require_csrf
+from hirehub.web.forms import FieldErrors, actor, with_message
+from hirehub.web.pages import NAVIGATION, render
+
+router = APIRouter(include_in_schema=False)
+PAGE = "/console/personnel"
+NAVIGATION.append((f"{PAGE}/", "Personnel management"))
+
+EMPLOYMENT_TYPES: list[tuple[str, str]] = [
+    (EmploymentType.FULL_TIME.name, "Full time"),
+    (EmploymentType.PART_TIME.name, "Part time"),
+    (EmploymentType.TEMPORARY.name, "Temporary"),
+]
+# Which field of the dialog a missing-field refusal of the hire service belongs to.
+MISSING_FIELD = {"first name": "first_name", "last name": "last_name", "start date": "start_date"}
+
+
+@dataclass(frozen=True)
+class CandidateRow:
+    """A candidate as the list shows it: where it came from and what it was hired for."""
+
+    candidate: CandidateToHire
+    source: str
+    job_title: str | None
+
+
+@dataclass(frozen=True)
+class OpenPosition:
+    id: uuid.UUID
+    position_id: str
+    description: str | None
+    free: int
+
+
+async def open_positions(session: AsyncSession, keep: uuid.UUID | None = None) -> list[OpenPosition]:
+    """Positions with a free seat (fewer current assignments than ``max_workers``); ``keep`` is listed anyway,
+    so a candidate's proposed position is shown even when the service is about to refuse it."""
+    occupied = dict(
+        (
+            await session.execute(
+                select(PositionWorkerAssignment.position_id, func.count())
+                .where(PositionWorkerAssignment.valid_to.is_(None))
+                .group_by(PositionWorkerAssignment.position_id)
+            )
+        ).all()
+    )
+    found = []
+    for position in await session.scalars(select(Position).order_by(Position.position_id)):
+        free = position.max_workers - int(occupied.get(position.id, 0))
+        if free > 0 or position.id == keep:
+            found.append(OpenPosition(position.id, position.position_id, position.description, free))
+    return found
+
+
+async def _rows(session: AsyncSession) -> list[CandidateRow]:
+    candidates = list(
+        await session.scalars(
+            select(CandidateToHire)
+            .where(CandidateToHire.applicant_integration_result == ApplicantIntegrationResult.NOT_PROCESSED)
+            .order_by(CandidateToHire.availability_date, CandidateToHire.last_name, CandidateToHire.first_name)
+        )
+    )
+    ids = [c.id for c in candidates]
+    exports = {
+        e.candidate_ref_id: e
+        for e in await session.scalars(
+            select(LinkedInExportedCandidate).where(LinkedInExportedCandidate.candidate_ref_id.in_(ids))
+        )
+    }
+    position_ids = [c.position_ref_id for c in candidates if c.position_ref_id]
+    positions = {p.id: p for p in await session.scalars(select(Position).where(Position.id.in_(position_ids)))}
+    rows = []
+    for candidate in candidates:
+        export = exports.get(candidate.id)
+        position = positions.get(candidate.position_ref_id) if candidate.position_ref_id else None
+        title = (export.job_title if export else None) or (position.description if position else None)
+        source = "LinkedIn Talent Hub export" if export else "Entered in hirehub or the API"
+        rows.append(CandidateRow(candidate, source, title))
+    return rows
+
+
+@router.get(f"{PAGE}/", response_class=HTMLResponse)
+async def candidates_page(
+    request: Request, admin: SignedIn = Depends(require_admin), notice: str = "", error: str = ""
+) -> Response:
+    database: Database = request.app.state.database
+    async with database.tenant_session(admin.tenant_id) as session:
+        rows = await _rows(session)
+    return render(request, "personnel_candidates.html", rows=rows, notice=notice, error=error)
+
+
+async def _dialog(
+    request: Request,
+    admin: SignedIn,
+    candidate_id: uuid.UUID,
+    *,
+    form: dict[str, str] | None = None,
+    field_errors: FieldErrors | None = None,
+    error: str = "",
+    status_code: int = 200,
+) -> Response:
+    database: Database = request.app.state.database
+    async with database.tenant_session(admin.tenant_id) as session:
+        candidate = await session.get(CandidateToHire, candidate_id)
+        if candidate is None:
+            return render(request, "error.html", status_code=404, message="There is no such candidate to hire.")
+        positions = await open_positions(session, keep=candidate.position_ref_id)
+        companies = await list_companies(session)
+        export = await session.scalar(
+            select(LinkedInExportedCandidate).where(LinkedInExportedCandidate.candidate_ref_id == candidate.id)
+        )
+    hired = candidate.applicant_integration_result == ApplicantIntegrationResult.HIRED
+    values = form or {
+        "first_name": candidate.first_name,
+        "last_name": candidate.last_name or "",
+        "email": candidate.email or "",
+        "phone": candidate.phone or "",
+        "start_date": candidate.availability_date.isoformat() if candidate.availability_date else "",
+        "company": candidate.data_area_id or (companies[0].code if len(companies) == 1 else ""),
+        "position_id": str(candidate.position_ref_id or ""),
+        "employment_type": EmploymentType.FULL_TIME.name,
+    }
+    return render(
+        request,
+        "personnel_hire.html",
+        status_code=status_code,
+        candidate=candidate,
+        export=export,
+        hired=hired,
+        positions=[(str(p.id), _position_label(p)) for p in positions],
+        companies=[(c.code, f"{c.code} – {c.name}") for c in companies],
+        employment_types=EMPLOYMENT_TYPES,
+        form=values,
+        field_errors=field_errors or FieldErrors(),
+        error=error,
+    )
+
+
+def _position_label(position: OpenPosition) -> str:
+    described = f"{position.position_id} – {position.description}" if position.description else position.position_id
+    return described if position.free > 0 else f"{described} (no free seat)"
+
+
+@router.get(f"{PAGE}/candidates/{{candidate_id}}/hire", response_class=HTMLResponse)
+async def hire_dialog(request: Request, candidate_id: uuid.UUID, admin: SignedIn = Depends(require_admin)) -> Response:
+    return await _dialog(request, admin, candidate_id)
+
+
+def _field_of(refusal: errors.HRError) -> str | None:
+    """The dialog field a refusal is about, or None when it concerns the candidate as a whole."""
+    if isinstance(refusal, errors.MissingRequiredField):
+        return MISSING_FIELD.get(refusal.field)
+    if isinstance(refusal, errors.PositionOccupied) or "position" in str(refusal):
+        return "position_id"
+    if isinstance(refusal, errors.NotFound) and "company" in str(refusal):
+        return "company"
+    if isinstance(refusal, errors.RehireWhileEmployed):
+        return "start_date"
+    return None
+
+
+@router.post(
+    f"{PAGE}/candidates/{{candidate_id}}/hire", response_class=HTMLResponse, dependencies=[Depends(require_csrf)]
+)
+async def hire(
+    request: Request,
+    candidate_id: uuid.UUID,
+    admin: SignedIn = Depends(require_admin),
+    first_name: str = Form(""),
+    last_name: str = Form(""),
+    email: str = Form(""),
+    phone: str = Form(""),
+    start_date: str = Form(""),
+    company: str = Form(""),
+    position_id: str = Form(""),
+    employment_type: str = Form(EmploymentType.FULL_TIME.name),
+) -> Response:
+    form = {
+        "first_name": first_name, "last_name": last_name, "email": email, "phone": phone, "start_date": start_date,
+        "company": company, "position_id": position_id, "employment_type": employment_type,
+    }  # fmt: skip
+    problems = FieldErrors()
+    start: date | None = problems.date("start_date", start_date, "Start date", required=True)
+    position = problems.choice("position_id", position_id, "Position")
+    if employment_type not in EmploymentType.__members__:
+        problems["employment_type"] = f"'{employment_type}' is not an employment type"
+    if email.strip() and "@" not in email:
+        problems["email"] = f"'{email.strip()}' is not an e-mail address"
+    if problems:
+        return await _dialog(request, admin, candidate_id, form=form, field_errors=problems, status_code=400)
+    database: Database = request.app.state.database
+    try:
+        async with database.tenant_transaction(admin.tenant_id) as session:
+            outcome = await services.hire(
+                session, candidate_id,
+                HireDetails(start, first_name=first_name, last_name=last_name, email=email, phone=phone),
+                position_id=position, company_code=company.strip() or None,
+            )  # fmt: skip
+            outcome.employment.employment_type = EmploymentType[employment_type]
+            worker = outcome.worker
+            audit.record(
+                session, actor=actor(admin), action="worker.hired", subject_type="worker",
+                subject_id=worker.personnel_number,
+                after={"candidate_id": str(candidate_id), "start_date": start.isoformat() if start else None,
+                       "company": worker.data_area_id, "position_id": position_id or None,
+                       "employment_type": employment_type},
+            )  # fmt: skip
+    except errors.NotFound as refusal:
+        if "candidate" in str(refusal):
+            return render(request, "error.html", status_code=404, message="There is no such candidate to hire.")
+        return await _refused(request, admin, candidate_id, form, refusal)
+    except errors.HRError as refusal:
+        return await _refused(request, admin, candidate_id, form, refusal)
+    name = f"{worker.first_name} {worker.last_name or ''}".strip()
+    notice = f"{name} was hired as {worker.personnel_number}"
+    return RedirectResponse(with_message(f"/console/workers/{worker.id}", notice=notice), status_code=303)
+
+
+async def _refused(
+    request: Request, admin: SignedIn, candidate_id: uuid.UUID, form: dict[str, str], refusal: errors.HRError
+) -> Response:
+    field = _field_of(refusal)
+    problems = FieldErrors({field: str(refusal)} if field else {})
+    return await _dialog(
+        request, admin, candidate_id, form=form, field_errors=problems, error="" if field else str(refusal),
+        status_code=409 if field is None else 400,
+    )  # fmt: skip

@@ -1,0 +1,155 @@
+"""Workers: the list, a worker's page, and transfer, terminate, rehire and rescind through the HR services."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from playwright.async_api import Page, expect
+
+from hirehub.db.session import Database
+from hirehub.hr import services
+from hirehub.hr.models import Employment, PositionWorkerAssignment, Worker
+from hirehub.hr.models.options import WorkerStatus
+from tests.web.console_support import post_form, signed_in, tenant_with_hr
+from tests.web.support import screenshot, sign_in
+
+pytestmark = pytest.mark.browser
+START = date(2026, 12, 1)
+
+
+async def test_a_transfer_moves_the_worker_to_the_new_position(page: Page, live_hub: str, database: Database) -> None:
+    admin, hr = await tenant_with_hr(database, "contoso.example", "Contoso")
+    first, second = await hr.position("POS-1"), await hr.position("POS-2")
+    worker = await hr.hired("Ada", "Lovelace", position_id=first.id)
+    await sign_in(page, live_hub, admin)
+
+    await page.get_by_role("link", name="Workers").click()
+    await expect(page.get_by_role("row").filter(has_text="Ada Lovelace")).to_contain_text("Title of POS-1")
+    await screenshot(page, "workers-list")
+    await page.get_by_role("link", name=worker.personnel_number).click()
+    await page.get_by_label("Effective date").fill("2027-03-01")
+    await page.get_by_label("New position").select_option(label="POS-2 – Seat POS-2")
+    await page.get_by_role("button", name="Transfer").click()
+
+    await expect(page.get_by_role("status")).to_have_text("The worker was transferred")
+    await expect(page.get_by_test_id("worker-department")).to_have_text("Dept of POS-2")
+    await screenshot(page, "worker-transferred")
+    current = await hr.rows(PositionWorkerAssignment, worker_id=worker.id, valid_to=None)
+    assert [a.position_id for a in current] == [second.id]
+
+
+async def test_terminating_sets_the_last_day_worked_and_offers_a_rehire(
+    page: Page, live_hub: str, database: Database
+) -> None:
+    admin, hr = await tenant_with_hr(database, "contoso.example", "Contoso")
+    reason = await hr.reason("RESIGN")
+    worker = await hr.hired("Ada", "Lovelace")
+    await sign_in(page, live_hub, admin)
+    await page.goto(f"{live_hub}/console/workers/{worker.id}")
+
+    await page.get_by_label("Last day worked").fill("2027-06-30")
+    await page.get_by_label("Reason").select_option(label="RESIGN – Resign")
+    await page.get_by_role("button", name="Terminate").click()
+
+    await expect(page.get_by_role("status")).to_have_text("The worker was terminated")
+    await expect(page.get_by_role("heading", name="Rehire")).to_be_visible()
+    await expect(page.get_by_role("heading", name="Terminate")).to_have_count(0)
+    await screenshot(page, "worker-terminated")
+    [employment] = await hr.rows(Employment, worker_id=worker.id)
+    assert (employment.end_date, employment.termination_reason_id) == (date(2027, 6, 30), reason.id)
+
+
+async def test_a_terminated_worker_is_rehired_on_the_same_record(page: Page, live_hub: str, database: Database) -> None:
+    admin, hr = await tenant_with_hr(database, "contoso.example", "Contoso")
+    worker = await hr.hired("Ada", "Lovelace")
+    async with hr.transaction() as session:
+        await services.terminate(session, worker.id, date(2027, 1, 31), today=date(2026, 11, 23))
+    await sign_in(page, live_hub, admin)
+    await page.goto(f"{live_hub}/console/workers/{worker.id}")
+
+    await page.get_by_label("Start date").fill("2027-09-01")
+    await page.get_by_role("button", name="Rehire").click()
+
+    await expect(page.get_by_role("status")).to_have_text("The worker was rehired")
+    employments = sorted(await hr.rows(Employment, worker_id=worker.id), key=lambda e: e.start_date)
+    assert [(e.start_date, e.end_date) for e in employments] == [
+        (START, date(2027, 1, 31)),
+        (date(2027, 9, 1), None),
+    ]
+    assert len(await hr.rows(Worker)) == 1
+
+
+async def test_a_pending_hire_is_rescinded(page: Page, live_hub: str, database: Database) -> None:
+    admin, hr = await tenant_with_hr(database, "contoso.example", "Contoso")
+    worker = await hr.hired("Ada", "Lovelace", start=date(2027, 2, 1))
+    await sign_in(page, live_hub, admin)
+    await page.goto(f"{live_hub}/console/workers/{worker.id}")
+
+    await page.get_by_role("button", name="Rescind hire").click()
+
+    await expect(page.get_by_role("status")).to_have_text("The hire was rescinded")
+    await expect(page.get_by_test_id("worker-status")).to_have_text("Rescinded")
+    assert (await hr.get(Worker, worker.id)).status == WorkerStatus.RESCINDED
+
+
+async def test_a_last_day_before_the_start_is_shown_at_the_field_and_changes_nothing(
+    live_hub: str, database: Database
+) -> None:
+    admin, hr = await tenant_with_hr(database, "contoso.example", "Contoso")
+    worker = await hr.hired("Ada", "Lovelace")
+    before = await hr.state()
+    page = f"/console/workers/{worker.id}"
+    async with signed_in(live_hub, admin) as client:
+        answer = await post_form(client, page, f"{page}/terminate", {"last_day": "2026-10-01"})
+    assert answer.status_code == 400
+    assert 'id="terminate-last_day-error">the last day 2026-10-01 is before the start 2026-12-01' in answer.text
+    assert 'id="terminate-last_day" name="last_day" type="date" value="2026-10-01"' in answer.text
+    assert await hr.state() == before
+
+
+async def test_a_transfer_without_a_position_is_shown_at_the_field_and_changes_nothing(
+    live_hub: str, database: Database
+) -> None:
+    admin, hr = await tenant_with_hr(database, "contoso.example", "Contoso")
+    worker = await hr.hired("Ada", "Lovelace")
+    before = await hr.state()
+    page = f"/console/workers/{worker.id}"
+    async with signed_in(live_hub, admin) as client:
+        answer = await post_form(client, page, f"{page}/transfer", {"effective_date": "2027-01-01", "position_id": ""})
+    assert answer.status_code == 400
+    assert 'id="transfer-position_id-error">choose a new position' in answer.text
+    assert await hr.state() == before
+
+
+async def test_a_termination_posted_with_a_forged_csrf_token_is_refused(live_hub: str, database: Database) -> None:
+    admin, hr = await tenant_with_hr(database, "contoso.example", "Contoso")
+    worker = await hr.hired("Ada", "Lovelace")
+    before = await hr.state()
+    async with signed_in(live_hub, admin) as client:
+        answer = await client.post(
+            f"/console/workers/{worker.id}/terminate", data={"last_day": "2027-06-30", "csrf_token": "forged"}
+        )
+    assert answer.status_code == 403
+    assert await hr.state() == before
+
+
+async def test_another_tenants_workers_are_neither_listed_nor_changeable(
+    page: Page, live_hub: str, database: Database
+) -> None:
+    contoso, _ = await tenant_with_hr(database, "contoso.example", "Contoso")
+    _, fabrikam_hr = await tenant_with_hr(database, "fabrikam.example", "Fabrikam")
+    theirs = await fabrikam_hr.hired("Fabian", "Fabrikam")
+    await sign_in(page, live_hub, contoso)
+
+    await page.goto(f"{live_hub}/console/workers/")
+    assert "Fabian" not in await page.content()
+    answer = await page.goto(f"{live_hub}/console/workers/{theirs.id}")
+    assert answer is not None and answer.status == 404
+
+    before = await fabrikam_hr.state()
+    async with signed_in(live_hub, contoso) as client:
+        refused = await post_form(client, "/console/workers/", f"/console/workers/{theirs.id}/terminate",
+                                  {"last_day": "2027-06-30"})  # fmt: skip
+    assert refused.status_code == 404
+    assert await fabrikam_hr.state() == before
