@@ -6,6 +6,7 @@ against the Entra sandbox cover the same paths on the real wire format.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from typing import Any
@@ -156,3 +157,44 @@ async def test_the_bucket_refills_at_its_rate() -> None:
     await bucket.take(3000)
     time.now += 15
     assert bucket.available == pytest.approx(300)
+
+
+async def test_batch_calls_overlap_up_to_the_concurrency_limit() -> None:
+    """A slow $batch call must not hold the next one back: the bucket sets the pace, not the round trip."""
+    in_flight = 0
+    most = 0
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal in_flight, most
+        in_flight += 1
+        most = max(most, in_flight)
+        await asyncio.sleep(0.01)
+        in_flight -= 1
+        items = json.loads(request.content)["requests"]
+        return httpx.Response(200, json={"responses": [{"id": i["id"], "status": 204} for i in items]})
+
+    requests = [BatchRequest(f"r{i}", "PATCH", f"/users/u{i}", {}) for i in range(200)]  # ten calls of 20
+    results = await client(handler, FakeTime()).batch(requests)  # type: ignore[arg-type]
+    assert most == 4
+    assert len(results) == 200 and all(r.status == 204 for r in results.values())
+
+    most = 0
+    await client(handler, FakeTime(), batch_concurrency=1).batch(requests)  # type: ignore[arg-type]
+    assert most == 1
+
+
+async def test_a_batch_call_that_fails_outright_stops_the_others() -> None:
+    sent = 0
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal sent
+        sent += 1
+        await asyncio.sleep(0.01)
+        return error(403, "Authorization_RequestDenied")
+
+    with pytest.raises(GraphError) as raised:
+        await client(handler, FakeTime()).batch(  # type: ignore[arg-type]
+            [BatchRequest(f"r{i}", "POST", "/users", {}) for i in range(200)]
+        )
+    assert raised.value.status == 403
+    assert sent < 10  # the calls under way when the first failure came back end there; the rest are never sent

@@ -9,35 +9,25 @@ end state must be the same, with no second account and nothing lost.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 import pytest
 from cryptography import x509
-from sqlalchemy import select
 
 from hirehub.db.session import Database
 from hirehub.directories.entra.connections import ConnectionRuntime, create_connection
 from hirehub.directories.entra.connector_factory import entra_connectors
 from hirehub.directories.entra.msal_client import OutboundConfig
 from hirehub.hr import services
-from hirehub.hr.domain import HireDetails
-from hirehub.hr.models import Department
-from hirehub.jobs.models import DurableJob
-from hirehub.jobs.registry import load_handlers
-from hirehub.jobs.worker import Worker as JobWorker
 from hirehub.lifecycle.policy import policy_from_json, policy_to_json, starter_policy
-from hirehub.provisioning.dispatch import dispatch_outbox
 from hirehub.provisioning.policies import set_policy
 from hirehub.sandbox.entra.exchange import mailbox_store
 from hirehub.sandbox.entra.graph import directory_store
-from hirehub.sandbox.entra.graph_store import GraphStore
-from hirehub.sandbox.entra.world import Directory, EntraWorld, Faults, SandboxClock
+from hirehub.sandbox.entra.world import EntraWorld, Faults, SandboxClock
 from hirehub.sealing import Sealer
 from hirehub.tenancy import service as tenancy
+from tests.entra.support import START, Clock, Hub
 from tests.sandbox.entra.conftest import EntraSandbox, entra_sandbox, sandbox_certificate_authority  # noqa: F401
 from tests.sandbox.entra.graph_support import (
     EXCHANGE_ADMINISTRATOR,
@@ -48,16 +38,7 @@ from tests.sandbox.entra.graph_support import (
 )
 
 DOMAIN = "contoso.onmicrosoft.com"
-START = date(2027, 1, 4)
 SANDBOX_SPEED = 10.0  # Retry-After and consistency lags pass ten times faster; tokens still last minutes
-
-
-@dataclass
-class Clock:
-    now: datetime
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture(params=["calm", "faulty"])
@@ -68,67 +49,6 @@ def entra_world(request: pytest.FixtureRequest) -> EntraWorld:
         else Faults()
     )
     return EntraWorld(clock=SandboxClock(speed=SANDBOX_SPEED), faults=faults)
-
-
-@dataclass
-class Hub:
-    database: Database
-    tenant_id: uuid.UUID
-    clock: Clock
-    world: EntraWorld
-    directory: Directory
-
-    @property
-    def store(self) -> GraphStore:
-        return directory_store(self.world, self.directory)
-
-    def transaction(self) -> Any:
-        return self.database.tenant_transaction(self.tenant_id)
-
-    async def settle(self, horizon: timedelta = timedelta(minutes=30)) -> None:
-        """Run every job due now or within ``horizon`` (retries after throttling), without reaching the
-        scheduled ticks of later days."""
-        worker = JobWorker(self.database, load_handlers(), "e2e", self.clock, concurrency=4)
-        start = self.clock.now
-        for _ in range(400):
-            await dispatch_outbox(self.database, self.clock())
-            if await worker.run_once():
-                continue
-            pending = [job for job in await self.jobs() if job.status in ("queued", "failed")]
-            # Only a future run_at can become due: a past one that did not run waits behind another job.
-            due = min((job.run_at for job in pending if job.run_at > self.clock.now), default=None)
-            if due is None or due > start + horizon:
-                return
-            self.clock.now = max(self.clock.now, due)
-        raise AssertionError("jobs kept coming")
-
-    async def jobs(self) -> list[DurableJob]:
-        async with self.database.tenant_session(self.tenant_id) as session:
-            return list(await session.scalars(select(DurableJob)))
-
-    async def department(self, number: str, name: str) -> uuid.UUID:
-        async with self.transaction() as session:
-            department = Department(department_number=number, name=name)
-            session.add(department)
-            await session.flush()
-            return department.id
-
-    async def hire(self, first: str, last: str, *, manager: uuid.UUID | None = None) -> uuid.UUID:
-        async with self.transaction() as session:
-            candidate = await services.create_candidate(
-                session, services.NewCandidate(first_name=first, last_name=last)
-            )
-        async with self.transaction() as session:
-            outcome = await services.hire(session, candidate.id, HireDetails(START), manager_id=manager)
-        return outcome.worker.id
-
-    def account(self, upn: str) -> dict[str, Any]:
-        (user,) = [u.props for u in self.store.all("user") if u.props["userPrincipalName"] == upn]
-        return user
-
-    def groups_of(self, upn: str) -> set[str]:
-        user_id = self.account(upn)["id"]
-        return {str(g.props["displayName"]) for g in self.store.member_of(user_id)}
 
 
 @pytest.fixture

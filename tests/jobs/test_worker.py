@@ -9,10 +9,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from hirehub.db.session import Database
-from hirehub.jobs import PermanentFailure, RetryLater, list_jobs
+from hirehub.jobs import Paused, PermanentFailure, RetryLater, list_jobs
 from hirehub.jobs.claiming import claim
 from hirehub.jobs.context import Handler, JobContext
 from hirehub.jobs.models import JobStatus
+from hirehub.jobs.queue import resume_paused
 from hirehub.jobs.worker import Worker
 from tests.jobs.conftest import ManualClock
 from tests.jobs.support import add_job, load
@@ -291,3 +292,30 @@ async def test_on_stop_a_job_that_finishes_in_the_grace_period_completes(
 
     stored = await load(database, job_id)
     assert (stored.status, stored.result) == (JobStatus.SUCCEEDED, {"done": True})
+
+
+async def test_a_paused_job_is_held_without_spending_an_attempt_until_its_cause_is_removed(
+    database: Database, tenant_id: uuid.UUID, clock: ManualClock
+) -> None:
+    calls: list[int] = []
+
+    async def provision(context: JobContext) -> None:
+        calls.append(context.attempt)
+        if len(calls) == 1:
+            raise Paused("the connection needs Link account again")
+
+    job_id = await add_job(database, tenant_id, clock(), "provisioning.sync", {})
+    later = await add_job(database, tenant_id, clock(), "provisioning.sync", {})
+    worker = _worker(database, clock, {"provisioning.sync": provision})
+    assert await worker.run_once() == 2
+
+    paused = await load(database, job_id)
+    assert (paused.status, paused.attempts) == (JobStatus.HELD, 0)
+    assert paused.last_error == "paused: the connection needs Link account again"
+    async with database.tenant_transaction(tenant_id) as session:
+        assert await resume_paused(session, now=clock()) == 1
+        assert await resume_paused(session, now=clock()) == 0
+    assert await worker.run_once() == 1
+    resumed = await load(database, job_id)
+    assert (resumed.status, resumed.attempts, calls) == (JobStatus.SUCCEEDED, 1, [1, 1, 1])  # the pause was free
+    assert (await load(database, later)).status == JobStatus.SUCCEEDED

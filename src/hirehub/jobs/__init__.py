@@ -6,7 +6,7 @@ run them at least once, retry failures with backoff, keep jobs of one ordering k
 order, and set aside those that keep failing as dead letters. Handlers must be idempotent.
 """
 
-from hirehub.jobs.errors import JobError, JobNotFound, PermanentFailure, RetryLater
+from hirehub.jobs.errors import JobError, JobNotFound, Paused, PermanentFailure, RetryLater
 from hirehub.jobs.models import DurableJob, JobStatus
 from hirehub.jobs.queue import QueueStats, cancel, enqueue, get_job, hold, list_jobs, queue_stats, resume, retry
 
@@ -15,6 +15,7 @@ __all__ = [
     "JobError",
     "JobNotFound",
     "JobStatus",
+    "Paused",
     "PermanentFailure",
     "QueueStats",
     "RetryLater",

@@ -26,6 +26,7 @@ from hirehub.db.base import utcnow
 from hirehub.db.session import Database
 from hirehub.jobs.backoff import Uniform, backoff_delay
 from hirehub.jobs.context import ClaimedJob
+from hirehub.jobs.errors import PAUSED_PREFIX
 from hirehub.jobs.models import UNFINISHED, DurableJob, JobStatus
 
 DEFAULT_LEASE = timedelta(seconds=60)
@@ -129,6 +130,23 @@ async def _update_owned(database: Database, job_id: uuid.UUID, worker_id: str, v
             CursorResult[Any], await session.execute(statement, execution_options={"synchronize_session": False})
         )
         return result.rowcount == 1
+
+
+async def pause(database: Database, job_id: uuid.UUID, worker_id: str, reason: str) -> bool:
+    """Hold a running job, if ``worker_id`` still holds its lease, giving its attempt back: it waits for a person,
+    keeping ``reason`` (see :class:`~hirehub.jobs.errors.Paused`)."""
+    return await _update_owned(
+        database,
+        job_id,
+        worker_id,
+        {
+            "status": JobStatus.HELD.value,
+            "attempts": DurableJob.attempts - 1,
+            "lease_owner": None,
+            "lease_expires_at": None,
+            "last_error": (PAUSED_PREFIX + reason)[:MAX_ERROR_LENGTH],
+        },
+    )
 
 
 async def heartbeat(

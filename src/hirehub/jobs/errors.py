@@ -25,3 +25,14 @@ class RetryLater(Exception):
 
 class PermanentFailure(Exception):
     """Raised by a handler when retrying cannot help (bad input, a refusal): the job goes dead at once."""
+
+
+PAUSED_PREFIX = "paused: "
+"""How a paused job's ``last_error`` begins, so the event that removes the cause can find and resume it."""
+
+
+class Paused(Exception):
+    """Raised by a handler when the job cannot run until a person acts — a directory connection whose delegated
+    grant was revoked or expired and needs *Link account* again. The job is held without spending an attempt
+    (retrying could only fail, and waiting days must not kill it); :func:`hirehub.jobs.queue.resume_paused`
+    runs it again once the cause is gone."""

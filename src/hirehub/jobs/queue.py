@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hirehub.db.base import utcnow
 from hirehub.db.session import TENANT_KEY, TenantScopeError
-from hirehub.jobs.errors import JobError, JobNotFound
+from hirehub.jobs.errors import PAUSED_PREFIX, JobError, JobNotFound
 from hirehub.jobs.models import DurableJob, JobStatus
 
 
@@ -170,6 +170,23 @@ async def resume(session: AsyncSession, job_id: uuid.UUID) -> DurableJob:
     job.status = JobStatus.QUEUED.value
     await session.flush()
     return job
+
+
+async def resume_paused(session: AsyncSession, *, now: datetime | None = None) -> int:
+    """Run again every job of the session's tenant that a handler paused (:class:`~hirehub.jobs.errors.Paused`):
+    the cause was removed (the connection was linked again). Returns how many were resumed."""
+    paused = await session.scalars(
+        select(DurableJob)
+        .where(DurableJob.status == JobStatus.HELD.value, DurableJob.last_error.startswith(PAUSED_PREFIX))
+        .with_for_update()
+    )
+    resumed = 0
+    for job in paused:
+        job.status = JobStatus.QUEUED.value
+        job.run_at = now or utcnow()
+        resumed += 1
+    await session.flush()
+    return resumed
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from hirehub.db.base import utcnow
 from hirehub.db.session import Database
 from hirehub.jobs import claiming
 from hirehub.jobs.context import ClaimedJob, Clock, Handler, JobContext
-from hirehub.jobs.errors import PermanentFailure, RetryLater
+from hirehub.jobs.errors import Paused, PermanentFailure, RetryLater
 from hirehub.jobs.metrics import JOB_DURATION, JOBS_CLAIMED, JOBS_DEAD, JOBS_FAILED, JOBS_SUCCEEDED
 from hirehub.logging import get_logger
 
@@ -38,6 +38,8 @@ class Outcome(StrEnum):
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     DEAD = "dead"
+    PAUSED = "paused"
+    """Held until a person removes the cause (:class:`~hirehub.jobs.errors.Paused`)."""
     LOST = "lost"
     """The lease was lost (taken over, or the database refused our report): the outcome is not ours."""
 
@@ -217,6 +219,11 @@ class Worker:
             return Outcome.LOST
         except RetryLater as exc:
             return await self._fail(job, _describe(exc), retry_after=exc.seconds)
+        except Paused as exc:
+            if not await claiming.pause(self.database, job.id, self.worker_id, str(exc)):
+                return Outcome.LOST
+            log.warning("job.paused", job_id=str(job.id), kind=job.kind, reason=str(exc))
+            return Outcome.PAUSED
         except PermanentFailure as exc:
             return await self._fail(job, _describe(exc), permanent=True)
         except Exception as exc:

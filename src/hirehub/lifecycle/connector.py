@@ -42,6 +42,11 @@ class ConnectorUnavailable(ConnectorError):
         super().__init__(detail)
 
 
+class NeedsAdministrator(ConnectorUnavailable):
+    """The directory refuses until an administrator acts (a delegated grant revoked or expired, a consent
+    missing): waiting alone cannot help, so the engine pauses the work instead of retrying it."""
+
+
 class NameConflict(ConnectorError):
     """Another object already holds ``name`` as its ``attribute`` (userPrincipalName, mail, mailNickname)."""
 

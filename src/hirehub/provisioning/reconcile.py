@@ -29,7 +29,7 @@ from hirehub.audit import log as audit
 from hirehub.hr.models import Worker
 from hirehub.jobs.claiming import goes_dead
 from hirehub.jobs.context import JobContext
-from hirehub.jobs.errors import PermanentFailure, RetryLater
+from hirehub.jobs.errors import PermanentFailure
 from hirehub.jobs.registry import register
 from hirehub.lifecycle.connector import Connector, ConnectorUnavailable, Outcome, all_accounts
 from hirehub.lifecycle.directory_state import DirectoryAccount
@@ -41,7 +41,7 @@ from hirehub.provisioning.connectors import connector_for
 from hirehub.provisioning.models import ReconciliationRun
 from hirehub.provisioning.policies import current_policy, tenant_of
 from hirehub.provisioning.scheduling import RECONCILE, ensure_scheduled
-from hirehub.provisioning.sync import ACTOR, queue_sync
+from hirehub.provisioning.sync import ACTOR, queue_sync, waiting
 from hirehub.provisioning.workers import all_worker_views
 
 LIST_CAP = 1000
@@ -146,7 +146,7 @@ async def _reconcile(context: JobContext, connector: Connector, run_id: uuid.UUI
     try:
         accounts = [account async for account in all_accounts(connector)]
     except ConnectorUnavailable as exc:
-        raise RetryLater(exc.retry_after or 60.0, str(exc)) from exc
+        raise waiting(exc, 60.0) from exc
     report = compare(workers, accounts, policy, now)
     fixes = report.fixes(policy) if policy.reconciliation.fix else []
     disabled, not_disabled = await _disable_orphans(context, connector, policy, report)
@@ -190,7 +190,7 @@ async def _disable_orphans(
         try:
             applied = await connector.apply(the_plan, orphan)
         except ConnectorUnavailable as exc:
-            raise RetryLater(exc.retry_after or 60.0, str(exc)) from exc
+            raise waiting(exc, 60.0) from exc
         (result,) = applied.results
         async with context.tenant_transaction() as session:
             audit.record(

@@ -37,10 +37,17 @@ from sqlalchemy import select
 from hirehub.audit import log as audit
 from hirehub.hr.models import Worker
 from hirehub.jobs.context import JobContext
-from hirehub.jobs.errors import PermanentFailure, RetryLater
+from hirehub.jobs.errors import Paused, PermanentFailure, RetryLater
 from hirehub.jobs.queue import enqueue
 from hirehub.jobs.registry import register
-from hirehub.lifecycle.connector import ApplyResult, Connector, ConnectorUnavailable, DuplicateAnchor, Outcome
+from hirehub.lifecycle.connector import (
+    ApplyResult,
+    Connector,
+    ConnectorUnavailable,
+    DuplicateAnchor,
+    NeedsAdministrator,
+    Outcome,
+)
 from hirehub.lifecycle.directory_state import DirectoryAccount
 from hirehub.lifecycle.expressions import ExpressionError
 from hirehub.lifecycle.naming import candidates
@@ -64,6 +71,14 @@ async def queue_sync(session: Any, person_id: uuid.UUID, *, reason: str) -> None
     await enqueue(session, SYNC, {"person_id": str(person_id), "reason": reason}, ordering_key=str(person_id))
 
 
+def waiting(unavailable: ConnectorUnavailable, default_seconds: float = 30.0) -> Paused | RetryLater:
+    """What a job does about a directory it cannot use: wait for a person (paused, no attempt spent) when only an
+    administrator can fix it, else retry after the directory's own wait."""
+    if isinstance(unavailable, NeedsAdministrator):
+        return Paused(str(unavailable))
+    return RetryLater(unavailable.retry_after or default_seconds, str(unavailable))
+
+
 async def observe_and_plan(
     connector: Connector, view: WorkerView, policy: LifecyclePolicy, now: datetime
 ) -> tuple[Plan, Any]:
@@ -72,7 +87,7 @@ async def observe_and_plan(
         observed = await connector.find_by_anchor(view.anchor)
         taken = set() if observed is not None else await _taken_names(connector, policy, view)
     except ConnectorUnavailable as exc:
-        raise RetryLater(exc.retry_after or 30.0) from exc
+        raise waiting(exc) from exc
     except DuplicateAnchor as exc:
         raise PermanentFailure(f"{exc}; the reconciliation report lists it for a person to resolve") from exc
     try:
@@ -135,7 +150,7 @@ async def apply_plan(connector: Connector, the_plan: Plan, observed: DirectoryAc
     try:
         return await connector.apply(the_plan, observed)
     except ConnectorUnavailable as exc:
-        raise RetryLater(exc.retry_after or 30.0, str(exc)) from exc
+        raise waiting(exc) from exc
 
 
 async def announce_account(context: JobContext, person_id: uuid.UUID, the_plan: Plan) -> None:
@@ -171,7 +186,7 @@ async def _manager_missing(connector: Connector, applied: ApplyResult) -> str | 
                 if await connector.find_by_anchor(step.manager_anchor) is None:
                     return step.manager_anchor
             except ConnectorUnavailable as exc:
-                raise RetryLater(exc.retry_after or 30.0, str(exc)) from exc
+                raise waiting(exc) from exc
             except DuplicateAnchor:
                 return None
     return None

@@ -38,6 +38,7 @@ from hirehub.lifecycle.connector import (
     ConnectorUnavailable,
     DuplicateAnchor,
     NameConflict,
+    NeedsAdministrator,
     Outcome,
     StepResult,
 )
@@ -434,7 +435,7 @@ class _reachable:
         if error is None:
             return
         if isinstance(error, NeedsLink):
-            raise ConnectorUnavailable(f"the connection needs Link account again: {error.reason}") from error
+            raise NeedsAdministrator(f"the Entra connection needs Link account again: {error.reason}") from error
         if isinstance(error, TokenError):
             raise ConnectorUnavailable(f"could not sign in to Microsoft Entra ID: {error}") from error
         if isinstance(error, UnavailableError):

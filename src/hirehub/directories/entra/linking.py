@@ -24,6 +24,7 @@ from hirehub.directories.entra.clouds import cloud as cloud_named
 from hirehub.directories.entra.models import ConnectionStatus, EntraConnection, EntraLinkFlow
 from hirehub.directories.entra.msal_client import OutboundConfig, SecretBox, TokenError, secret_app
 from hirehub.directories.entra.permissions import DELEGATED_SCOPES
+from hirehub.jobs.queue import resume_paused
 
 FLOW_LIFETIME = timedelta(minutes=15)
 
@@ -140,6 +141,7 @@ async def complete_link(
     connection.token_cache_encrypted = box.seal(cache.serialize())
     connection.status = ConnectionStatus.ACTIVE
     connection.status_detail = None
+    await resume_paused(session, now=now)  # the provisioning that waited for this link goes on
     return connection
 
 
