@@ -1,38 +1,5 @@
 """A real uvicorn server on a loopback port, on its own thread (and event loop), for tests that need HTTP."""
 
-from __future__ import annotations
+from hirehub.sandbox.serving import free_port, serving
 
-import socket
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
-import uvicorn
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def serving(app: Any, port: int, **config: Any) -> Iterator[None]:
-    """Serve ``app`` on 127.0.0.1:``port`` until the block ends (``config``: e.g. ``ssl_certfile``)."""
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False, **config)
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the hub did not start")
-        time.sleep(0.05)
-    try:
-        yield
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+__all__ = ["free_port", "serving"]

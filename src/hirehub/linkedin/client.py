@@ -3,10 +3,11 @@
 Requests speak Rest.li protocol 1.0, as the seed and LinkedIn's own samples do (no ``X-RestLi-Protocol-Version``
 header, ``ids[0].k=v`` in queries, ``k1=v1&k2=v2`` keys in bodies and paths); the keys are written and read by
 :mod:`hirehub.restli`, which LinkedIn's emulator shares. Every *batch* call on ``atsIntegrations`` (the
-``batch_partial_update`` of integrations and the batch get of their statuses) waits for its turn from the hub-wide
-pacer first: the seed's rule is "batch calls grouped with no more than 100 records and a minimum delay of one-second
-between calls". A configuration upsert concerns one integration and the request finder one notification; they are
-not batch calls over integrations and are not held back (they still count toward the daily call limit).
+``batch_partial_update`` of integrations and the batch get of their statuses) is made in a turn of the hub-wide
+pacer, which lasts until LinkedIn's answer is back: the seed's rule is "batch calls grouped with no more than 100
+records and a minimum delay of one-second between calls". A configuration upsert concerns one integration and the
+request finder one notification; they are not batch calls over integrations and are not held back (they still
+count toward the daily call limit).
 
 An answer's status decides the exception: 5xx, 429 and network errors are
 :class:`~hirehub.linkedin.errors.LinkedInUnavailable` (retry later, honouring ``Retry-After``); any other 4xx is
@@ -78,10 +79,12 @@ class LinkedInClient:
         headers = {"Authorization": f"Bearer {self._token}"}
         if restli_method:
             headers[METHOD_HEADER] = restli_method
-        if paced:
-            await self._pacer.wait_turn(self._database)
         try:
-            response = await self._http.request(method, url, json=body, headers=headers)
+            if paced:
+                async with self._pacer.turn(self._database):
+                    response = await self._http.request(method, url, json=body, headers=headers)
+            else:
+                response = await self._http.request(method, url, json=body, headers=headers)
         except httpx.HTTPError as exc:
             raise LinkedInUnavailable(f"LinkedIn is unreachable: {type(exc).__name__}") from exc
         status = response.status_code

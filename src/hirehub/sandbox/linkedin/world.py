@@ -243,6 +243,8 @@ class LinkedInWorld:
         self.applications: dict[str, DeveloperApplication] = {}
         self.tokens: dict[str, AccessToken] = {}
         self.integrations: dict[KeyId, Integration] = {}
+        self._callback_holders: Counter[tuple[str, str | None]] = Counter()
+        """(CALLBACK_URL, owning client id) → how many integrations use it: the uniqueness check in O(1)."""
         self.requests: dict[str, list[KeyId]] = {}
         """Request (notification) id → the integrations it is about: what ``q=request`` returns."""
         self.notifications: dict[str, Notification] = {}
@@ -484,6 +486,8 @@ class LinkedInWorld:
             raise LinkedInError(400, f"unknown configuration key {name!r}", 400)
         if name == "CALLBACK_URL":
             self._check_callback_url(integration, value)
+            self._forget_callback(integration)
+            self._callback_holders[(value, integration.owner_client_id)] += 1
         integration.configurations[name] = value
         self._settle_status(integration)
 
@@ -491,6 +495,8 @@ class LinkedInWorld:
         integration = self.visible_integration(app, key)
         if name not in integration.configurations:
             raise LinkedInError(404, f"no configuration {name}", 404)
+        if name == "CALLBACK_URL":
+            self._forget_callback(integration)
         del integration.configurations[name]
         self._settle_status(integration)
 
@@ -498,9 +504,14 @@ class LinkedInWorld:
         """Callbacks are HTTPS (or HTTP on port 80, which the emulator does not check) and unique per customer."""
         if not url.lower().startswith(("https://", "http://")):
             raise LinkedInError(400, "CALLBACK_URL must be an absolute http(s) URL", 400)
-        for other in self.integrations.values():
-            if other.configurations.get("CALLBACK_URL") == url and other.owner_client_id != integration.owner_client_id:
+        for (held_url, owner), count in self._callback_holders.items():
+            if held_url == url and owner != integration.owner_client_id and count > 0:
                 raise LinkedInError(400, "CALLBACK_URL must be unique per customer", 400)
+
+    def _forget_callback(self, integration: Integration) -> None:
+        current = integration.configurations.get("CALLBACK_URL")
+        if current is not None:
+            self._callback_holders[(current, integration.owner_client_id)] -= 1
 
     @staticmethod
     def _settle_status(integration: Integration) -> None:

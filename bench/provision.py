@@ -1,0 +1,425 @@
+"""Provisioning throughput into Microsoft Graph: hirehub's batched path against Graph's write limit and a naive client.
+
+N joiners (an account, a manager and two group memberships each) are written into the Entra sandbox
+(:mod:`hirehub.sandbox.entra`) twice in one run, each time into a fresh world:
+
+* **hirehub**: :meth:`GraphDirectory.provision_joiners <hirehub.directories.entra.directory.GraphDirectory>`,
+  called for pages of ``PAGE`` joiners as a provisioning job takes them (creations 20 to a ``$batch``, then
+  managers, then memberships as ``PATCH members@odata.bind`` of 20), paced by the product's ``TokenBucket``;
+* **naive**: the same writes one request at a time (``POST /users``, ``PUT /users/{id}/manager/$ref``,
+  ``POST /groups/{id}/members/$ref`` twice), no batching and no pacing, only sleeping ``Retry-After`` on a
+  ``429``/``503`` before sending the refused request again.
+
+Managers are pre-existing accounts or joiners of earlier pages (whose ids the caller knows by then, as
+``provision_joiners`` takes object ids); the ten groups exist beforehand.
+
+**The sandbox runs in a child process and is served over loopback HTTP by uvicorn**, not through
+``httpx.ASGITransport``: Graph is another machine, so its work must not share the client's interpreter
+(and GIL), and each call pays for a real connection, HTTP framing and JSON on the wire, as with Graph. The
+product's clients are built as in production (``hirehub.outbound.async_client`` with a host map), so the
+product keeps sending to ``https://graph.microsoft.com/v1.0/…``.
+
+**Time.** Graph's write limit per app per tenant is 3,000 per 150 s (20 writes per second; the sandbox's
+``GraphLimits``, from Microsoft's published numbers). The sandbox clock runs ``--speed`` times faster
+(``SandboxClock(speed)``), so the limit becomes ``20 × speed`` writes per wall second and 5,000 joiners take
+minutes, not an hour. The product's ``TokenBucket`` keeps Graph's 3,000 and reads the real monotonic clock
+with the window scaled to ``150 / speed`` real seconds: the same limit on the same time scale, and the one
+in which the client also sleeps and reads ``Retry-After`` (which the sandbox converts to real seconds), so
+``drain(Retry-After)`` and the bucket agree on what a second is. The default speed (25) puts the limit at
+500 writes per wall second, about half of what the batched path sends here when nothing throttles it
+(~1,000 with the machine busy, more when idle), so the limit binds rather than this machine. At speed 25 a
+loopback round trip of 2–6 ms is 50–150 ms of sandbox time, about a real Graph write's latency, which is
+what bounds a client sending one request at a time: the naive side's figures therefore depend on how busy
+the machine is (its requests' wall latency, times the speed), hirehub's do not while the limit binds.
+
+The connection is opened (with one read) before the clock starts, on both sides, as a running service's
+would be; what is timed is from the moment the window is spent to the last write's answer.
+
+**Steady state.** Both sides start with the app's window already spent (as in a hiring wave under way): the
+sandbox's buckets are emptied through ``GraphThrottle.admit`` and hirehub's bucket is drained to zero. From a
+full bucket the first 3,000 writes would pass at any speed and writes per second could exceed the limit;
+from an empty one, what Graph allows in ``T`` sandbox seconds is exactly ``20 × T``, so
+``writes / (20 × T)`` is the fraction of the limit used (goal ≥ 0.9). Writes are what the sandbox admitted
+(a ``$batch`` item is one write, a ``PATCH`` of 20 members one write, as Graph counts them); throttled
+counts are the sandbox's 429s.
+
+The headline is hirehub's joiners per sandbox second over the naive client's. Both end states are checked in
+the sandbox: every joiner has exactly one account, its manager and its two groups, and no account more.
+
+    .venv/bin/python bench/provision.py            # 5,000 joiners
+    .venv/bin/python bench/provision.py --quick    # 500, done within a minute
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass
+from datetime import timedelta
+from multiprocessing.connection import Connection
+from typing import Any
+
+import httpx
+import uvicorn
+from rich.progress import Progress
+
+from hirehub.directories.entra.clouds import CLOUDS, CloudName
+from hirehub.directories.entra.directory import GraphDirectory, JoinerRequest, random_password
+from hirehub.directories.entra.graph import GraphClient
+from hirehub.directories.entra.permissions import GRAPH_APP_ID, USER_ADMINISTRATOR
+from hirehub.directories.entra.throttle import GRAPH_WINDOW_SECONDS, GRAPH_WRITES_PER_WINDOW, TokenBucket
+from hirehub.outbound import HostMap, async_client
+from hirehub.sandbox.entra.app import create_app, host_map_for
+from hirehub.sandbox.entra.graph import directory_store
+from hirehub.sandbox.entra.world import EntraWorld, SandboxClock
+from hirehub.sandbox.serving import free_port
+
+GLOBAL = CLOUDS[CloudName.GLOBAL]
+DOMAIN = "contoso.onmicrosoft.com"
+PERMISSIONS = ("User.ReadWrite.All", "Group.ReadWrite.All", "Directory.ReadWrite.All")
+GROUPS = 10
+EXISTING_MANAGERS = 50
+PAGE = 200
+"""Joiners per ``provision_joiners`` call: a provisioning job's page of hires (2 × 200 / 10 groups = 40
+members per group and page, two full PATCHes of 20)."""
+DEFAULT_SPEED = 25.0
+
+
+# the joiners ------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Joiner:
+    index: int
+    upn: str
+    manager_upn: str
+    groups: tuple[int, int]
+
+    def attributes(self) -> dict[str, Any]:
+        key = self.upn.split("@")[0]
+        return {
+            "displayName": f"Joiner {self.index}",
+            "givenName": "Joiner",
+            "surname": str(self.index),
+            "mailNickname": key,
+            "userPrincipalName": self.upn,
+            "employeeId": f"E{self.index:06d}",
+            "department": f"Department {self.groups[0]}",
+            "jobTitle": "Associate",
+            "usageLocation": "DE",
+        }
+
+
+def manager_upn(index: int) -> str:
+    return f"manager{index:03d}@{DOMAIN}"
+
+
+def joiners(count: int) -> list[Joiner]:
+    """Joiner ``i`` joins groups ``i % 10`` and another; reports to a pre-existing manager (the first page, and
+    every fifth joiner) or to a joiner of an earlier page."""
+    made: list[Joiner] = []
+    for i in range(count):
+        page_start = i - i % PAGE
+        if page_start == 0 or i % 5 == 0:
+            manager = manager_upn(i % EXISTING_MANAGERS)
+        else:
+            manager = made[(i * 7919) % page_start].upn
+        first = i % GROUPS
+        second = (first + 1 + (i // GROUPS) % (GROUPS - 1)) % GROUPS
+        made.append(Joiner(i, f"joiner{i:06d}@{DOMAIN}", manager, (first, second)))
+    return made
+
+
+# the sandbox, in a child process ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Arranged:
+    """What the administrator set up in the child's world, for the client."""
+
+    tenant_id: str
+    app_id: str
+    token: str
+    group_ids: list[str]
+    manager_ids: dict[str, str]
+    limit_amount: float
+    limit_window: float
+
+
+def _sandbox_process(conn: Connection, port: int, speed: float) -> None:
+    """Arrange a world, serve it on ``port`` and answer the parent's commands until told to stop."""
+    world = EntraWorld(clock=SandboxClock(speed=speed))
+    directory = world.add_directory(default_domain=DOMAIN)
+    app = world.register_application(directory, "hirehub provisioning")
+    world.grant_application_permissions(directory, app.app_id, PERMISSIONS, GRAPH_APP_ID)
+    world.assign_directory_role(directory, app.app_id, USER_ADMINISTRATOR.template_id)
+    store = directory_store(world, directory)
+    group_ids = [
+        store.create_group(
+            {"displayName": f"Group {g}", "mailNickname": f"group{g}", "mailEnabled": False, "securityEnabled": True}
+        ).id
+        for g in range(GROUPS)
+    ]
+    managers = {}
+    for m in range(EXISTING_MANAGERS):
+        upn = manager_upn(m)
+        body = {
+            "accountEnabled": True,
+            "displayName": f"Manager {m}",
+            "mailNickname": upn.split("@")[0],
+            "userPrincipalName": upn,
+            "passwordProfile": {"password": random_password()},
+        }
+        managers[upn] = store.create_user(body).id
+    # the token lives long enough for any run: a sped-up sandbox hour is a few wall minutes, and renewing
+    # tokens is not what is measured
+    token, _ = world.issue_access_token(
+        directory, app.app_id, f"https://{GLOBAL.graph_host}", roles=PERMISSIONS, lifetime=timedelta(days=3650)
+    )
+    limit = world.graph_throttle.limits.writes_per_app_per_tenant
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(world), host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.02)
+    conn.send(Arranged(directory.tenant_id, app.app_id, token, group_ids, managers, limit.amount, limit.window))
+
+    def spend_window() -> None:
+        # the app has just written its window's worth: take write tokens until Graph would refuse one
+        while (
+            world.graph_throttle.admit(
+                app.app_id, directory.tenant_id, write=True, cost=1.0, tenant_users=store.user_count
+            )
+            is None
+        ):
+            pass
+
+    while True:
+        command, argument = conn.recv()
+        if command == "spend_window":
+            spend_window()
+            conn.send((world.clock.seconds(), asdict(world.graph_stats)))
+        elif command == "stats":
+            conn.send((world.clock.seconds(), asdict(world.graph_stats)))
+        elif command == "verify":
+            conn.send(_verify(world, directory, argument, group_ids, set(managers)))
+        elif command == "stop":
+            server.should_exit = True
+            thread.join(timeout=10)
+            conn.send(None)
+            return
+
+
+def _verify(
+    world: EntraWorld, directory: Any, expected: list[tuple[str, str, tuple[int, int]]], groups: list[str],
+    managers: set[str],
+) -> list[str]:  # fmt: skip
+    """What is wrong with the end state: each joiner one account, its manager and exactly its two groups."""
+    store = directory_store(world, directory)
+    users = [o for o in store.objects.values() if o.kind == "user"]
+    by_upn: dict[str, list[Any]] = {}
+    for user in users:
+        by_upn.setdefault(str(user.props["userPrincipalName"]).lower(), []).append(user)
+    member_of: dict[str, set[int]] = {}
+    for g, group_id in enumerate(groups):
+        for member in store.objects[group_id].members:
+            member_of.setdefault(member, set()).add(g)
+    problems: list[str] = []
+    if len(users) != len(expected) + len(managers):
+        problems.append(f"{len(users)} accounts, expected {len(expected) + len(managers)}")
+    by_employee: dict[str, int] = {}
+    for user in users:
+        if user.props.get("employeeId"):
+            by_employee[user.props["employeeId"]] = by_employee.get(user.props["employeeId"], 0) + 1
+    problems += [f"{count} accounts carry employeeId {e}" for e, count in by_employee.items() if count != 1]
+    for upn, manager, joined in expected:
+        found = by_upn.get(upn.lower(), [])
+        if len(found) != 1:
+            problems.append(f"{upn}: {len(found)} accounts")
+            continue
+        user = found[0]
+        boss = store.objects.get(user.manager_id or "")
+        if boss is None or str(boss.props["userPrincipalName"]).lower() != manager.lower():
+            problems.append(f"{upn}: manager {boss.props['userPrincipalName'] if boss else None}, expected {manager}")
+        if member_of.get(user.id, set()) != set(joined):
+            problems.append(f"{upn}: groups {sorted(member_of.get(user.id, set()))}, expected {sorted(joined)}")
+    return problems
+
+
+class Sandbox:
+    """The parent's handle on one child sandbox: a fresh world per side."""
+
+    def __init__(self, speed: float) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._conn, child = context.Pipe()
+        self.port = free_port()
+        self._process = context.Process(target=_sandbox_process, args=(child, self.port, speed), daemon=True)
+        self._process.start()
+        self.arranged: Arranged = self._conn.recv()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+
+    def call(self, command: str, argument: Any = None) -> Any:
+        self._conn.send((command, argument))
+        return self._conn.recv()
+
+    def http(self) -> httpx.AsyncClient:
+        """The product's outbound client, its Graph URLs mapped to this sandbox."""
+        return async_client(HostMap(host_map_for(self.base_url)))
+
+    def close(self) -> None:
+        self.call("stop")
+        self._process.join(timeout=10)
+
+
+@dataclass
+class Side:
+    """One side's measured run."""
+
+    joiners: int
+    writes: int
+    throttled: int
+    http_requests: int
+    sandbox_seconds: float
+    wall_seconds: float
+    problems: list[str]
+
+
+Run = Callable[[Sandbox, httpx.AsyncClient, list[Joiner], Progress], Awaitable[None]]
+
+
+async def _measure(name: str, sandbox: Sandbox, people: list[Joiner], run: Run) -> Side:
+    with Progress(transient=True) as progress:
+        async with sandbox.http() as http:
+            # a running service has its connection open already: open it before the clock starts (one read)
+            token = {"Authorization": f"Bearer {sandbox.arranged.token}"}
+            (await http.get(f"{GLOBAL.graph_base}/groups", params={"$top": "1"}, headers=token)).raise_for_status()
+            started_sandbox, before = sandbox.call("spend_window")
+            started = time.perf_counter()
+            await run(sandbox, http, people, progress)
+            wall = time.perf_counter() - started
+            ended_sandbox, after = sandbox.call("stats")
+    problems = sandbox.call("verify", [(j.upn, j.manager_upn, j.groups) for j in people])
+    if problems:
+        raise SystemExit(f"{name}: the end state is wrong ({len(problems)} problems), e.g. {problems[:5]}")
+    return Side(
+        joiners=len(people),
+        writes=after["writes"] - before["writes"],
+        throttled=after["throttled"] - before["throttled"],
+        http_requests=after["http_requests"] - before["http_requests"],
+        sandbox_seconds=ended_sandbox - started_sandbox,
+        wall_seconds=wall,
+        problems=problems,
+    )
+
+
+# hirehub's path ----------------------------------------------------------------------------------------------
+async def run_hirehub(
+    sandbox: Sandbox, http: httpx.AsyncClient, people: list[Joiner], progress: Progress, speed: float
+) -> None:
+    arranged = sandbox.arranged
+
+    async def token() -> str:
+        return arranged.token
+
+    # Graph's 3,000 writes per 150 s, on the real clock the client sleeps on: the window is 150 / speed real s
+    bucket = TokenBucket(GRAPH_WRITES_PER_WINDOW, GRAPH_WINDOW_SECONDS / speed)
+    bucket.drain(0)  # the window was spent, here as in the sandbox
+    directory = GraphDirectory(GraphClient(GLOBAL.graph_base, token, http, bucket=bucket, max_attempts=30))
+    ids = dict(arranged.manager_ids)
+    task = progress.add_task("hirehub: provision_joiners", total=len(people))
+    for start in range(0, len(people), PAGE):
+        page = people[start : start + PAGE]
+        requests = [
+            JoinerRequest(
+                j.upn, j.attributes(), manager=ids[j.manager_upn], groups=[arranged.group_ids[g] for g in j.groups]
+            )
+            for j in page
+        ]
+        results = await directory.provision_joiners(requests)
+        failed = [r for r in results if not r.ok]
+        if failed:
+            raise SystemExit(f"hirehub: {len(failed)} joiners failed, e.g. {failed[:3]}")
+        ids.update({r.key: str(r.user_id) for r in results})
+        progress.advance(task, len(page))
+
+
+# the naive client ---------------------------------------------------------------------------------------------
+async def run_naive(sandbox: Sandbox, http: httpx.AsyncClient, people: list[Joiner], progress: Progress) -> None:
+    arranged = sandbox.arranged
+    headers = {"Authorization": f"Bearer {arranged.token}", "Accept": "application/json"}
+    base = GLOBAL.graph_base
+
+    async def send(method: str, path: str, body: dict[str, Any]) -> Any:
+        while True:
+            response = await http.request(method, f"{base}{path}", json=body, headers=headers)
+            if response.status_code in (429, 503):
+                await asyncio.sleep(float(response.headers.get("Retry-After", "1")))
+                continue
+            if not response.is_success:
+                raise SystemExit(f"naive: {method} {path} answered {response.status_code}: {response.text}")
+            return response.json() if response.content else None
+
+    ids = dict(arranged.manager_ids)
+    task = progress.add_task("naive: one request at a time", total=len(people))
+    for j in people:
+        body = {
+            "accountEnabled": True,
+            "passwordProfile": {"forceChangePasswordNextSignIn": True, "password": random_password()},
+            **j.attributes(),
+        }
+        user_id = (await send("POST", "/users", body))["id"]
+        ids[j.upn] = user_id
+        await send("PUT", f"/users/{user_id}/manager/$ref", {"@odata.id": f"{base}/users/{ids[j.manager_upn]}"})
+        for g in j.groups:
+            ref = {"@odata.id": f"{base}/directoryObjects/{user_id}"}
+            await send("POST", f"/groups/{arranged.group_ids[g]}/members/$ref", ref)
+        progress.advance(task)
+
+
+# the figures ---------------------------------------------------------------------------------------------------
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--quick", action="store_true", help="500 joiners instead of 5,000")
+    parser.add_argument("--count", type=int, help="joiners (overrides --quick)")
+    parser.add_argument("--speed", type=float, default=DEFAULT_SPEED, help="how much faster the sandbox clock runs")
+    args = parser.parse_args()
+    count = args.count or (500 if args.quick else 5_000)
+    speed: float = args.speed
+    people = joiners(count)
+
+    sides: dict[str, Side] = {}
+    limit = 0.0
+    for name in ("hirehub", "naive"):
+        sandbox = Sandbox(speed)
+        try:
+            limit = sandbox.arranged.limit_amount / sandbox.arranged.limit_window
+            if name == "hirehub":
+                sides[name] = await _measure(name, sandbox, people, lambda s, h, p, g: run_hirehub(s, h, p, g, speed))
+            else:
+                sides[name] = await _measure(name, sandbox, people, run_naive)
+        finally:
+            sandbox.close()
+
+    figures: dict[str, float | int] = {"joiners": count, "sandbox_speed": speed, "limit_writes_per_second": limit}
+    for name, side in sides.items():
+        figures |= {
+            f"{name}_writes": side.writes,
+            f"{name}_http_requests": side.http_requests,
+            f"{name}_throttled": side.throttled,
+            f"{name}_sandbox_seconds": side.sandbox_seconds,
+            f"{name}_wall_seconds": side.wall_seconds,
+            f"{name}_writes_per_sandbox_second": side.writes / side.sandbox_seconds,
+            f"{name}_joiners_per_sandbox_second": side.joiners / side.sandbox_seconds,
+            f"{name}_fraction_of_limit": side.writes / side.sandbox_seconds / limit,
+        }
+    figures["headline_ratio_to_naive"] = (
+        sides["naive"].sandbox_seconds / sides["hirehub"].sandbox_seconds
+    )  # same joiners on both sides: the ratio of joiners per sandbox second
+    for key, value in figures.items():
+        print(f"{key}: {value:,.2f}" if isinstance(value, float) else f"{key}: {value}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
