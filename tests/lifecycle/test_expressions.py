@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
 
 import pytest
 
@@ -14,6 +15,7 @@ from hirehub.lifecycle.expressions import (
     Expression,
     ExpressionError,
     Lookups,
+    MemoizedExpression,
     Value,
     compile_expression,
     strip_diacritics,
@@ -398,6 +400,15 @@ def test_format_date_checks_a_computed_pattern_when_evaluating() -> None:
     assert "yy" in str(evaluation_error_of("FormatDate([D], [Pattern])", {"D": "2024-01-01", "Pattern": "yy"}))
 
 
+def test_format_date_formats_each_computed_pattern_its_own_way_however_often_it_is_used() -> None:
+    expression = compile_expression("FormatDate([D], [Pattern])")
+    for _ in range(2):  # parsed patterns are remembered: a second round must not mix them up
+        assert expression.evaluate({"D": "2024-03-05", "Pattern": "dd.MM.yyyy"}) == "05.03.2024"
+        assert expression.evaluate({"D": "2024-03-05", "Pattern": "yyyy/MM/dd"}) == "2024/03/05"
+        with pytest.raises(ExpressionError, match="yy"):
+            expression.evaluate({"D": "2024-03-05", "Pattern": "yy"})
+
+
 # --- syntax errors --------------------------------------------------------------------------------------------------
 
 
@@ -504,3 +515,85 @@ def test_a_number_too_large_to_print_is_an_evaluation_error() -> None:
 
 def test_error_messages_shorten_long_values() -> None:
     assert len(str(evaluation_error_of('FormatDate([D], "yyyy")', {"D": "x" * 5000}))) < 200
+
+
+# --- memoized expressions -------------------------------------------------------------------------------------------
+
+
+PLUS_ONE = timezone(timedelta(hours=1))
+
+
+def memoized(source: str, lookups: Lookups = OFFICES, size: int = 100) -> MemoizedExpression:
+    return MemoizedExpression(compile_expression(source), lookups, size)
+
+
+def test_a_memoized_expression_computes_a_value_once_for_workers_who_share_what_it_reads() -> None:
+    office = memoized('Lookup("offices", [Department], "Head office")')
+    assert office.evaluate({"Department": "IT", "FirstName": "Ada"}) == "Berlin"
+    assert office.evaluate({"Department": "IT", "FirstName": "Grace"}) == "Berlin"
+    assert office.evaluate({"Department": "FIN", "FirstName": "Ada"}) == "Paris"
+    assert (office.cache_info().hits, office.cache_info().misses) == (1, 2)
+
+
+def test_a_memoized_expression_reads_attributes_as_evaluating_does_exact_name_first_then_ignoring_case() -> None:
+    department = memoized("[department]")
+    assert department.evaluate({"Department": "IT"}) == "IT"
+    assert department.evaluate({"Department": "FIN"}) == "FIN"
+    assert department.evaluate({"Department": "IT", "department": "Sales"}) == "Sales"
+
+
+@pytest.mark.parametrize(
+    ("source", "first", "second"),
+    [
+        ("Concat([A])", True, 1),
+        ("Concat([A])", 1, 1.0),
+        ("Concat([A])", 0.0, -0.0),
+        ("Concat([A])", Decimal("1.0"), Decimal("1.00")),
+        ('FormatDate([A], "HH:mm")', datetime(2025, 1, 1, 12, tzinfo=UTC), datetime(2025, 1, 1, 13, tzinfo=PLUS_ONE)),
+        ("Concat([A])", date(2025, 1, 1), datetime(2025, 1, 1)),
+    ],
+)  # fmt: skip
+def test_a_memoized_expression_never_gives_one_input_the_value_of_another_that_python_finds_equal(
+    source: str, first: object, second: object
+) -> None:
+    expression = memoized(source)
+    plain = compile_expression(source)
+    assert expression.evaluate({"A": first}) == plain.evaluate({"A": first})
+    assert expression.evaluate({"A": second}) == plain.evaluate({"A": second})
+    assert plain.evaluate({"A": first}) != plain.evaluate({"A": second})  # the case is worth testing
+
+
+def test_a_memoized_expression_does_not_remember_errors() -> None:
+    left = memoized("Left([Name], [Length])")
+    for _ in range(2):
+        with pytest.raises(ExpressionError, match="whole number"):
+            left.evaluate({"Name": "Ada", "Length": "many"})
+    assert left.evaluate({"Name": "Ada", "Length": 2}) == "Ad"
+
+
+def test_a_memoized_expression_ignores_an_unreadable_attribute_in_a_branch_not_taken() -> None:
+    choice = memoized("IIF([UseA], [A], [B])")
+    assert choice.evaluate({"UseA": False, "A": object(), "B": "b"}) == "b"
+    with pytest.raises(ExpressionError) as raised:
+        choice.evaluate({"UseA": True, "A": object(), "B": "b"})
+    assert raised.value.position == len("IIF([UseA], ")  # where evaluating without a memo says too
+
+
+def test_a_memoized_expression_uses_the_lookup_tables_it_was_bound_to() -> None:
+    source = 'Lookup("offices", [Department], "Head office")'
+    assert memoized(source, {"offices": {"IT": "Berlin"}}).evaluate({"Department": "IT"}) == "Berlin"
+    assert memoized(source, {"offices": {"IT": "Lisbon"}}).evaluate({"Department": "IT"}) == "Lisbon"
+
+
+def test_a_memoized_expression_remembers_at_most_its_size_of_combinations() -> None:
+    surname = memoized("Upper([LastName])", size=2)
+    for name in ("Lovelace", "Hopper", "Hamilton"):
+        assert surname.evaluate({"LastName": name}) == name.upper()
+    assert surname.cache_info().currsize == 2
+
+
+def test_a_bare_attribute_is_read_without_the_memo_which_would_only_cost_time() -> None:
+    department = memoized("[Department]")
+    assert department.evaluate({"Department": "IT"}) == "IT"
+    assert department.evaluate({"Department": date(2025, 1, 6)}) == "2025-01-06"
+    assert department.cache_info().currsize == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -251,3 +252,18 @@ def test_a_policy_is_immutable_and_hashable() -> None:
 def test_managed_groups_are_the_default_and_rule_groups_ignoring_case() -> None:
     policy = policy_from_json(full_json())
     assert policy.managed_groups == {"all staff", "sales team"}
+
+
+def test_a_policys_memoized_mappings_evaluate_its_mappings_with_its_lookup_tables() -> None:
+    policy = policy_from_json(full_json())
+    assert set(policy.memoized_mappings) == set(policy.attribute_mappings)
+    office = policy.memoized_mappings["officeLocation"]
+    assert office.expression == policy.attribute_mappings["officeLocation"]
+    assert office.evaluate({"Company": "DE01"}) == "Berlin"
+
+
+def test_a_changed_policy_does_not_inherit_the_memo_of_the_one_it_was_made_from() -> None:
+    policy = policy_from_json(full_json())
+    assert policy.memoized_mappings["officeLocation"].evaluate({"Company": "DE01"}) == "Berlin"
+    moved = replace(policy, lookups={"offices": {"DE01": "Hamburg"}})
+    assert moved.memoized_mappings["officeLocation"].evaluate({"Company": "DE01"}) == "Hamburg"

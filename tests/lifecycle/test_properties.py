@@ -4,11 +4,14 @@ or an ExpressionError, and naming never hands out a name that is taken, reserved
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hirehub.lifecycle.expressions import Expression, ExpressionError, compile_expression
+from hirehub.lifecycle.expressions import Expression, ExpressionError, MemoizedExpression, Value, compile_expression
 from hirehub.lifecycle.naming import NamingExhausted, NamingRule, candidates, choose_name, taken_among
 
 PROPERTY_SETTINGS = settings(max_examples=300, deadline=None)
@@ -108,6 +111,42 @@ def test_evaluating_any_expression_returns_a_value_or_raises_expression_error(
 def test_generated_expressions_compile(source: str) -> None:
     """Keeps the generator honest: the evaluation property above is only worth something if it evaluates."""
     compile_expression(source)
+
+
+NOON_UTC = datetime(2024, 2, 29, 12, 0, tzinfo=UTC)
+LOOKALIKES = st.sampled_from(
+    [
+        True, 1, 1.0, "1", Decimal("1.0"), Decimal("1.00"),
+        False, 0, 0.0, -0.0, "0", "", None,
+        NOON_UTC, NOON_UTC.astimezone(timezone(timedelta(hours=1))), datetime(2024, 2, 29, 12, 0),
+        NOON_UTC.date(), "2024-02-29",
+    ]
+)  # fmt: skip
+"""Values that are equal (or hash alike) in Python but read differently in an expression: a memo keyed by the
+raw values would hand one of them the other's result."""
+UNREADABLE = st.lists(st.integers(), max_size=1)
+
+
+def outcome(evaluate: Callable[[], Value]) -> tuple[object, ...]:
+    """A value with its type, or the error's message and position."""
+    try:
+        value = evaluate()
+    except ExpressionError as error:
+        return ("error", str(error), error.position)
+    return ("value", type(value), value)
+
+
+@PROPERTY_SETTINGS
+@given(SOURCES, st.lists(st.dictionaries(st.sampled_from(["A", "B", "b"]), LOOKALIKES | UNREADABLE), min_size=2))
+def test_a_memoized_expression_gives_what_evaluating_gives_for_every_input_in_turn(
+    source: str, workers: list[dict[str, object]]
+) -> None:
+    expression = compile_expression(source)
+    memoized = MemoizedExpression(expression, LOOKUPS, size=4)
+    for attributes in workers + workers:  # the second round is answered from the memo where it can be
+        assert outcome(lambda: memoized.evaluate(attributes)) == outcome(  # noqa: B023 (called at once)
+            lambda: expression.evaluate(attributes, LOOKUPS)  # noqa: B023
+        )
 
 
 # --- naming -----------------------------------------------------------------------------------------------------------

@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
+import pytest
+
 from hirehub.lifecycle.connector import all_accounts
 from hirehub.lifecycle.directory_state import DirectoryAccount
 from hirehub.lifecycle.expressions import compile_expression
@@ -226,3 +228,29 @@ def test_each_input_is_read_once_so_generators_work() -> None:
     assert reads == {"workers": 3, "accounts": 5}
     assert [account.anchor for account in report.orphans] == ["000004", "000005"]
     assert len(report.mismatched) == 3
+
+
+@pytest.mark.parametrize("auckland_first", [True, False])
+async def test_each_worker_is_compared_on_the_date_in_their_own_time_zone(auckland_first: bool) -> None:
+    """At 13:00 UTC on 2 June it is already 3 June in Auckland but still 2 June in Los Angeles: a last day of
+    2 June has ended for the one and not for the other, whichever of them is compared first."""
+    auckland = worker(1, time_zone="Pacific/Auckland")
+    los_angeles = worker(2, time_zone="America/Los_Angeles")
+    connector = await provisioned(auckland, los_angeles)
+    leaving = {"status": HRStatus.TERMINATED, "last_day": date(2025, 6, 2)}
+    workers = [replace(auckland, **leaving), replace(los_angeles, **leaving)]  # type: ignore[arg-type]
+    report = compare(
+        workers if auckland_first else workers[::-1],
+        connector.accounts(),
+        POLICY,
+        datetime(2025, 6, 2, 13, 0, tzinfo=UTC),
+    )
+    assert [account.anchor for account in report.enabled_leavers] == ["000001"]
+    assert [fix.anchor for fix in report.fixes(POLICY)] == ["000001"]
+
+
+def test_a_reconciliation_computes_a_mapping_once_for_the_workers_who_share_what_it_reads() -> None:
+    policy = starter_policy("contoso.com")  # a fresh policy: an empty memo
+    compare([worker(1), worker(2), worker(3, start_date=date(2025, 2, 3))], [], policy, NOW)
+    hire_date = policy.memoized_mappings["employeeHireDate"].cache_info()
+    assert (hire_date.misses, hire_date.hits) == (2, 1)

@@ -49,6 +49,7 @@ once), and no function may produce a text longer than 100,000 characters.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
@@ -214,9 +215,14 @@ _DATE_FIELDS: dict[str, Callable[[datetime], str]] = {
 _DATE_SPECIFIER_RUN = re.compile(r"([dfFghHKmMstyz])\1*")
 
 
-def _date_pattern(pattern: str) -> list[str | Callable[[datetime], str]]:
+@functools.lru_cache(maxsize=256)
+def _date_pattern(pattern: str) -> tuple[str | Callable[[datetime], str], ...]:
     """Split a .NET-style pattern into verbatim text and fields; a specifier we do not support is an error,
-    so that ``yy`` or ``dddd`` fail loudly instead of printing letters."""
+    so that ``yy`` or ``dddd`` fail loudly instead of printing letters.
+
+    Cached by pattern: a policy formats every worker's hire date with the same one or two patterns, and parsing
+    it was most of FormatDate's cost in a reconciliation. The result is a tuple, so no caller can change a cached
+    value; an unsupported pattern raises and so is never cached."""
     parts: list[str | Callable[[datetime], str]] = []
     position = 0
     for run in _DATE_SPECIFIER_RUN.finditer(pattern):
@@ -226,7 +232,7 @@ def _date_pattern(pattern: str) -> list[str | Callable[[datetime], str]]:
         parts.append(_DATE_FIELDS[run.group()])
         position = run.end()
     parts.append(pattern[position:])
-    return parts
+    return tuple(parts)
 
 
 def _read_date(text: str) -> datetime:
@@ -683,3 +689,58 @@ def compile_expression(source: str, known_lookups: Collection[str] | None = None
             if name not in known_lookups:
                 raise ExpressionError(f"there is no lookup table named {name!r}", position)
     return expression
+
+
+MEMO_SIZE = 16_384
+"""How many combinations of attribute values a :class:`MemoizedExpression` remembers (least recently used go
+first): enough for every department, title or first name of a large tenant, and a bound on the memory a policy
+holds when values are unique (e.g. display names)."""
+
+
+class MemoizedExpression:
+    """An expression bound to one set of lookup tables that remembers its value for each combination of the
+    values of the attributes it reads.
+
+    A reconciliation evaluates the policy's mappings for every worker of a tenant, and most mappings read
+    attributes many workers share (department, title, company, location, hire date), so most evaluations repeat
+    an earlier one. An expression's value depends on nothing but the attributes it references (known once it
+    is compiled) and the lookup tables: the language has no clock, no randomness and no other input. The memo
+    is keyed by those attributes' values *as the expression reads them* (after :func:`_from_attribute`: text,
+    whole numbers, flags or null), with their types, so that equal-but-different inputs (``True`` and ``1``,
+    ``Decimal("1.0")`` and ``Decimal("1.00")``, one instant in two time zones) never share an entry. A miss is
+    computed from the key alone, so an entry can never hold another input's value. Errors are not remembered:
+    evaluating again raises the same error.
+    """
+
+    def __init__(self, expression: Expression, lookups: Lookups = NO_LOOKUPS, size: int = MEMO_SIZE) -> None:
+        self.expression = expression
+        self.lookups = lookups
+        names = tuple(sorted(expression.references()))
+        self._names = names
+        tree = expression._tree
+        self._bare = isinstance(tree, _Attribute)
+        """A bare ``[Attribute]`` is the attribute's value as read: the memo would only cost time."""
+
+        def evaluate(*values: Value) -> Value:
+            return tree.evaluate(_Context(dict(zip(names, values, strict=True)), lookups))
+
+        self._remembered = functools.lru_cache(maxsize=size, typed=True)(evaluate)
+
+    def evaluate(self, attributes: Mapping[str, object]) -> Value:
+        """What ``self.expression.evaluate(attributes, self.lookups)`` gives, from the memo when it can."""
+        values: list[Value] = []
+        try:
+            for name in self._names:  # find_attribute and _from_attribute, their common cases inlined
+                raw = attributes[name] if name in attributes else find_attribute(attributes, name)
+                values.append(raw if raw is None or type(raw) is str else _from_attribute(name, raw))
+        except ExpressionError:
+            # An attribute expressions cannot read: evaluating says where, or reads nothing when the attribute
+            # sits in a branch not taken (IIF), exactly as without the memo.
+            return self.expression.evaluate(attributes, self.lookups)
+        if self._bare:
+            return values[0]
+        return self._remembered(*values)
+
+    def cache_info(self) -> functools._CacheInfo:
+        """Hits, misses and size of the memo, for tests and profiling."""
+        return self._remembered.cache_info()

@@ -31,7 +31,7 @@ from enum import StrEnum
 from typing import ClassVar
 
 from hirehub.lifecycle.directory_state import DesiredAccount, DirectoryAccount, Mailbox
-from hirehub.lifecycle.expressions import Expression, ExpressionError, Value, as_text, find_attribute
+from hirehub.lifecycle.expressions import ExpressionError, Value, as_text, find_attribute
 from hirehub.lifecycle.group_rules import desired_groups
 from hirehub.lifecycle.naming import NamingExhausted, choose_name
 from hirehub.lifecycle.policy import NAME_ATTRIBUTES, USER_PRINCIPAL_NAME, LifecyclePolicy
@@ -355,26 +355,23 @@ def _blank_to_none(value: Value) -> Value:
     return None if value == "" else value
 
 
-def _evaluate(
-    expression: Expression, attributes: dict[str, object], policy: LifecyclePolicy, anchor: str, what: str
-) -> Value:
+def _evaluate(target: str, attributes: dict[str, object], policy: LifecyclePolicy, anchor: str) -> Value:
+    """The value of the policy's mapping for ``target``; through the policy's memo, since most workers share
+    the values a mapping reads with some other worker."""
     try:
-        return _blank_to_none(expression.evaluate(attributes, policy.lookups))
+        return _blank_to_none(policy.memoized_mappings[target].evaluate(attributes))
     except ExpressionError as error:
-        raise PlanningError(anchor, f"{what}: {error}") from None
+        raise PlanningError(anchor, f"{target}: {error}") from None
 
 
 def _mapped_attributes(worker: WorkerView, policy: LifecyclePolicy, attributes: dict[str, object]) -> dict[str, Value]:
-    return {
-        target: _evaluate(expression, attributes, policy, worker.anchor, target)
-        for target, expression in policy.attribute_targets
-    }
+    return {target: _evaluate(target, attributes, policy, worker.anchor) for target, _ in policy.attribute_targets}
 
 
 def _mapped_name(
     attribute: str, worker: WorkerView, policy: LifecyclePolicy, attributes: dict[str, object]
 ) -> str | None:
-    value = _evaluate(policy.attribute_mappings[attribute], attributes, policy, worker.anchor, attribute)
+    value = _evaluate(attribute, attributes, policy, worker.anchor)
     return None if value is None else as_text(value)
 
 
@@ -519,8 +516,14 @@ def _attribute_changes(
         for name in policy.mapped_names
         if _differs(observed.name(name), desired.name(name))
     ]
+    observed_attributes = observed.attributes
     for target, after in desired.attributes.items():
-        before = find_attribute(observed.attributes, target)
+        # find_attribute, its common case (the directory spells the name as the policy does) inlined: this runs
+        # for every mapped attribute of every worker in a reconciliation.
+        if target in observed_attributes:
+            before = observed_attributes[target]
+        else:
+            before = find_attribute(observed_attributes, target)
         if _differs(before, after):
             changes.append(AttributeChange(target, before, after))
     return tuple(changes)
@@ -603,18 +606,22 @@ def plan(
     now: datetime,
     name_is_taken: NameCheck,
     name_is_reserved: NameCheck = never,
+    *,
+    today: date | None = None,
 ) -> Plan:
     """The steps that bring the directory to what ``policy`` wants for ``worker`` at the instant ``now``.
 
     ``observed`` is the account carrying the worker's anchor (None if there is none): the caller finds it by
     anchor, so a rehire is matched to their old account and ``create_account`` is only planned when no account
     has the anchor. ``now`` must be timezone-aware; "today" is its date in the worker's (tenant's) time zone.
+    ``today``, when given, must be that date (``worker.today(now)``): a reconciliation plans every worker of a
+    tenant at one instant, so it works the date out once instead of once per worker.
     The name predicates are only consulted when a new account needs names. Raises :class:`PlanningError` when
     the worker's data does not fit the policy.
     """
     if observed is not None and observed.anchor != worker.anchor:
         raise ValueError(f"account {observed.object_id} is anchored to {observed.anchor!r}, not {worker.anchor!r}")
-    phase = phase_of(worker, policy, worker.today(now))
+    phase = phase_of(worker, policy, worker.today(now) if today is None else today)
     steps: list[Step] = []
     if phase.wants_account:
         attributes = worker.attributes()

@@ -42,7 +42,13 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import Any
 
-from hirehub.lifecycle.expressions import Expression, ExpressionError, Lookups, compile_expression
+from hirehub.lifecycle.expressions import (
+    Expression,
+    ExpressionError,
+    Lookups,
+    MemoizedExpression,
+    compile_expression,
+)
 from hirehub.lifecycle.group_rules import Condition, GroupRule, validate_rule
 from hirehub.lifecycle.naming import NamingRule
 
@@ -186,6 +192,15 @@ class LifecyclePolicy:
     def attribute_targets(self) -> tuple[tuple[str, Expression], ...]:
         """The mappings of ordinary attributes (not names), in the administrator's order."""
         return tuple((target, e) for target, e in self.attribute_mappings.items() if target not in NAME_ATTRIBUTES)
+
+    @cached_property
+    def memoized_mappings(self) -> Mapping[str, MemoizedExpression]:
+        """Every attribute mapping bound to the policy's lookup tables and memoized by the values it reads: the
+        planner evaluates these, so a reconciliation computes a department's or a hire date's value once, not
+        once per worker. The policy is immutable, so the memo can never outlive what it was computed from."""
+        return MappingProxyType(
+            {target: MemoizedExpression(e, self.lookups) for target, e in self.attribute_mappings.items()}
+        )
 
     @cached_property
     def managed_groups(self) -> frozenset[str]:

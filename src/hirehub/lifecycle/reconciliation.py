@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from types import MappingProxyType
 
 from hirehub.lifecycle.directory_state import DirectoryAccount
@@ -182,6 +182,23 @@ def _index(accounts: Iterable[DirectoryAccount]) -> tuple[dict[str, list[Directo
     return by_anchor, taken, unanchored
 
 
+class _TenantDates:
+    """The calendar date at one instant in each time zone the workers are in (one, for a tenant's workers),
+    worked out once per zone rather than once per worker, as every worker of a reconciliation is planned at
+    the same instant."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+        self._by_zone: dict[str, date] = {}
+
+    def today(self, worker: WorkerView) -> date:
+        """``worker.today(self.now)``."""
+        today = self._by_zone.get(worker.time_zone)
+        if today is None:
+            today = self._by_zone[worker.time_zone] = worker.today(self.now)
+        return today
+
+
 def compare(
     workers: Iterable[WorkerView],
     accounts: Iterable[DirectoryAccount],
@@ -200,6 +217,7 @@ def compare(
     enabled_leavers: list[DirectoryAccount] = []
     missing: list[WorkerView] = []
     errors: dict[str, str] = {}
+    dates = _TenantDates(now)
     for worker in workers:
         anchor = worker.anchor
         if anchor in seen:
@@ -211,7 +229,9 @@ def compare(
             continue  # a duplicate: reported below, never fixed by guessing
         observed = found[0] if found else None
         try:
-            worker_plan = plan(worker, policy, observed, now, book.is_taken, name_is_reserved)
+            worker_plan = plan(
+                worker, policy, observed, now, book.is_taken, name_is_reserved, today=dates.today(worker)
+            )
         except PlanningError as error:
             errors[anchor] = error.reason
             continue
