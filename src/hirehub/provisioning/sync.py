@@ -97,16 +97,28 @@ async def observe_and_plan(
 
 
 async def _taken_names(connector: Connector, policy: LifecyclePolicy, view: WorkerView) -> set[str]:
-    """The candidate names (of every naming rule) the directory already holds, so planning stays pure."""
+    """The candidate names the directory already holds, as far as planning will look, so planning stays pure.
+
+    Planning takes each rule's first candidate not taken, so only the candidates up to the first free one matter:
+    asking about the rest would cost a directory call each (two for an address) and change nothing. A name two
+    rules share (userPrincipalName and mail usually do) is asked about once. Past ``NAMES_CHECKED_PER_RULE``
+    candidates the next one is planned unchecked; should it be taken after all, applying it conflicts and the
+    retry looks again.
+    """
     taken: set[str] = set()
+    answers: dict[str, bool] = {}
     attributes = view.attributes()
     for attribute in NAME_ATTRIBUTES:
         rule = policy.naming_rule(attribute)
         if rule is None:
             continue
         for name in islice(candidates(rule, attributes, policy.lookups), NAMES_CHECKED_PER_RULE):
-            if await connector.name_taken(name):
-                taken.add(name.lower())
+            key = name.lower()
+            if key not in answers:
+                answers[key] = await connector.name_taken(name)
+            if not answers[key]:
+                break  # the rule's first free name: planning picks it and looks no further
+            taken.add(key)
     return taken
 
 
