@@ -50,6 +50,15 @@ class Settings(BaseSettings):
     outbound_ca_bundle: str | None = Field(
         default=None, description="CA bundle for outbound TLS (e.g. a sandbox's test CA)."
     )
+    oidc_issuer: str = Field(
+        default="",
+        description="Console sign-in through an OpenID Connect provider: its issuer URL (empty: passwords only).",
+    )
+    oidc_client_id: str = Field(default="", description="The console's client ID at the OpenID Connect provider.")
+    oidc_client_secret: str = Field(default="", description="Its client secret.")
+    oidc_provider_name: str = Field(
+        default="your organisation", description='Shown on the sign-in page as "Sign in with <name>".'
+    )
 
     @field_validator("outbound_host_map", mode="before")
     @classmethod

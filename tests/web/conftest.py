@@ -17,6 +17,8 @@ from playwright.async_api import Browser, Page, async_playwright
 from hirehub.api.app import create_app
 from hirehub.settings import Settings
 from tests.live_server import free_port, serving
+from tests.sandbox.entra.conftest import entra_sandbox, entra_world, sandbox_certificate_authority  # noqa: F401
+from tests.web.entra_support import entra_hub  # noqa: F401
 
 CHROMIUM = os.environ.get("HIREHUB_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -187,3 +187,130 @@ async def add_trusted_issuer(session: AsyncSession, issuer: str, jwks_uri: str, 
     session.add(trusted)
     await session.flush()
     return trusted
+
+
+# --- reading and changing what was set up (the console's lists, and role changes after creation) -----------
+
+
+async def list_application_users(session: AsyncSession) -> list[ApplicationUser]:
+    return list(await session.scalars(select(ApplicationUser).order_by(ApplicationUser.name)))
+
+
+async def find_application_user(session: AsyncSession, client_id: str) -> ApplicationUser:
+    key = client_id.strip().lower()
+    user = await session.scalar(select(ApplicationUser).where(ApplicationUser.client_id == key))
+    if user is None:
+        raise SecurityAdminError(f"no application user for client {client_id}", 404)
+    return user
+
+
+async def application_user_roles(session: AsyncSession, user: ApplicationUser) -> list[SecurityRole]:
+    return list(
+        await session.scalars(
+            select(SecurityRole)
+            .join(ApplicationUserRole, ApplicationUserRole.role_id == SecurityRole.id)
+            .where(ApplicationUserRole.user_id == user.id)
+            .order_by(SecurityRole.name)
+        )
+    )
+
+
+async def grant_application_user_role(session: AsyncSession, client_id: str, role_name: str) -> ApplicationUser:
+    """*Manage roles* of an application user: add one security role (refused if it holds it already)."""
+    user = await find_application_user(session, client_id)
+    role = await find_role(session, role_name)
+    if role.id in {r.id for r in await application_user_roles(session, user)}:
+        raise SecurityAdminError(f"the application user already has the role '{role.name}'", 409)
+    session.add(ApplicationUserRole(user_id=user.id, role_id=role.id))
+    await session.flush()
+    return user
+
+
+async def revoke_application_user_role(session: AsyncSession, client_id: str, role_name: str) -> ApplicationUser:
+    user = await find_application_user(session, client_id)
+    role = await find_role(session, role_name)
+    held = await session.scalar(
+        select(ApplicationUserRole).where(
+            ApplicationUserRole.user_id == user.id, ApplicationUserRole.role_id == role.id
+        )
+    )
+    if held is None:
+        raise SecurityAdminError(f"the application user does not have the role '{role.name}'", 404)
+    await session.delete(held)
+    await session.flush()
+    return user
+
+
+async def list_hr_roles(session: AsyncSession) -> list[HRRole]:
+    await ensure_built_in_roles(session)
+    return list(await session.scalars(select(HRRole).order_by(HRRole.name)))
+
+
+async def list_hr_users(session: AsyncSession) -> list[HRUser]:
+    return list(await session.scalars(select(HRUser).order_by(HRUser.user_id)))
+
+
+async def find_hr_user(session: AsyncSession, user_id: str) -> HRUser:
+    user = await session.scalar(select(HRUser).where(HRUser.user_id == user_id.strip()))
+    if user is None:
+        raise SecurityAdminError(f"no HR user '{user_id}'", 404)
+    return user
+
+
+async def hr_user_roles(session: AsyncSession, user: HRUser) -> list[HRRole]:
+    return list(
+        await session.scalars(
+            select(HRRole)
+            .join(HRUserRole, HRUserRole.role_id == HRRole.id)
+            .where(HRUserRole.user_id == user.id)
+            .order_by(HRRole.name)
+        )
+    )
+
+
+async def _find_hr_role(session: AsyncSession, role_id: str) -> HRRole:
+    await ensure_built_in_roles(session)
+    role = await session.scalar(select(HRRole).where(HRRole.role_id == role_id.strip()))
+    if role is None:
+        raise SecurityAdminError(f"no HR role '{role_id}' (the built-in one is {RECRUITING_ROLE_ID})", 404)
+    return role
+
+
+async def assign_hr_role(session: AsyncSession, user_id: str, role_id: str) -> HRUser:
+    """*Assign roles* on the HR user's *User's roles* tab (refused if it holds the role already)."""
+    user = await find_hr_user(session, user_id)
+    role = await _find_hr_role(session, role_id)
+    if role.id in {r.id for r in await hr_user_roles(session, user)}:
+        raise SecurityAdminError(f"the HR user already has the role '{role.name}'", 409)
+    session.add(HRUserRole(user_id=user.id, role_id=role.id))
+    await session.flush()
+    return user
+
+
+async def remove_hr_role(session: AsyncSession, user_id: str, role_id: str) -> HRUser:
+    user = await find_hr_user(session, user_id)
+    role = await _find_hr_role(session, role_id)
+    held = await session.scalar(select(HRUserRole).where(HRUserRole.user_id == user.id, HRUserRole.role_id == role.id))
+    if held is None:
+        raise SecurityAdminError(f"the HR user does not have the role '{role.name}'", 404)
+    await session.delete(held)
+    await session.flush()
+    return user
+
+
+async def list_entra_app_links(session: AsyncSession) -> list[tuple[EntraAppLink, HRUser]]:
+    rows = await session.execute(
+        select(EntraAppLink, HRUser).join(HRUser, HRUser.id == EntraAppLink.hr_user_id).order_by(EntraAppLink.name)
+    )
+    return [(link, user) for link, user in rows]
+
+
+async def delete_entra_app_link(session: AsyncSession, client_id: str) -> EntraAppLink:
+    """Remove a *Microsoft Entra applications* record: the app's calls stop resolving to an HR user at once."""
+    key = client_id.strip().lower()
+    link = await session.scalar(select(EntraAppLink).where(EntraAppLink.client_id == key))
+    if link is None:
+        raise SecurityAdminError(f"client {client_id} is not linked", 404)
+    await session.delete(link)
+    await session.flush()
+    return link

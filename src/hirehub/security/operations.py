@@ -16,8 +16,18 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hirehub.db.session import Database
+from hirehub.hr.tables import exposed_tables
 from hirehub.security import admin, apps
-from hirehub.security.models import AppCredential, AppRegistration
+from hirehub.security.models import (
+    AppCredential,
+    ApplicationUser,
+    AppRegistration,
+    HRRole,
+    HRUser,
+    SecurityRole,
+    ServicePrincipal,
+)
+from hirehub.security.privileges import METADATA_TABLES, Depth, Privilege
 
 Json = dict[str, Any]
 
@@ -26,9 +36,11 @@ def credential_json(credential: AppCredential) -> Json:
     return {
         "key_id": str(credential.key_id),
         "kind": credential.kind,
+        "description": credential.display_name,
         "hint": credential.hint,
         "thumbprint": credential.thumbprint_sha1,
         "thumbprint_sha256": credential.thumbprint_sha256,
+        "starts": credential.starts_at.isoformat(),
         "expires": credential.expires_at.isoformat(),
         "revoked": credential.revoked_at.isoformat() if credential.revoked_at else None,
     }
@@ -129,3 +141,97 @@ async def add_trusted_issuer(session: AsyncSession, issuer: str, jwks_uri: str, 
     trusted = await admin.add_trusted_issuer(session, issuer, jwks_uri, audiences)
     return {"id": str(trusted.id), "issuer": trusted.issuer, "jwks_uri": trusted.jwks_uri,
             "audiences": trusted.audiences}  # fmt: skip
+
+
+# --- what the console lists, and the role changes people make after creating a user ------------------------
+
+
+async def list_consented_apps(session: AsyncSession) -> Json:
+    """Multi-tenant apps of other tenants that were consented into this one (their service principals here)."""
+    own = select(AppRegistration.client_id)
+    principals = await session.scalars(
+        select(ServicePrincipal)
+        .where(ServicePrincipal.app_client_id.not_in(own))
+        .order_by(ServicePrincipal.display_name)
+    )
+    return {"apps": [{"client_id": str(p.app_client_id), "name": p.display_name, "consented_by": p.consented_by,
+                      "service_principal_id": str(p.object_id)} for p in principals]}  # fmt: skip
+
+
+def privilege_choices() -> Json:
+    """What a custom role can grant: every table the API exposes (and the metadata tables), each privilege,
+    each access level, as Dataverse's security role editor offers them."""
+    names = {t.odata.logical_name: t.odata.display_name for t in exposed_tables()}
+    names.update({"entity": "Entity", "attribute": "Field", "relationship": "Relationship"})
+    tables = sorted(({"table": table, "display_name": names[table]} for table in names),
+                    key=lambda t: (t["table"] in METADATA_TABLES, t["display_name"].lower()))  # fmt: skip
+    return {"tables": tables, "privileges": [p.value for p in Privilege],
+            "levels": [level.name.replace("_", " ").title() for level in Depth]}  # fmt: skip
+
+
+def _application_user_json(user: ApplicationUser, roles: list[SecurityRole]) -> Json:
+    return {"id": str(user.id), "client_id": user.client_id, "name": user.name, "enabled": user.enabled,
+            "roles": [role.name for role in roles]}  # fmt: skip
+
+
+async def list_application_users(session: AsyncSession) -> Json:
+    users = await admin.list_application_users(session)
+    return {"application_users": [_application_user_json(u, await admin.application_user_roles(session, u))
+                                  for u in users]}  # fmt: skip
+
+
+async def show_application_user(session: AsyncSession, client_id: str) -> Json:
+    user = await admin.find_application_user(session, client_id)
+    return _application_user_json(user, await admin.application_user_roles(session, user))
+
+
+async def grant_application_user_role(session: AsyncSession, client_id: str, role: str) -> Json:
+    user = await admin.grant_application_user_role(session, client_id, role)
+    return _application_user_json(user, await admin.application_user_roles(session, user))
+
+
+async def revoke_application_user_role(session: AsyncSession, client_id: str, role: str) -> Json:
+    user = await admin.revoke_application_user_role(session, client_id, role)
+    return _application_user_json(user, await admin.application_user_roles(session, user))
+
+
+async def list_hr_roles(session: AsyncSession) -> Json:
+    roles = await admin.list_hr_roles(session)
+    return {"hr_roles": [{"role_id": r.role_id, "name": r.name, "built_in": r.built_in,
+                          "tables": len(r.grants)} for r in roles]}  # fmt: skip
+
+
+def _hr_user_json(user: HRUser, roles: list[HRRole]) -> Json:
+    return {"id": str(user.id), "user_id": user.user_id, "name": user.name, "enabled": user.enabled,
+            "roles": [{"role_id": r.role_id, "name": r.name} for r in roles]}  # fmt: skip
+
+
+async def list_hr_users(session: AsyncSession) -> Json:
+    users = await admin.list_hr_users(session)
+    return {"hr_users": [_hr_user_json(u, await admin.hr_user_roles(session, u)) for u in users]}
+
+
+async def show_hr_user(session: AsyncSession, user_id: str) -> Json:
+    user = await admin.find_hr_user(session, user_id)
+    return _hr_user_json(user, await admin.hr_user_roles(session, user))
+
+
+async def assign_hr_role(session: AsyncSession, user_id: str, role_id: str) -> Json:
+    user = await admin.assign_hr_role(session, user_id, role_id)
+    return _hr_user_json(user, await admin.hr_user_roles(session, user))
+
+
+async def remove_hr_role(session: AsyncSession, user_id: str, role_id: str) -> Json:
+    user = await admin.remove_hr_role(session, user_id, role_id)
+    return _hr_user_json(user, await admin.hr_user_roles(session, user))
+
+
+async def list_entra_app_links(session: AsyncSession) -> Json:
+    return {"links": [{"id": str(link.id), "client_id": link.client_id, "name": link.name, "user_id": user.user_id,
+                       "user_enabled": user.enabled}
+                      for link, user in await admin.list_entra_app_links(session)]}  # fmt: skip
+
+
+async def delete_entra_app_link(session: AsyncSession, client_id: str) -> Json:
+    link = await admin.delete_entra_app_link(session, client_id)
+    return {"id": str(link.id), "client_id": link.client_id, "name": link.name}

@@ -96,6 +96,11 @@ async def sign_in(system_session: AsyncSession, *, email: str, password: str, no
         admin = None
     if admin is None or not admin.enabled:
         raise AccountError("the e-mail address or the password is not right")
+    return open_session(system_session, admin, now)
+
+
+def open_session(system_session: AsyncSession, admin: ConsoleAdmin, now: datetime) -> tuple[str, SignedIn]:
+    """A new session for an administrator whose identity was established (password or OpenID Connect)."""
     token = secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(24)
     system_session.add(
@@ -108,6 +113,12 @@ async def sign_in(system_session: AsyncSession, *, email: str, password: str, no
         )
     )
     return token, SignedIn(admin.id, admin.tenant_id, admin.email, admin.display_name, csrf)
+
+
+async def find_enabled_admin(system_session: AsyncSession, email: str) -> ConsoleAdmin | None:
+    """The enabled administrator with this e-mail address, in whichever tenant (addresses are unique)."""
+    admin = await system_session.scalar(select(ConsoleAdmin).where(ConsoleAdmin.email == email.strip().lower()))
+    return admin if admin is not None and admin.enabled else None
 
 
 async def resolve(system_session: AsyncSession, token: str, now: datetime) -> SignedIn | None:

@@ -11,6 +11,9 @@ from fastapi import APIRouter
 # The order of these imports is the navigation's order.
 # isort: off
 from hirehub.web import personnel_pages, worker_pages, lifecycle_pages, approvals_pages, jobs_pages, audit_pages
+
+# The security set-up of API integrations (app registrations → roles → HR users → their link).
+from hirehub.web import app_pages, security_pages, hr_user_pages, entra_app_pages
 # isort: on
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -20,4 +23,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     approvals_pages.router,
     jobs_pages.router,
     audit_pages.router,
+    app_pages.router,
+    security_pages.router,
+    hr_user_pages.router,
+    entra_app_pages.router,
 )

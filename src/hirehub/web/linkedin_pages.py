@@ -22,13 +22,13 @@ from hirehub.linkedin import apps, operations
 from hirehub.linkedin.errors import LinkedInError
 from hirehub.web.accounts import SignedIn
 from hirehub.web.auth import current_admin, require_admin
-from hirehub.web.pages import NAVIGATION, render
+from hirehub.web.pages import render
 
 router = APIRouter(include_in_schema=False)
 PAGE = "/console/linkedin/plugin"
 CALLBACK = "/console/linkedin/integrations"
 LINKEDIN_ORIGINS = "https://platform.linkedin.com https://www.linkedin.com"
-NAVIGATION.append((PAGE, "LinkedIn RSC"))
+# The navigation lists the RSC page (linkedin_rsc_pages), which links here.
 
 
 def content_security_policy(nonce: str) -> str:

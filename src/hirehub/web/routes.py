@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from hirehub.db.session import Database
 from hirehub.tenancy.models import Company, Tenant
-from hirehub.web import accounts, console_pages, entra_pages, linkedin_pages
+from hirehub.web import accounts, console_pages, entra_pages, linkedin_pages, linkedin_rsc_pages, oidc
 from hirehub.web.accounts import AccountError, SignedIn
 from hirehub.web.auth import (
     PRE_SESSION_CSRF_COOKIE,
@@ -36,7 +36,15 @@ def _secure(request: Request) -> bool:
 @router.get("/sign-in", response_class=HTMLResponse)
 async def sign_in_page(request: Request, next: str = "/console/") -> Response:
     csrf = secrets.token_urlsafe(24)
-    response = render(request, "sign_in.html", csrf_token=csrf, next=safe_next(next), error=None, email="")
+    response = render(
+        request,
+        "sign_in.html",
+        csrf_token=csrf,
+        next=safe_next(next),
+        error=None,
+        email="",
+        oidc=oidc.offer(request, next),
+    )
     response.set_cookie(PRE_SESSION_CSRF_COOKIE, csrf, httponly=True, samesite="strict", secure=_secure(request))
     return response
 
@@ -62,6 +70,7 @@ async def sign_in(
             next=safe_next(next),
             error=str(exc),
             email=email,
+            oidc=oidc.offer(request, next),
         )
     response = RedirectResponse(safe_next(next), status_code=303)
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=_secure(request))
@@ -103,7 +112,9 @@ def install_console(app: FastAPI) -> None:
     app.add_exception_handler(CsrfFailure, refuse_csrf)
     app.mount("/console/static", StaticFiles(directory=str(STATIC_DIR)), name="console-static")
     app.include_router(router)
+    app.include_router(oidc.router)
     app.include_router(entra_pages.router)
+    app.include_router(linkedin_rsc_pages.router)
     app.include_router(linkedin_pages.router)
     for section in console_pages.ROUTERS:
         app.include_router(section)

@@ -26,6 +26,7 @@ from hirehub.hr.models.options import EmploymentType, ReasonCategory, WorkerStat
 from hirehub.tenancy.models import Tenant
 from hirehub.web.accounts import SignedIn
 from hirehub.web.auth import require_admin, require_csrf
+from hirehub.web.directory_account import DirectoryAccount, directory_account
 from hirehub.web.forms import FieldErrors, actor, today_in, with_message
 from hirehub.web.pages import NAVIGATION, render
 from hirehub.web.personnel_pages import open_positions
@@ -71,6 +72,7 @@ class WorkerPage:
     reasons: list[ReasonCode]
     positions: list[tuple[str, str]]
     today: date
+    directory: DirectoryAccount
 
     @property
     def current(self) -> Employment | None:
@@ -126,6 +128,7 @@ async def _load(session: AsyncSession, tenant_id: uuid.UUID, worker_id: uuid.UUI
         reasons=reasons,
         positions=positions,
         today=today_in(tenant.time_zone),
+        directory=await directory_account(session, worker.personnel_number),
     )
 
 

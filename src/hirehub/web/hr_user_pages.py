@@ -1,0 +1,193 @@
+"""HR users and their HR roles: the second layer every API call must pass.
+
+As on the HR application's *Users* page: a user has a *User ID* and a name, is enabled or disabled, and holds
+HR roles (*Recruiting application*, ``HcmRecruitingIntegrator``, is what an ATS integration needs). An app
+acts as the HR user its client ID is linked to, so disabling that user stops the app's calls at once. Every
+change is an operation of :mod:`hirehub.security.operations`, audited, refused with nothing changed.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hirehub.security import operations
+from hirehub.web.accounts import SignedIn
+from hirehub.web.auth import require_admin, require_csrf
+from hirehub.web.forms import FieldErrors, with_message
+from hirehub.web.pages import NAVIGATION, render
+from hirehub.web.security_support import REFUSALS, Json, audited_change, read
+
+router = APIRouter(include_in_schema=False)
+PAGE = "/console/hr-users"
+NAVIGATION.append((f"{PAGE}/", "HR users"))
+
+
+def user_path(user_id: str) -> str:
+    return f"{PAGE}/{quote(user_id, safe='')}"
+
+
+def _not_found(request: Request) -> Response:
+    return render(request, "error.html", status_code=404, message="There is no such HR user here.")
+
+
+async def _list_page(
+    request: Request,
+    admin: SignedIn,
+    *,
+    form: dict[str, str] | None = None,
+    chosen_roles: list[str] | None = None,
+    field_errors: FieldErrors | None = None,
+    notice: str = "",
+    status_code: int = 200,
+) -> Response:
+    async def load(session: AsyncSession) -> Json:
+        return {
+            "users": (await operations.list_hr_users(session))["hr_users"],
+            "roles": (await operations.list_hr_roles(session))["hr_roles"],
+        }
+
+    loaded = await read(request, admin, load)
+    return render(
+        request, "hr_users_list.html", status_code=status_code, users=loaded["users"], roles=loaded["roles"],
+        form=form or {}, chosen_roles=chosen_roles or [], field_errors=field_errors or FieldErrors(), notice=notice,
+        user_path=user_path,
+    )  # fmt: skip
+
+
+@router.get(f"{PAGE}/", response_class=HTMLResponse)
+async def hr_users_page(request: Request, admin: SignedIn = Depends(require_admin), notice: str = "") -> Response:
+    return await _list_page(request, admin, notice=notice)
+
+
+@router.post(f"{PAGE}/", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
+async def create_hr_user(
+    request: Request,
+    admin: SignedIn = Depends(require_admin),
+    user_id: str = Form(""),
+    name: str = Form(""),
+    roles: list[str] = Form([]),
+) -> Response:
+    """*New* user: User ID, User name and the roles to assign (the seed's *RecruitingIntegration* example)."""
+    form = {"hr-user_id": user_id, "hr-name": name}
+    problems = FieldErrors()
+    if not user_id.strip():
+        problems["hr-user_id"] = "User ID is required"
+    elif "/" in user_id or len(user_id.strip()) > 100:
+        problems["hr-user_id"] = "A User ID has at most 100 characters and no '/'"
+    if problems:
+        return await _list_page(request, admin, form=form, chosen_roles=roles, field_errors=problems, status_code=400)
+    try:
+        created = await audited_change(
+            request, admin, action="security.hr_user.create", subject=("hr_user", user_id.strip()),
+            change=lambda session: operations.create_hr_user(session, user_id, name, roles),
+        )  # fmt: skip
+    except REFUSALS as refusal:
+        field_id = "hr-roles" if "role" in str(refusal) else "hr-user_id"
+        problems[field_id] = str(refusal)
+        return await _list_page(request, admin, form=form, chosen_roles=roles, field_errors=problems, status_code=400)
+    notice = f"The HR user {created['user_id']} was created"
+    return RedirectResponse(with_message(user_path(created["user_id"]), notice=notice), status_code=303)
+
+
+async def _user_page(
+    request: Request,
+    admin: SignedIn,
+    user_id: str,
+    *,
+    field_errors: FieldErrors | None = None,
+    notice: str = "",
+    status_code: int = 200,
+) -> Response:
+    async def load(session: AsyncSession) -> Json:
+        return {
+            "user": await operations.show_hr_user(session, user_id),
+            "roles": (await operations.list_hr_roles(session))["hr_roles"],
+            "links": [link for link in (await operations.list_entra_app_links(session))["links"]
+                      if link["user_id"] == user_id],
+        }  # fmt: skip
+
+    try:
+        loaded = await read(request, admin, load)
+    except REFUSALS:
+        return _not_found(request)
+    user = loaded["user"]
+    held = {role["role_id"] for role in user["roles"]}
+    others = [(r["role_id"], f"{r['name']} ({r['role_id']})") for r in loaded["roles"] if r["role_id"] not in held]
+    return render(
+        request, "hr_users_detail.html", status_code=status_code, user=user, other_roles=others,
+        links=loaded["links"], path=user_path(user["user_id"]), field_errors=field_errors or FieldErrors(),
+        notice=notice,
+    )  # fmt: skip
+
+
+@router.get(f"{PAGE}/{{user_id}}", response_class=HTMLResponse)
+async def hr_user_page(
+    request: Request, user_id: str, admin: SignedIn = Depends(require_admin), notice: str = ""
+) -> Response:
+    return await _user_page(request, admin, user_id, notice=notice)
+
+
+async def _set_enabled(request: Request, admin: SignedIn, user_id: str, enabled: bool) -> Response:
+    try:
+        await audited_change(
+            request, admin, subject=("hr_user", user_id),
+            action="security.hr_user.enable" if enabled else "security.hr_user.disable",
+            change=lambda session: operations.set_hr_user_enabled(session, user_id, enabled),
+        )  # fmt: skip
+    except REFUSALS:
+        return _not_found(request)
+    notice = f"The HR user {user_id} was {'enabled' if enabled else 'disabled'}"
+    return RedirectResponse(with_message(user_path(user_id), notice=notice), status_code=303)
+
+
+@router.post(f"{PAGE}/{{user_id}}/enable", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
+async def enable(request: Request, user_id: str, admin: SignedIn = Depends(require_admin)) -> Response:
+    return await _set_enabled(request, admin, user_id, True)
+
+
+@router.post(f"{PAGE}/{{user_id}}/disable", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
+async def disable(request: Request, user_id: str, admin: SignedIn = Depends(require_admin)) -> Response:
+    """A disabled HR user's linked apps are refused on their next call."""
+    return await _set_enabled(request, admin, user_id, False)
+
+
+async def _role_change(request: Request, admin: SignedIn, user_id: str, role_id: str, *, assign: bool) -> Response:
+    field_id = "assign-role" if assign else "remove"
+    if not role_id.strip():
+        return await _user_page(
+            request, admin, user_id, field_errors=FieldErrors({field_id: "choose an HR role"}), status_code=400
+        )
+    change = operations.assign_hr_role if assign else operations.remove_hr_role
+    try:
+        await audited_change(
+            request, admin, subject=("hr_user", user_id),
+            action="security.hr_user.role.assign" if assign else "security.hr_user.role.remove",
+            change=lambda session: change(session, user_id, role_id),
+        )  # fmt: skip
+    except REFUSALS as refusal:
+        if refusal.status == 404 and "HR user" in str(refusal):
+            return _not_found(request)
+        return await _user_page(
+            request, admin, user_id, field_errors=FieldErrors({field_id: str(refusal)}), status_code=400
+        )
+    notice = f"The role {role_id} was {'assigned' if assign else 'removed'}"
+    return RedirectResponse(with_message(user_path(user_id), notice=notice), status_code=303)
+
+
+@router.post(f"{PAGE}/{{user_id}}/roles", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
+async def assign_role(
+    request: Request, user_id: str, admin: SignedIn = Depends(require_admin), role_id: str = Form("")
+) -> Response:
+    """*Assign roles to user*."""
+    return await _role_change(request, admin, user_id, role_id, assign=True)
+
+
+@router.post(f"{PAGE}/{{user_id}}/roles/remove", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
+async def remove_role(
+    request: Request, user_id: str, admin: SignedIn = Depends(require_admin), role_id: str = Form("")
+) -> Response:
+    return await _role_change(request, admin, user_id, role_id, assign=False)

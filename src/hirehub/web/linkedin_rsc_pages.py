@@ -1,0 +1,145 @@
+"""The LinkedIn RSC page (``/console/linkedin/``): the tenant's customer app, turning RSC on, and its integrations.
+
+Everything goes through :mod:`hirehub.linkedin.operations`, the same functions behind ``hirehub linkedin …`` and
+``/admin/v1/linkedin/…``, so the console cannot do RSC differently from the CLI and the API. The page never shows
+a client secret (the operations never return one). Calls to LinkedIn (turning RSC on, *Refresh status*) happen
+outside any open transaction, as the operations require; *Sync now* only queues the sync job.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from hirehub.audit import log as audit
+from hirehub.db.session import Database
+from hirehub.linkedin import catalog, integrations, operations
+from hirehub.linkedin.apps import EnableOptions
+from hirehub.linkedin.errors import LinkedInError, LinkedInRefused, LinkedInUnavailable
+from hirehub.linkedin.runtime import linkedin_runtime
+from hirehub.web.accounts import SignedIn
+from hirehub.web.auth import require_admin, require_csrf
+from hirehub.web.forms import FieldErrors, actor, with_message
+from hirehub.web.linkedin_pages import PAGE as PLUGIN_PAGE
+from hirehub.web.pages import NAVIGATION, render
+
+router = APIRouter(include_in_schema=False)
+PAGE = "/console/linkedin/"
+NAVIGATION.append((PAGE, "LinkedIn RSC"))
+DEFAULT_WIDTH = 600
+
+
+async def _page(
+    request: Request,
+    admin: SignedIn,
+    *,
+    notice: str = "",
+    error: str = "",
+    form: dict[str, Any] | None = None,
+    field_errors: FieldErrors | None = None,
+    status_code: int = 200,
+) -> Response:
+    database: Database = request.app.state.database
+    async with linkedin_runtime() as runtime, database.tenant_session(admin.tenant_id) as session:
+        state = await operations.show(session, runtime)
+        rows = await integrations.list_integrations(session)
+    return render(
+        request,
+        "linkedin_rsc.html",
+        status_code=status_code,
+        state=state,
+        app=state["linkedin"] if state["linkedin"] and state["linkedin"]["enabled"] else None,
+        rows=rows,
+        labels=catalog.LABELS,
+        bundled_types=catalog.BUNDLED_TYPES,
+        required_types=catalog.RSC_BUNDLED_TYPES,
+        plugin_page=PLUGIN_PAGE,
+        notice=notice,
+        error=error,
+        form=form or {"integration_types": list(catalog.RSC_BUNDLED_TYPES), "widget_width": str(DEFAULT_WIDTH)},
+        field_errors=field_errors or FieldErrors(),
+    )
+
+
+@router.get(PAGE, response_class=HTMLResponse)
+async def rsc_page(
+    request: Request, admin: SignedIn = Depends(require_admin), notice: str = "", error: str = ""
+) -> Response:
+    return await _page(request, admin, notice=notice, error=error)
+
+
+def _field_of(message: str) -> str | None:
+    if "width" in message:
+        return "widget_width"
+    if "integration type" in message or "plugin must support" in message:
+        return "integration_types"
+    return None
+
+
+@router.post(f"{PAGE}enable", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
+async def enable(
+    request: Request,
+    admin: SignedIn = Depends(require_admin),
+    integration_types: list[str] = Form(default_factory=list),
+    widget_width: str = Form(str(DEFAULT_WIDTH)),
+) -> Response:
+    """*Turn on LinkedIn RSC*: provisions the tenant's customer app through the hub's partner app."""
+    form = {"integration_types": integration_types, "widget_width": widget_width}
+    problems = FieldErrors()
+    try:
+        width = int(widget_width.strip())
+    except ValueError:
+        problems["widget_width"] = f"'{widget_width.strip()}' is not a number of pixels"
+    if problems:
+        return await _page(request, admin, form=form, field_errors=problems, status_code=400)
+    database: Database = request.app.state.database
+    options = EnableOptions(integration_types=integration_types, widget_width=width)
+    try:
+        async with linkedin_runtime() as runtime:
+            result = await operations.enable(database, admin.tenant_id, runtime, options)
+    except LinkedInError as exc:
+        field = _field_of(str(exc))
+        return await _page(
+            request, admin, form=form, error="" if field else str(exc),
+            field_errors=FieldErrors({field: str(exc)} if field else {}), status_code=exc.status,
+        )  # fmt: skip
+    except (LinkedInUnavailable, LinkedInRefused) as exc:
+        return await _page(request, admin, form=form, error=f"LinkedIn did not turn RSC on: {exc}", status_code=502)
+    async with database.tenant_transaction(admin.tenant_id) as session:
+        audit.record(
+            session, actor=actor(admin), action="linkedin.enable", subject_type="linkedin",
+            subject_id=str(admin.tenant_id),
+            after={"client_id": result["client_id"], "integration_types": result["integration_types"],
+                   "widget_width": result["widget_width"]},
+        )  # fmt: skip
+    return RedirectResponse(with_message(PAGE, notice="LinkedIn RSC is on"), status_code=303)
+
+
+@router.post(f"{PAGE}sync", dependencies=[Depends(require_csrf)])
+async def sync_now(request: Request, admin: SignedIn = Depends(require_admin)) -> Response:
+    """*Sync now*: every integration and its configurations are sent to LinkedIn again by a queued job."""
+    database: Database = request.app.state.database
+    try:
+        async with database.tenant_transaction(admin.tenant_id) as session:
+            result = await operations.queue_sync(session)
+            audit.record(session, actor=actor(admin), action="linkedin.integrations.sync", subject_type="linkedin",
+                         subject_id=str(admin.tenant_id), after={"integrations": result["integrations"]})  # fmt: skip
+    except LinkedInError as exc:
+        return RedirectResponse(with_message(PAGE, error=str(exc)), status_code=303)
+    notice = f"Sync queued for {result['integrations']} integrations" if result["queued"] else "Nothing to sync yet"
+    return RedirectResponse(with_message(PAGE, notice=notice), status_code=303)
+
+
+@router.post(f"{PAGE}refresh", dependencies=[Depends(require_csrf)])
+async def refresh_status(request: Request, admin: SignedIn = Depends(require_admin)) -> Response:
+    """*Refresh status*: ask LinkedIn for every integration's onboarding status now (the manual retrieval)."""
+    database: Database = request.app.state.database
+    try:
+        async with linkedin_runtime() as runtime:
+            result = await operations.refresh_status(database, admin.tenant_id, runtime)
+    except LinkedInError as exc:
+        return RedirectResponse(with_message(PAGE, error=str(exc)), status_code=303)
+    notice = f"Status refreshed: {result['updated']} integrations updated"
+    return RedirectResponse(with_message(PAGE, notice=notice), status_code=303)
