@@ -177,3 +177,40 @@ async def test_references_to_a_just_created_user_wait_out_the_replication_lag() 
     assert results[0].ok
     assert directory.graph.stats.retried_not_found >= 1
     assert await directory.manager_of(results[0].user_id or "") == boss.id
+
+
+async def test_groups_are_listed_in_pages(rig: GraphRig) -> None:
+    created = {await new_group(rig, f"Team {n:02d}") for n in range(7)}
+    directory = rig.directory_client()
+    pages = [page async for page in directory.list_groups(page_size=3)]
+    assert [len(page) for page in pages] == [3, 3, 1]
+    assert {group["id"] for page in pages for group in page} == created
+    assert all(group["displayName"].startswith("Team ") for page in pages for group in page)
+
+
+async def test_group_delta_reports_renamed_regrouped_and_deleted_groups_after_a_first_full_round(
+    rig: GraphRig,
+) -> None:
+    directory = rig.directory_client()
+    quiet = await new_group(rig, "Quiet")
+    renamed = await new_group(rig, "Sales")
+    regrouped = await new_group(rig, "Marketing")
+    deleted = await new_group(rig, "Temporary")
+    member = await directory.create_user(person("ana"))
+
+    everyone, link = await directory.groups_delta()
+    assert {g["id"] for g in everyone} == {quiet, renamed, regrouped, deleted}
+    assert link.startswith("https://graph.microsoft.com/v1.0/groups/delta")
+    users, _ = await directory.users_delta()
+    assert {u["id"] for u in users} == {member["id"]}  # the user round holds no groups, and the group round no users
+
+    await rig.graph().request("PATCH", f"/groups/{renamed}", json={"displayName": "Sales EMEA"})
+    await directory.add_member(regrouped, member["id"])
+    await rig.graph().request("DELETE", f"/groups/{deleted}")
+    changed, next_link = await directory.groups_delta(link)
+
+    by_id = {g["id"]: g for g in changed}
+    assert set(by_id) == {renamed, regrouped, deleted}
+    assert by_id[renamed]["displayName"] == "Sales EMEA"
+    assert by_id[deleted]["@removed"] == {"reason": "changed"}
+    assert (await directory.groups_delta(next_link))[0] == []

@@ -23,6 +23,7 @@ USER_FIELDS = (
     "employeeLeaveDateTime,employeeType,jobTitle,department,companyName,officeLocation,accountEnabled,"
     "usageLocation,mobilePhone"
 )
+GROUP_FIELDS = "id,displayName,mailNickname,securityEnabled,mailEnabled,description"
 MEMBERS_PER_PATCH = 20  # Graph accepts up to 20 members@odata.bind references in one group PATCH
 
 
@@ -189,11 +190,20 @@ class GraphDirectory:
         async for page, _body in self.graph.pages("/users", {"$select": USER_FIELDS, "$top": str(page_size)}):
             yield page
 
+    async def list_groups(self, page_size: int = 999) -> AsyncIterator[list[dict[str, Any]]]:
+        async for page, _body in self.graph.pages("/groups", {"$select": GROUP_FIELDS, "$top": str(page_size)}):
+            yield page
+
     async def users_delta(self, delta_link: str | None = None) -> tuple[list[dict[str, Any]], str]:
         """Changes since ``delta_link`` (everything on the first call); returns them and the next link."""
-        body = await self.graph.request(
-            "GET", delta_link or "/users/delta", params=None if delta_link else {"$select": USER_FIELDS}
-        )
+        return await self._delta("/users/delta", USER_FIELDS, delta_link)
+
+    async def groups_delta(self, delta_link: str | None = None) -> tuple[list[dict[str, Any]], str]:
+        """Groups changed (renamed, members added or removed, deleted) since ``delta_link``."""
+        return await self._delta("/groups/delta", GROUP_FIELDS, delta_link)
+
+    async def _delta(self, path: str, fields: str, delta_link: str | None) -> tuple[list[dict[str, Any]], str]:
+        body = await self.graph.request("GET", delta_link or path, params=None if delta_link else {"$select": fields})
         changes: list[dict[str, Any]] = list(body.get("value", []))
         while "@odata.nextLink" in body:
             body = await self.graph.request("GET", body["@odata.nextLink"])

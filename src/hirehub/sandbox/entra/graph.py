@@ -37,6 +37,7 @@ from hirehub.sandbox.entra.graph_store import (
     DirectoryObject,
     GraphProblem,
     GraphStore,
+    ObjectKind,
     bad_request,
     format_datetime,
     not_found,
@@ -219,6 +220,8 @@ class GraphService:
             ("POST", ("users",), GraphService._create_user),
             ("GET", ("users", "delta"), GraphService._users_delta),
             ("GET", ("users", "delta()"), GraphService._users_delta),
+            ("GET", ("groups", "delta"), GraphService._groups_delta),
+            ("GET", ("groups", "delta()"), GraphService._groups_delta),
             ("GET", ("users", "*"), GraphService._get_user),
             ("PATCH", ("users", "*"), GraphService._update_user),
             ("DELETE", ("users", "*"), GraphService._delete_user),
@@ -636,6 +639,13 @@ class GraphService:
     def _users_delta(self, call: Call, _: list[str]) -> Answer:
         """``/users/delta``: every user first, then what changed since the ``$deltatoken``; never a change
         still within the consistency lag, so nothing is skipped for good."""
+        return self._delta(call, "user", "users", USER_PROPERTIES)
+
+    def _groups_delta(self, call: Call, _: list[str]) -> Answer:
+        """``/groups/delta``: the same rounds for groups; a group whose members changed is a changed group."""
+        return self._delta(call, "group", "groups", GROUP_PROPERTIES)
+
+    def _delta(self, call: Call, kind: ObjectKind, collection: str, properties: Any) -> Answer:
         store = self._store(call)
         self._check_options(call, frozenset({"$select", "$deltatoken", "$skiptoken", "$filter"}))
         if "$skiptoken" in call.query:
@@ -648,10 +658,12 @@ class GraphService:
         select_text = state.get("sel")
         select = tuple(p for p in str(select_text).split(",") if p) if select_text else None
         for prop in select or ():
-            if prop not in USER_PROPERTIES:
-                raise bad_request(f"Could not find a property named '{prop}' on type 'microsoft.graph.user'.")
+            if prop not in properties:
+                raise bad_request(f"Could not find a property named '{prop}' on type 'microsoft.graph.{kind}'.")
         ids = [
-            i for i in store.changed_since(int(state["since"]), int(state["until"])) if i > str(state.get("after", ""))
+            i
+            for i in store.changed_since(int(state["since"]), int(state["until"]), kind)
+            if i > str(state.get("after", ""))
         ]
         size = _max_page_size(call.headers.get("prefer", "")) or DEFAULT_PAGE_SIZE
         page, more = ids[:size], len(ids) > size
@@ -662,13 +674,13 @@ class GraphService:
                 values.append({"id": object_id, "@removed": {"reason": "changed"}})
             elif store.visible(obj):
                 values.append({**self._project(obj, select), "id": obj.id})
-        body: dict[str, Any] = {"@odata.context": f"{call.base}/$metadata#users"}
+        body: dict[str, Any] = {"@odata.context": f"{call.base}/$metadata#{collection}"}
         if more:
             token = _encode_token({**state, "after": page[-1]})
-            body["@odata.nextLink"] = f"{call.base}/users/delta()?$skiptoken={token}"
+            body["@odata.nextLink"] = f"{call.base}/{collection}/delta()?$skiptoken={token}"
         else:
             token = _encode_token({"since": state["until"], "sel": select_text})
-            body["@odata.deltaLink"] = f"{call.base}/users/delta()?$deltatoken={token}"
+            body["@odata.deltaLink"] = f"{call.base}/{collection}/delta()?$deltatoken={token}"
         body["value"] = values
         return Answer(200, body)
 
@@ -816,6 +828,7 @@ NEEDS: dict[Handler, Need] = {
     GraphService._list_users: READ_USERS,
     GraphService._create_user: WRITE_USERS,
     GraphService._users_delta: READ_USERS,
+    GraphService._groups_delta: READ_GROUPS,
     GraphService._get_user: READ_USERS,
     GraphService._update_user: WRITE_USERS,
     GraphService._delete_user: WRITE_USERS,
@@ -843,6 +856,7 @@ COLLECTIONS = frozenset(
     {
         GraphService._list_users,
         GraphService._users_delta,
+        GraphService._groups_delta,
         GraphService._direct_reports,
         GraphService._member_of,
         GraphService._list_groups,

@@ -201,7 +201,8 @@ class GraphStore:
         self._lag = lag
         self.domains: set[str] = {d.lower() for d in domains}
         self.objects: dict[str, DirectoryObject] = {}
-        self.removed: dict[str, float] = {}  # deleted user id -> sandbox seconds of deletion
+        self.removed: dict[str, float] = {}  # deleted object id -> sandbox seconds of deletion
+        self.removed_kinds: dict[str, ObjectKind] = {}
         self.changes: list[Change] = []
         self._seq = 0
         # uniqueness indexes (lower-cased value -> object id), kept with every write
@@ -305,6 +306,7 @@ class GraphStore:
                 other.manager_id = None
                 self._log(other.id)
         self.removed[user.id] = self._clock.seconds()
+        self.removed_kinds[user.id] = "user"
         self._log(user.id)
 
     def revoke_sessions(self, key: str) -> DirectoryObject:
@@ -478,6 +480,7 @@ class GraphStore:
         props.update(id=group.id, createdDateTime=format_datetime(self._clock.now()))
         group.members = {m.id: None for m in members}
         self.objects[group.id] = group
+        self._log(group.id)
         return group
 
     def update_group(self, key: str, changes: dict[str, Any]) -> DirectoryObject:
@@ -495,11 +498,15 @@ class GraphStore:
             raise already_member()
         group.props = props
         group.members.update({m.id: None for m in new_members})
+        self._log(group.id)
         return group
 
     def delete_group(self, key: str) -> None:
         group = self.get(key, "group")
         del self.objects[group.id]
+        self.removed[group.id] = self._clock.seconds()
+        self.removed_kinds[group.id] = "group"
+        self._log(group.id)
 
     def add_member(self, group_key: str, odata_id: str) -> None:
         group = self.get(group_key, "group")
@@ -507,12 +514,14 @@ class GraphStore:
         if member.id in group.members:
             raise already_member()
         group.members[member.id] = None
+        self._log(group.id)
 
     def remove_member(self, group_key: str, member_id: str) -> None:
         group = self.get(group_key, "group")
         if member_id not in group.members:
             raise not_found(member_id)
         del group.members[member_id]
+        self._log(group.id)
 
     def members(self, group_key: str) -> list[DirectoryObject]:
         group = self.get(group_key, "group")
@@ -539,13 +548,15 @@ class GraphStore:
             settled = change.seq
         return settled
 
-    def changed_since(self, since: int, until: int) -> list[str]:
-        """Ids of users changed in ``(since, until]`` (only existing ones on a first round, ``since == 0``)."""
-        ids = {
-            c.object_id
-            for c in self.changes
-            if since < c.seq <= until and (c.object_id in self.removed or self.objects[c.object_id].kind == "user")
-        }
+    def changed_since(self, since: int, until: int, kind: ObjectKind = "user") -> list[str]:
+        """Ids of objects of ``kind`` changed in ``(since, until]`` (only existing ones on a first round,
+        ``since == 0``); a group changes when its properties or members do."""
+
+        def kind_of(object_id: str) -> ObjectKind | None:
+            found = self.objects.get(object_id)
+            return found.kind if found is not None else self.removed_kinds.get(object_id)
+
+        ids = {c.object_id for c in self.changes if since < c.seq <= until and kind_of(c.object_id) == kind}
         if since == 0:
             ids -= set(self.removed)
         return sorted(ids)
