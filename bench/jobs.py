@@ -32,12 +32,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import collections
 import importlib
 import importlib.metadata
 import logging
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -52,6 +50,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from support import (  # bench/support.py: the scripts run from this folder
     POSTGRES_ADMIN_URL,
+    Subprocess,
     create_schema,
     temporary_postgres,
 )
@@ -111,47 +110,8 @@ async def _procrastinate_worker(conninfo: str) -> None:
         await app.run_worker_async(concurrency=CONCURRENCY, fetch_job_polling_interval=POLL_INTERVAL)
 
 
-class _Process:
-    """A worker subprocess whose standard error is collected (for its start-up line, and for errors)."""
-
-    def __init__(self, process: asyncio.subprocess.Process) -> None:
-        self.process = process
-        self.lines: collections.deque[str] = collections.deque(maxlen=50)
-        self.reader = asyncio.create_task(self._read())
-
-    @classmethod
-    async def start(cls, command: list[str], env: dict[str, str]) -> _Process:
-        process = await asyncio.create_subprocess_exec(
-            *command, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
-        )
-        return cls(process)
-
-    async def _read(self) -> None:
-        assert self.process.stderr is not None
-        async for line in self.process.stderr:
-            self.lines.append(line.decode(errors="replace").rstrip())
-
-    def said(self, marker: str) -> bool:
-        return any(marker in line for line in self.lines)
-
-    def check_alive(self) -> None:
-        if self.process.returncode is not None:
-            tail = "\n".join(self.lines)
-            raise RuntimeError(f"a worker process exited with {self.process.returncode}:\n{tail}")
-
-    async def stop(self) -> None:
-        if self.process.returncode is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(self.process.wait(), timeout=30)
-            except TimeoutError:
-                self.process.kill()
-                await self.process.wait()
-        await self.reader
-
-
 async def _wait_until(
-    condition: Callable[[], Awaitable[bool]], processes: list[_Process], seconds: float, what: str
+    condition: Callable[[], Awaitable[bool]], processes: list[Subprocess], seconds: float, what: str
 ) -> None:
     deadline = time.monotonic() + seconds
     while not await condition():
@@ -190,7 +150,7 @@ class _Side:
     fill: Callable[[], Awaitable[None]]
     command: list[str]
     env: dict[str, str]
-    ready: Callable[[list[_Process]], Awaitable[bool]]
+    ready: Callable[[list[Subprocess]], Awaitable[bool]]
     release_sql: str
     vacuum: str
     done_sql: str
@@ -200,7 +160,7 @@ class _Side:
 async def _measure(side: _Side, workers: int, count: int) -> float:
     """Seconds from T0 to the last completion. The workers start while the queue is filled (its jobs are due
     in the far future), so neither start-up is timed; they are stopped with SIGTERM afterwards."""
-    processes = [await _Process.start(side.command, side.env) for _ in range(workers)]
+    processes = [await Subprocess.start(side.command, side.env) for _ in range(workers)]
     try:
         await side.fill()
 
@@ -245,7 +205,7 @@ async def _hirehub(admin_url: str, count: int, workers: int, progress: Progress)
                     progress.advance(task, size)
                 progress.remove_task(task)
 
-            async def ready(processes: list[_Process]) -> bool:
+            async def ready(processes: list[Subprocess]) -> bool:
                 return all(process.said("worker.started") for process in processes)
 
             command = [sys.executable, "-m", "hirehub", "worker", "--concurrency", str(CONCURRENCY)]
@@ -286,7 +246,7 @@ async def _procrastinate(admin_url: str, count: int, workers: int, progress: Pro
                         progress.advance(task, size)
                 progress.remove_task(task)
 
-            async def ready(processes: list[_Process]) -> bool:
+            async def ready(processes: list[Subprocess]) -> bool:
                 return int(await _scalar(engine, "SELECT count(*) FROM procrastinate_workers")) >= len(processes)
 
             side = _Side(

@@ -47,7 +47,6 @@ import itertools
 import json
 import math
 import os
-import signal
 import sys
 import time
 import uuid
@@ -56,7 +55,7 @@ from typing import Any
 
 from rich.progress import Progress
 from sqlalchemy import text
-from support import POSTGRES_ADMIN_URL, create_schema, temporary_postgres  # bench/support.py
+from support import POSTGRES_ADMIN_URL, Subprocess, create_schema, temporary_postgres  # bench/support.py
 
 from hirehub.db.session import Database
 from hirehub.linkedin import operations
@@ -94,6 +93,9 @@ class TimedWorld(LinkedInWorld):
             self.batch_calls.append((self.clock.seconds(), entities))
 
 
+WORKER_COMMAND = [sys.executable, "-m", "hirehub", "worker"]
+
+
 @dataclass
 class Customer:
     """One tenant of the hub and its customer app in the emulator."""
@@ -101,43 +103,6 @@ class Customer:
     tenant_id: uuid.UUID
     app: DeveloperApplication
     integrations: int
-
-
-class WorkerProcess:
-    """A ``hirehub worker`` subprocess whose standard error is kept (its start-up line, and errors to show)."""
-
-    def __init__(self, process: asyncio.subprocess.Process) -> None:
-        self.process = process
-        self.lines: collections.deque[str] = collections.deque(maxlen=200)
-        self.reader = asyncio.create_task(self._read())
-
-    @classmethod
-    async def start(cls, env: dict[str, str]) -> WorkerProcess:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "hirehub", "worker",
-            env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
-        )  # fmt: skip
-        return cls(process)
-
-    async def _read(self) -> None:
-        assert self.process.stderr is not None
-        async for line in self.process.stderr:
-            self.lines.append(line.decode(errors="replace").rstrip())
-
-    def check_alive(self) -> None:
-        if self.process.returncode is not None:
-            tail = "\n".join(self.lines)
-            raise RuntimeError(f"a worker process exited with {self.process.returncode}:\n{tail}")
-
-    async def stop(self) -> None:
-        if self.process.returncode is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(self.process.wait(), timeout=40)
-            except TimeoutError:
-                self.process.kill()
-                await self.process.wait()
-        await self.reader
 
 
 def plugin_report(world: LinkedInWorld, app: DeveloperApplication, index: int, count: int) -> list[dict[str, str]]:
@@ -184,7 +149,7 @@ async def _counts(database: Database, sql: str) -> dict[tuple[Any, ...], int]:
 
 
 async def wait_for_sync(
-    database: Database, world: TimedWorld, workers: list[WorkerProcess], total: int, calls: int, progress: Progress
+    database: Database, world: TimedWorld, workers: list[Subprocess], total: int, calls: int, progress: Progress
 ) -> None:
     """Until every integration is synced and configured and no job is left to run; a job that failed for good, an
     integration LinkedIn refused, a dead worker or no progress for a minute fails the run."""
@@ -294,11 +259,11 @@ async def run(admin_url: str, total: int, per_tenant: int) -> Figures:
             "HIREHUB_BASE_URL": HUB_URL,
             "HIREHUB_OUTBOUND_HOST_MAP": json.dumps(host_map),
         }
-        workers: list[WorkerProcess] = []
+        workers: list[Subprocess] = []
         try:
             with serving(create_app(world), port), Progress(transient=True) as progress:
                 customers = await onboard(database, runtime, world, sizes, progress)
-                workers = [await WorkerProcess.start(env) for _ in range(WORKERS)]
+                workers = [await Subprocess.start(WORKER_COMMAND, env) for _ in range(WORKERS)]
                 await wait_for_sync(database, world, workers, total, needed_calls, progress)
                 for worker in workers:
                     await worker.stop()

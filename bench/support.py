@@ -3,7 +3,10 @@ as the seed describes (app registration with a secret, application user, HR user
 
 from __future__ import annotations
 
+import asyncio
+import collections
 import os
+import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -65,3 +68,43 @@ async def ats_integration(url: str, domain: str = "bench.example") -> tuple[str,
         return str(tenant.id), str(app.client_id), secret
     finally:
         await database.dispose()
+
+
+class Subprocess:
+    """A worker subprocess whose standard error is kept (its start-up line, and errors to show)."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+        self.lines: collections.deque[str] = collections.deque(maxlen=200)
+        self.reader = asyncio.create_task(self._read())
+
+    @classmethod
+    async def start(cls, command: list[str], env: dict[str, str]) -> Subprocess:
+        process = await asyncio.create_subprocess_exec(
+            *command, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
+        )
+        return cls(process)
+
+    async def _read(self) -> None:
+        assert self.process.stderr is not None
+        async for line in self.process.stderr:
+            self.lines.append(line.decode(errors="replace").rstrip())
+
+    def said(self, marker: str) -> bool:
+        return any(marker in line for line in self.lines)
+
+    def check_alive(self) -> None:
+        if self.process.returncode is not None:
+            tail = "\n".join(self.lines)
+            raise RuntimeError(f"a worker process exited with {self.process.returncode}:\n{tail}")
+
+    async def stop(self, grace: float = 40) -> None:
+        """SIGTERM, then SIGKILL after ``grace`` seconds."""
+        if self.process.returncode is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(self.process.wait(), timeout=grace)
+            except TimeoutError:
+                self.process.kill()
+                await self.process.wait()
+        await self.reader
