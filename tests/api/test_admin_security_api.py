@@ -230,6 +230,27 @@ async def test_a_refusal_is_a_problem_document_and_changes_nothing(
     assert await audit_count(database, administrator.tenant_id) == before
 
 
+@pytest.mark.parametrize(
+    ("privilege", "level", "words"),
+    [("", "Organization", "unknown privilege"), ("Fly", "Organization", "unknown privilege"),
+     ("Read", "Galaxy", "Galaxy")],
+)  # fmt: skip
+async def test_an_unknown_privilege_or_access_level_is_refused_not_a_server_error(
+    hub: Hub, database: Database, administrator: Integration, privilege: str, level: str, words: str
+) -> None:
+    """Found by schemathesis: an empty privilege used to escape as a ValueError (500)."""
+    headers = await hub.bearer(administrator)
+    created = await hub.client.post("/admin/v1/roles", json={"name": "Recruiters"}, headers=headers)
+    assert created.status_code in (200, 201), created.text
+    before = await audit_count(database, administrator.tenant_id)
+    body = {"table": "mshr_hcmworkerentity", "privilege": privilege, "level": level}
+    response = await hub.client.post("/admin/v1/roles/Recruiters/privileges", json=body, headers=headers)
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert words in response.json()["detail"]
+    assert await audit_count(database, administrator.tenant_id) == before
+
+
 async def test_a_secret_lifetime_outside_entras_limits_is_refused(
     hub: Hub, database: Database, administrator: Integration
 ) -> None:

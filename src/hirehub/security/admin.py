@@ -90,7 +90,10 @@ async def grant(session: AsyncSession, role_name: str, table: str, privilege: st
     role = await find_role(session, role_name)
     if role.built_in:
         raise SecurityAdminError(f"'{role.name}' is built in; copy it into a role of your own to change it")
-    parsed, level = parse_privilege(privilege), Depth.parse(depth)
+    try:
+        parsed, level = parse_privilege(privilege), Depth.parse(depth)
+    except ValueError as exc:  # an unknown privilege or access level is the caller's mistake, not ours
+        raise SecurityAdminError(str(exc)) from None
     existing = await session.scalar(
         select(RolePrivilege).where(
             RolePrivilege.role_id == role.id, RolePrivilege.table_name == table, RolePrivilege.privilege == parsed.value
