@@ -21,7 +21,7 @@ from hirehub.security import operations
 from hirehub.web.accounts import SignedIn
 from hirehub.web.auth import require_admin, require_csrf
 from hirehub.web.forms import FieldErrors, with_message
-from hirehub.web.pages import NAVIGATION, render
+from hirehub.web.pages import NAVIGATION, not_found, render
 from hirehub.web.security_support import REFUSALS, Json, Refusal, audited_change, is_client_id, read
 
 router = APIRouter(include_in_schema=False)
@@ -40,10 +40,6 @@ SECRET_LIFETIMES: list[tuple[str, str]] = [
     ("545", "545 days (18 months)"),
     ("730", "730 days (24 months)"),
 ]
-
-
-def _not_found(request: Request) -> Response:
-    return render(request, "error.html", status_code=404, message="There is no such app registration here.")
 
 
 # --- the list, registering an app, consenting to another tenant's app --------------------------------------
@@ -154,11 +150,11 @@ async def _app_page(
     status_code: int = 200,
 ) -> Response:
     if not is_client_id(client_id):
-        return _not_found(request)
+        return not_found(request, "app registration")
     try:
         app = await read(request, admin, lambda session: operations.show_app(session, client_id))
     except REFUSALS:
-        return _not_found(request)
+        return not_found(request, "app registration")
     credentials = app["credentials"]
     return render(
         request, "apps_detail.html", status_code=status_code, app=app,
@@ -198,7 +194,7 @@ async def add_secret(
 ) -> Response:
     form = {"secret-description": description, "secret-days": days}
     if not is_client_id(client_id):
-        return _not_found(request)
+        return not_found(request, "app registration")
     if days not in {value for value, _label in SECRET_LIFETIMES}:
         problems = FieldErrors({"secret-days": "choose one of the lifetimes offered"})
         return await _app_page(request, admin, client_id, form=form, field_errors=problems, status_code=400)
@@ -209,7 +205,7 @@ async def add_secret(
         )  # fmt: skip
     except REFUSALS as refusal:
         if refusal.status == 404:
-            return _not_found(request)
+            return not_found(request, "app registration")
         problems = FieldErrors({"secret-days": str(refusal)})
         return await _app_page(request, admin, client_id, form=form, field_errors=problems, status_code=400)
     # Post / redirect / get, with the value in a sealed cookie that only the next page reads, once.
@@ -226,11 +222,11 @@ async def add_secret(
 async def new_secret_page(request: Request, client_id: str, admin: SignedIn = Depends(require_admin)) -> Response:
     """The one time a secret's value is shown; the cookie that carried it is deleted by this very answer."""
     if not is_client_id(client_id):
-        return _not_found(request)
+        return not_found(request, "app registration")
     try:
         app = await read(request, admin, lambda session: operations.show_app(session, client_id))
     except REFUSALS:
-        return _not_found(request)
+        return not_found(request, "app registration")
     shown: Json | None = None
     try:
         carried = json.loads(_sealer(request).open(request.cookies.get(NEW_SECRET_COOKIE, "")))
@@ -254,7 +250,7 @@ async def upload_certificate(
 ) -> Response:
     """*Upload certificate*: the public certificate (PEM); the private key never leaves its owner."""
     if not is_client_id(client_id):
-        return _not_found(request)
+        return not_found(request, "app registration")
     problems = FieldErrors()
     pem = ""
     if certificate is None or not certificate.filename:
@@ -274,7 +270,7 @@ async def upload_certificate(
         )  # fmt: skip
     except REFUSALS as refusal:
         if refusal.status == 404:
-            return _not_found(request)
+            return not_found(request, "app registration")
         problems["certificate-file"] = str(refusal)
         return await _app_page(request, admin, client_id, field_errors=problems, status_code=_status(refusal))
     notice = f"The certificate {added['thumbprint']} was added"
@@ -291,7 +287,7 @@ async def revoke_credential(
 ) -> Response:
     """A revoked secret or certificate stops working at once; it stays listed, marked revoked, for the record."""
     if not is_client_id(client_id):
-        return _not_found(request)
+        return not_found(request, "app registration")
     try:
         revoked = await audited_change(
             request, admin, action="security.app.credential.revoke", subject=("app_registration", client_id),
@@ -299,7 +295,7 @@ async def revoke_credential(
         )  # fmt: skip
     except REFUSALS as refusal:
         if refusal.status == 404:
-            return _not_found(request)
+            return not_found(request, "app registration")
         return await _app_page(request, admin, client_id, error=str(refusal), status_code=400)
     what = "secret" if revoked["kind"] == "secret" else f"certificate {revoked['thumbprint']}"
     return RedirectResponse(with_message(f"{PAGE}/{client_id}", notice=f"The {what} was revoked"), status_code=303)

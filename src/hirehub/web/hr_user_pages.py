@@ -18,7 +18,7 @@ from hirehub.security import operations
 from hirehub.web.accounts import SignedIn
 from hirehub.web.auth import require_admin, require_csrf
 from hirehub.web.forms import FieldErrors, with_message
-from hirehub.web.pages import NAVIGATION, render
+from hirehub.web.pages import NAVIGATION, not_found, render
 from hirehub.web.security_support import REFUSALS, Json, audited_change, read
 
 router = APIRouter(include_in_schema=False)
@@ -28,10 +28,6 @@ NAVIGATION.append((f"{PAGE}/", "HR users"))
 
 def user_path(user_id: str) -> str:
     return f"{PAGE}/{quote(user_id, safe='')}"
-
-
-def _not_found(request: Request) -> Response:
-    return render(request, "error.html", status_code=404, message="There is no such HR user here.")
 
 
 async def _list_page(
@@ -113,7 +109,7 @@ async def _user_page(
     try:
         loaded = await read(request, admin, load)
     except REFUSALS:
-        return _not_found(request)
+        return not_found(request, "HR user")
     user = loaded["user"]
     held = {role["role_id"] for role in user["roles"]}
     others = [(r["role_id"], f"{r['name']} ({r['role_id']})") for r in loaded["roles"] if r["role_id"] not in held]
@@ -139,7 +135,7 @@ async def _set_enabled(request: Request, admin: SignedIn, user_id: str, enabled:
             change=lambda session: operations.set_hr_user_enabled(session, user_id, enabled),
         )  # fmt: skip
     except REFUSALS:
-        return _not_found(request)
+        return not_found(request, "HR user")
     notice = f"The HR user {user_id} was {'enabled' if enabled else 'disabled'}"
     return RedirectResponse(with_message(user_path(user_id), notice=notice), status_code=303)
 
@@ -170,7 +166,7 @@ async def _role_change(request: Request, admin: SignedIn, user_id: str, role_id:
         )  # fmt: skip
     except REFUSALS as refusal:
         if refusal.status == 404 and "HR user" in str(refusal):
-            return _not_found(request)
+            return not_found(request, "HR user")
         return await _user_page(
             request, admin, user_id, field_errors=FieldErrors({field_id: str(refusal)}), status_code=400
         )

@@ -21,3 +21,8 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     context.setdefault("navigation", NAVIGATION)
     context.setdefault("current_path", request.url.path)
     return TEMPLATES.TemplateResponse(request, template, context, status_code=status_code)
+
+
+def not_found(request: Request, what: str) -> HTMLResponse:
+    """The console's 404: the same answer whether the row does not exist or belongs to another tenant."""
+    return render(request, "error.html", status_code=404, message=f"There is no such {what} here.")

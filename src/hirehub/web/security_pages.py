@@ -20,7 +20,7 @@ from hirehub.security import operations
 from hirehub.web.accounts import SignedIn
 from hirehub.web.auth import require_admin, require_csrf
 from hirehub.web.forms import FieldErrors, with_message
-from hirehub.web.pages import NAVIGATION, render
+from hirehub.web.pages import NAVIGATION, not_found, render
 from hirehub.web.security_support import REFUSALS, Json, audited_change, is_client_id, read, usable_apps
 
 router = APIRouter(include_in_schema=False)
@@ -41,10 +41,6 @@ class PrivilegeGrid:
         for granted in role["privileges"]:
             grid.rows.setdefault(granted["table"], {})[granted["privilege"]] = levels[granted["level"]]
         return grid
-
-
-def _not_found(request: Request, what: str) -> Response:
-    return render(request, "error.html", status_code=404, message=f"There is no such {what} here.")
 
 
 # --- the overview: roles and application users --------------------------------------------------------------
@@ -156,7 +152,7 @@ async def _role_page(
     roles = (await read(request, admin, operations.list_roles))["roles"]
     role = next((r for r in roles if r["id"] == str(role_id)), None)
     if role is None:
-        return _not_found(request, "security role")
+        return not_found(request, "security role")
     choices = operations.privilege_choices()
     tables = [(t["table"], f"{t['display_name']} ({t['table']})") for t in choices["tables"]]
     names = {t["table"]: t["display_name"] for t in choices["tables"]}
@@ -197,7 +193,7 @@ async def grant_privilege(
     roles = (await read(request, admin, operations.list_roles))["roles"]
     role = next((r for r in roles if r["id"] == str(role_id)), None)
     if role is None:
-        return _not_found(request, "security role")
+        return not_found(request, "security role")
     if problems:
         return await _role_page(request, admin, role_id, form=form, field_errors=problems, status_code=400)
     try:
@@ -225,7 +221,7 @@ async def _user_page(
     status_code: int = 200,
 ) -> Response:
     if not is_client_id(client_id):
-        return _not_found(request, "application user")
+        return not_found(request, "application user")
 
     async def load(session: AsyncSession) -> Json:
         return {
@@ -236,7 +232,7 @@ async def _user_page(
     try:
         loaded = await read(request, admin, load)
     except REFUSALS:
-        return _not_found(request, "application user")
+        return not_found(request, "application user")
     user = loaded["user"]
     others = [(r["name"], r["name"]) for r in loaded["roles"] if r["name"] not in user["roles"]]
     return render(
@@ -254,7 +250,7 @@ async def application_user_page(
 
 async def _role_change(request: Request, admin: SignedIn, client_id: str, role: str, *, grant: bool) -> Response:
     if not is_client_id(client_id):
-        return _not_found(request, "application user")
+        return not_found(request, "application user")
     change = operations.grant_application_user_role if grant else operations.revoke_application_user_role
     try:
         await audited_change(
@@ -264,7 +260,7 @@ async def _role_change(request: Request, admin: SignedIn, client_id: str, role: 
         )  # fmt: skip
     except REFUSALS as refusal:
         if refusal.status == 404 and "application user" in str(refusal):
-            return _not_found(request, "application user")
+            return not_found(request, "application user")
         problems = FieldErrors({"grant-role" if grant else "revoke": str(refusal)})
         return await _user_page(request, admin, client_id, field_errors=problems, status_code=400)
     done = f"The role {role} was {'granted' if grant else 'revoked'}"
@@ -280,7 +276,7 @@ async def grant_role(
     """*Manage roles*: add a security role to the app's user."""
     if not role.strip():
         if not is_client_id(client_id):
-            return _not_found(request, "application user")
+            return not_found(request, "application user")
         problems = FieldErrors({"grant-role": "choose a security role"})
         return await _user_page(request, admin, client_id, field_errors=problems, status_code=400)
     return await _role_change(request, admin, client_id, role, grant=True)
