@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from hirehub.db.session import Database
 from hirehub.jobs import cancel, hold, resume
-from hirehub.jobs.claiming import claim, complete, fail, heartbeat, release
+from hirehub.jobs.claiming import claim, complete, complete_many, fail, heartbeat, release
 from hirehub.jobs.models import JobStatus
 from tests.jobs.conftest import ManualClock, make_tenant
 from tests.jobs.support import add_job, load
@@ -249,3 +249,52 @@ async def test_a_released_job_is_queued_again_without_counting_the_attempt(
     stored = await load(database, job_id)
     assert (stored.status, stored.attempts, stored.lease_owner) == (JobStatus.QUEUED, 0, None)
     assert await _claim_ids(database, clock, "w2") == [job_id]
+
+
+async def test_a_claim_without_orphans_leaves_expired_leases_alone_but_still_takes_due_jobs(
+    database: Database, tenant_id: uuid.UUID, clock: ManualClock
+) -> None:
+    orphan = await add_job(database, tenant_id, clock())
+    await _claim_ids(database, clock, "w1")
+    clock.advance(LEASE.total_seconds())
+    due = await add_job(database, tenant_id, clock())
+
+    assert [job.id for job in await claim(database, "w2", clock(), LEASE, 10, orphans=False)] == [due]
+    assert (await load(database, orphan)).lease_owner == "w1"
+    assert [job.id for job in await claim(database, "w2", clock(), LEASE, 10, orphans=True)] == [orphan]
+
+
+async def test_orphans_are_taken_up_before_due_jobs_and_count_towards_the_limit(
+    database: Database, tenant_id: uuid.UUID, clock: ManualClock
+) -> None:
+    orphan = await add_job(database, tenant_id, clock())
+    await _claim_ids(database, clock, "w1")
+    clock.advance(LEASE.total_seconds())
+    first_due = await add_job(database, tenant_id, clock())
+    second_due = await add_job(database, tenant_id, clock())
+
+    assert await _claim_ids(database, clock, "w2", limit=2) == [orphan, first_due]
+    assert await _claim_ids(database, clock, "w2", limit=2) == [second_due]
+
+
+async def test_completing_many_at_once_marks_only_the_jobs_whose_lease_the_worker_still_holds(
+    database: Database, tenant_id: uuid.UUID, clock: ManualClock
+) -> None:
+    taken_over = await add_job(database, tenant_id, clock())
+    await _claim_ids(database, clock, "w1")
+    clock.advance(LEASE.total_seconds())
+    await _claim_ids(database, clock, "w2")
+    first, second = await add_job(database, tenant_id, clock()), await add_job(database, tenant_id, clock())
+    await _claim_ids(database, clock, "w1")
+
+    done = await complete_many(database, "w1", {taken_over: {"by": "w1"}, first: {"n": 1}, second: None}, now=clock())
+
+    assert done == {first, second}
+    stored = [await load(database, job_id) for job_id in (taken_over, first, second)]
+    assert [(job.status, job.result) for job in stored] == [
+        (JobStatus.RUNNING, None),
+        (JobStatus.SUCCEEDED, {"n": 1}),
+        (JobStatus.SUCCEEDED, None),
+    ]
+    assert [job.finished_at for job in stored] == [None, clock(), clock()]
+    assert all(job.lease_expires_at is None for job in stored[1:])

@@ -8,17 +8,24 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+import pytest
+
 from hirehub.db.session import Database
 from hirehub.jobs import Paused, PermanentFailure, RetryLater, list_jobs
 from hirehub.jobs.claiming import claim
 from hirehub.jobs.context import Handler, JobContext
-from hirehub.jobs.models import JobStatus
+from hirehub.jobs.models import DurableJob, JobStatus
 from hirehub.jobs.queue import resume_paused
 from hirehub.jobs.worker import Worker
 from tests.jobs.conftest import ManualClock
 from tests.jobs.support import add_job, load
 
 LEASE = timedelta(seconds=60)
+
+
+async def list_jobs_of(database: Database) -> list[DurableJob]:
+    async with database.system_session() as session:
+        return list(await list_jobs(session))
 
 
 def _worker(database: Database, clock: ManualClock, handlers: Mapping[str, Handler], **options: Any) -> Worker:
@@ -319,3 +326,60 @@ async def test_a_paused_job_is_held_without_spending_an_attempt_until_its_cause_
     resumed = await load(database, job_id)
     assert (resumed.status, resumed.attempts, calls) == (JobStatus.SUCCEEDED, 1, [1, 1, 1])  # the pause was free
     assert (await load(database, later)).status == JobStatus.SUCCEEDED
+
+
+async def test_jobs_that_finish_together_are_completed_in_one_transaction(
+    database: Database, tenant_id: uuid.UUID, clock: ManualClock
+) -> None:
+    for n in range(8):
+        await add_job(database, tenant_id, clock(), payload={"n": n})
+
+    async def echo(context: JobContext) -> dict[str, Any]:
+        return {"n": context.payload["n"]}
+
+    worker = _worker(database, clock, {"test.job": echo}, concurrency=8)
+    assert await worker.run_once() == 8
+
+    assert worker.completions.batches == 1
+    jobs = await list_jobs_of(database)
+    assert sorted((job.status, job.result["n"]) for job in jobs) == [(JobStatus.SUCCEEDED, n) for n in range(8)]
+
+
+async def test_when_the_database_refuses_a_batch_of_results_each_job_runs_again_after_its_lease(
+    database: Database, tenant_id: uuid.UUID, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for n in range(3):
+        await add_job(database, tenant_id, clock(), payload={"n": n})
+
+    async def refused(*_args: Any, **_kwargs: Any) -> set[uuid.UUID]:
+        raise ConnectionError("the database went away")
+
+    async def noop(context: JobContext) -> None:
+        return None
+
+    worker = _worker(database, clock, {"test.job": noop}, concurrency=3)
+    monkeypatch.setattr("hirehub.jobs.claiming.complete_many", refused)
+    assert await worker.run_once() == 3
+    assert {job.status for job in await list_jobs_of(database)} == {JobStatus.RUNNING}
+
+    monkeypatch.undo()
+    clock.advance(LEASE.total_seconds())
+    assert await worker.run_once() == 3
+    jobs = await list_jobs_of(database)
+    assert [(job.status, job.attempts) for job in jobs] == [(JobStatus.SUCCEEDED, 2)] * 3
+
+
+async def test_a_polling_worker_looks_for_orphans_every_tenth_of_a_lease_not_at_every_claim(
+    database: Database, tenant_id: uuid.UUID, clock: ManualClock
+) -> None:
+    orphan = await add_job(database, tenant_id, clock())
+    await claim(database, "gone", clock(), LEASE)
+    worker = _worker(database, clock, {}, lease=LEASE)
+    assert worker.orphan_interval == LEASE / 10
+
+    clock.advance(59)
+    assert await worker._claim(8) == []  # the first claim looks, a second before the lease expires
+    clock.advance(1)
+    assert await worker._claim(8) == []  # expired now, but the last look was only a second ago
+    clock.advance(5)
+    assert [job.id for job in await worker._claim(8)] == [orphan]  # a tenth of the lease since the last look

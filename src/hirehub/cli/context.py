@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,8 +15,9 @@ from hirehub.tenancy.service import find_tenant
 
 
 @asynccontextmanager
-async def open_database() -> AsyncIterator[Database]:
-    database = Database(get_settings().effective_database_url)
+async def open_database(**engine_options: Any) -> AsyncIterator[Database]:
+    """The configured database, with ``engine_options`` for SQLAlchemy's engine; disposed of on exit."""
+    database = Database(get_settings().effective_database_url, **engine_options)
     try:
         yield database
     finally:

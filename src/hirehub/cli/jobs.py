@@ -143,7 +143,10 @@ def worker(
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
         runtime = runtime_from_settings(get_settings())
-        async with open_database() as database, entra_connectors(database, runtime):
+        # No ping before each checkout: a worker runs a transaction per claim and per batch of results, and
+        # the ping was a round trip each. A connection the server dropped fails once; SQLAlchemy then
+        # replaces the pool's connections, and the claim or job is retried like any transient error.
+        async with open_database(pool_pre_ping=False) as database, entra_connectors(database, runtime):
             runner = Worker(
                 database,
                 load_handlers(),

@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, Identity, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Identity, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hirehub.db.base import Base, TenantOwned, utcnow
@@ -40,6 +40,16 @@ FINISHED = (JobStatus.SUCCEEDED, JobStatus.DEAD, JobStatus.CANCELLED)
 _STATUS_LIST = ", ".join(f"'{status.value}'" for status in JobStatus)
 
 
+def _status_in(*statuses: JobStatus) -> Any:
+    """The predicate of a partial index: only rows in these states are in it."""
+    return text("status IN ({})".format(", ".join(f"'{status.value}'" for status in statuses)))
+
+
+_WAITING_ROWS = _status_in(JobStatus.QUEUED, JobStatus.FAILED)
+_UNFINISHED_ROWS = _status_in(*UNFINISHED)
+_RUNNING_ROWS = _status_in(JobStatus.RUNNING)
+
+
 class DurableJob(TenantOwned, Base):
     """One unit of work of a tenant: what to do (``kind``, ``payload``), when, and how it went.
 
@@ -48,9 +58,21 @@ class DurableJob(TenantOwned, Base):
     """
 
     __tablename__ = "job"
+    # Partial indexes keep the claim's cost independent of how many jobs have finished: a claim walks the
+    # waiting jobs in ``sequence`` order (or by ``run_at`` when most wait for the future), checks a
+    # job's key against the unfinished ones only, and looks for expired leases among running jobs only.
     __table_args__ = (
-        Index("ix_job_claimable", "status", "run_at"),
-        Index("ix_job_ordering", "tenant_id", "ordering_key", "sequence"),
+        Index("ix_job_waiting", "sequence", postgresql_where=_WAITING_ROWS, sqlite_where=_WAITING_ROWS),
+        Index("ix_job_due", "run_at", postgresql_where=_WAITING_ROWS, sqlite_where=_WAITING_ROWS),
+        Index("ix_job_running", "lease_expires_at", postgresql_where=_RUNNING_ROWS, sqlite_where=_RUNNING_ROWS),
+        Index(
+            "ix_job_unfinished_ordering",
+            "tenant_id",
+            "ordering_key",
+            "sequence",
+            postgresql_where=_UNFINISHED_ROWS,
+            sqlite_where=_UNFINISHED_ROWS,
+        ),
         CheckConstraint(f"status IN ({_STATUS_LIST})", name="status"),
     )
 

@@ -17,13 +17,14 @@ import socket
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from hirehub.db.base import utcnow
 from hirehub.db.session import Database
 from hirehub.jobs import claiming
+from hirehub.jobs.completions import CompletionBatcher
 from hirehub.jobs.context import ClaimedJob, Clock, Handler, JobContext
 from hirehub.jobs.errors import Paused, PermanentFailure, RetryLater
 from hirehub.jobs.metrics import JOB_DURATION, JOBS_CLAIMED, JOBS_DEAD, JOBS_FAILED, JOBS_SUCCEEDED
@@ -76,6 +77,7 @@ class Worker:
         concurrency: int = 8,
         lease: timedelta = claiming.DEFAULT_LEASE,
         heartbeat_interval: float | None = None,
+        orphan_interval: float | None = None,
         shutdown_grace: float = 30.0,
         before_claim: Sequence[Callable[[], Awaitable[object]]] = (),
     ) -> None:
@@ -89,6 +91,11 @@ class Worker:
         self.lease = lease
         # Three heartbeats per lease: one may be late or fail and the lease still holds.
         self.heartbeat_interval = heartbeat_interval or lease.total_seconds() / 3
+        # Orphans appear only when a lease expires, so looking for them at a tenth of the lease (rather than
+        # at every claim) takes one up at most a tenth of a lease late.
+        self.orphan_interval = timedelta(seconds=orphan_interval or lease.total_seconds() / 10)
+        self._orphans_looked_for_at: datetime | None = None
+        self.completions = CompletionBatcher(database, self.worker_id)
         self.shutdown_grace = shutdown_grace
         self.jobs_run = 0
         self._in_flight: set[uuid.UUID] = set()
@@ -99,7 +106,7 @@ class Worker:
         """Claim up to ``concurrency`` due jobs, run them all to an outcome, and return how many there were."""
         for task_before in self.before_claim:
             await task_before()
-        jobs = await self._claim(self.concurrency)
+        jobs = await self._claim(self.concurrency, orphans=True)
         await asyncio.gather(*(self._run_chain(chain) for chain in _chains(jobs)))
         return len(jobs)
 
@@ -151,8 +158,18 @@ class Worker:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
 
-    async def _claim(self, limit: int) -> list[ClaimedJob]:
-        claimed = await claiming.claim(self.database, self.worker_id, self.clock(), self.lease, limit)
+    def _orphans_due(self, now: datetime) -> bool:
+        last = self._orphans_looked_for_at
+        return last is None or now - last >= self.orphan_interval or now < last
+
+    async def _claim(self, limit: int, *, orphans: bool | None = None) -> list[ClaimedJob]:
+        """Claim up to ``limit`` jobs; orphans too when asked, or when it is time to look for them again."""
+        now = self.clock()
+        if orphans is None:
+            orphans = self._orphans_due(now)
+        claimed = await claiming.claim(self.database, self.worker_id, now, self.lease, limit, orphans=orphans)
+        if orphans:
+            self._orphans_looked_for_at = now
         fresh = []
         for job in claimed:
             JOBS_CLAIMED.labels(kind=job.kind).inc()
@@ -239,7 +256,7 @@ class Worker:
             return await self._fail(
                 job, f"the handler returned a result that is not JSON: {result!r:.200}", permanent=True
             )
-        if not await claiming.complete(self.database, job.id, self.worker_id, result, now=self.clock()):
+        if not await self.completions.complete(job.id, result, self.clock()):
             log.warning("job.result_discarded", job_id=str(job.id), worker_id=self.worker_id)
             return Outcome.LOST
         JOBS_SUCCEEDED.labels(kind=job.kind).inc()

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 72ae62767861
+Revision ID: e9291d60c480
 Revises: 
-Create Date: 2026-11-23 18:47:56.556104
+Create Date: 2026-12-02 14:04:35.121479
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import hirehub.db.base
 from hirehub.audit.models import DROP_POSTGRES_TRIGGERS, DROP_SQLITE_TRIGGERS, append_only_ddl
 
 
-revision = '72ae62767861'
+revision = 'e9291d60c480'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -496,9 +496,11 @@ def upgrade() -> None:
     sa.UniqueConstraint('id', name=op.f('uq_job_id'))
     )
     with op.batch_alter_table('job', schema=None) as batch_op:
-        batch_op.create_index('ix_job_claimable', ['status', 'run_at'], unique=False)
-        batch_op.create_index('ix_job_ordering', ['tenant_id', 'ordering_key', 'sequence'], unique=False)
+        batch_op.create_index('ix_job_due', ['run_at'], unique=False, postgresql_where=sa.text("status IN ('queued', 'failed')"), sqlite_where=sa.text("status IN ('queued', 'failed')"))
+        batch_op.create_index('ix_job_running', ['lease_expires_at'], unique=False, postgresql_where=sa.text("status IN ('running')"), sqlite_where=sa.text("status IN ('running')"))
         batch_op.create_index(batch_op.f('ix_job_tenant_id'), ['tenant_id'], unique=False)
+        batch_op.create_index('ix_job_unfinished_ordering', ['tenant_id', 'ordering_key', 'sequence'], unique=False, postgresql_where=sa.text("status IN ('queued', 'failed', 'running', 'held')"), sqlite_where=sa.text("status IN ('queued', 'failed', 'running', 'held')"))
+        batch_op.create_index('ix_job_waiting', ['sequence'], unique=False, postgresql_where=sa.text("status IN ('queued', 'failed')"), sqlite_where=sa.text("status IN ('queued', 'failed')"))
 
     op.create_table('linkedin_customer_app',
     sa.Column('enabled', sa.Boolean(), nullable=False),
@@ -1708,9 +1710,11 @@ def downgrade() -> None:
 
     op.drop_table('linkedin_customer_app')
     with op.batch_alter_table('job', schema=None) as batch_op:
+        batch_op.drop_index('ix_job_waiting', postgresql_where=sa.text("status IN ('queued', 'failed')"), sqlite_where=sa.text("status IN ('queued', 'failed')"))
+        batch_op.drop_index('ix_job_unfinished_ordering', postgresql_where=sa.text("status IN ('queued', 'failed', 'running', 'held')"), sqlite_where=sa.text("status IN ('queued', 'failed', 'running', 'held')"))
         batch_op.drop_index(batch_op.f('ix_job_tenant_id'))
-        batch_op.drop_index('ix_job_ordering')
-        batch_op.drop_index('ix_job_claimable')
+        batch_op.drop_index('ix_job_running', postgresql_where=sa.text("status IN ('running')"), sqlite_where=sa.text("status IN ('running')"))
+        batch_op.drop_index('ix_job_due', postgresql_where=sa.text("status IN ('queued', 'failed')"), sqlite_where=sa.text("status IN ('queued', 'failed')"))
 
     op.drop_table('job')
     with op.batch_alter_table('hr_veteran_status', schema=None) as batch_op:
