@@ -33,6 +33,10 @@ def _aware(moment: datetime | None, what: str) -> None:
         raise ValueError(f"{what} must be timezone-aware")
 
 
+_NAME_FIELDS = {"userPrincipalName": "user_principal_name", "mail": "mail", "mailNickname": "mail_nickname"}
+"""The Graph names of an account's names, and the fields holding them."""
+
+
 @dataclass(frozen=True)
 class DirectoryAccount:
     """One account as the directory reports it.
@@ -66,9 +70,7 @@ class DirectoryAccount:
 
     def name(self, attribute: str) -> str | None:
         """One of the account's names by its Graph attribute name (userPrincipalName, mail, mailNickname)."""
-        return {"userPrincipalName": self.user_principal_name, "mail": self.mail, "mailNickname": self.mail_nickname}[
-            attribute
-        ]
+        return getattr(self, _NAME_FIELDS[attribute])
 
     def names(self) -> tuple[str, ...]:
         """Every name the account holds, so a dry run can tell which names are taken."""
@@ -103,9 +105,7 @@ class DesiredAccount:
         object.__setattr__(self, "groups", tuple(self.groups))
 
     def name(self, attribute: str) -> str | None:
-        return {"userPrincipalName": self.user_principal_name, "mail": self.mail, "mailNickname": self.mail_nickname}[
-            attribute
-        ]
+        return getattr(self, _NAME_FIELDS[attribute])
 
     def to_json(self) -> dict[str, object]:
         return {

@@ -728,6 +728,11 @@ class MemoizedExpression:
 
     def evaluate(self, attributes: Mapping[str, object]) -> Value:
         """What ``self.expression.evaluate(attributes, self.lookups)`` gives, from the memo when it can."""
+        if self._bare:  # the attribute's value as read, which is what evaluating it gives
+            name = self._names[0]
+            raw = attributes[name] if name in attributes else find_attribute(attributes, name)
+            if raw is None or type(raw) is str:
+                return raw
         values: list[Value] = []
         try:
             for name in self._names:  # find_attribute and _from_attribute, their common cases inlined

@@ -15,6 +15,7 @@ before a rule is saved.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -144,9 +145,17 @@ def desired_groups(
 ) -> tuple[str, ...]:
     """The default groups, then the groups of every matching rule in priority order, each once (ignoring
     case; the first spelling wins) and blank names skipped."""
+    if not rules:  # the default groups alone, the same for every worker: worked out once
+        return _each_once(tuple(default_groups))
+    return _each_once((*default_groups, *_matching_groups(rules, attributes)))
+
+
+@functools.lru_cache(maxsize=256)
+def _each_once(groups: tuple[str, ...]) -> tuple[str, ...]:
+    """``groups`` without blanks and repeats (ignoring case; the first spelling wins)."""
     seen: set[str] = set()
     result: list[str] = []
-    for group in [*default_groups, *_matching_groups(rules, attributes)]:
+    for group in groups:
         key = group.strip().casefold()
         if key and key not in seen:
             seen.add(key)

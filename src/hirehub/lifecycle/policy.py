@@ -194,6 +194,11 @@ class LifecyclePolicy:
         return tuple((target, e) for target, e in self.attribute_mappings.items() if target not in NAME_ATTRIBUTES)
 
     @cached_property
+    def memoized_attribute_targets(self) -> tuple[tuple[str, MemoizedExpression], ...]:
+        """:attr:`attribute_targets` with their memoized expressions, in the same order."""
+        return tuple((target, self.memoized_mappings[target]) for target, _ in self.attribute_targets)
+
+    @cached_property
     def memoized_mappings(self) -> Mapping[str, MemoizedExpression]:
         """Every attribute mapping bound to the policy's lookup tables and memoized by the values it reads: the
         planner evaluates these, so a reconciliation computes a department's or a hire date's value once, not
