@@ -64,11 +64,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_exception_handler(StarletteHTTPException, handle_http_exception)
     app.include_router(health.router)
     app.include_router(whoami.router)
+    # After WhoAmI (its /api/data/{version}/{path} is a catch-all), before the rest: routes are matched one
+    # by one, and the Web API is what integrations call thousands of times an hour.
+    app.include_router(odata_routes.router)
     app.include_router(admin_security.router)
     app.include_router(admin_provisioning.router)
     app.include_router(admin_linkedin.router)
     app.include_router(linkedin_push.router)
-    app.include_router(odata_routes.router)  # after WhoAmI: its /api/data/{version}/{path} is a catch-all
     install_console(app)
     app.include_router(oauth_routes.router)  # last: its /{tenant}/… paths must not shadow the others
     return app

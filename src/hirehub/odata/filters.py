@@ -64,7 +64,19 @@ class FilterCompiler:
     def __init__(self, model: EntityModel, on_table: Callable[[str], None], now: datetime | None = None) -> None:
         self.model = model
         self.on_table = on_table
-        self.now = now or datetime.now(UTC)
+        self._now = now or datetime.now(UTC)
+        self.reads_clock = False
+        """Whether a condition compiled so far depends on the time of the request (``now()``, ``Today``…):
+        such a condition cannot be reused for a later request."""
+        self.subqueries = 0
+        """How many subqueries over other rows (lookup hops, lambdas) this compiler has built. A statement
+        holding one reaches rows that a tenant condition on the outer table does not cover, so the reader
+        runs it through the ORM session, whose tenant criterion reaches every table in it."""
+
+    @property
+    def now(self) -> datetime:
+        self.reads_clock = True
+        return self._now
 
     def compile(self, node: Node, entity: EntityType, source: Any) -> Column:
         return self._boolean(node, Scope(entity, source))
@@ -173,6 +185,7 @@ class FilterCompiler:
             raise unknown_property(name, entity.logical_name)
         target = self.model.entity_type(lookup.target)
         self.on_table(target.logical_name)
+        self.subqueries += 1
         hop: Any = aliased(target.model)
         inner = self._walk(target, hop, segments[1:])
         subquery = (
@@ -303,6 +316,7 @@ class FilterCompiler:
         collection = entity.collections[segments[0]]
         target = self.model.entity_type(collection.target)
         self.on_table(target.logical_name)
+        self.subqueries += 1
         member: Any = aliased(target.model)
         correlated = getattr(member, collection.foreign_key) == source.id
         if node.predicate is None or node.variable is None:

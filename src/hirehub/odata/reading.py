@@ -4,6 +4,12 @@ shapes them — ``@odata.etag``, the primary id always present, lookups as ``_<n
 Only the columns a request selects are loaded. Filters, orderings and skiptoken values reach SQL as
 bound parameters. Every table a request reads, directly or through a filter, an ordering or an
 expansion, is checked for the Read privilege before anything is fetched.
+
+A statement over one table only runs as Core on the session's connection, with the condition
+``tenant_id = <the session's tenant>`` written into it: the ORM's execution (its tenant criterion added
+per statement, its row loading) costs close to a millisecond on a page of 50 and a sixth of the time of
+a page of 5,000 on PostgreSQL. A statement with a subquery over other rows (a lookup path, a lambda)
+runs through the ORM session, whose criterion reaches every table in it.
 """
 
 from __future__ import annotations
@@ -14,9 +20,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import CHAR, ColumnElement, Dialect, TypeDecorator, Uuid, and_, func, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Select
 
+from hirehub.db.base import TenantOwned
+from hirehub.db.session import SYSTEM_KEY, TENANT_KEY
 from hirehub.odata.errors import bad_query, unknown_property
 from hirehub.odata.filters import FilterCompiler, Scope
 from hirehub.odata.model import EntityModel, EntityType
@@ -79,6 +88,48 @@ class Shaper:
 _SHAPERS: dict[tuple[str, tuple[str, ...] | None], Shaper] = {}
 
 
+class GuidText(TypeDecorator[Any]):
+    """A record id read for output. SQLite stores a GUID as 32 hex digits, which SQLAlchemy turns into a
+    ``uuid.UUID`` that the shaper turns back into text: both cost more per row than the rest of the row, so
+    the digits are hyphenated as they come. PostgreSQL's driver hands over its own UUID, whose text is cheap,
+    and gets no processing at all."""
+
+    impl = Uuid
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> Any:
+        return dialect.type_descriptor(Uuid() if dialect.supports_native_uuid else CHAR(32))
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Any:
+        return None if dialect.supports_native_uuid else super().result_processor(dialect, coltype)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        if isinstance(value, str) and len(value) == 32:
+            digits = value.lower()
+            return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
+        return value if value is None else str(uuid.UUID(str(value)))
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A page's statement before its skiptoken condition, and what it was built from."""
+
+    statement: Select[Any]
+    keys: tuple[SortKey, ...]
+    conditions: tuple[ColumnElement[bool], ...]
+    """The request's own conditions (for ``$count``), without the tenant's."""
+    shaper: Shaper
+    tenant_id: uuid.UUID | None
+    """Set when ``statement`` holds ``tenant_id = <tenant_id>`` and so may run as Core."""
+    tables: tuple[str, ...]
+    """The tables the filter and ordering read: checked again for Read each time the plan is reused."""
+
+
+_PlanKey = tuple[uuid.UUID, str, tuple[str, ...] | None, Node | None, tuple[OrderBy, ...], int]
+_PLANS: dict[_PlanKey, _Plan] = {}
+PLANS_KEPT = 1024
+
+
 @dataclass(frozen=True)
 class Page:
     records: list[Record]
@@ -108,29 +159,74 @@ class Reader:
     ) -> Page:  # fmt: skip
         self.on_table(entity.logical_name)
         self.check_expand(entity, expand)
-        source = entity.model
-        conditions = [*extra]
-        if filter_node is not None:
-            conditions.append(self.compiler.compile(filter_node, entity, source))
-        keys = self.sort_keys(entity, source, orderby)
-        total = await self.count(entity, conditions) if count else None
-        if skiptoken is not None:
-            conditions.append(after(keys, decode_token(skiptoken, keys)))
         limit = top if top is not None else page_size + 1
-        shaper = Shaper.of(entity, select_names)
-        rows = await self._fetch(source, shaper, conditions, keys, limit)
+        plan = self._plan(entity, select_names, filter_node, orderby, limit, extra)
+        total = await self.count(entity, plan.conditions) if count else None
+        statement = plan.statement
+        if skiptoken is not None:
+            statement = statement.where(after(list(plan.keys), decode_token(skiptoken, list(plan.keys))))
+        rows = await self._run(entity.model, statement, plan.tenant_id)
+        shaper = plan.shaper
         next_token = None
         if top is None and len(rows) > page_size:
             rows = rows[:page_size]
-            width = len(shaper.attributes)
-            next_token = encode_token(list(rows[-1][width : width + len(keys)]))
+            last = rows[-1]
+            next_token = encode_token([last[i] for i in _key_positions(entity.model, shaper, plan.keys)])
         records = [shaper(row) for row in rows]
         await self.expand(entity, records, expand, depth=1)
         return Page(records, next_token, total)
 
+    def _plan(
+        self, entity: EntityType, select_names: Sequence[str] | None, filter_node: Node | None,
+        orderby: Sequence[OrderBy], limit: int, extra: Sequence[ColumnElement[bool]],
+    ) -> _Plan:  # fmt: skip
+        """The page's statement before any skiptoken condition. An ATS asks the same query again and again;
+        compiling its filter, building the statement and computing its cache key take about 0.4 ms, so a
+        statement over one table that does not depend on the clock is kept per tenant and reused."""
+        tenant_id = self._core_tenant(entity.model)
+        cache_key: _PlanKey | None = None
+        if tenant_id is not None and not extra:
+            selection = tuple(select_names) if select_names is not None else None
+            cache_key = (tenant_id, entity.logical_name, selection, filter_node, tuple(orderby), limit)
+            try:
+                cached = _PLANS.get(cache_key)
+            except TypeError:  # a literal that cannot be hashed: build the statement afresh
+                cached, cache_key = None, None
+            if cached is not None:
+                for table in cached.tables:
+                    self.on_table(table)
+                return cached
+        tables: list[str] = []
+
+        def on_table(table: str) -> None:
+            tables.append(table)
+            self.on_table(table)
+
+        self.compiler.on_table = on_table
+        try:
+            source = entity.model
+            conditions = [*extra]
+            if filter_node is not None:
+                conditions.append(self.compiler.compile(filter_node, entity, source))
+            keys = self.sort_keys(entity, source, orderby)
+        finally:
+            self.compiler.on_table = self.on_table
+        shaper = Shaper.of(entity, select_names)
+        statement = self._statement(source, shaper, conditions, keys, limit)
+        tenant_id = self._core_tenant(source)
+        if tenant_id is not None:
+            statement = statement.where(source.tenant_id == tenant_id)
+        plan = _Plan(statement, tuple(keys), tuple(conditions), shaper, tenant_id, tuple(tables))
+        if cache_key is not None and tenant_id is not None and not self.compiler.reads_clock:
+            if len(_PLANS) >= PLANS_KEPT:
+                _PLANS.clear()
+            _PLANS[cache_key] = plan
+        return plan
+
     async def count(self, entity: EntityType, conditions: Sequence[ColumnElement[bool]]) -> int:
         statement = select(func.count(entity.model.id)).where(*conditions)
-        return int(await self.session.scalar(statement) or 0)
+        rows = await self._rows(entity.model, statement)
+        return int(rows[0][0] or 0)
 
     async def one(
         self, entity: EntityType, condition: ColumnElement[bool], select_names: Sequence[str] | None,
@@ -160,15 +256,53 @@ class Reader:
         self, source: Any, shaper: Shaper, conditions: Sequence[ColumnElement[bool]], keys: Sequence[SortKey],
         limit: int, extra_columns: Sequence[Any] = (),
     ) -> Sequence[Any]:  # fmt: skip
-        """Rows as tuples: the shaper's attributes, then the sort values, then ``extra_columns``."""
-        columns = [getattr(source, a) for a in shaper.attributes]
-        statement = (
-            select(*columns, *[k.expression for k in keys], *extra_columns)
+        """Rows as tuples: the shaper's attributes, then the sort values (but the id, which the shaper's
+        attributes start with), then ``extra_columns``."""
+        return await self._rows(source, self._statement(source, shaper, conditions, keys, limit, extra_columns))
+
+    @staticmethod
+    def _statement(
+        source: Any, shaper: Shaper, conditions: Sequence[ColumnElement[bool]], keys: Sequence[SortKey],
+        limit: int, extra_columns: Sequence[Any] = (),
+    ) -> Select[Any]:  # fmt: skip
+        columns = [type_coerce(source.id, GuidText()), *[getattr(source, a) for a in shaper.attributes[1:]]]
+        sort_columns = [k.expression for k in keys if not _is_id(source, k)]
+        return (
+            select(*columns, *sort_columns, *extra_columns)
             .where(*conditions)
             .order_by(*[k.ordering() for k in keys])
             .limit(limit)
         )
-        return (await self.session.execute(statement)).all()
+
+    async def _rows(self, source: Any, statement: Select[Any]) -> Sequence[Any]:
+        """All rows of ``statement``, a select from ``source`` alone or with subqueries the compiler built."""
+        tenant_id = self._core_tenant(source)
+        if tenant_id is not None:
+            statement = statement.where(source.tenant_id == tenant_id)
+        return await self._run(source, statement, tenant_id)
+
+    async def _run(self, source: Any, statement: Select[Any], tenant_id: uuid.UUID | None) -> Sequence[Any]:
+        """Run ``statement`` as Core when it already holds ``tenant_id = <tenant_id>`` for ``source``, else
+        through the ORM session (which adds the tenant criterion to every table itself)."""
+        if tenant_id is None or self._core_tenant(source) != tenant_id:
+            return (await self.session.execute(statement)).all()
+        connection = await self.session.connection()
+        return (await connection.execute(statement)).all()
+
+    def _core_tenant(self, source: Any) -> uuid.UUID | None:
+        """The tenant to write into a statement over ``source`` run as Core, or ``None`` when it must run
+        through the ORM session: in a session without a tenant, with changes not yet flushed (the ORM
+        flushes them first), or when the request's filters or orderings built a subquery over other rows."""
+        info = self.session.info
+        tenant_id = info.get(TENANT_KEY)
+        if tenant_id is None or info.get(SYSTEM_KEY) or self.compiler.subqueries:
+            return None
+        if not (isinstance(source, type) and issubclass(source, TenantOwned)):
+            return None
+        session = self.session
+        if session.new or session.dirty or session.deleted:
+            return None
+        return tenant_id
 
     @staticmethod
     def attributes(entity: EntityType, select_names: Sequence[str] | None) -> list[str]:
@@ -227,8 +361,8 @@ class Reader:
     async def _foreign_keys(self, entity: EntityType, records: list[Record], attribute: str) -> dict[str, Any]:
         ids = [uuid.UUID(r[entity.key]) for r in records]
         source = entity.model
-        result = await self.session.execute(select(source.id, getattr(source, attribute)).where(source.id.in_(ids)))
-        return {str(row[0]): row[1] for row in result}
+        rows = await self._rows(source, select(source.id, getattr(source, attribute)).where(source.id.in_(ids)))
+        return {str(row[0]): row[1] for row in rows}
 
     async def _expand_collection(self, entity: EntityType, records: list[Record], item: ExpandItem, depth: int) -> None:
         collection = entity.collections[item.navigation]
@@ -250,6 +384,24 @@ class Reader:
         await self.expand(target, [c for group in grouped.values() for c in group], item.expand, depth + 1)
         for record in records:
             record[item.navigation] = grouped[record[entity.key]]
+
+
+def _is_id(source: Any, key: SortKey) -> bool:
+    """Whether ``key`` sorts by the record id, which every row loads first already: a page of 5,000 does not
+    select it twice (a second copy costs a decoded value and an object per row)."""
+    return key.expression is source.id
+
+
+def _key_positions(source: Any, shaper: Shaper, keys: Sequence[SortKey]) -> list[int]:
+    """Where each sort value sits in a row :meth:`Reader._statement` selected."""
+    positions, next_column = [], len(shaper.attributes)
+    for key in keys:
+        if _is_id(source, key):
+            positions.append(0)
+        else:
+            positions.append(next_column)
+            next_column += 1
+    return positions
 
 
 def key_condition(entity: EntityType, key: uuid.UUID | dict[str, Any]) -> ColumnElement[bool]:

@@ -1,13 +1,19 @@
 """The Web API's HTTP face: ``/api/data/v9.2/`` (and ``v9.0``, ``v9.1``) — service document,
 ``$metadata``, ``EntityDefinitions``, entity sets and records, the *Hire* action and ``$batch``.
 
-Each request runs in one transaction of the caller's tenant; a refusal rolls it back, so a refused
-request changes nothing. Every answer carries ``OData-Version: 4.0``.
+Each write runs in one transaction of the caller's tenant; a refusal rolls it back, so a refused
+request changes nothing. A read on PostgreSQL runs in autocommit (see :func:`_reading`). Every answer
+carries ``OData-Version: 4.0``.
 """
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import APIRouter, Request, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from hirehub.api.dataverse_errors import DataverseError
 from hirehub.db.session import Database
@@ -22,6 +28,18 @@ from hirehub.security.routes import PrincipalDependency
 
 router = APIRouter(tags=["dataverse"])
 VERSIONS = ("v9.0", "v9.1", "v9.2")
+
+
+@asynccontextmanager
+async def _reading(database: Database, tenant_id: uuid.UUID) -> AsyncIterator[AsyncSession]:
+    """A tenant session for a read. On PostgreSQL its statements run in autocommit: at READ COMMITTED (the
+    default) each statement takes its own snapshot inside a transaction too, so BEGIN and ROLLBACK would add
+    two round trips (about 0.5 ms, a sixth of a page of 50) and no consistency. On SQLite the transaction stays:
+    there it is what gives a read's statements one snapshot."""
+    async with database.tenant_session(tenant_id) as session:
+        if database.is_postgresql:
+            await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        yield session
 
 
 def _root(request: Request, version: str) -> str:
@@ -63,7 +81,7 @@ async def dispatch(version: str, path: str, request: Request, principal: Princip
     )  # fmt: skip
     database: Database = request.app.state.database
     if call.method == "GET":
-        async with database.tenant_session(principal.tenant_id) as session:
+        async with _reading(database, principal.tenant_id) as session:
             return await handlers.read(session, principal, call)
     if call.method == "PUT":
         raise DataverseError(405, "0x80060888", "Use PATCH to update a record.")
