@@ -251,12 +251,18 @@ async def test_a_released_job_is_queued_again_without_counting_the_attempt(
     assert await _claim_ids(database, clock, "w2") == [job_id]
 
 
+async def _orphaned_job(database: Database, tenant_id: uuid.UUID, clock: ManualClock) -> uuid.UUID:
+    """A job claimed by w1, whose lease has just expired (w1 died)."""
+    job_id = await add_job(database, tenant_id, clock())
+    await _claim_ids(database, clock, "w1")
+    clock.advance(LEASE.total_seconds())
+    return job_id
+
+
 async def test_a_claim_without_orphans_leaves_expired_leases_alone_but_still_takes_due_jobs(
     database: Database, tenant_id: uuid.UUID, clock: ManualClock
 ) -> None:
-    orphan = await add_job(database, tenant_id, clock())
-    await _claim_ids(database, clock, "w1")
-    clock.advance(LEASE.total_seconds())
+    orphan = await _orphaned_job(database, tenant_id, clock)
     due = await add_job(database, tenant_id, clock())
 
     assert [job.id for job in await claim(database, "w2", clock(), LEASE, 10, orphans=False)] == [due]
@@ -267,9 +273,7 @@ async def test_a_claim_without_orphans_leaves_expired_leases_alone_but_still_tak
 async def test_orphans_are_taken_up_before_due_jobs_and_count_towards_the_limit(
     database: Database, tenant_id: uuid.UUID, clock: ManualClock
 ) -> None:
-    orphan = await add_job(database, tenant_id, clock())
-    await _claim_ids(database, clock, "w1")
-    clock.advance(LEASE.total_seconds())
+    orphan = await _orphaned_job(database, tenant_id, clock)
     first_due = await add_job(database, tenant_id, clock())
     second_due = await add_job(database, tenant_id, clock())
 
@@ -280,9 +284,7 @@ async def test_orphans_are_taken_up_before_due_jobs_and_count_towards_the_limit(
 async def test_completing_many_at_once_marks_only_the_jobs_whose_lease_the_worker_still_holds(
     database: Database, tenant_id: uuid.UUID, clock: ManualClock
 ) -> None:
-    taken_over = await add_job(database, tenant_id, clock())
-    await _claim_ids(database, clock, "w1")
-    clock.advance(LEASE.total_seconds())
+    taken_over = await _orphaned_job(database, tenant_id, clock)
     await _claim_ids(database, clock, "w2")
     first, second = await add_job(database, tenant_id, clock()), await add_job(database, tenant_id, clock())
     await _claim_ids(database, clock, "w1")
