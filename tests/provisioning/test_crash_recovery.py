@@ -22,9 +22,9 @@ test obtains itself:
 
 Issue 5 asks for at least 20 trials on PostgreSQL: ``HIREHUB_CRASH_TRIALS=20`` runs them (all twenty
 passed on 2026-12-02, with one more, in two runs: 105 to 334 s a trial on a 2-CPU machine loaded by other
-work; about 62 s a trial in CI). The suite runs two by default, to keep ``make test`` within CI's budget. Each trial prints its
-timing; ``HIREHUB_CRASH_SEED`` replays a run's choices of names and kill moments (the moments
-themselves depend on timing).
+work; about 62 s a trial in CI). The suite runs two by default, to keep ``make test`` within CI's budget.
+Each trial prints its timing; ``HIREHUB_CRASH_SEED`` replays a run's choices of names and kill moments
+(the moments themselves depend on timing).
 """
 
 from __future__ import annotations
