@@ -169,7 +169,6 @@ async def _claim_orphans(
         job.heartbeat_at = now
         job.attempts += 1
         claimed.append(_snapshot(job))
-    await session.flush()
     return claimed
 
 
@@ -195,12 +194,15 @@ def _owned(job_id: uuid.UUID, worker_id: str) -> ColumnElement[bool]:
 
 
 async def _update_owned(database: Database, job_id: uuid.UUID, worker_id: str, values: Mapping[str, Any]) -> bool:
-    statement = update(DurableJob).where(_owned(job_id, worker_id)).values(**values)
     async with database.system_transaction() as session:
-        result = cast(
-            CursorResult[Any], await session.execute(statement, execution_options={"synchronize_session": False})
-        )
-        return result.rowcount == 1
+        return await _update_owned_in(session, job_id, worker_id, values)
+
+
+async def _update_owned_in(session: AsyncSession, job_id: uuid.UUID, worker_id: str, values: Mapping[str, Any]) -> bool:
+    """Change the job in ``session``'s transaction if ``worker_id`` still holds its lease; whether it did."""
+    statement = update(DurableJob).where(_owned(job_id, worker_id)).values(**values)
+    result = await session.execute(statement, execution_options={"synchronize_session": False})
+    return cast(CursorResult[Any], result).rowcount == 1
 
 
 async def pause(database: Database, job_id: uuid.UUID, worker_id: str, reason: str) -> bool:
@@ -285,9 +287,7 @@ async def complete_many(
                 "finished_at": finished_at,
                 "lease_expires_at": None,
             }
-            statement = update(DurableJob).where(_owned(job_id, worker_id)).values(**values)
-            outcome = await session.execute(statement, execution_options={"synchronize_session": False})
-            if cast(CursorResult[Any], outcome).rowcount == 1:
+            if await _update_owned_in(session, job_id, worker_id, values):
                 done.add(job_id)
         return done
 

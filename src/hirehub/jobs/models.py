@@ -37,17 +37,15 @@ UNFINISHED = (JobStatus.QUEUED, JobStatus.FAILED, JobStatus.RUNNING, JobStatus.H
 """States that block later jobs of the same ordering key."""
 FINISHED = (JobStatus.SUCCEEDED, JobStatus.DEAD, JobStatus.CANCELLED)
 
-_STATUS_LIST = ", ".join(f"'{status.value}'" for status in JobStatus)
+
+def _status_in(*statuses: JobStatus) -> str:
+    """The SQL condition "status is one of ``statuses``", for the check constraint and partial indexes."""
+    return "status IN ({})".format(", ".join(f"'{status.value}'" for status in statuses))
 
 
-def _status_in(*statuses: JobStatus) -> Any:
-    """The predicate of a partial index: only rows in these states are in it."""
-    return text("status IN ({})".format(", ".join(f"'{status.value}'" for status in statuses)))
-
-
-_WAITING_ROWS = _status_in(JobStatus.QUEUED, JobStatus.FAILED)
-_UNFINISHED_ROWS = _status_in(*UNFINISHED)
-_RUNNING_ROWS = _status_in(JobStatus.RUNNING)
+_WAITING_ROWS = text(_status_in(JobStatus.QUEUED, JobStatus.FAILED))
+_UNFINISHED_ROWS = text(_status_in(*UNFINISHED))
+_RUNNING_ROWS = text(_status_in(JobStatus.RUNNING))
 
 
 class DurableJob(TenantOwned, Base):
@@ -73,7 +71,7 @@ class DurableJob(TenantOwned, Base):
             postgresql_where=_UNFINISHED_ROWS,
             sqlite_where=_UNFINISHED_ROWS,
         ),
-        CheckConstraint(f"status IN ({_STATUS_LIST})", name="status"),
+        CheckConstraint(_status_in(*JobStatus), name="status"),
     )
 
     # SQLite only auto-increments a column declared exactly INTEGER PRIMARY KEY, hence the variant.
