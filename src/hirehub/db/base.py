@@ -50,6 +50,11 @@ class UTCDateTime(TypeDecorator[datetime]):
             raise ValueError("naive datetimes are not stored; pass an aware datetime")
         return value.astimezone(UTC)
 
+    def result_processor(self, dialect: Any, coltype: object) -> Any:
+        if dialect.driver == "asyncpg":  # it returns a timestamptz aware and in UTC already
+            return None
+        return super().result_processor(dialect, coltype)
+
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         if value is None:
             return None
