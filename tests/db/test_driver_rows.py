@@ -73,7 +73,12 @@ async def test_a_keyset_page_in_autocommit_comes_from_the_driver_on_postgresql_w
 ) -> None:
     c = PROBE.c
     keys = [SortKey(c.born, "Edm.Date", True), SortKey(c.id, "Edm.Guid", False, nullable=False)]
-    for last in ([date(1990, 1, 20), uuid.UUID(int=19 * 7919)], [None, uuid.UUID(int=8 * 7919)]):
+    pages = [  # the third has the first's structure: the statement compiled for the first runs with its values
+        [date(1990, 1, 20), uuid.UUID(int=19 * 7919)],
+        [None, uuid.UUID(int=8 * 7919)],
+        [date(1990, 1, 11), uuid.UUID(int=10 * 7919)],
+    ]
+    for last in pages:
         statement = (
             select(c.id, c.name, c.born, c.seen, c.flag, c.n)
             .where(c.flag.is_(False), c.seen > START + timedelta(hours=2), c.name != "name 1", after(keys, last))

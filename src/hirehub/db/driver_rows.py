@@ -16,11 +16,14 @@ past it in a transaction could land outside that transaction.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Dialect, Select
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.cache_key import CacheKey
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.types import TypeEngine
 
 
@@ -35,6 +38,22 @@ async def fetch_all(connection: AsyncConnection, statement: Select[Any]) -> Sequ
     return records
 
 
+@dataclass(frozen=True)
+class _DriverStatement:
+    """A statement compiled once for asyncpg: its SQL, and what each positional parameter goes through."""
+
+    compiled: SQLCompiler
+    names: tuple[str, ...]
+    """The bound parameters' names, in ``$1, $2, …`` order."""
+    processors: tuple[Callable[[Any], Any] | None, ...]
+
+
+_STATEMENTS: dict[tuple[Dialect, Any], _DriverStatement | None] = {}
+"""By SQLAlchemy's own cache key (the statement's structure, not its values); ``None`` for a statement that
+must run through SQLAlchemy."""
+STATEMENTS_KEPT = 512
+
+
 def _driver_query(connection: AsyncConnection, statement: Select[Any]) -> tuple[str, list[Any]] | None:
     """The SQL text and positional arguments to hand asyncpg, or ``None`` when SQLAlchemy must run it."""
     dialect, sync = connection.dialect, connection.sync_connection
@@ -42,18 +61,37 @@ def _driver_query(connection: AsyncConnection, statement: Select[Any]) -> tuple[
         return None
     if sync.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
         return None
+    cache_key = statement._generate_cache_key()  # what SQLAlchemy's compiled cache is keyed on, too
+    if cache_key is None:
+        prepared = _prepare(statement, dialect, None)
+    else:
+        lookup = (dialect, cache_key.key)
+        try:
+            prepared = _STATEMENTS[lookup]
+        except KeyError:
+            if len(_STATEMENTS) >= STATEMENTS_KEPT:
+                _STATEMENTS.clear()
+            prepared = _STATEMENTS[lookup] = _prepare(statement, dialect, cache_key)
+    if prepared is None:
+        return None
+    parameters = prepared.compiled.construct_params(extracted_parameters=cache_key.bindparams if cache_key else None)
+    assert parameters is not None
+    arguments = [
+        parameters[name] if process is None else process(parameters[name])
+        for name, process in zip(prepared.names, prepared.processors, strict=True)
+    ]
+    return prepared.compiled.string, arguments
+
+
+def _prepare(statement: Select[Any], dialect: Dialect, cache_key: CacheKey | None) -> _DriverStatement | None:
     if any(_converts_results(column.type, dialect) for column in statement.selected_columns):
         return None
-    compiled = statement.compile(dialect=dialect)
-    if compiled.post_compile_params or compiled.positiontup is None:  # an IN list is expanded per execution
-        return None
-    parameters = compiled.construct_params()
-    arguments = []
-    for name in compiled.positiontup:  # in $1, $2, … order
-        value = parameters[name]
-        process = compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
-        arguments.append(value if process is None else process(value))
-    return compiled.string, arguments
+    compiled = statement.compile(dialect=dialect, cache_key=cache_key)  # so it takes another's parameters
+    if not isinstance(compiled, SQLCompiler) or compiled.post_compile_params or compiled.positiontup is None:
+        return None  # an IN list is expanded per execution
+    names = tuple(compiled.positiontup)
+    processors = tuple(compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names)
+    return _DriverStatement(compiled, names, processors)
 
 
 def _converts_results(column_type: TypeEngine[Any], dialect: Dialect) -> bool:
