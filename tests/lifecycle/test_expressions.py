@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
+from types import MappingProxyType
 
 import pytest
 
@@ -18,6 +19,7 @@ from hirehub.lifecycle.expressions import (
     MemoizedExpression,
     Value,
     compile_expression,
+    find_attribute,
     strip_diacritics,
 )
 
@@ -62,6 +64,22 @@ def test_an_attribute_name_falls_back_to_a_case_insensitive_match() -> None:
 
 def test_an_exact_attribute_name_wins_over_a_case_insensitive_one() -> None:
     assert evaluate("[firstname]", {"FirstName": "Ada", "firstname": "Grace"}) == "Grace"
+
+
+def test_of_two_names_equal_ignoring_case_the_first_is_read() -> None:
+    assert evaluate("[FIRSTNAME]", {"FirstName": "Ada", "firstName": "Grace"}) == "Ada"
+    assert evaluate("[FIRSTNAME]", {"firstName": "Grace", "FirstName": "Ada"}) == "Grace"
+
+
+def test_a_case_insensitive_match_reads_each_mapping_of_the_same_names_for_its_own_value() -> None:
+    # the keys' case-folded index is shared by every mapping with the same names; the value is never shared
+    names = ["FirstName", "LastName", "Department"]
+    for n in range(3):
+        attributes = {name: f"{name} {n}" for name in names}
+        assert find_attribute(attributes, "department") == f"Department {n}"
+        assert find_attribute(MappingProxyType(attributes), "LASTNAME") == f"LastName {n}"
+    assert find_attribute({"FirstName": "Ada", 7: "seven"}, "firstname") == "Ada"  # a key that is not text
+    assert find_attribute({"FirstName": "Ada"}, "surname") is None
 
 
 def test_spaces_inside_brackets_are_not_part_of_the_name() -> None:

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hirehub.lifecycle.connector import Connector
-from hirehub.lifecycle.directory_state import DirectoryAccount, Mailbox
+from hirehub.lifecycle.directory_state import DesiredAccount, DirectoryAccount, Mailbox
 from hirehub.lifecycle.expressions import compile_expression
 from hirehub.lifecycle.group_rules import Condition, GroupRule
 from hirehub.lifecycle.memory_connector import InMemoryConnector
@@ -871,3 +871,13 @@ def test_any_sequence_of_hr_events_converges_with_one_account_per_anchor(
     zone: str, start: datetime, nightly: bool, events: list[tuple[object, ...]]
 ) -> None:
     asyncio.run(simulate(zone, start, nightly, events))
+
+
+def test_a_desired_account_keeps_its_own_copy_of_the_attributes_it_is_given() -> None:
+    given_attributes: dict[str, object] = {"department": "Finance"}
+    desired = DesiredAccount(anchor="000001", user_principal_name="ada@contoso.example", mail=None,
+                             mail_nickname=None, enabled=True, attributes=given_attributes)  # fmt: skip
+    given_attributes["department"] = "Sales"
+    assert desired.attributes == {"department": "Finance"}
+    with pytest.raises(TypeError):
+        desired.attributes["department"] = "Sales"  # type: ignore[index]

@@ -33,7 +33,7 @@ def _aware(moment: datetime | None, what: str) -> None:
         raise ValueError(f"{what} must be timezone-aware")
 
 
-_NAME_FIELDS = {"userPrincipalName": "user_principal_name", "mail": "mail", "mailNickname": "mail_nickname"}
+NAME_FIELDS = {"userPrincipalName": "user_principal_name", "mail": "mail", "mailNickname": "mail_nickname"}
 """The Graph names of an account's names, and the fields holding them."""
 
 
@@ -70,7 +70,7 @@ class DirectoryAccount:
 
     def name(self, attribute: str) -> str | None:
         """One of the account's names by its Graph attribute name (userPrincipalName, mail, mailNickname)."""
-        return getattr(self, _NAME_FIELDS[attribute])
+        return getattr(self, NAME_FIELDS[attribute])
 
     def names(self) -> tuple[str, ...]:
         """Every name the account holds, so a dry run can tell which names are taken."""
@@ -101,11 +101,12 @@ class DesiredAccount:
     start_date: date | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "attributes", MappingProxyType(dict(self.attributes)))
+        if type(self.attributes) is not MappingProxyType:  # the planner's own (see _mapped_attributes) is kept
+            object.__setattr__(self, "attributes", MappingProxyType(dict(self.attributes)))
         object.__setattr__(self, "groups", tuple(self.groups))
 
     def name(self, attribute: str) -> str | None:
-        return getattr(self, _NAME_FIELDS[attribute])
+        return getattr(self, NAME_FIELDS[attribute])
 
     def to_json(self) -> dict[str, object]:
         return {

@@ -146,11 +146,20 @@ def find_attribute(attributes: Mapping[str, object], name: str) -> object:
     """The attribute called ``name``: the exact key if present, else the first key equal to it ignoring case."""
     if name in attributes:
         return attributes[name]
-    folded = name.casefold()
-    for key, value in attributes.items():
-        if isinstance(key, str) and key.casefold() == folded:
-            return value
-    return None
+    key = _keys_ignoring_case(tuple(attributes)).get(name.casefold())
+    return None if key is None else attributes[key]
+
+
+@functools.lru_cache(maxsize=256)
+def _keys_ignoring_case(keys: tuple[object, ...]) -> Mapping[str, str]:
+    """Each key of a mapping by its case-folded spelling (the first, when two differ only in case). Worked out
+    once per set of keys: a directory's accounts share a handful, and a reconciliation looks up an attribute
+    an account does not hold (a null one, which Graph leaves out) for every account."""
+    index: dict[str, str] = {}
+    for key in keys:
+        if isinstance(key, str):
+            index.setdefault(key.casefold(), key)
+    return MappingProxyType(index)
 
 
 def _from_attribute(name: str, raw: object) -> Value:
@@ -720,6 +729,9 @@ class MemoizedExpression:
         tree = expression._tree
         self._bare = isinstance(tree, _Attribute)
         """A bare ``[Attribute]`` is the attribute's value as read: the memo would only cost time."""
+        self.bare_attribute: str | None = names[0] if self._bare else None
+        """The attribute a bare ``[Attribute]`` reads (None for any other expression): when it holds text or
+        null, that is the expression's value, which a caller evaluating many of them can take without a call."""
 
         def evaluate(*values: Value) -> Value:
             return tree.evaluate(_Context(dict(zip(names, values, strict=True)), lookups))

@@ -24,13 +24,14 @@ then a change is an explicit update step. Nothing is ever deleted: there is no d
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import ClassVar
+from types import MappingProxyType
+from typing import ClassVar, NamedTuple
 
-from hirehub.lifecycle.directory_state import DesiredAccount, DirectoryAccount, Mailbox
+from hirehub.lifecycle.directory_state import NAME_FIELDS, DesiredAccount, DirectoryAccount, Mailbox
 from hirehub.lifecycle.expressions import ExpressionError, Value, as_text, find_attribute
 from hirehub.lifecycle.group_rules import desired_groups
 from hirehub.lifecycle.naming import NamingExhausted, choose_name
@@ -315,6 +316,21 @@ class Plan:
     def __post_init__(self) -> None:
         object.__setattr__(self, "steps", tuple(self.steps))
 
+    @staticmethod
+    def of(
+        worker: WorkerView, policy: LifecyclePolicy, observed: DirectoryAccount | None, phase: Phase,
+        steps: Iterable[Step],
+    ) -> Plan:  # fmt: skip
+        """The plan of ``steps`` for ``worker`` under ``policy``, on ``observed`` (None: it creates the account)."""
+        return Plan(
+            worker_id=worker.worker_id,
+            anchor=worker.anchor,
+            phase=phase,
+            account_id=observed.object_id if observed else None,
+            steps=tuple(steps),
+            supervised=policy.supervised,
+        )
+
     @property
     def is_empty(self) -> bool:
         return not self.steps
@@ -364,17 +380,26 @@ def _evaluate(target: str, attributes: dict[str, object], policy: LifecyclePolic
         raise PlanningError(anchor, f"{target}: {error}") from None
 
 
-def _mapped_attributes(worker: WorkerView, policy: LifecyclePolicy, attributes: dict[str, object]) -> dict[str, Value]:
+def _mapped_attributes(
+    worker: WorkerView, policy: LifecyclePolicy, attributes: dict[str, object]
+) -> Mapping[str, Value]:
     """Every ordinary attribute mapping's value (what :func:`_evaluate` gives for each), in one loop: this runs
-    for every worker of a reconciliation, eight or so mappings each, so the per-mapping calls are inlined."""
+    for every worker of a reconciliation, eight or so mappings each, so the per-mapping calls are inlined, and
+    a bare ``[Attribute]`` holding text or null is read without one."""
     values: dict[str, Value] = {}
     for target, memo in policy.memoized_attribute_targets:
+        name = memo.bare_attribute
+        if name is not None and name in attributes:
+            raw = attributes[name]
+            if raw is None or type(raw) is str:
+                values[target] = None if raw == "" else raw
+                continue
         try:
             value = memo.evaluate(attributes)
         except ExpressionError as error:
             raise PlanningError(worker.anchor, f"{target}: {error}") from None
         values[target] = None if value == "" else value
-    return values
+    return MappingProxyType(values)  # a fresh dict no one else holds: DesiredAccount keeps it without a copy
 
 
 def _mapped_name(
@@ -430,13 +455,30 @@ def _enabled(phase: Phase, policy: LifecyclePolicy) -> bool:
     return True
 
 
-def _desired(
+class _Desired(NamedTuple):
+    """What :class:`DesiredAccount` holds, as the planner compares it with an existing account: a tuple, made for
+    every worker of a reconciliation, where the frozen dataclass costs three times as much to build. Only a
+    new account's plan carries a :class:`DesiredAccount`."""
+
+    user_principal_name: str
+    mail: str | None
+    mail_nickname: str | None
+    enabled: bool
+    attributes: Mapping[str, Value]
+    manager_anchor: str | None
+    groups: tuple[str, ...]
+
+    def name(self, attribute: str) -> str | None:
+        return getattr(self, NAME_FIELDS[attribute])
+
+
+def _desired_parts(
     worker: WorkerView,
     policy: LifecyclePolicy,
     phase: Phase,
     attributes: dict[str, object],
     names: dict[str, str | None],
-) -> DesiredAccount:
+) -> _Desired:
     upn = names[USER_PRINCIPAL_NAME]
     if not upn:
         raise PlanningError(worker.anchor, "the userPrincipalName mapping gives no value")
@@ -446,15 +488,34 @@ def _desired(
         raise PlanningError(worker.anchor, f"group rules: {error}") from None
     if phase is Phase.ON_LEAVE:
         groups = tuple(group for group in groups if policy.leave_of_absence.keeps(group))
+    return _Desired(
+        upn,
+        names["mail"],
+        names["mailNickname"],
+        _enabled(phase, policy),
+        _mapped_attributes(worker, policy, attributes),
+        worker.manager_personnel_number or None,
+        groups,
+    )
+
+
+def _desired(
+    worker: WorkerView,
+    policy: LifecyclePolicy,
+    phase: Phase,
+    attributes: dict[str, object],
+    names: dict[str, str | None],
+) -> DesiredAccount:
+    parts = _desired_parts(worker, policy, phase, attributes, names)
     return DesiredAccount(
         anchor=worker.anchor,
-        user_principal_name=upn,
-        mail=names["mail"],
-        mail_nickname=names["mailNickname"],
-        enabled=_enabled(phase, policy),
-        attributes=_mapped_attributes(worker, policy, attributes),
-        manager_anchor=worker.manager_personnel_number or None,
-        groups=groups,
+        user_principal_name=parts.user_principal_name,
+        mail=parts.mail,
+        mail_nickname=parts.mail_nickname,
+        enabled=parts.enabled,
+        attributes=parts.attributes,
+        manager_anchor=parts.manager_anchor,
+        groups=parts.groups,
         start_date=worker.start_date,
     )
 
@@ -518,7 +579,7 @@ def _disable_reason(phase: Phase, worker: WorkerView) -> str:
 
 
 def _attribute_changes(
-    policy: LifecyclePolicy, observed: DirectoryAccount, desired: DesiredAccount
+    policy: LifecyclePolicy, observed: DirectoryAccount, desired: _Desired
 ) -> tuple[AttributeChange, ...]:
     changes = [
         AttributeChange(name, observed.name(name), desired.name(name))
@@ -539,7 +600,9 @@ def _attribute_changes(
     return tuple(changes)
 
 
-def _group_steps(policy: LifecyclePolicy, observed: DirectoryAccount, desired: DesiredAccount) -> list[Step]:
+def _group_steps(policy: LifecyclePolicy, observed: DirectoryAccount, desired: _Desired) -> list[Step]:
+    if observed.groups == desired.groups:  # the common case: nothing to add, and nothing held but what is wanted
+        return []
     held = {group.strip().casefold() for group in observed.groups}
     wanted = {group.strip().casefold(): group for group in desired.groups}
     steps: list[Step] = [AddToGroup(group) for folded, group in wanted.items() if folded not in held]
@@ -551,7 +614,7 @@ def _group_steps(policy: LifecyclePolicy, observed: DirectoryAccount, desired: D
 
 
 def _converge(
-    worker: WorkerView, policy: LifecyclePolicy, phase: Phase, observed: DirectoryAccount, desired: DesiredAccount
+    worker: WorkerView, policy: LifecyclePolicy, phase: Phase, observed: DirectoryAccount, desired: _Desired
 ) -> list[Step]:
     """Steps that bring an existing account to the desired one: disabling first (access ends before anything
     else happens), enabling last (the account is complete before it can be used)."""
@@ -630,6 +693,22 @@ def plan(
     The name predicates are only consulted when a new account needs names. Raises :class:`PlanningError` when
     the worker's data does not fit the policy.
     """
+    phase, steps = plan_steps(worker, policy, observed, now, name_is_taken, name_is_reserved, today=today)
+    return Plan.of(worker, policy, observed, phase, steps)
+
+
+def plan_steps(
+    worker: WorkerView,
+    policy: LifecyclePolicy,
+    observed: DirectoryAccount | None,
+    now: datetime,
+    name_is_taken: NameCheck,
+    name_is_reserved: NameCheck = never,
+    *,
+    today: date | None = None,
+) -> tuple[Phase, list[Step]]:
+    """What :func:`plan` puts in its plan: the worker's phase and the steps. A reconciliation plans every worker
+    and keeps only the plans with steps, so it builds a :class:`Plan` for those alone."""
     if observed is not None and observed.anchor != worker.anchor:
         raise ValueError(f"account {observed.object_id} is anchored to {observed.anchor!r}, not {worker.anchor!r}")
     phase = phase_of(worker, policy, worker.today(now) if today is None else today)
@@ -640,17 +719,10 @@ def plan(
             names = _new_names(worker, policy, attributes, name_is_taken, name_is_reserved)
             steps = _create(worker, policy, phase, _desired(worker, policy, phase, attributes, names))
         else:
-            desired = _desired(worker, policy, phase, attributes, _kept_names(worker, policy, attributes, observed))
-            steps = _converge(worker, policy, phase, observed, desired)
+            kept = _kept_names(worker, policy, attributes, observed)
+            steps = _converge(worker, policy, phase, observed, _desired_parts(worker, policy, phase, attributes, kept))
     elif observed is not None and phase is Phase.LEAVER:
         steps = _leaver_steps(worker, policy, observed)
     elif observed is not None and phase is Phase.RESCINDED:
         steps = _rescinded_steps(worker, observed)
-    return Plan(
-        worker_id=worker.worker_id,
-        anchor=worker.anchor,
-        phase=phase,
-        account_id=observed.object_id if observed else None,
-        steps=tuple(steps),
-        supervised=policy.supervised,
-    )
+    return phase, steps

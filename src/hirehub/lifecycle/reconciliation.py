@@ -33,6 +33,7 @@ from hirehub.lifecycle.planning import (
     UpdateAttributes,
     never,
     plan,
+    plan_steps,
 )
 from hirehub.lifecycle.policy import LifecyclePolicy
 from hirehub.lifecycle.worker_view import WorkerView
@@ -229,16 +230,17 @@ def compare(
             continue  # a duplicate: reported below, never fixed by guessing
         observed = found[0] if found else None
         try:
-            worker_plan = plan(
+            phase, steps = plan_steps(
                 worker, policy, observed, now, book.is_taken, name_is_reserved, today=dates.today(worker)
             )
         except PlanningError as error:
             errors[anchor] = error.reason
             continue
-        if observed is not None and observed.enabled and worker_plan.phase is Phase.LEAVER:
+        if observed is not None and observed.enabled and phase is Phase.LEAVER:
             enabled_leavers.append(observed)  # even when the policy keeps leavers enabled: worth knowing
-        if worker_plan.is_empty:
-            continue
+        if not steps:
+            continue  # in step: most workers, for whom no Plan is built
+        worker_plan = Plan.of(worker, policy, observed, phase, steps)
         book.remember(worker_plan)
         pending.append(_Pending(worker, observed, worker_plan))
         if observed is None:
