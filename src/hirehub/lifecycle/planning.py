@@ -35,7 +35,7 @@ from hirehub.lifecycle.directory_state import NAME_FIELDS, DesiredAccount, Direc
 from hirehub.lifecycle.expressions import ExpressionError, Value, as_text, find_attribute
 from hirehub.lifecycle.group_rules import desired_groups
 from hirehub.lifecycle.naming import NamingExhausted, choose_name
-from hirehub.lifecycle.policy import NAME_ATTRIBUTES, USER_PRINCIPAL_NAME, LifecyclePolicy
+from hirehub.lifecycle.policy import MAIL, MAIL_NICKNAME, NAME_ATTRIBUTES, USER_PRINCIPAL_NAME, LifecyclePolicy
 from hirehub.lifecycle.worker_view import HRStatus, WorkerView
 
 NameCheck = Callable[[str], bool]
@@ -439,6 +439,9 @@ def _kept_names(
     worker: WorkerView, policy: LifecyclePolicy, attributes: dict[str, object], observed: DirectoryAccount
 ) -> dict[str, str | None]:
     """Names for an existing account: its own, except those the policy maps."""
+    if not policy.mapped_names:  # the common case (names come from naming rules): no mapping to evaluate
+        return {USER_PRINCIPAL_NAME: observed.user_principal_name, MAIL: observed.mail,
+                MAIL_NICKNAME: observed.mail_nickname}  # fmt: skip
     return {
         attribute: _mapped_name(attribute, worker, policy, attributes)
         if attribute in policy.attribute_mappings
