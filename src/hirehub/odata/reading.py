@@ -303,8 +303,9 @@ class Reader:
         return await self._run(source, statement, tenant_id)
 
     async def _run(self, source: Any, statement: Select[Any], tenant_id: uuid.UUID | None) -> Sequence[Any]:
-        """Run ``statement`` as Core when it already holds ``tenant_id = <tenant_id>`` for ``source``, else
-        through the ORM session (which adds the tenant criterion to every table itself)."""
+        """Run ``statement`` as Core when it already holds ``tenant_id = <tenant_id>`` for ``source`` (on
+        PostgreSQL in autocommit, straight from asyncpg when nothing needs converting: :mod:`hirehub.db.driver_rows`),
+        else through the ORM session (which adds the tenant criterion to every table itself)."""
         if tenant_id is None or self._core_tenant(source) != tenant_id:
             return (await self.session.execute(statement)).all()
         return await fetch_all(await self.session.connection(), statement)
