@@ -3,6 +3,13 @@ neither may let a tenant see another's rows, whichever tenant asked the same que
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+from sqlalchemy import Select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hirehub.db import driver_rows
 from hirehub.db.session import Database
 from tests.odata.conftest import CANDIDATES, Caller, Hub
 from tests.security.conftest import set_up_integration
@@ -59,3 +66,27 @@ async def test_paging_and_lookup_paths_stay_within_the_tenant(hub: Hub, database
     through_lookup = f"{CANDIDATES}?{SELECT}&$filter=mshr_FK_Person_id/mshr_lastname eq null"
     assert _ids((await other.get(through_lookup)).json()) <= theirs
     assert (await other.get(f"{CANDIDATES}({next(iter(mine))})")).status_code == 404
+
+
+async def test_on_postgresql_these_reads_come_straight_from_the_driver_with_each_tenants_values(
+    hub: Hub, database: Database, ats: Caller, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tests above then hold for the asyncpg path too, whose compiled statements tenants share."""
+    from_driver: list[bool] = []
+    original = driver_rows._driver_query
+
+    def spy(connection: AsyncConnection, statement: Select[Any]) -> tuple[str, list[Any]] | None:
+        query = original(connection, statement)
+        from_driver.append(query is not None)
+        return query
+
+    monkeypatch.setattr(driver_rows, "_driver_query", spy)
+    mine = await _add(ats, ["Ann", "Bo"])
+    other = await _other_tenant(hub, database)
+    theirs = await _add(other, ["Cy"])
+    from_driver.clear()
+    for _ in range(2):
+        assert _ids((await ats.get(SAME_QUERY)).json()) == mine
+        assert _ids((await other.get(SAME_QUERY)).json()) == theirs
+    assert len(from_driver) == 4
+    assert all(from_driver) if database.is_postgresql else not any(from_driver)
