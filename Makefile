@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export HIREHUB_DATA_DIR ?= var
 
-.PHONY: run test install install-dev lint typecheck pytest-sqlite pytest-postgresql browser csdl-schemas bench-quick clean
+.PHONY: run test unit install install-dev lint typecheck pytest-sqlite pytest-postgresql browser csdl-schemas bench-quick clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +31,14 @@ run: install
 ## make test: lint, type-check, then the whole suite on SQLite and again on PostgreSQL.
 test: install-dev browser csdl-schemas lint typecheck pytest-sqlite pytest-postgresql
 
+## make unit: the edit-test loop: the suite on SQLite, without the browser, the crash trials or the slow tests.
+unit: install-dev csdl-schemas
+	HIREHUB_TEST_ENGINE=sqlite $(BIN)/pytest -q -m "not browser and not crash and not slow"; rc=$$?; [ $$rc -eq 5 ] && rc=0; exit $$rc
+
+# ruff, then the layer contracts of pyproject.toml ([tool.importlinter]; docs/architecture.md explains them).
 lint: install-dev
 	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports --no-cache
 
 typecheck: install-dev
 	$(BIN)/mypy
