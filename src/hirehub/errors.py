@@ -62,6 +62,16 @@ class Forbidden(HubError):
     status = 403
 
 
+class Unauthenticated(Forbidden):
+    """The caller could not be identified: no credentials, or credentials that do not verify.
+
+    A refinement of :class:`Forbidden` rather than a seventh kind: a protocol without a separate answer for an
+    unknown caller treats it as forbidden; HTTP answers 401, so the caller knows to authenticate and try again.
+    """
+
+    status = 401
+
+
 class Unavailable(HubError):
     """Something the operation needs cannot be reached now; trying again later may work.
 
