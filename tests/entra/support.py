@@ -14,9 +14,10 @@ from hirehub.hr import services
 from hirehub.hr.domain import HireDetails
 from hirehub.hr.models import Department
 from hirehub.jobs.models import DurableJob
-from hirehub.jobs.registry import load_handlers
 from hirehub.jobs.worker import Worker as JobWorker
+from hirehub.provisioning.connectors import Connectors
 from hirehub.provisioning.dispatch import dispatch_outbox
+from hirehub.provisioning.handlers import job_handlers
 from hirehub.sandbox.entra.graph import directory_store
 from hirehub.sandbox.entra.graph_store import GraphStore
 from hirehub.sandbox.entra.world import Directory, EntraWorld
@@ -39,6 +40,7 @@ class Hub:
     clock: Clock
     world: EntraWorld
     directory: Directory
+    connectors: Connectors
 
     @property
     def store(self) -> GraphStore:
@@ -50,7 +52,7 @@ class Hub:
     async def settle(self, horizon: timedelta = timedelta(minutes=30)) -> None:
         """Run every job due now or within ``horizon`` (retries after throttling), without reaching the
         scheduled ticks of later days."""
-        worker = JobWorker(self.database, load_handlers(), "e2e", self.clock, concurrency=4)
+        worker = JobWorker(self.database, job_handlers(self.connectors), "e2e", self.clock, concurrency=4)
         start = self.clock.now
         for _ in range(400):
             await dispatch_outbox(self.database, self.clock())

@@ -18,13 +18,15 @@ from sqlalchemy import select
 
 from hirehub.db.session import Database
 from hirehub.directories.entra.connections import ConnectionRuntime, create_connection
-from hirehub.directories.entra.connector_factory import EntraConnectors, entra_connectors
+from hirehub.directories.entra.connector_factory import EntraConnectors
 from hirehub.directories.entra.linking import ServiceProviderApp, complete_link, start_link
 from hirehub.directories.entra.models import ConnectionStatus, EntraConnection
 from hirehub.directories.entra.msal_client import OutboundConfig
 from hirehub.hr import services
 from hirehub.jobs.errors import PAUSED_PREFIX
+from hirehub.jobs.queue import resume_paused
 from hirehub.lifecycle.policy import policy_to_json, starter_policy
+from hirehub.provisioning.connectors import Connectors
 from hirehub.provisioning.policies import set_policy
 from hirehub.sandbox.entra.graph import directory_store
 from hirehub.sealing import Sealer
@@ -65,7 +67,11 @@ class Delegated:
             )
         callback = await asyncio.to_thread(consent, self.sandbox, auth_uri, self.setup.admin.user_principal_name)
         async with self.hub.transaction() as session:
-            await complete_link(session, callback, sp=self.sp, outbound=self.outbound(), box=BOX, now=self.hub.clock())
+            linked = await complete_link(
+                session, callback, sp=self.sp, outbound=self.outbound(), box=BOX, now=self.hub.clock()
+            )
+            assert linked.connection.id == self.connection_id
+            await resume_paused(session, now=self.hub.clock())  # what the console's callback does with the result
 
     async def connection(self) -> EntraConnection:
         async with self.hub.database.tenant_session(self.hub.tenant_id) as session:
@@ -96,9 +102,10 @@ async def delegated(database: Database, entra_sandbox: EntraSandbox) -> AsyncIte
         service_provider=sp,
         http=entra_sandbox.async_client(),
     )
-    hub = Hub(database, tenant.id, Clock(datetime(2027, 1, 4, 9, 0, tzinfo=UTC)), world, setup.customer)
-    async with entra_connectors(database, runtime) as factory:
-        yield Delegated(hub, setup, entra_sandbox, sp, factory, connection.id)
+    factory = EntraConnectors(database, runtime)
+    clock = Clock(datetime(2027, 1, 4, 9, 0, tzinfo=UTC))
+    hub = Hub(database, tenant.id, clock, world, setup.customer, Connectors([factory]))
+    yield Delegated(hub, setup, entra_sandbox, sp, factory, connection.id)
     assert runtime.http is not None
     await runtime.http.aclose()
 

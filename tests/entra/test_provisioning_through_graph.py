@@ -17,10 +17,11 @@ from cryptography import x509
 
 from hirehub.db.session import Database
 from hirehub.directories.entra.connections import ConnectionRuntime, create_connection
-from hirehub.directories.entra.connector_factory import entra_connectors
+from hirehub.directories.entra.connector_factory import EntraConnectors
 from hirehub.directories.entra.msal_client import OutboundConfig
 from hirehub.hr import services
 from hirehub.lifecycle.policy import policy_from_json, policy_to_json, starter_policy
+from hirehub.provisioning.connectors import Connectors
 from hirehub.provisioning.policies import set_policy
 from hirehub.sandbox.entra.exchange import mailbox_store
 from hirehub.sandbox.entra.graph import directory_store
@@ -90,8 +91,8 @@ async def hub(database: Database, entra_sandbox: EntraSandbox) -> AsyncIterator[
         box=box,
         http=entra_sandbox.async_client(),
     )
-    async with entra_connectors(database, runtime):
-        yield Hub(database, tenant.id, Clock(datetime(2027, 1, 4, 9, 0, tzinfo=UTC)), world, directory)
+    connectors = Connectors([EntraConnectors(database, runtime)])
+    yield Hub(database, tenant.id, Clock(datetime(2027, 1, 4, 9, 0, tzinfo=UTC)), world, directory, connectors)
     assert runtime.http is not None
     await runtime.http.aclose()
 

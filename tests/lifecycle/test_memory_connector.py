@@ -18,7 +18,6 @@ from hirehub.lifecycle.connector import (
     all_accounts,
 )
 from hirehub.lifecycle.directory_state import DesiredAccount, DirectoryAccount, Mailbox
-from hirehub.lifecycle.memory_connector import InMemoryConnector
 from hirehub.lifecycle.planning import (
     AddToGroup,
     AttributeChange,
@@ -35,6 +34,7 @@ from hirehub.lifecycle.planning import (
     Step,
     UpdateAttributes,
 )
+from hirehub.testing.memory_connector import InMemoryConnector
 
 NOW = datetime(2025, 3, 3, 8, 0, tzinfo=UTC)
 

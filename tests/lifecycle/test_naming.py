@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from hirehub.errors import Conflict
 from hirehub.lifecycle.expressions import ExpressionError, compile_expression
 from hirehub.lifecycle.naming import (
     NamingExhausted,
@@ -102,7 +103,7 @@ def test_exhausting_every_candidate_raises_naming_the_rule() -> None:
         choose_name(rule, JOSE, is_taken=everything)
     assert raised.value.rule is rule
     assert "@contoso.com" in str(raised.value)
-    assert isinstance(raised.value, ValueError)
+    assert isinstance(raised.value, Conflict)
 
 
 def test_a_worker_whose_data_gives_no_name_exhausts_the_rule() -> None:

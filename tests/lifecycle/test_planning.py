@@ -16,7 +16,6 @@ from hirehub.lifecycle.connector import Connector
 from hirehub.lifecycle.directory_state import DesiredAccount, DirectoryAccount, Mailbox
 from hirehub.lifecycle.expressions import compile_expression
 from hirehub.lifecycle.group_rules import Condition, GroupRule
-from hirehub.lifecycle.memory_connector import InMemoryConnector
 from hirehub.lifecycle.naming import taken_among
 from hirehub.lifecycle.planning import (
     AddToGroup,
@@ -38,6 +37,7 @@ from hirehub.lifecycle.planning import (
 )
 from hirehub.lifecycle.policy import JoinerOptions, LeaveOptions, LeaverOptions, LifecyclePolicy, starter_policy
 from hirehub.lifecycle.worker_view import HRStatus, WorkerView, end_of_day
+from hirehub.testing.memory_connector import InMemoryConnector
 
 K = StepKind
 SALES = GroupRule("Sales", ("Sales team",), (Condition("Department", "equals", "Sales"),))

@@ -12,11 +12,11 @@ from hirehub.lifecycle.connector import all_accounts
 from hirehub.lifecycle.directory_state import DirectoryAccount
 from hirehub.lifecycle.expressions import compile_expression
 from hirehub.lifecycle.group_rules import Condition, GroupRule
-from hirehub.lifecycle.memory_connector import InMemoryConnector
 from hirehub.lifecycle.planning import CreateAccount, DisableAccount, Phase, Plan, StepKind, plan
 from hirehub.lifecycle.policy import LeaverOptions, starter_policy
 from hirehub.lifecycle.reconciliation import AccountMismatch, compare
 from hirehub.lifecycle.worker_view import HRStatus, WorkerView
+from hirehub.testing.memory_connector import InMemoryConnector
 
 K = StepKind
 NOW = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)

@@ -18,17 +18,17 @@ from hirehub.hr import services
 from hirehub.hr.domain import HireDetails
 from hirehub.hr.models import Worker as HRWorker
 from hirehub.jobs.models import DurableJob
-from hirehub.jobs.registry import load_handlers
 from hirehub.jobs.worker import Worker as JobWorker
 from hirehub.lifecycle.connector import Connector
 from hirehub.lifecycle.directory_state import DirectoryAccount
-from hirehub.lifecycle.memory_connector import InMemoryConnector
 from hirehub.lifecycle.planning import Phase, Plan, Step
 from hirehub.lifecycle.policy import policy_to_json, starter_policy
-from hirehub.provisioning.connectors import register_connector_factory, unregister_connector_factory
+from hirehub.provisioning.connectors import Connectors
 from hirehub.provisioning.dispatch import dispatch_outbox
+from hirehub.provisioning.handlers import job_handlers
 from hirehub.provisioning.policies import set_policy
 from hirehub.tenancy import service as tenancy
+from hirehub.testing.memory_connector import InMemoryConnector
 
 MONDAY = date(2027, 1, 4)
 DOMAIN = "contoso.example"
@@ -56,6 +56,7 @@ class Engine:
     clock: Clock
     directory: InMemoryConnector
     connector: Connector
+    connectors: Connectors
     workers: int = 1
 
     def transaction(self) -> Any:
@@ -67,7 +68,7 @@ class Engine:
     async def settle(self, *, retry_within: timedelta = timedelta(0), rounds: int = 400) -> None:
         """Dispatch the outbox and run every due job until none is due. With ``retry_within``, time also moves on
         to each retry that falls due within that span (a failed attempt's backoff), until nothing is waiting."""
-        handlers = load_handlers()
+        handlers = job_handlers(self.connectors)
         runners = [
             JobWorker(self.database, handlers, f"test-worker-{n}", self.clock, concurrency=4)
             for n in range(self.workers)
@@ -149,8 +150,4 @@ async def running_engine(
     async def factory(tenant_id: uuid.UUID) -> Connector | None:
         return connector if tenant_id == tenant.id else None
 
-    register_connector_factory(factory)
-    try:
-        yield Engine(database, tenant.id, clock, directory, connector, workers)
-    finally:
-        unregister_connector_factory(factory)
+    yield Engine(database, tenant.id, clock, directory, connector, Connectors([factory]), workers)

@@ -22,18 +22,18 @@ from hirehub.hr.domain import HireDetails
 from hirehub.hr.models import ReasonCode
 from hirehub.hr.models import Worker as HRWorker
 from hirehub.jobs.models import DurableJob
-from hirehub.jobs.registry import load_handlers
 from hirehub.jobs.worker import Worker as JobWorker
 from hirehub.lifecycle.connector import Connector
-from hirehub.lifecycle.memory_connector import InMemoryConnector
 from hirehub.lifecycle.policy import policy_to_json, starter_policy
 from hirehub.provisioning import approvals
-from hirehub.provisioning.connectors import register_connector_factory, unregister_connector_factory
+from hirehub.provisioning.connectors import Connectors
 from hirehub.provisioning.dispatch import dispatch_outbox
+from hirehub.provisioning.handlers import job_handlers
 from hirehub.provisioning.models import HeldPlan
 from hirehub.provisioning.policies import set_policy
 from hirehub.provisioning.sync import queue_sync
 from hirehub.tenancy import service as tenancy
+from hirehub.testing.memory_connector import InMemoryConnector
 
 MONDAY = date(2027, 1, 4)
 
@@ -55,13 +55,14 @@ class Engine:
     tenant_id: uuid.UUID
     clock: Clock
     directory: InMemoryConnector
+    connectors: Connectors
 
     def transaction(self) -> Any:
         return self.database.tenant_transaction(self.tenant_id)
 
     async def settle(self) -> None:
         """Dispatch the outbox and run every job that is due, until nothing more is due now."""
-        worker = JobWorker(self.database, load_handlers(), "test-worker", self.clock, concurrency=4)
+        worker = JobWorker(self.database, job_handlers(self.connectors), "test-worker", self.clock, concurrency=4)
         for _ in range(20):
             await dispatch_outbox(self.database, self.clock())
             if await worker.run_once() == 0:
@@ -104,11 +105,7 @@ async def engine(database: Database) -> AsyncIterator[Engine]:
     async def factory(tenant_id: uuid.UUID) -> Connector | None:
         return directory if tenant_id == tenant.id else None
 
-    register_connector_factory(factory)
-    try:
-        yield Engine(database, tenant.id, clock, directory)
-    finally:
-        unregister_connector_factory(factory)
+    yield Engine(database, tenant.id, clock, directory, Connectors([factory]))
 
 
 async def test_a_hire_starting_today_gets_an_enabled_account_with_an_audited_trail(engine: Engine) -> None:

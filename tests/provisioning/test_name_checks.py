@@ -12,11 +12,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from hirehub.lifecycle.memory_connector import InMemoryConnector
 from hirehub.lifecycle.planning import CreateAccount, plan
 from hirehub.lifecycle.policy import LifecyclePolicy, starter_policy
 from hirehub.lifecycle.worker_view import HRStatus, WorkerView
 from hirehub.provisioning.sync import observe_and_plan
+from hirehub.testing.memory_connector import InMemoryConnector
 
 DOMAIN = "contoso.com"
 NOW = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)

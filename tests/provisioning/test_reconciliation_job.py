@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from hirehub.audit.models import AuditEntry
 from hirehub.db.session import Database
+from hirehub.errors import Invalid, NotFound
 from hirehub.hr import services
 from hirehub.jobs.models import JobStatus
 from hirehub.lifecycle.planning import AttributeChange, EnableAccount, UpdateAttributes
@@ -177,8 +178,8 @@ async def test_a_policy_without_a_schedule_runs_only_on_request(engine: Engine) 
 
 
 async def test_an_unknown_or_malformed_reconciliation_id_is_refused(engine: Engine) -> None:
-    with pytest.raises(operations.ReconciliationError) as unknown:
+    with pytest.raises(NotFound):
         await show(engine, "00000000-0000-4000-8000-000000000001")
-    with pytest.raises(operations.ReconciliationError) as malformed:
+    with pytest.raises(Invalid) as malformed:
         await show(engine, "yesterday")
-    assert (unknown.value.status, malformed.value.status) == (404, 400)
+    assert malformed.value.field == "run_id"

@@ -9,7 +9,9 @@ A connector reports, it does not decide. A name collision (Graph's ``ObjectConfl
 ``conflict`` result naming the attribute and the name, and choosing the next name is the naming rules' job
 (:func:`hirehub.lifecycle.naming.next_after_conflict`). Throttling comes back as ``retry`` with the seconds
 Graph asked for, so the engine's job queue can wait instead of hammering. A directory that cannot be reached
-at all raises :class:`ConnectorUnavailable` from any method.
+at all raises :class:`ConnectorUnavailable` from any method. Its exceptions are kinds of the hub's one error
+tree: unreachable is :class:`~hirehub.errors.Unavailable`, a name taken :class:`~hirehub.errors.AlreadyExists`,
+two accounts on one anchor a :class:`~hirehub.errors.Conflict`.
 
 Applying stops at the first step that cannot be built upon: a failed creation (nothing exists to change), a
 conflict, a throttled step or an unreachable directory; the rest are reported ``skipped``. Other failures (a
@@ -24,22 +26,18 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
 
+from hirehub.errors import AlreadyExists, Conflict, Unavailable
 from hirehub.lifecycle.directory_state import DirectoryAccount
 from hirehub.lifecycle.planning import Plan, Step
 
 
-class ConnectorError(Exception):
-    """Something a directory connector reports as an exception rather than as a step result."""
-
-
-class ConnectorUnavailable(ConnectorError):
+class ConnectorUnavailable(Unavailable):
     """The directory cannot be reached (network, outage, revoked consent); ``retry_after`` is the number of
     seconds to wait when the directory said so."""
 
     def __init__(self, message: str = "the directory is unavailable", retry_after: float | None = None) -> None:
-        self.retry_after = retry_after
         detail = f"{message} (retry after {retry_after:g} s)" if retry_after is not None else message
-        super().__init__(detail)
+        super().__init__(detail, retry_after=retry_after)
 
 
 class NeedsAdministrator(ConnectorUnavailable):
@@ -47,7 +45,7 @@ class NeedsAdministrator(ConnectorUnavailable):
     missing): waiting alone cannot help, so the engine pauses the work instead of retrying it."""
 
 
-class NameConflict(ConnectorError):
+class NameConflict(AlreadyExists):
     """Another object already holds ``name`` as its ``attribute`` (userPrincipalName, mail, mailNickname)."""
 
     def __init__(self, attribute: str, name: str) -> None:
@@ -56,7 +54,7 @@ class NameConflict(ConnectorError):
         super().__init__(f"{attribute} {name!r} is already taken")
 
 
-class DuplicateAnchor(ConnectorError):
+class DuplicateAnchor(Conflict):
     """More than one account carries the anchor: acting on either would be a guess, so the engine must stop and
     the reconciler report it."""
 

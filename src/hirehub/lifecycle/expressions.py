@@ -59,6 +59,8 @@ from decimal import Decimal
 from enum import Enum
 from types import MappingProxyType
 
+from hirehub.errors import Invalid
+
 Value = str | bool | int | None
 """What an expression evaluates to."""
 
@@ -72,7 +74,7 @@ MAX_NESTING = 50
 MAX_VALUE_LENGTH = 100_000
 
 
-class ExpressionError(ValueError):
+class ExpressionError(Invalid):
     """An expression that cannot be compiled or evaluated; ``position`` is a 0-based offset into the source."""
 
     def __init__(self, message: str, position: int | None = None) -> None:

@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from hirehub.errors import Conflict
 from hirehub.lifecycle.expressions import NO_LOOKUPS, Expression, Lookups, as_text, compile_expression, strip_diacritics
 
 MAX_LOCAL_PART = 64
@@ -35,7 +36,7 @@ def _never(name: str) -> bool:
     return False
 
 
-class NamingExhausted(ValueError):
+class NamingExhausted(Conflict):
     """Every candidate of a rule is taken or reserved (or the worker's data yields no candidate at all)."""
 
     def __init__(self, rule: NamingRule) -> None:

@@ -31,6 +31,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import ClassVar, NamedTuple
 
+from hirehub.errors import Invalid
 from hirehub.lifecycle.directory_state import NAME_FIELDS, DesiredAccount, DirectoryAccount, Mailbox
 from hirehub.lifecycle.expressions import ExpressionError, Value, as_text, find_attribute
 from hirehub.lifecycle.group_rules import desired_groups
@@ -47,7 +48,7 @@ def never(name: str) -> bool:
     return False
 
 
-class PlanningError(ValueError):
+class PlanningError(Invalid):
     """The worker's data does not fit the policy (an expression fails, no name is free): this worker cannot be
     planned until HR or the policy changes; other workers are unaffected."""
 
@@ -487,7 +488,7 @@ def _desired_parts(
         raise PlanningError(worker.anchor, "the userPrincipalName mapping gives no value")
     try:
         groups = desired_groups(policy.group_rules, policy.default_groups, attributes)
-    except ValueError as error:
+    except (ValueError, ExpressionError) as error:
         raise PlanningError(worker.anchor, f"group rules: {error}") from None
     if phase is Phase.ON_LEAVE:
         groups = tuple(group for group in groups if policy.leave_of_absence.keeps(group))

@@ -42,6 +42,7 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import Any
 
+from hirehub.errors import Invalid
 from hirehub.lifecycle.expressions import (
     Expression,
     ExpressionError,
@@ -75,12 +76,14 @@ RESERVED_TARGETS: Mapping[str, str] = MappingProxyType(
 _TARGET = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,119}")
 
 
-class PolicyError(ValueError):
-    """A policy that cannot be used; ``problems`` lists every reason, each prefixed with where it was found."""
+class PolicyError(Invalid):
+    """A policy that cannot be used; ``problems`` lists every reason, each prefixed with where it was found.
+
+    The whole policy document is the one input it concerns (``field`` is ``document``)."""
 
     def __init__(self, problems: Iterable[str]) -> None:
         self.problems: tuple[str, ...] = tuple(problems)
-        super().__init__("the lifecycle policy is invalid:\n- " + "\n- ".join(self.problems))
+        super().__init__("the lifecycle policy is invalid:\n- " + "\n- ".join(self.problems), field="document")
 
 
 @dataclass(frozen=True)

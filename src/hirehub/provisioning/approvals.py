@@ -15,29 +15,35 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hirehub.audit import log as audit
 from hirehub.db.base import utcnow
-from hirehub.jobs.context import JobContext
-from hirehub.jobs.errors import PermanentFailure
+from hirehub.errors import Conflict, Invalid, NotFound
+from hirehub.jobs.context import Handler, JobContext
 from hirehub.jobs.queue import enqueue
-from hirehub.jobs.registry import register
-from hirehub.lifecycle.worker_view import local_date, tenant_zone
 from hirehub.provisioning import sync as syncing
-from hirehub.provisioning.connectors import connector_for
-from hirehub.provisioning.models import HeldPlan
-from hirehub.provisioning.policies import current_policy, tenant_of
-from hirehub.provisioning.workers import worker_of_person, worker_view
+from hirehub.provisioning.connectors import Connectors
+from hirehub.provisioning.models import HeldPlan, PlanStatus
 
 APPLY_APPROVED = "provisioning.apply_approved"
 
 
-class ApprovalError(ValueError):
-    """An approval or rejection was refused; ``status`` says how (404 unknown, 409 already decided)."""
-
-    def __init__(self, message: str, status: int = 409) -> None:
-        super().__init__(message)
-        self.status = status
+class ApprovalError(Conflict):
+    """The plan was decided already (approved, rejected or superseded): only a held plan can be decided."""
 
 
-async def held_plans(session: AsyncSession, status: str | None = "held", limit: int = 100) -> Sequence[HeldPlan]:
+class PlanNotFound(NotFound):
+    """No held plan has this id in the tenant."""
+
+
+def plan_id_of(text: str) -> uuid.UUID:
+    """A plan id as a person typed it; :class:`~hirehub.errors.Invalid` on ``plan_id`` when it is no GUID."""
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        raise Invalid(f"'{text}' is not a plan id (a GUID)", field="plan_id") from None
+
+
+async def held_plans(
+    session: AsyncSession, status: PlanStatus | str | None = PlanStatus.HELD, limit: int = 100
+) -> Sequence[HeldPlan]:
     query = select(HeldPlan).order_by(HeldPlan.created_at.desc()).limit(limit)
     if status is not None:
         query = query.where(HeldPlan.status == status)
@@ -53,15 +59,15 @@ def plan_json(held: HeldPlan) -> dict[str, Any]:
 async def _open(session: AsyncSession, plan_id: uuid.UUID) -> HeldPlan:
     held = await session.get(HeldPlan, plan_id)
     if held is None:
-        raise ApprovalError(f"no held plan {plan_id}", 404)
-    if held.status != "held":
+        raise PlanNotFound(f"no held plan {plan_id}")
+    if held.status != PlanStatus.HELD:
         raise ApprovalError(f"plan {plan_id} is {held.status}, not held")
     return held
 
 
 async def approve(session: AsyncSession, plan_id: uuid.UUID, *, by: str) -> HeldPlan:
     held = await _open(session, plan_id)
-    held.status, held.decided_by, held.decided_at = "approved", by, utcnow()
+    held.status, held.decided_by, held.decided_at = PlanStatus.APPROVED, by, utcnow()
     await enqueue(session, APPLY_APPROVED, {"plan_id": str(held.id)}, ordering_key=str(held.person_id))
     audit.record(session, actor=by, action="plan.approved", subject_type="worker", subject_id=held.personnel_number,
                  after=held.plan)  # fmt: skip
@@ -70,39 +76,32 @@ async def approve(session: AsyncSession, plan_id: uuid.UUID, *, by: str) -> Held
 
 async def reject(session: AsyncSession, plan_id: uuid.UUID, *, by: str) -> HeldPlan:
     held = await _open(session, plan_id)
-    held.status, held.decided_by, held.decided_at = "rejected", by, utcnow()
+    held.status, held.decided_by, held.decided_at = PlanStatus.REJECTED, by, utcnow()
     audit.record(session, actor=by, action="plan.rejected", subject_type="worker", subject_id=held.personnel_number,
                  before=held.plan)  # fmt: skip
     return held
 
 
-@register(APPLY_APPROVED)
-async def apply_approved(context: JobContext) -> Mapping[str, Any] | None:
-    connector = await connector_for(context.tenant_id)
-    if connector is None:
-        raise PermanentFailure("the tenant has no directory connection: set up the Entra ID connection first")
-    async with context.database.tenant_session(context.tenant_id) as session:
-        held = await session.get(HeldPlan, uuid.UUID(str(context.payload["plan_id"])))
-        if held is None or held.status != "approved":
-            return {"skipped": "the plan is no longer approved"}
-        tenant = await tenant_of(session)
-        policy = await current_policy(session)
-        worker = await worker_of_person(session, held.person_id)
+def make_apply_approved_handler(connectors: Connectors) -> Handler:
+    """The ``provisioning.apply_approved`` handler: an approved plan applied if planning again still gives it."""
+
+    async def apply_approved(context: JobContext) -> Mapping[str, Any] | None:
+        connector = await syncing.directory_of(connectors, context)
+        async with context.database.tenant_session(context.tenant_id) as session:
+            held = await session.get(HeldPlan, uuid.UUID(str(context.payload["plan_id"])))
+            if held is None or held.status != PlanStatus.APPROVED:
+                return {"skipped": "the plan is no longer approved"}
+            person_id, approved = held.person_id, held.plan
         now = context.clock()
-        today = local_date(now, tenant_zone(tenant.time_zone))
-        view = await worker_view(session, worker, tenant.time_zone, today=today) if worker is not None else None
-        approved = held.plan
-    if view is None:
-        return {"skipped": "no worker for this person"}
-    the_plan, observed = await syncing.observe_and_plan(connector, view, policy, now)
-    if the_plan.to_json() != approved:
-        new_id = await syncing.hold_plan(context, held.person_id, view, the_plan)
-        return {"re_held": str(new_id), "reason": "HR or the directory changed since the plan was approved"}
-    await syncing.announce_account(context, held.person_id, the_plan)
-    applied = await syncing.apply_plan(connector, the_plan, observed)
-    await syncing.audit_results(context, view, applied)
-    waiting = await syncing.finish_apply(connector, applied)
-    result: dict[str, Any] = {"applied": len(applied.results)}
-    if waiting is not None:
-        result["waiting_for_manager"] = waiting
-    return result
+        view, policy = await syncing.current_view(context, person_id, now)
+        if view is None:
+            return {"skipped": "no worker for this person"}
+        the_plan, observed = await syncing.observe_and_plan(connector, view, policy, now)
+        if the_plan.to_json() != approved:
+            new_id = await syncing.hold_plan(context, person_id, view, the_plan)
+            return {"re_held": str(new_id), "reason": "HR or the directory changed since the plan was approved"}
+        return await syncing.carry_out(
+            context, connector, person_id=person_id, view=view, the_plan=the_plan, observed=observed
+        )
+
+    return apply_approved

@@ -5,12 +5,33 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hirehub.db.base import Base, Row, TenantOwned
+
+
+class PlanStatus(StrEnum):
+    """Where a held plan stands: ``held`` waits for a person; ``approved`` has its apply job queued;
+    ``superseded`` was replaced by a newer plan for the same person."""
+
+    HELD = "held"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    SUPERSEDED = "superseded"
+
+
+class RunStatus(StrEnum):
+    """Where a reconciliation run stands: ``queued`` waits for its job; ``retrying`` failed and will be tried again."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    FINISHED = "finished"
+    RETRYING = "retrying"
+    FAILED = "failed"
 
 
 class ProvisioningPolicy(Row, TenantOwned, Base):
@@ -31,7 +52,7 @@ class HeldPlan(Row, TenantOwned, Base):
     person_id: Mapped[uuid.UUID] = mapped_column(index=True)
     personnel_number: Mapped[str] = mapped_column(String(25))
     plan: Mapped[dict[str, Any]] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(16), default="held", index=True)
+    status: Mapped[str] = mapped_column(String(16), default=PlanStatus.HELD, index=True)
     """held, approved (its apply job is queued), rejected, or superseded (a newer plan replaced it)."""
     decided_by: Mapped[str | None] = mapped_column(String(200), default=None)
     decided_at: Mapped[datetime | None] = mapped_column(default=None)
@@ -47,7 +68,7 @@ class ReconciliationRun(Row, TenantOwned, Base):
 
     __tablename__ = "reconciliation_run"
 
-    status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
+    status: Mapped[str] = mapped_column(String(16), default=RunStatus.QUEUED, index=True)
     """queued (waiting for its job), running, finished, or failed (``error`` says why)."""
     requested_by: Mapped[str] = mapped_column(String(200), default="schedule")
     job_id: Mapped[uuid.UUID | None] = mapped_column(default=None, index=True)

@@ -13,11 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hirehub.db.base import utcnow
 from hirehub.db.session import Database
+from hirehub.errors import Invalid, NotFound
 from hirehub.hr.models import Worker
 from hirehub.lifecycle.planning import plan
 from hirehub.lifecycle.policy import policy_to_json
 from hirehub.provisioning import approvals, scheduling
-from hirehub.provisioning.connectors import connector_for
+from hirehub.provisioning.connectors import Connectors
 from hirehub.provisioning.models import ReconciliationRun
 from hirehub.provisioning.policies import current_policy, set_policy, tenant_of
 from hirehub.provisioning.sync import observe_and_plan
@@ -26,18 +27,12 @@ from hirehub.provisioning.workers import worker_view
 Json = dict[str, Any]
 
 
-class PreviewError(ValueError):
-    def __init__(self, message: str, status: int = 404) -> None:
-        super().__init__(message)
-        self.status = status
+class PreviewError(NotFound):
+    """No worker has the personnel number a preview was asked for."""
 
 
-class ReconciliationError(ValueError):
-    """A reconciliation that cannot be shown: ``status`` 400 for a malformed id, 404 for an unknown one."""
-
-    def __init__(self, message: str, status: int = 404) -> None:
-        super().__init__(message)
-        self.status = status
+class ReconciliationError(NotFound):
+    """No reconciliation run has the id asked for in the tenant."""
 
 
 async def show_policy(session: AsyncSession) -> Json:
@@ -48,18 +43,18 @@ async def replace_policy(session: AsyncSession, document: dict[str, Any], *, by:
     return {"policy": policy_to_json(await set_policy(session, document, by=by))}
 
 
-async def preview(database: Database, tenant_id: uuid.UUID, personnel_number: str) -> Json:
+async def preview(database: Database, *, connectors: Connectors, tenant_id: uuid.UUID, personnel_number: str) -> Json:
     """The plan a sync would make now for one worker, applied to nothing (dry run).
 
     No transaction is held across the directory: the connector is found first (the Entra factory reads the
     connection in a session of its own, which on SQLite's ``BEGIN IMMEDIATE`` would wait for any transaction
     open here), the HR state is read, and the directory is observed after that session closed.
     """
-    connector = await connector_for(tenant_id)
+    connector = await connectors.for_tenant(tenant_id)
     async with database.tenant_session(tenant_id) as session:
         worker = await session.scalar(select(Worker).where(Worker.personnel_number == personnel_number))
         if worker is None:
-            raise PreviewError(f"no worker with personnel number {personnel_number}")
+            raise PreviewError(f"no worker with personnel number {personnel_number}", field="personnel_number")
         tenant = await tenant_of(session)
         policy = await current_policy(session)
         view = await worker_view(session, worker, tenant.time_zone)
@@ -79,10 +74,7 @@ async def list_plans(session: AsyncSession, status: str | None) -> Json:
 
 
 async def decide(session: AsyncSession, plan_id: str, *, approve: bool, by: str) -> Json:
-    try:
-        key = uuid.UUID(plan_id)
-    except ValueError:
-        raise approvals.ApprovalError(f"'{plan_id}' is not a plan id (a GUID)", 400) from None
+    key = approvals.plan_id_of(plan_id)
     decided = await (approvals.approve if approve else approvals.reject)(session, key, by=by)
     return approvals.plan_json(decided)
 
@@ -121,7 +113,7 @@ async def show_reconciliation(session: AsyncSession, run_id: str) -> Json:
     try:
         key = uuid.UUID(run_id)
     except ValueError:
-        raise ReconciliationError(f"'{run_id}' is not a reconciliation id (a GUID)", 400) from None
+        raise Invalid(f"'{run_id}' is not a reconciliation id (a GUID)", field="run_id") from None
     run = await session.get(ReconciliationRun, key)
     if run is None:
         raise ReconciliationError(f"no reconciliation {run_id}")

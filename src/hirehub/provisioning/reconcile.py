@@ -28,19 +28,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hirehub.audit import log as audit
 from hirehub.hr.models import Worker
 from hirehub.jobs.claiming import goes_dead
-from hirehub.jobs.context import JobContext
+from hirehub.jobs.context import Handler, JobContext
 from hirehub.jobs.errors import PermanentFailure
-from hirehub.jobs.registry import register
 from hirehub.lifecycle.connector import Connector, ConnectorUnavailable, Outcome, all_accounts
 from hirehub.lifecycle.directory_state import DirectoryAccount
 from hirehub.lifecycle.planning import DisableAccount, Phase, Plan
 from hirehub.lifecycle.policy import LifecyclePolicy
 from hirehub.lifecycle.reconciliation import AccountMismatch, DriftReport, compare
 from hirehub.lifecycle.worker_view import local_date, tenant_zone
-from hirehub.provisioning.connectors import connector_for
-from hirehub.provisioning.models import ReconciliationRun
+from hirehub.provisioning.connectors import Connectors
+from hirehub.provisioning.models import ReconciliationRun, RunStatus
 from hirehub.provisioning.policies import current_policy, tenant_of
-from hirehub.provisioning.scheduling import RECONCILE, ensure_scheduled
+from hirehub.provisioning.scheduling import ensure_scheduled
 from hirehub.provisioning.sync import ACTOR, queue_sync, waiting
 from hirehub.provisioning.workers import all_worker_views
 
@@ -113,25 +112,28 @@ async def _run_for(session: AsyncSession, context: JobContext) -> Reconciliation
     return run
 
 
-@register(RECONCILE)
-async def reconcile(context: JobContext) -> Mapping[str, Any] | None:
-    now = context.clock()
-    async with context.tenant_transaction() as session:
-        run = await _run_for(session, context)
-        run.status, run.started_at, run.finished_at, run.error = "running", now, None, None
-        run.job_id = context.job.id
-        run_id = run.id
-    connector = await connector_for(context.tenant_id)
-    if connector is None:
-        await _end(context, run_id, error="the tenant has no directory connection: nothing to compare with")
-        return {"run_id": str(run_id), "skipped": "no directory connection"}
-    try:
-        result = await _reconcile(context, connector, run_id, now)
-    except Exception as exc:
-        final = goes_dead(context.attempt, context.job.max_attempts, permanent=isinstance(exc, PermanentFailure))
-        await _end(context, run_id, error=f"{type(exc).__name__}: {exc}", reschedule=final)
-        raise
-    return result
+def make_reconcile_handler(connectors: Connectors) -> Handler:
+    """The ``provisioning.reconcile`` handler, comparing HR with the tenant's directory among ``connectors``."""
+
+    async def reconcile(context: JobContext) -> Mapping[str, Any] | None:
+        now = context.clock()
+        async with context.tenant_transaction() as session:
+            run = await _run_for(session, context)
+            run.status, run.started_at, run.finished_at, run.error = RunStatus.RUNNING, now, None, None
+            run.job_id = context.job.id
+            run_id = run.id
+        connector = await connectors.for_tenant(context.tenant_id)
+        if connector is None:
+            await _end(context, run_id, error="the tenant has no directory connection: nothing to compare with")
+            return {"run_id": str(run_id), "skipped": "no directory connection"}
+        try:
+            return await _reconcile(context, connector, run_id, now)
+        except Exception as exc:
+            final = goes_dead(context.attempt, context.job.max_attempts, permanent=isinstance(exc, PermanentFailure))
+            await _end(context, run_id, error=f"{type(exc).__name__}: {exc}", reschedule=final)
+            raise
+
+    return reconcile
 
 
 async def _reconcile(context: JobContext, connector: Connector, run_id: uuid.UUID, now: datetime) -> dict[str, Any]:
@@ -159,7 +161,7 @@ async def _reconcile(context: JobContext, connector: Connector, run_id: uuid.UUI
                 synced.append(fix.anchor)
         run = await session.get(ReconciliationRun, run_id)
         assert run is not None
-        run.status, run.finished_at = "finished", context.clock()
+        run.status, run.finished_at = RunStatus.FINISHED, context.clock()
         run.counts, run.report = report.summary(), report_json(report)
         options = policy.reconciliation
         run.fixed = {"syncs_queued": synced, "orphans_disabled": disabled, "orphans_not_disabled": not_disabled,
@@ -211,7 +213,7 @@ async def _end(context: JobContext, run_id: uuid.UUID, *, error: str, reschedule
     async with context.tenant_transaction() as session:
         run = await session.get(ReconciliationRun, run_id)
         if run is not None:
-            run.status, run.error = ("failed" if reschedule else "retrying"), error[:10_000]
+            run.status, run.error = (RunStatus.FAILED if reschedule else RunStatus.RETRYING), error[:10_000]
             run.finished_at = context.clock() if reschedule else None
         if reschedule:
             await ensure_scheduled(session, await current_policy(session), context.clock())

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hirehub.jobs.models import DurableJob, JobStatus
 from hirehub.jobs.queue import enqueue, lock_ordering_key
 from hirehub.lifecycle.policy import LifecyclePolicy
-from hirehub.provisioning.models import ReconciliationRun
+from hirehub.provisioning.models import ReconciliationRun, RunStatus
 
 RECONCILE = "provisioning.reconcile"
 ORDERING_KEY = "provisioning.reconcile"
@@ -63,10 +63,10 @@ async def request_run(session: AsyncSession, *, by: str, now: datetime) -> Recon
     pending = await pending_job(session)
     if pending is not None and pending.payload.get("run_id"):
         existing = await session.get(ReconciliationRun, uuid.UUID(str(pending.payload["run_id"])))
-        if existing is not None and existing.status == "queued":
+        if existing is not None and existing.status == RunStatus.QUEUED:
             _bring_forward(pending, now)
             return existing
-    run = ReconciliationRun(id=uuid.uuid4(), status="queued", requested_by=by)
+    run = ReconciliationRun(id=uuid.uuid4(), status=RunStatus.QUEUED, requested_by=by)
     session.add(run)
     if pending is None:
         pending = await enqueue(session, RECONCILE, {"run_id": str(run.id)}, ordering_key=ORDERING_KEY, now=now)

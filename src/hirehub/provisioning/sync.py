@@ -36,10 +36,9 @@ from sqlalchemy import select
 
 from hirehub.audit import log as audit
 from hirehub.hr.models import Worker
-from hirehub.jobs.context import JobContext
+from hirehub.jobs.context import Handler, JobContext
 from hirehub.jobs.errors import Paused, PermanentFailure, RetryLater
 from hirehub.jobs.queue import enqueue
-from hirehub.jobs.registry import register
 from hirehub.lifecycle.connector import (
     ApplyResult,
     Connector,
@@ -54,8 +53,8 @@ from hirehub.lifecycle.naming import candidates
 from hirehub.lifecycle.planning import Plan, PlanningError, SetManager, plan
 from hirehub.lifecycle.policy import NAME_ATTRIBUTES, LifecyclePolicy
 from hirehub.lifecycle.worker_view import WorkerView, local_date, tenant_zone
-from hirehub.provisioning.connectors import connector_for
-from hirehub.provisioning.models import HeldPlan
+from hirehub.provisioning.connectors import Connectors
+from hirehub.provisioning.models import HeldPlan, PlanStatus
 from hirehub.provisioning.policies import current_policy, tenant_of
 from hirehub.provisioning.workers import worker_of_person, worker_view
 
@@ -122,37 +121,74 @@ async def _taken_names(connector: Connector, policy: LifecyclePolicy, view: Work
     return taken
 
 
-@register(SYNC)
-async def sync(context: JobContext) -> Mapping[str, Any] | None:
-    person_id = uuid.UUID(str(context.payload["person_id"]))
-    now = context.clock()
-    connector = await connector_for(context.tenant_id)
+async def directory_of(connectors: Connectors, context: JobContext) -> Connector:
+    """The job's tenant's connector; a tenant with no directory connection cannot be provisioned, whatever the
+    number of attempts."""
+    connector = await connectors.for_tenant(context.tenant_id)
     if connector is None:
         raise PermanentFailure("the tenant has no directory connection: set up the Entra ID connection first")
+    return connector
+
+
+async def current_view(
+    context: JobContext, person_id: uuid.UUID, now: datetime
+) -> tuple[WorkerView | None, LifecyclePolicy]:
+    """The person's worker as HR knows it on the tenant's date at ``now`` (None without a worker), and the policy."""
     async with context.database.tenant_session(context.tenant_id) as session:
         tenant = await tenant_of(session)
         policy = await current_policy(session)
         worker = await worker_of_person(session, person_id)
         today = local_date(now, tenant_zone(tenant.time_zone))
         view = await worker_view(session, worker, tenant.time_zone, today=today) if worker is not None else None
-    if view is None:
-        return {"skipped": "no worker for this person"}
-    the_plan, observed = await observe_and_plan(connector, view, policy, now)
-    summary: dict[str, Any] = {"personnel_number": view.personnel_number, "plan": the_plan.describe()}
-    if the_plan.is_empty:
-        await _schedule_next(context, person_id, view, policy, now)
-        return summary
-    if policy.supervised:
-        summary["held_plan_id"] = str(await hold_plan(context, person_id, view, the_plan))
-        return summary
+    return view, policy
+
+
+async def carry_out(
+    context: JobContext,
+    connector: Connector,
+    *,
+    person_id: uuid.UUID,
+    view: WorkerView,
+    the_plan: Plan,
+    observed: DirectoryAccount | None,
+) -> dict[str, Any]:
+    """Apply a plan as the engine does, approved or not: announce a new account, apply, audit every step, and
+    accept a manager still to come (see the module's docstring)."""
     await announce_account(context, person_id, the_plan)
     applied = await apply_plan(connector, the_plan, observed)
     await audit_results(context, view, applied)
-    waiting = await finish_apply(connector, applied)
-    await _schedule_next(context, person_id, view, policy, now)
-    if waiting is not None:
-        summary["waiting_for_manager"] = waiting
-    return {**summary, "applied": len(applied.results)}
+    waiting_for = await finish_apply(connector, applied)
+    result: dict[str, Any] = {"applied": len(applied.results)}
+    if waiting_for is not None:
+        result["waiting_for_manager"] = waiting_for
+    return result
+
+
+def make_sync_handler(connectors: Connectors) -> Handler:
+    """The ``provisioning.sync`` handler, provisioning into the tenant's directory among ``connectors``."""
+
+    async def sync(context: JobContext) -> Mapping[str, Any] | None:
+        person_id = uuid.UUID(str(context.payload["person_id"]))
+        now = context.clock()
+        connector = await directory_of(connectors, context)
+        view, policy = await current_view(context, person_id, now)
+        if view is None:
+            return {"skipped": "no worker for this person"}
+        the_plan, observed = await observe_and_plan(connector, view, policy, now)
+        summary: dict[str, Any] = {"personnel_number": view.personnel_number, "plan": the_plan.describe()}
+        if the_plan.is_empty:
+            await _schedule_next(context, person_id=person_id, view=view, policy=policy, now=now)
+            return summary
+        if policy.supervised:
+            summary["held_plan_id"] = str(await hold_plan(context, person_id, view, the_plan))
+            return summary
+        applied = await carry_out(
+            context, connector, person_id=person_id, view=view, the_plan=the_plan, observed=observed
+        )
+        await _schedule_next(context, person_id=person_id, view=view, policy=policy, now=now)
+        return {**summary, **applied}
+
+    return sync
 
 
 async def apply_plan(connector: Connector, the_plan: Plan, observed: DirectoryAccount | None) -> ApplyResult:
@@ -204,8 +240,8 @@ async def _manager_missing(connector: Connector, applied: ApplyResult) -> str | 
     return None
 
 
-@register(NOTIFY_REPORTS)
 async def notify_reports(context: JobContext) -> Mapping[str, Any] | None:
+    """The ``provisioning.notify_reports`` handler: a sync of each direct report of a person now in the directory."""
     async with context.tenant_transaction() as session:
         queued = await queue_reports(session, uuid.UUID(str(context.payload["person_id"])))
     return {"syncs_queued": queued}
@@ -227,9 +263,9 @@ async def hold_plan(context: JobContext, person_id: uuid.UUID, view: WorkerView,
     """Keep the plan for approval; an older plan held for the same person is superseded by this one."""
     async with context.tenant_transaction() as session:
         for older in await session.scalars(
-            select(HeldPlan).where(HeldPlan.person_id == person_id, HeldPlan.status == "held")
+            select(HeldPlan).where(HeldPlan.person_id == person_id, HeldPlan.status == PlanStatus.HELD)
         ):
-            older.status = "superseded"
+            older.status = PlanStatus.SUPERSEDED
         held = HeldPlan(person_id=person_id, personnel_number=view.personnel_number, plan=the_plan.to_json())
         session.add(held)
         await session.flush()
@@ -279,7 +315,7 @@ def next_change(view: WorkerView, policy: LifecyclePolicy, now: datetime) -> dat
 
 
 async def _schedule_next(
-    context: JobContext, person_id: uuid.UUID, view: WorkerView, policy: LifecyclePolicy, now: datetime
+    context: JobContext, *, person_id: uuid.UUID, view: WorkerView, policy: LifecyclePolicy, now: datetime
 ) -> None:
     when = next_change(view, policy, now)
     if when is None:
@@ -290,8 +326,8 @@ async def _schedule_next(
         await enqueue(session, TICK, {"person_id": str(person_id)}, run_at=when)
 
 
-@register(TICK)
 async def tick(context: JobContext) -> Mapping[str, Any] | None:
+    """The ``provisioning.tick`` handler: the moment a plan can change has come, so the person's sync is queued."""
     async with context.tenant_transaction() as session:
         await queue_sync(session, uuid.UUID(str(context.payload["person_id"])), reason="scheduled")
     return {"queued": SYNC}

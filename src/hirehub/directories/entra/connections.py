@@ -33,17 +33,22 @@ from hirehub.directories.entra.msal_client import (
 )
 from hirehub.directories.entra.permissions import DELEGATED_SCOPES, ConnectionCheck, judge
 from hirehub.directories.entra.throttle import TokenBucket
+from hirehub.errors import AlreadyExists, Invalid
 
 
-class EntraConnectionError(ValueError):
-    """A connection request that cannot be carried out; the message says why."""
+class EntraConnectionError(Invalid):
+    """A connection request that cannot be carried out; the message says why, ``field`` which input is wrong."""
 
 
-def _validate_guid(value: str, what: str) -> str:
+class ConnectionNameTaken(AlreadyExists):
+    """The tenant has a connection of that name already."""
+
+
+def _validate_guid(value: str, what: str, *, field: str) -> str:
     try:
         return str(uuid.UUID(value))
     except ValueError as exc:
-        raise EntraConnectionError(f"{what} must be a GUID (find it on the app's Overview blade)") from exc
+        raise EntraConnectionError(f"{what} must be a GUID (find it on the app's Overview blade)", field=field) from exc
 
 
 async def create_connection(
@@ -61,25 +66,30 @@ async def create_connection(
     """A new connection; a customer-owned one gets its own key pair and certificate to download."""
     try:
         kind = ConnectionType(connection_type)
+    except ValueError as exc:
+        raise EntraConnectionError(str(exc), field="connection_type") from exc
+    try:
         cloud_named(cloud)
     except ValueError as exc:
-        raise EntraConnectionError(str(exc)) from exc
+        raise EntraConnectionError(str(exc), field="cloud") from exc
     if not name.strip():
-        raise EntraConnectionError("a connection needs a name")
+        raise EntraConnectionError("a connection needs a name", field="name")
     if await session.scalar(select(EntraConnection.id).where(EntraConnection.name == name.strip())):
-        raise EntraConnectionError(f"a connection named '{name.strip()}' already exists")
+        raise ConnectionNameTaken(f"a connection named '{name.strip()}' already exists", field="name")
     connection = EntraConnection(
         name=name.strip(),
         cloud=cloud,
         connection_type=kind,
-        directory_tenant_id=_validate_guid(directory_tenant_id, "the tenant ID"),
+        directory_tenant_id=_validate_guid(directory_tenant_id, "the tenant ID", field="directory_tenant_id"),
         exchange_enabled=exchange_enabled,
         status=ConnectionStatus.PENDING,
     )
     if kind is ConnectionType.CUSTOMER_OWNED:
         if not client_id:
-            raise EntraConnectionError("a customer-owned application connection needs the app's client ID")
-        connection.client_id = _validate_guid(client_id, "the client ID")
+            raise EntraConnectionError(
+                "a customer-owned application connection needs the app's client ID", field="client_id"
+            )
+        connection.client_id = _validate_guid(client_id, "the client ID", field="client_id")
         cert = generate_certificate(f"hirehub {name.strip()}", now=now)
         connection.certificate_pem = cert.certificate_pem
         connection.certificate_thumbprint = cert.thumbprint_sha1

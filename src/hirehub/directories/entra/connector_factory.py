@@ -1,8 +1,8 @@
-"""Which Entra connector a tenant provisions into: the factory registered with :mod:`hirehub.provisioning`.
+"""Which Entra connector a tenant provisions into: the factory the composition root adds to the hub's connectors.
 
 A tenant's directory is its Entra ID connection (the oldest, when there are several). The factory is built once
-per process (the API, each ``hirehub worker``) around one :class:`ConnectionRuntime`, so MSAL's token caches and
-Graph's token buckets are shared by every job of that process.
+per hub (the API, each job runner) around one :class:`ConnectionRuntime`, so MSAL's token caches and Graph's
+token buckets are shared by every job of that process.
 
 A delegated connection's token cache changes when MSAL renews a token (the refresh token rotates) and its status
 changes when renewal fails (``needs_link``): both must reach the database, or the next process would start from
@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 
 from sqlalchemy import select
 
@@ -29,7 +28,6 @@ from hirehub.directories.entra.graph import GraphClient
 from hirehub.directories.entra.linking import NeedsLink
 from hirehub.directories.entra.models import ConnectionType, EntraConnection
 from hirehub.lifecycle.connector import Connector
-from hirehub.provisioning.connectors import register_connector_factory, unregister_connector_factory
 
 DELEGATED_TOKEN_REUSE_SECONDS = 300.0
 
@@ -98,14 +96,3 @@ class EntraConnectors:
             return value
 
         return token
-
-
-@asynccontextmanager
-async def entra_connectors(database: Database, runtime: ConnectionRuntime) -> AsyncIterator[EntraConnectors]:
-    """Tenants provision into their Entra connection while the block runs (a process's lifetime)."""
-    factory = EntraConnectors(database, runtime)
-    register_connector_factory(factory)
-    try:
-        yield factory
-    finally:
-        unregister_connector_factory(factory)

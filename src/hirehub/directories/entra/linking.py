@@ -5,6 +5,10 @@ code through MSAL, whose token cache (holding the refresh token) is stored encry
 Afterwards tokens are renewed silently from that cache. When renewal fails in a way only an
 administrator can fix (grant revoked or expired, a scope never consented), the connection is marked
 ``needs_link`` and :class:`NeedsLink` is raised, so jobs pause instead of failing.
+
+Completing a link is what those paused jobs wait for, but a connector does not reach up into the job queue:
+:func:`complete_link` returns a :class:`LinkCompleted`, and its caller (the console, the CLI) resumes the
+paused work in the same transaction.
 """
 
 from __future__ import annotations
@@ -24,22 +28,30 @@ from hirehub.directories.entra.clouds import cloud as cloud_named
 from hirehub.directories.entra.models import ConnectionStatus, EntraConnection, EntraLinkFlow
 from hirehub.directories.entra.msal_client import OutboundConfig, SecretBox, TokenError, secret_app
 from hirehub.directories.entra.permissions import DELEGATED_SCOPES
-from hirehub.jobs.queue import resume_paused
+from hirehub.errors import Conflict, Unavailable
 
 FLOW_LIFETIME = timedelta(minutes=15)
 
 
-class LinkError(Exception):
+class LinkError(Conflict):
     """The link could not be completed; the message says what the administrator should do."""
 
 
-class NeedsLink(Exception):
+class NeedsLink(Unavailable):
     """The delegated grant no longer works; an administrator must use *Link account* again."""
 
     def __init__(self, connection_id: uuid.UUID, reason: str) -> None:
         super().__init__(reason)
         self.connection_id = connection_id
         self.reason = reason
+
+
+@dataclass(frozen=True)
+class LinkCompleted:
+    """A delegated connection linked and active again: the provisioning paused for it can resume now
+    (``hirehub.jobs.queue.resume_paused`` in the caller's transaction)."""
+
+    connection: EntraConnection
 
 
 @dataclass(frozen=True)
@@ -110,7 +122,7 @@ async def complete_link(
     outbound: OutboundConfig,
     box: SecretBox,
     now: datetime,
-) -> EntraConnection:
+) -> LinkCompleted:
     """Redeem the callback's code; the connection becomes active with its token cache stored.
 
     A refusal raises :class:`LinkError` after recording itself (the flow consumed, the connection marked
@@ -141,8 +153,7 @@ async def complete_link(
     connection.token_cache_encrypted = box.seal(cache.serialize())
     connection.status = ConnectionStatus.ACTIVE
     connection.status_detail = None
-    await resume_paused(session, now=now)  # the provisioning that waited for this link goes on
-    return connection
+    return LinkCompleted(connection)
 
 
 async def delegated_token(
