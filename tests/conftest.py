@@ -5,6 +5,10 @@ test`` runs the suite once with each. The schema is built once per run into a te
 SQLite, a template database on PostgreSQL) and each test gets its own copy, so tests are isolated
 without paying for ``create_all`` every time. PostgreSQL databases are created per run under a unique
 name and dropped at the end, so parallel runs never meet.
+
+The ``database`` a test gets is the hub's kind (:func:`hirehub.bootstrap.open_database`: tenant-scoped
+sessions that write the outbox), and ``hub`` is the hub the composition root builds on it, exactly as the API
+and the job runner build theirs (fixture ``composed_hub``).
 """
 
 from __future__ import annotations
@@ -20,8 +24,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from hirehub.bootstrap import Hub, build_hub, open_database
 from hirehub.db.models import load_all
 from hirehub.db.session import Database
+from hirehub.settings import Settings
 
 ENGINE = os.environ.get("HIREHUB_TEST_ENGINE", "sqlite")
 PG_ADMIN_URL = os.environ.get(
@@ -99,12 +105,22 @@ def database_url(template_database: str, tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 async def database(database_url: str) -> AsyncIterator[Database]:
-    """A :class:`Database` on this test's private copy of the schema."""
-    db = Database(database_url)
+    """The hub's :class:`Database` on this test's private copy of the schema."""
+    db = open_database(database_url)
     try:
         yield db
     finally:
         await db.dispose()
+
+
+@pytest.fixture
+async def composed_hub(database: Database, database_url: str) -> AsyncIterator[Hub]:
+    """The hub the composition root builds on this test's database (the test's fixture disposes of it)."""
+    built = build_hub(Settings(database_url=database_url), database=database)
+    try:
+        yield built
+    finally:
+        await built.aclose()
 
 
 @pytest.fixture

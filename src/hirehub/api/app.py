@@ -1,7 +1,8 @@
 """The FastAPI application factory: one place that assembles every router of the hub.
 
-Routers live with their feature (OAuth, OData, admin, webhooks, console) and are included here; the
-factory takes its settings and database as arguments so tests build as many isolated hubs as they need.
+Routers live with their feature (OAuth, OData, admin, webhooks, console) and are included here; the hub
+behind them (database, connectors, Entra runtime) comes from the composition root, :mod:`hirehub.bootstrap`.
+The factory takes its settings and database as arguments so tests build as many isolated hubs as they need.
 """
 
 from __future__ import annotations
@@ -22,40 +23,37 @@ from hirehub.api.admin import security as admin_security
 from hirehub.api.dataverse_errors import DataverseError, handle_dataverse_error
 from hirehub.api.middleware import ObservabilityMiddleware
 from hirehub.api.problems import Problem, handle_http_exception, handle_problem, handle_validation_error
+from hirehub.bootstrap import build_hub
 from hirehub.db.session import Database
-from hirehub.directories.entra.connector_factory import entra_connectors
-from hirehub.directories.entra.runtime import runtime_from_settings
 from hirehub.linkedin import push as linkedin_push
 from hirehub.odata import routes as odata_routes
 from hirehub.security import routes as oauth_routes
-from hirehub.settings import Settings, get_settings
+from hirehub.settings import Settings
 from hirehub.web.routes import install_console
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
-    """A hub application; it disposes of the database it created itself when it shuts down."""
-    settings = settings or get_settings()
-    owns_database = database is None
-    database = database or Database(settings.effective_database_url)
-
-    entra_runtime = runtime_from_settings(settings)
+    """A hub application (built by :func:`hirehub.bootstrap.build_hub`, on ``database`` when given, which must be
+    one from :func:`hirehub.bootstrap.open_database`); it disposes of the database it opened itself."""
+    hub = build_hub(settings, database=database)
+    settings, database = hub.settings, hub.database
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if settings.freeze_gc_at_startup:
             gc.collect()
             gc.freeze()
-        async with entra_connectors(database, entra_runtime):
+        try:
             yield
-        if entra_runtime.http is not None:
-            await entra_runtime.http.aclose()
-        if owns_database:
-            await database.dispose()
+        finally:
+            await hub.aclose()
 
     app = FastAPI(title="hirehub", version=__version__, lifespan=lifespan)
+    app.state.hub = hub
     app.state.settings = settings
     app.state.database = database
-    app.state.entra_runtime = entra_runtime
+    app.state.entra_runtime = hub.entra_runtime
+    app.state.connectors = hub.connectors
     app.state.security = oauth_routes.security_runtime(database, settings.base_url, settings.secret_key)
     app.add_middleware(ObservabilityMiddleware)
     app.add_exception_handler(Problem, handle_problem)

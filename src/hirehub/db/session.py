@@ -7,6 +7,10 @@ given the criterion ``tenant_id = <tenant>`` for every :class:`~hirehub.db.base.
 touches, and every new row is stamped with the tenant (a row stamped with another tenant refuses to
 flush). A session opened neither way refuses to run ORM statements at all, so forgetting to choose is an
 error, not a leak.
+
+The rule lives on :class:`TenantScopedSession`, the class a :class:`Database` makes its sessions from,
+not on SQLAlchemy's ``Session``: it binds the hub's own sessions and nothing else in the process. A layer
+above (the outbox) adds its own behaviour by handing the :class:`Database` a subclass.
 """
 
 from __future__ import annotations
@@ -65,7 +69,11 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-@event.listens_for(Session, "do_orm_execute")
+class TenantScopedSession(Session):
+    """The hub's session: scoped to one tenant, or explicitly to the platform (see the module docstring)."""
+
+
+@event.listens_for(TenantScopedSession, "do_orm_execute")
 def _scope_orm_statements(state: ORMExecuteState) -> None:
     info = state.session.info
     if info.get(SYSTEM_KEY):
@@ -83,7 +91,7 @@ def _scope_orm_statements(state: ORMExecuteState) -> None:
         )
 
 
-@event.listens_for(Session, "before_flush")
+@event.listens_for(TenantScopedSession, "before_flush")
 def _stamp_new_rows(session: Session, _context: Any, _instances: Any) -> None:
     if session.info.get(SYSTEM_KEY):
         return
@@ -101,12 +109,21 @@ def _stamp_new_rows(session: Session, _context: Any, _instances: Any) -> None:
 
 
 class Database:
-    """One database: its engine and the two ways of opening a session on it."""
+    """One database: its engine and the two ways of opening a session on it.
 
-    def __init__(self, url: str, **engine_kwargs: Any) -> None:
+    ``session_class`` is what each session is made of underneath its async face; it must keep the tenant
+    scoping, so it is :class:`TenantScopedSession` or a subclass (the composition root passes the outbox's).
+    """
+
+    def __init__(
+        self, url: str, *, session_class: type[TenantScopedSession] = TenantScopedSession, **engine_kwargs: Any
+    ) -> None:
+        if not issubclass(session_class, TenantScopedSession):
+            raise TypeError("a Database's sessions must be tenant-scoped (a TenantScopedSession subclass)")
         self.url = url
+        self.session_class = session_class
         self.engine = create_engine(url, **engine_kwargs)
-        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False, sync_session_class=session_class)
 
     @property
     def is_sqlite(self) -> bool:

@@ -3,13 +3,16 @@
 A hire and the record that it happened commit together or not at all, so nothing downstream (jobs,
 provisioning, audit) can miss a change or see one that was rolled back. Events of one subject (a
 person) are ordered by ``position``, a per-tenant increasing number taken from the table itself.
+
+Only sessions of :class:`OutboxSession` write the outbox: the composition root makes the hub's database
+from it, and no other session in the process is touched.
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Identity, Index, Integer, String, event, insert
@@ -17,7 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from hirehub.db.base import Base, TenantOwned, utcnow
-from hirehub.db.session import TENANT_KEY, TenantScopeError
+from hirehub.db.session import TENANT_KEY, TenantScopedSession, TenantScopeError
+from hirehub.events.event import DomainEvent, encode
 
 
 class OutboxEvent(TenantOwned, Base):
@@ -36,48 +40,34 @@ class OutboxEvent(TenantOwned, Base):
     dispatched_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
-@dataclass(frozen=True)
-class DomainEvent:
-    """A fact the HR domain reports; ``subject_id`` is the person it concerns (the ordering key)."""
-
-    type: str
-    subject_id: uuid.UUID
-    data: dict[str, Any] = field(default_factory=dict)
-
-    def payload(self) -> dict[str, Any]:
-        return {key: _jsonable(value) for key, value in self.data.items()}
+class OutboxSession(TenantScopedSession):
+    """A hub session that writes the events recorded in it (:func:`record`) with its next flush or commit."""
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    return value
+class NoOutbox(RuntimeError):
+    """Events were recorded in a session that does not write the outbox: they would be lost silently."""
 
 
 PENDING_KEY = "hirehub.outbox.pending"
 
 
-def record(session: AsyncSession, events: list[DomainEvent]) -> None:
+def record(session: AsyncSession, events: Iterable[DomainEvent]) -> None:
     """Add events to the session's transaction (they are written with its next flush, and commit with it).
 
     Events are not ORM objects in the session: their primary key is a database counter, which the unit
     of work would have to read back row by row. They are kept aside and written with one executemany
     just before the session flushes or commits, in the order they were recorded.
     """
+    if not isinstance(session.sync_session, OutboxSession):
+        raise NoOutbox("this session does not write the outbox: open it from the hub's database")
     tenant_id = session.info.get(TENANT_KEY)
     if tenant_id is None:
         raise TenantScopeError("domain events are recorded in a tenant session")
     pending = session.sync_session.info.setdefault(PENDING_KEY, [])
     occurred_at = utcnow()
     pending.extend(
-        {"id": uuid.uuid4(), "tenant_id": tenant_id, "type": event.type, "subject_id": event.subject_id,
-         "payload": event.payload(), "occurred_at": occurred_at}
+        {"id": uuid.uuid4(), "tenant_id": tenant_id, "type": event.name, "subject_id": event.subject_id,
+         "payload": encode(event), "occurred_at": occurred_at}
         for event in events
     )  # fmt: skip
 
@@ -88,16 +78,16 @@ def _write_pending(session: Session) -> None:
         session.execute(insert(OutboxEvent).execution_options(render_nulls=True), pending)
 
 
-@event.listens_for(Session, "before_flush")
+@event.listens_for(OutboxSession, "before_flush")
 def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
     _write_pending(session)
 
 
-@event.listens_for(Session, "before_commit")
+@event.listens_for(OutboxSession, "before_commit")
 def _before_commit(session: Session) -> None:
     _write_pending(session)
 
 
-@event.listens_for(Session, "after_soft_rollback")
+@event.listens_for(OutboxSession, "after_soft_rollback")
 def _forget_on_rollback(session: Session, _previous: Any) -> None:
     session.info.pop(PENDING_KEY, None)

@@ -2,8 +2,8 @@
 
 Each function checks everything first and raises a specific :class:`~hirehub.hr.errors.HRError`
 before touching anything, then changes the records it was given and returns the new ones and the
-domain events to record. Numbers (party, personnel) and the current date are passed in, so the rules
-are deterministic and testable without a database.
+domain events (:mod:`hirehub.hr.events`) to record. Numbers (party, personnel) and the current date are
+passed in, so the rules are deterministic and testable without a database.
 """
 
 from __future__ import annotations
@@ -14,8 +14,18 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from hirehub.events.outbox import DomainEvent
 from hirehub.hr import errors
+from hirehub.hr.events import (
+    HireRescinded,
+    LeaveEnded,
+    LeaveEvent,
+    LeaveStarted,
+    WorkerEvent,
+    WorkerHired,
+    WorkerRehired,
+    WorkerTerminated,
+    WorkerTransferred,
+)
 from hirehub.hr.models import (
     CandidateToHire,
     Department,
@@ -29,15 +39,6 @@ from hirehub.hr.models import (
     Worker,
 )
 from hirehub.hr.models.options import ApplicantIntegrationResult, WorkerStatus
-
-HIRED = "worker.hired"
-REHIRED = "worker.rehired"
-TRANSFERRED = "worker.transferred"
-TERMINATED = "worker.terminated"
-HIRE_RESCINDED = "worker.hire_rescinded"
-LEAVE_STARTED = "worker.leave_started"
-LEAVE_ENDED = "worker.leave_ended"
-CANDIDATE_CREATED = "candidate.created"
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ class HireOutcome:
     worker: Worker
     employment: Employment
     assignment: PositionWorkerAssignment | None
-    events: list[DomainEvent] = field(default_factory=list)
+    events: list[WorkerEvent] = field(default_factory=list)
     rehire: bool = False
 
 
@@ -78,11 +79,13 @@ def _clean(value: str | None) -> str | None:
 def _check_position(placement: Placement) -> None:
     position = placement.position
     if position is not None and placement.position_headcount >= position.max_workers:
-        raise errors.PositionOccupied(f"position {position.position_id} already has {position.max_workers} worker(s)")
+        raise errors.PositionOccupied(
+            f"position {position.position_id} already has {position.max_workers} worker(s)", field="position_id"
+        )
 
 
-def worker_snapshot(worker: Worker, employment: Employment | None, placement: Placement) -> dict[str, Any]:
-    """What lifecycle automation needs to know about a worker, carried in every worker event."""
+def worker_facts(worker: Worker, employment: Employment | None, placement: Placement) -> dict[str, Any]:
+    """The fields every :class:`~hirehub.hr.events.WorkerEvent` carries, as of the change."""
     return {
         "worker_id": worker.id,
         "person_id": worker.person_id,
@@ -109,6 +112,7 @@ def open_employment(employments: Sequence[Employment]) -> Employment | None:
 
 
 def check_hire(
+    *,
     candidate: CandidateToHire,
     person: Person,
     existing_worker: Worker | None,
@@ -128,30 +132,32 @@ def check_hire(
     first_name = _clean(details.first_name) or _clean(candidate.first_name)
     last_name = _clean(details.last_name) or _clean(candidate.last_name)
     if first_name is None:
-        raise errors.MissingRequiredField("first name")
+        raise errors.MissingRequiredField("first_name")
     if last_name is None:
-        raise errors.MissingRequiredField("last name")
+        raise errors.MissingRequiredField("last_name")
     if details.start_date is None:
-        raise errors.MissingRequiredField("start date")
+        raise errors.MissingRequiredField("start_date")
     if existing_worker is not None and open_employment(existing_employments) is not None:
         raise errors.WorkerAlreadyEmployed(
             f"{person.full_name} is already employed ({existing_worker.personnel_number})"
         )
     last_end = max((e.end_date for e in existing_employments if e.end_date), default=None)
     if last_end is not None and details.start_date <= last_end:
-        raise errors.RehireWhileEmployed(f"the previous employment ends {last_end.isoformat()}, after the new start")
+        raise errors.RehireWhileEmployed(
+            f"the previous employment ends {last_end.isoformat()}, after the new start", field="start_date"
+        )
     _check_position(placement)
     return first_name, last_name, details.start_date
 
 
 def hire(
+    *,
     candidate: CandidateToHire,
     person: Person,
     existing_worker: Worker | None,
     existing_employments: Sequence[Employment],
     details: HireDetails,
     placement: Placement,
-    *,
     personnel_number: str | None,
     company_code: str | None,
     company_id: Any = None,
@@ -162,8 +168,9 @@ def hire(
     never a second person, never a second worker.
     """
     first_name, last_name, start_date = check_hire(
-        candidate, person, existing_worker, existing_employments, details, placement
-    )
+        candidate=candidate, person=person, existing_worker=existing_worker,
+        existing_employments=existing_employments, details=details, placement=placement,
+    )  # fmt: skip
     if existing_worker is None and personnel_number is None:
         raise ValueError("a first hire needs a personnel number")
 
@@ -183,9 +190,8 @@ def hire(
     candidate.applicant_integration_result = ApplicantIntegrationResult.HIRED
     candidate.worker_ref_id = worker.id
     rehire = existing_worker is not None
-    snapshot = worker_snapshot(worker, employment, placement)
-    snapshot["candidate_id"] = candidate.candidate_id
-    event = DomainEvent(REHIRED if rehire else HIRED, person.id, snapshot)
+    event_type = WorkerRehired if rehire else WorkerHired
+    event = event_type(**worker_facts(worker, employment, placement), candidate_id=candidate.candidate_id)
     return HireOutcome(worker, employment, assignment, [event], rehire)
 
 
@@ -207,6 +213,7 @@ def _assign(worker: Worker, placement: Placement, start: date) -> PositionWorker
 def rehire(
     worker: Worker,
     employments: Sequence[Employment],
+    *,
     start_date: date,
     placement: Placement,
 ) -> HireOutcome:
@@ -215,7 +222,9 @@ def rehire(
         raise errors.RehireWhileEmployed(f"{worker.personnel_number} is still employed: terminate first")
     last_end = max((e.end_date for e in employments if e.end_date), default=None)
     if last_end is not None and start_date <= last_end:
-        raise errors.RehireWhileEmployed(f"the previous employment ends {last_end.isoformat()}, after the new start")
+        raise errors.RehireWhileEmployed(
+            f"the previous employment ends {last_end.isoformat()}, after the new start", field="start_date"
+        )
     _check_position(placement)
     worker.status = WorkerStatus.PENDING
     _place(worker, placement)
@@ -223,25 +232,28 @@ def rehire(
         worker_id=worker.id, start_date=start_date, company_id=worker.company_id, data_area_id=worker.data_area_id
     )
     assignment = _assign(worker, placement, start_date)
-    event = DomainEvent(REHIRED, worker.person_id, worker_snapshot(worker, employment, placement))
+    event = WorkerRehired(**worker_facts(worker, employment, placement))
     return HireOutcome(worker, employment, assignment, [event], rehire=True)
 
 
 def transfer(
     worker: Worker,
     employments: Sequence[Employment],
+    *,
     current_assignments: Sequence[PositionWorkerAssignment],
     placement: Placement,
     effective: date,
-) -> tuple[PositionWorkerAssignment | None, list[DomainEvent]]:
+) -> tuple[PositionWorkerAssignment | None, list[WorkerEvent]]:
     """A move: new position, department, title or manager from ``effective`` on."""
     employment = open_employment(employments)
     if employment is None:
         raise errors.WorkerNotEmployed(f"{worker.personnel_number} has no open employment")
     if effective < employment.start_date:
-        raise errors.TerminationBeforeStart("a transfer cannot take effect before the employment starts")
+        raise errors.TerminationBeforeStart(
+            "a transfer cannot take effect before the employment starts", field="effective"
+        )
     if placement.manager is not None and placement.manager.id == worker.id:
-        raise errors.HRError("a worker cannot be their own manager")
+        raise errors.SelfManagement("a worker cannot be their own manager", field="manager")
     new_position = placement.position
     moving = new_position is not None and all(
         a.position_id != new_position.id for a in current_assignments if a.valid_to is None
@@ -255,20 +267,19 @@ def transfer(
                 current.valid_to = effective
         assignment = PositionWorkerAssignment(worker_id=worker.id, position_id=new_position.id, valid_from=effective)
     _place(worker, placement)
-    snapshot = worker_snapshot(worker, employment, placement)
-    snapshot["effective_date"] = effective
-    return assignment, [DomainEvent(TRANSFERRED, worker.person_id, snapshot)]
+    return assignment, [WorkerTransferred(**worker_facts(worker, employment, placement), effective_date=effective)]
 
 
 def terminate(
     worker: Worker,
     employments: Sequence[Employment],
+    *,
     current_assignments: Sequence[PositionWorkerAssignment],
     last_day: date,
     reason: ReasonCode | None,
     today: date,
     placement: Placement,
-) -> list[DomainEvent]:
+) -> list[WorkerEvent]:
     """End the open employment after ``last_day`` (which may be in the future)."""
     employment = open_employment(employments)
     if employment is None:
@@ -280,7 +291,8 @@ def terminate(
         raise errors.WorkerNotEmployed(f"{worker.personnel_number} has no open employment")
     if last_day < employment.start_date:
         raise errors.TerminationBeforeStart(
-            f"the last day {last_day.isoformat()} is before the start {employment.start_date.isoformat()}"
+            f"the last day {last_day.isoformat()} is before the start {employment.start_date.isoformat()}",
+            field="last_day",
         )
     employment.end_date = last_day
     employment.termination_reason_id = reason.id if reason else None
@@ -289,14 +301,13 @@ def terminate(
             assignment.valid_to = last_day
     if last_day < today:
         worker.status = WorkerStatus.TERMINATED
-    snapshot = worker_snapshot(worker, employment, placement)
-    snapshot["reason"] = reason.reason_code_id if reason else None
-    return [DomainEvent(TERMINATED, worker.person_id, snapshot)]
+    reason_code = reason.reason_code_id if reason else None
+    return [WorkerTerminated(**worker_facts(worker, employment, placement), reason=reason_code)]
 
 
 def rescind_hire(
-    worker: Worker, employments: Sequence[Employment], today: date, placement: Placement
-) -> list[DomainEvent]:
+    worker: Worker, employments: Sequence[Employment], *, today: date, placement: Placement
+) -> list[WorkerEvent]:
     """Undo a hire that has not started yet (the offer was withdrawn or declined)."""
     employment = open_employment(employments)
     if employment is None:
@@ -306,30 +317,34 @@ def rescind_hire(
     employment.rescinded = True
     employment.end_date = employment.start_date
     worker.status = WorkerStatus.RESCINDED
-    return [DomainEvent(HIRE_RESCINDED, worker.person_id, worker_snapshot(worker, employment, placement))]
+    return [HireRescinded(**worker_facts(worker, employment, placement))]
 
 
-def _leave_snapshot(
-    worker: Worker, employment: Employment, placement: Placement, leave: EmploymentLeave
-) -> dict[str, Any]:
-    snapshot = worker_snapshot(worker, employment, placement)
-    snapshot.update(
-        leave_start_date=leave.start_date, leave_expected_return_date=leave.expected_return_date,
-        leave_return_date=leave.return_date, leave_reason=leave.reason,
+def _leave_event(
+    event_type: type[LeaveEvent],
+    worker: Worker,
+    *,
+    employment: Employment,
+    placement: Placement,
+    leave: EmploymentLeave,
+) -> LeaveEvent:
+    return event_type(
+        **worker_facts(worker, employment, placement), leave_start_date=leave.start_date,
+        leave_expected_return_date=leave.expected_return_date, leave_return_date=leave.return_date,
+        leave_reason=leave.reason,
     )  # fmt: skip
-    return snapshot
 
 
 def start_leave(
     worker: Worker,
     employments: Sequence[Employment],
+    *,
     leaves: Sequence[EmploymentLeave],
     placement: Placement,
-    *,
     first_day: date,
     expected_return: date | None,
     reason: str,
-) -> tuple[EmploymentLeave, list[DomainEvent]]:
+) -> tuple[EmploymentLeave, list[WorkerEvent]]:
     """A leave of absence from ``first_day`` (which may be in the future) until the worker returns.
 
     The worker's status is left to the dates: a leave entered weeks ahead is not a leave yet, and the lifecycle
@@ -343,12 +358,17 @@ def start_leave(
         raise errors.WorkerNotEmployed(f"{worker.personnel_number} has no open employment")
     if first_day < employment.start_date:
         raise errors.LeaveDatesInvalid(
-            f"the leave starts {first_day.isoformat()}, before the employment ({employment.start_date.isoformat()})"
+            f"the leave starts {first_day.isoformat()}, before the employment ({employment.start_date.isoformat()})",
+            field="first_day",
         )
     if employment.end_date is not None and first_day > employment.end_date:
-        raise errors.LeaveDatesInvalid(f"the employment ends {employment.end_date.isoformat()}, before the leave")
+        raise errors.LeaveDatesInvalid(
+            f"the employment ends {employment.end_date.isoformat()}, before the leave", field="first_day"
+        )
     if expected_return is not None and expected_return <= first_day:
-        raise errors.LeaveDatesInvalid("the expected return must be after the first day of leave")
+        raise errors.LeaveDatesInvalid(
+            "the expected return must be after the first day of leave", field="expected_return"
+        )
     for other in (item for item in leaves if item.employment_id == employment.id):
         if other.return_date is None or other.return_date > first_day:
             raise errors.LeaveOverlaps(
@@ -359,17 +379,17 @@ def start_leave(
         id=uuid.uuid4(), worker_id=worker.id, employment_id=employment.id, start_date=first_day,
         expected_return_date=expected_return, reason=why,
     )  # fmt: skip
-    return leave, [DomainEvent(LEAVE_STARTED, worker.person_id, _leave_snapshot(worker, employment, placement, leave))]
+    return leave, [_leave_event(LeaveStarted, worker, employment=employment, placement=placement, leave=leave)]
 
 
 def end_leave(
     worker: Worker,
     employments: Sequence[Employment],
+    *,
     leaves: Sequence[EmploymentLeave],
     placement: Placement,
-    *,
     return_day: date,
-) -> tuple[EmploymentLeave, list[DomainEvent]]:
+) -> tuple[EmploymentLeave, list[WorkerEvent]]:
     """The worker is back at work on ``return_day`` (which may be in the future). Returning on the first day of
     leave cancels a leave that never happened."""
     leave = next((item for item in leaves if item.return_date is None), None)
@@ -377,7 +397,8 @@ def end_leave(
         raise errors.NotOnLeave(f"{worker.personnel_number} has no open leave of absence")
     if return_day < leave.start_date:
         raise errors.LeaveDatesInvalid(
-            f"the return {return_day.isoformat()} is before the leave started ({leave.start_date.isoformat()})"
+            f"the return {return_day.isoformat()} is before the leave started ({leave.start_date.isoformat()})",
+            field="return_day",
         )
     employment = next((e for e in employments if e.id == leave.employment_id), None) or open_employment(employments)
     if employment is None:
@@ -385,4 +406,4 @@ def end_leave(
     leave.return_date = return_day
     if WorkerStatus(worker.status) is WorkerStatus.ON_LEAVE:
         worker.status = WorkerStatus.EMPLOYED
-    return leave, [DomainEvent(LEAVE_ENDED, worker.person_id, _leave_snapshot(worker, employment, placement, leave))]
+    return leave, [_leave_event(LeaveEnded, worker, employment=employment, placement=placement, leave=leave)]

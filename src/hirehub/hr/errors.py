@@ -1,65 +1,77 @@
-"""Why an HR operation was refused. Each is raised before anything changes."""
+"""Why an HR operation was refused. Each is raised before anything changes.
+
+Every refusal is one of the hub's kinds (:mod:`hirehub.errors`), which is all a protocol looks at; the class
+names are HR's own words for it, and ``field`` names the input concerned (as the services call it) when there
+is one, so a form can put the message beside the right box.
+"""
 
 from __future__ import annotations
 
+from hirehub import errors
 
-class HRError(ValueError):
+
+class HRError(errors.HubError):
     """Base of every HR refusal; the message is meant for the person who asked."""
 
 
-class NotFound(HRError):
+class NotFound(HRError, errors.NotFound):
     """A record the operation names does not exist (in this tenant)."""
 
 
-class MissingRequiredField(HRError):
+class MissingRequiredField(HRError, errors.Invalid):
+    """A value the operation cannot do without was not given; ``field`` names it (``first_name``)."""
+
     def __init__(self, field: str) -> None:
-        super().__init__(f"{field} is required")
-        self.field = field
+        super().__init__(f"{field.replace('_', ' ')} is required", field=field)
 
 
-class CandidateAlreadyHired(HRError):
+class TerminationBeforeStart(HRError, errors.Invalid):
+    """An employment cannot end (or change) before it starts."""
+
+
+class LeaveDatesInvalid(HRError, errors.Invalid):
+    """A leave's days do not fit: a return before the first day, or days outside the employment."""
+
+
+class SelfManagement(HRError, errors.Invalid):
+    """A worker cannot be their own manager."""
+
+
+class CandidateAlreadyHired(HRError, errors.Conflict):
     """The candidate was hired already; hiring twice would create a second worker."""
 
 
-class CandidateNotHireable(HRError):
+class CandidateNotHireable(HRError, errors.Conflict):
     """The ATS marked the candidate Not hired or Dismissed."""
 
 
-class PositionOccupied(HRError):
+class PositionOccupied(HRError, errors.Conflict):
     """The position already has as many workers as it allows."""
 
 
-class WorkerAlreadyEmployed(HRError):
+class WorkerAlreadyEmployed(HRError, errors.Conflict):
     """The person already has an open employment."""
 
 
-class WorkerNotEmployed(HRError):
+class WorkerNotEmployed(HRError, errors.Conflict):
     """The worker has no open employment to change or end."""
 
 
-class AlreadyTerminated(HRError):
+class AlreadyTerminated(HRError, errors.Conflict):
     """The open employment already has an end date."""
 
 
-class TerminationBeforeStart(HRError):
-    """An employment cannot end before it starts."""
-
-
-class RehireWhileEmployed(HRError):
+class RehireWhileEmployed(HRError, errors.Conflict):
     """A rehire needs the previous employment to have ended before the new start."""
 
 
-class HireAlreadyStarted(HRError):
+class HireAlreadyStarted(HRError, errors.Conflict):
     """A hire can be rescinded only before its start date."""
 
 
-class LeaveOverlaps(HRError):
+class LeaveOverlaps(HRError, errors.Conflict):
     """The worker is already on leave (or has one recorded) for some of those days."""
 
 
-class NotOnLeave(HRError):
+class NotOnLeave(HRError, errors.Conflict):
     """The worker has no open leave of absence to return from."""
-
-
-class LeaveDatesInvalid(HRError):
-    """A leave's days do not fit: a return before the first day, or days outside the employment."""

@@ -7,25 +7,19 @@ is added to the session.
 
 from __future__ import annotations
 
-import functools
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, inspect, select, update
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapper
-from sqlalchemy.orm.exc import StaleDataError
 
-from hirehub.db.base import utcnow
 from hirehub.db.sequences import CANDIDATE_ID, PARTY_NUMBER, PERSONNEL_NUMBER, take_numbers
-from hirehub.db.session import TENANT_KEY
 from hirehub.events import outbox
-from hirehub.events.outbox import DomainEvent
 from hirehub.hr import domain, errors
 from hirehub.hr.domain import HireDetails, HireOutcome, Placement
+from hirehub.hr.events import WorkerEvent
 from hirehub.hr.models import (
     CandidateToHire,
     Department,
@@ -56,17 +50,19 @@ class NewCandidate:
     data_area_id: str | None = None
 
 
-async def _one(session: AsyncSession, model: type[Any], row_id: uuid.UUID, what: str) -> Any:
+async def _one(
+    session: AsyncSession, model: type[Any], row_id: uuid.UUID, what: str, *, field: str | None = None
+) -> Any:
     found = await session.get(model, row_id)
     if found is None:
-        raise errors.NotFound(f"no {what} {row_id}")
+        raise errors.NotFound(f"no {what} {row_id}", field=field)
     return found
 
 
 async def create_candidate(session: AsyncSession, new: NewCandidate) -> CandidateToHire:
     """A candidate to hire with its person; candidate id and party number come from the sequences."""
     if not (new.first_name or "").strip():
-        raise errors.MissingRequiredField("first name")
+        raise errors.MissingRequiredField("first_name")
     person = await new_person(
         session, first_name=new.first_name.strip(), middle_name=new.middle_name, last_name=new.last_name,
         email=new.email, phone=new.phone,
@@ -88,7 +84,6 @@ async def create_candidate(session: AsyncSession, new: NewCandidate) -> Candidat
         applicant_integration_result=ApplicantIntegrationResult.NOT_PROCESSED,
     )
     session.add(candidate)
-    record_candidate_created(session, candidate)
     return candidate
 
 
@@ -106,13 +101,6 @@ async def new_person(
     return person
 
 
-def record_candidate_created(session: AsyncSession, candidate: CandidateToHire) -> None:
-    """The event of a new candidate to hire (who has a person by now), in the same transaction as the candidate."""
-    assert candidate.person_ref_id is not None
-    event = DomainEvent(domain.CANDIDATE_CREATED, candidate.person_ref_id, {"candidate_id": candidate.candidate_id})
-    outbox.record(session, [event])
-
-
 async def _placement(
     session: AsyncSession,
     *,
@@ -124,7 +112,7 @@ async def _placement(
 ) -> Placement:
     placement = Placement()
     if position_id is not None:
-        placement.position = await _one(session, Position, position_id, "position")
+        placement.position = await _one(session, Position, position_id, "position", field="position_id")
         occupied = (
             select(func.count())
             .select_from(PositionWorkerAssignment)
@@ -136,11 +124,11 @@ async def _placement(
         department_id = department_id or placement.position.department_id
         title_id = title_id or placement.position.title_id
     if department_id is not None:
-        placement.department = await _one(session, Department, department_id, "department")
+        placement.department = await _one(session, Department, department_id, "department", field="department_id")
     if title_id is not None:
-        placement.title = await _one(session, Title, title_id, "title")
+        placement.title = await _one(session, Title, title_id, "title", field="title_id")
     if manager_id is not None:
-        placement.manager = await _one(session, Worker, manager_id, "manager")
+        placement.manager = await _one(session, Worker, manager_id, "manager", field="manager_id")
     return placement
 
 
@@ -159,7 +147,7 @@ async def _company(session: AsyncSession, code: str | None) -> Company | None:
         return None
     company = await session.scalar(select(Company).where(Company.code == code.upper()))
     if company is None:
-        raise errors.NotFound(f"no company {code}")
+        raise errors.NotFound(f"no company {code}", field="company")
     return company
 
 
@@ -183,11 +171,14 @@ async def hire(
     placement = await _placement(session, position_id=position_id, manager_id=manager_id)
     company = await _company(session, company_code or candidate.data_area_id)
     # Check before taking a number, so a refusal leaves the sequence untouched.
-    domain.check_hire(candidate, person, worker, employments, details, placement)
+    facts = {
+        "candidate": candidate, "person": person, "existing_worker": worker, "existing_employments": employments,
+        "details": details, "placement": placement,
+    }  # fmt: skip
+    domain.check_hire(**facts)
     number = None if worker else (await take_numbers(session, PERSONNEL_NUMBER.code))[0]
     outcome = domain.hire(
-        candidate, person, worker, employments, details, placement,
-        personnel_number=number, company_code=company.code if company else None,
+        **facts, personnel_number=number, company_code=company.code if company else None,
         company_id=company.id if company else None,
     )  # fmt: skip
     _add(session, outcome)
@@ -212,7 +203,7 @@ async def rehire(
 ) -> HireOutcome:
     worker: Worker = await _one(session, Worker, worker_id, "worker")
     placement = await _placement(session, position_id=position_id, manager_id=manager_id)
-    outcome = domain.rehire(worker, await _employments(session, worker.id), start_date, placement)
+    outcome = domain.rehire(worker, await _employments(session, worker.id), start_date=start_date, placement=placement)
     _add(session, outcome)
     return outcome
 
@@ -226,7 +217,7 @@ async def transfer(
     department_id: uuid.UUID | None = None,
     title_id: uuid.UUID | None = None,
     manager_id: uuid.UUID | None = None,
-) -> list[DomainEvent]:
+) -> list[WorkerEvent]:
     worker: Worker = await _one(session, Worker, worker_id, "worker")
     # A new position brings its own department and title; without one, the worker keeps theirs.
     keep = position_id is None
@@ -239,8 +230,9 @@ async def transfer(
         ignore_worker=worker.id,
     )
     assignment, events = domain.transfer(
-        worker, await _employments(session, worker.id), await _assignments(session, worker.id), placement, effective
-    )
+        worker, await _employments(session, worker.id), current_assignments=await _assignments(session, worker.id),
+        placement=placement, effective=effective,
+    )  # fmt: skip
     if assignment is not None:
         session.add(assignment)
     outbox.record(session, events)
@@ -249,23 +241,23 @@ async def transfer(
 
 async def terminate(
     session: AsyncSession, worker_id: uuid.UUID, last_day: date, *, reason_id: uuid.UUID | None = None, today: date
-) -> list[DomainEvent]:
+) -> list[WorkerEvent]:
     worker: Worker = await _one(session, Worker, worker_id, "worker")
-    reason = await _one(session, ReasonCode, reason_id, "reason code") if reason_id else None
+    reason = await _one(session, ReasonCode, reason_id, "reason code", field="reason_id") if reason_id else None
     placement = await _placement(
         session, department_id=worker.department_id, title_id=worker.title_id, manager_id=worker.manager_id
     )
     events = domain.terminate(
-        worker, await _employments(session, worker.id), await _assignments(session, worker.id), last_day, reason, today,
-        placement,
+        worker, await _employments(session, worker.id), current_assignments=await _assignments(session, worker.id),
+        last_day=last_day, reason=reason, today=today, placement=placement,
     )  # fmt: skip
     outbox.record(session, events)
     return events
 
 
-async def rescind_hire(session: AsyncSession, worker_id: uuid.UUID, *, today: date) -> list[DomainEvent]:
+async def rescind_hire(session: AsyncSession, worker_id: uuid.UUID, *, today: date) -> list[WorkerEvent]:
     worker: Worker = await _one(session, Worker, worker_id, "worker")
-    events = domain.rescind_hire(worker, await _employments(session, worker.id), today, Placement())
+    events = domain.rescind_hire(worker, await _employments(session, worker.id), today=today, placement=Placement())
     for assignment in await _assignments(session, worker.id):
         if assignment.valid_to is None:
             assignment.valid_to = today
@@ -295,7 +287,7 @@ async def start_leave(
         session, department_id=worker.department_id, title_id=worker.title_id, manager_id=worker.manager_id
     )
     leave, events = domain.start_leave(
-        worker, await _employments(session, worker.id), await _leaves(session, worker.id), placement,
+        worker, await _employments(session, worker.id), leaves=await _leaves(session, worker.id), placement=placement,
         first_day=first_day, expected_return=expected_return, reason=reason,
     )  # fmt: skip
     session.add(leave)
@@ -310,114 +302,11 @@ async def end_leave(session: AsyncSession, worker_id: uuid.UUID, *, return_day: 
         session, department_id=worker.department_id, title_id=worker.title_id, manager_id=worker.manager_id
     )
     leave, events = domain.end_leave(
-        worker, await _employments(session, worker.id), await _leaves(session, worker.id), placement,
+        worker, await _employments(session, worker.id), leaves=await _leaves(session, worker.id), placement=placement,
         return_day=return_day,
     )  # fmt: skip
     outbox.record(session, events)
     return leave
-
-
-@dataclass(frozen=True)
-class BulkHire:
-    candidate: CandidateToHire
-    person: Person
-    start_date: date
-
-
-async def hire_many(session: AsyncSession, hires: Sequence[BulkHire]) -> list[HireOutcome]:
-    """The throughput path for first hires without a position (an ATS's initial load, a migration).
-
-    The rules are exactly :func:`domain.hire`'s; only the writing differs: numbers are taken in one
-    block, and workers, employments, events and the candidates' new state are written with one
-    executemany each instead of through the unit of work, which costs more than the hire itself.
-    The returned workers and employments are not attached to the session.
-    """
-    if not hires:
-        return []
-    tenant_id = session.info[TENANT_KEY]
-    numbers = await take_numbers(session, PERSONNEL_NUMBER.code, len(hires))
-    outcomes, workers, employments, marks = [], [], [], []
-    written: list[CandidateToHire | Person] = []
-    for item, number in zip(hires, numbers, strict=True):
-        person_before = _contact(item.person)
-        outcome = domain.hire(
-            item.candidate, item.person, None, (), HireDetails(item.start_date), Placement(),
-            personnel_number=number, company_code=None,
-        )  # fmt: skip
-        outbox.record(session, outcome.events)
-        workers.append(_insertable(outcome.worker, tenant_id))
-        employments.append(_insertable(outcome.employment, tenant_id))
-        marks.append(_marks(item.candidate))
-        written.append(item.candidate)
-        if _contact(item.person) == person_before:
-            written.append(item.person)
-        outcomes.append(outcome)
-    with session.no_autoflush:
-        await _write_hires(session, tenant_id, workers, employments, marks)
-    # Everything these objects hold is stored now; detached, they cost the next flush nothing.
-    for row in written:
-        session.expunge(row)
-    return outcomes
-
-
-async def _write_hires(
-    session: AsyncSession,
-    tenant_id: uuid.UUID,
-    workers: list[dict[str, Any]],
-    employments: list[dict[str, Any]],
-    marks: list[dict[str, Any]],
-) -> None:
-    await session.execute(insert(Worker), workers)
-    await session.execute(insert(Employment), employments)
-    marked = await session.execute(
-        update(CandidateToHire)
-        .where(
-            CandidateToHire.tenant_id == tenant_id,
-            CandidateToHire.id == bindparam("b_id"),
-            CandidateToHire.version == bindparam("b_version"),
-        )
-        .values(
-            applicant_integration_result=bindparam("b_result"),
-            worker_ref_id=bindparam("b_worker"),
-            version=CandidateToHire.version + 1,
-            modified_at=bindparam("b_modified"),
-        )
-        .execution_options(dml_strategy="core_only", synchronize_session=False),
-        marks,
-    )
-    if marked.rowcount not in (-1, len(marks)):  # type: ignore[attr-defined]
-        raise StaleDataError("a candidate to hire changed while it was being hired")
-
-
-def _insertable(row: Worker | Employment, tenant_id: uuid.UUID) -> dict[str, Any]:
-    """A new row's values for a bulk INSERT (column defaults fill the rest); the object learns its id."""
-    row.tenant_id = tenant_id
-    if row.id is None:
-        row.id = uuid.uuid4()
-    return {key: getattr(row, key) for key in _column_keys(type(row)) if key in row.__dict__}
-
-
-@functools.cache
-def _column_keys(model: type[Worker | Employment]) -> tuple[str, ...]:
-    mapper: Mapper[Any] = inspect(model)
-    return tuple(attribute.key for attribute in mapper.column_attrs)
-
-
-def _contact(person: Person) -> tuple[str | None, ...]:
-    return (person.first_name, person.last_name, person.primary_contact_email, person.primary_contact_phone)
-
-
-def _marks(candidate: CandidateToHire) -> dict[str, Any]:
-    """The candidate's new state for the bulk UPDATE, which matches the version read and increments it."""
-    modified = utcnow()
-    candidate.version, candidate.modified_at = candidate.version + 1, modified
-    return {
-        "b_id": candidate.id,
-        "b_version": candidate.version - 1,
-        "b_result": candidate.applicant_integration_result,
-        "b_worker": candidate.worker_ref_id,
-        "b_modified": modified,
-    }
 
 
 async def import_linkedin_export(session: AsyncSession, export: LinkedInExportedCandidate) -> CandidateToHire:

@@ -1,13 +1,13 @@
 """Claiming due jobs under a lease, keeping the lease alive, and reporting how a job went.
 
-A claim is one system transaction that picks due jobs and marks them running under the worker's lease.
-On PostgreSQL the pick is ``SELECT … FOR UPDATE SKIP LOCKED``, so any number of workers on any number of
+A claim is one system transaction that picks due jobs and marks them running under the runner's lease.
+On PostgreSQL the pick is ``SELECT … FOR UPDATE SKIP LOCKED``, so any number of runners on any number of
 machines claim side by side without waiting on each other or taking the same job. On SQLite (one
 machine) each transaction starts with ``BEGIN IMMEDIATE``, which already runs claimers one at a time, so
 a plain select and update is safe.
 
-Every later step names the worker: heartbeat, complete, fail and release change a job only while that
-worker still holds its lease. A worker whose lease expired and was taken over (it stalled, or the
+Every later step names the runner: heartbeat, complete, fail and release change a job only while that
+runner still holds its lease. A runner whose lease expired and was taken over (it stalled, or the
 database was unreachable) therefore cannot overwrite what the new owner does: its calls return False.
 """
 
@@ -97,8 +97,8 @@ async def claim(
     jobs whose lease expired, when ``orphans``), then due jobs, oldest first.
 
     A batch never holds two jobs of one ordering key: the second is behind the first, which is still
-    unfinished when the batch is chosen. Orphans exist only once a lease has expired, so a worker that
-    polls often need not look for them every time (see :class:`~hirehub.jobs.worker.Worker`).
+    unfinished when the batch is chosen. Orphans exist only once a lease has expired, so a runner that
+    polls often need not look for them every time (see :class:`~hirehub.jobs.runner.JobRunner`).
     """
     if limit < 1:
         return []
@@ -145,7 +145,7 @@ async def _claim_due(
 async def _claim_orphans(
     session: AsyncSession, database: Database, worker_id: str, now: datetime, lease: timedelta, limit: int
 ) -> list[ClaimedJob]:
-    """Take up running jobs whose lease expired (their worker died or stalled), burying those on their last
+    """Take up running jobs whose lease expired (their runner died or stalled), burying those on their last
     attempt."""
     statement = (
         select(DurableJob)
@@ -173,15 +173,15 @@ async def _claim_orphans(
 
 
 def _bury_orphan(job: DurableJob, now: datetime) -> None:
-    """A job whose worker vanished on its last attempt goes dead instead of running again.
+    """A job whose runner vanished on its last attempt goes dead instead of running again.
 
-    Without this, a job that kills its worker (out of memory, a crash in native code) would be taken up
-    forever: only a reported failure counts towards ``max_attempts``, and a dead worker reports nothing.
+    Without this, a job that kills its runner (out of memory, a crash in native code) would be taken up
+    forever: only a reported failure counts towards ``max_attempts``, and a dead runner reports nothing.
     """
     job.status = JobStatus.DEAD.value
     job.last_error = (
         f"the lease of {job.lease_owner} expired during attempt {job.attempts} of {job.max_attempts}"
-        " (the worker stopped or stalled without reporting)"
+        " (the runner stopped or stalled without reporting)"
     )
     job.lease_expires_at = None
     job.finished_at = now
@@ -225,7 +225,7 @@ async def pause(database: Database, job_id: uuid.UUID, worker_id: str, reason: s
 async def heartbeat(
     database: Database, job_id: uuid.UUID, worker_id: str, now: datetime, lease: timedelta = DEFAULT_LEASE
 ) -> bool:
-    """Extend the lease to ``now + lease`` if ``worker_id`` still holds it; False tells the worker to stop."""
+    """Extend the lease to ``now + lease`` if ``worker_id`` still holds it; False tells the runner to stop."""
     return await _update_owned(database, job_id, worker_id, {"lease_expires_at": now + lease, "heartbeat_at": now})
 
 
@@ -260,9 +260,9 @@ async def complete_many(
     now: datetime | None = None,
 ) -> set[uuid.UUID]:
     """Mark every job of ``results`` succeeded with its result in one transaction, where ``worker_id`` still
-    holds the lease; returns the jobs it did mark (the others are no longer this worker's).
+    holds the lease; returns the jobs it did mark (the others are no longer this runner's).
 
-    A worker finishing many short jobs would otherwise pay a transaction per job, which bounded its
+    A runner finishing many short jobs would otherwise pay a transaction per job, which bounded its
     throughput well below what claiming allows; on PostgreSQL the batch is a single statement.
     """
     if not results:
@@ -333,9 +333,9 @@ async def fail(
 
 
 async def release(database: Database, job_id: uuid.UUID, worker_id: str) -> bool:
-    """Give a claimed job back without counting the attempt (a worker shutting down, or not starting it).
+    """Give a claimed job back without counting the attempt (a runner shutting down, or not starting it).
 
-    It is queued again at once for any worker to take, as though it had never been claimed.
+    It is queued again at once for any runner to take, as though it had never been claimed.
     """
     values = {
         "status": JobStatus.QUEUED.value,

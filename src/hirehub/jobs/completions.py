@@ -1,9 +1,9 @@
 """Reporting finished jobs in batches: every success reported in one turn of the event loop shares a
 transaction.
 
-A worker running many short jobs finishes several in the same moment; one transaction each (a pool
+A runner running many short jobs finishes several in the same moment; one transaction each (a pool
 checkout, BEGIN, UPDATE, COMMIT) was most of what a no-op job cost. Each caller still learns whether its
-own job was still its worker's to complete, exactly as with :func:`hirehub.jobs.claiming.complete`.
+own job was still its runner's to complete, exactly as with :func:`hirehub.jobs.claiming.complete`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ _Pending = dict[uuid.UUID, tuple[Mapping[str, Any] | None, "asyncio.Future[bool]
 
 
 class CompletionBatcher:
-    """Collects ``complete`` calls of one worker and writes them together at the next turn of the loop."""
+    """Collects ``complete`` calls of one runner and writes them together at the next turn of the loop."""
 
     def __init__(self, database: Database, worker_id: str) -> None:
         self.database = database
@@ -33,7 +33,7 @@ class CompletionBatcher:
 
     async def complete(self, job_id: uuid.UUID, result: Mapping[str, Any] | None, now: datetime) -> bool:
         """Mark ``job_id`` succeeded with ``result`` (with others reported in the same turn); True if it
-        was still this worker's job. Raises what the database raised, like a single completion would."""
+        was still this runner's job. Raises what the database raised, like a single completion would."""
         future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         if not self._pending:
             flush = asyncio.create_task(self._flush(now))

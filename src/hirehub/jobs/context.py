@@ -19,7 +19,7 @@ Clock = Callable[[], datetime]
 
 @dataclass(frozen=True)
 class ClaimedJob:
-    """A job as its worker holds it: a snapshot taken when it was claimed, not a live ORM row."""
+    """A job as its runner holds it: a snapshot taken when it was claimed, not a live ORM row."""
 
     id: uuid.UUID
     sequence: int
@@ -40,7 +40,8 @@ class JobContext:
 
     job: ClaimedJob
     database: Database
-    worker_id: str
+    runner_id: str
+    """Who runs it (the job runner that holds its lease)."""
     clock: Clock
     lease: timedelta
 

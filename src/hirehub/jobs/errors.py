@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from hirehub import errors
 
-class JobError(ValueError):
+
+class JobError(errors.HubError):
+    """Base of the refusals of an operation on the queue; each is one of the hub's kinds."""
+
+
+class JobNotFound(JobError, errors.NotFound):
+    """No job has that id (in the session's tenant, for a tenant session)."""
+
+
+class JobStateConflict(JobError, errors.Conflict):
     """An operation on a job that its state does not allow (the message says why and what would)."""
 
 
-class JobNotFound(JobError):
-    """No job has that id (in the session's tenant, for a tenant session)."""
+class InvalidJob(JobError, errors.Invalid):
+    """A job that cannot be enqueued as asked (no kind, no attempts)."""
 
 
 class RetryLater(Exception):

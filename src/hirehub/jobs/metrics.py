@@ -1,8 +1,8 @@
 """Prometheus metrics of the job queue, on the process-wide registry.
 
-Counters and the duration histogram move as a worker runs jobs. The depth and lateness gauges describe the
+Counters and the duration histogram move as a runner runs jobs. The depth and lateness gauges describe the
 whole queue, not one process, so they are read from the database by :func:`refresh_queue_metrics`, which
-whatever exposes ``/metrics`` calls periodically (``hirehub worker --metrics-port`` does).
+whatever exposes ``/metrics`` calls periodically (``hirehub jobs run --metrics-port`` does).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from hirehub.db.session import Database
 from hirehub.jobs.queue import QueueStats, queue_stats
 from hirehub.metrics import REGISTRY
 
-JOBS_CLAIMED = Counter("hirehub_jobs_claimed_total", "Jobs claimed by a worker, by kind.", ["kind"], registry=REGISTRY)
+JOBS_CLAIMED = Counter("hirehub_jobs_claimed_total", "Jobs claimed by a runner, by kind.", ["kind"], registry=REGISTRY)
 JOBS_SUCCEEDED = Counter(
     "hirehub_jobs_succeeded_total", "Jobs whose handler succeeded, by kind.", ["kind"], registry=REGISTRY
 )

@@ -2,7 +2,7 @@
 
 ``sequence`` is the insertion order, taken from the table itself (like the outbox's ``position``): jobs
 of one ``ordering_key`` run strictly in that order. The row is also the lease: a running job names its
-worker and when the lease ends, so a job whose worker died is taken up again once the lease expires.
+runner and when the lease ends, so a job whose runner died is taken up again once the lease expires.
 """
 
 from __future__ import annotations

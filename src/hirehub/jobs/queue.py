@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hirehub.db.base import utcnow
 from hirehub.db.session import TENANT_KEY, TenantScopeError
-from hirehub.jobs.errors import PAUSED_PREFIX, JobError, JobNotFound
+from hirehub.jobs.errors import PAUSED_PREFIX, InvalidJob, JobNotFound, JobStateConflict
 from hirehub.jobs.models import DurableJob, JobStatus
 
 
@@ -34,7 +34,7 @@ async def _serialise_ordering_key(session: AsyncSession, tenant_id: uuid.UUID, o
 
     ``sequence`` comes from an identity counter, taken at INSERT, not at COMMIT: without this lock, two
     transactions enqueueing for the same person could commit in the opposite order of their sequence
-    numbers, and a worker could run the later job before the earlier one is even visible. With it, the
+    numbers, and a runner could run the later job before the earlier one is even visible. With it, the
     second transaction waits for the first to commit before it inserts. (SQLite needs nothing: its write
     transactions already run one at a time.)
     """
@@ -74,9 +74,9 @@ async def enqueue(
     if tenant_id is None:
         raise TenantScopeError("jobs are enqueued in a tenant session")
     if not kind:
-        raise JobError("a job needs a kind")
+        raise InvalidJob("a job needs a kind", field="kind")
     if max_attempts < 1:
-        raise JobError("max_attempts must be at least 1")
+        raise InvalidJob("max_attempts must be at least 1", field="max_attempts")
     if ordering_key is not None:
         await _serialise_ordering_key(session, tenant_id, ordering_key)
     created_at = now or utcnow()
@@ -119,7 +119,7 @@ async def list_jobs(session: AsyncSession, status: str | None = None, limit: int
 def _refuse(job: DurableJob, action: str, allowed: Sequence[JobStatus]) -> None:
     if job.status not in allowed:
         states = ", ".join(s.value for s in allowed)
-        raise JobError(f"job {job.id} is {job.status}: only a job that is {states} can be {action}")
+        raise JobStateConflict(f"job {job.id} is {job.status}: only a job that is {states} can be {action}")
 
 
 async def retry(session: AsyncSession, job_id: uuid.UUID, *, now: datetime | None = None) -> DurableJob:

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hirehub import errors
 from hirehub.db.sequences import ensure_default_sequences
 from hirehub.tenancy.models import Company, Tenant
 
@@ -17,33 +18,45 @@ _DOMAIN = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(\.{_LABEL})+$")
 _COMPANY_CODE = re.compile(r"^[A-Za-z0-9]{1,8}$")
 
 
-class TenancyError(ValueError):
+class TenancyError(errors.HubError):
     """A tenant or company request that cannot be carried out; the message says why."""
 
 
-class TenantNotFound(TenancyError):
+class TenantNotFound(TenancyError, errors.NotFound):
     """No tenant has that id or domain."""
+
+
+class InvalidTenancyValue(TenancyError, errors.Invalid):
+    """A name, domain, time zone or company code that does not fit; ``field`` says which."""
+
+
+class AlreadyTaken(TenancyError, errors.AlreadyExists):
+    """The domain already belongs to a tenant, or the company code to a company of this tenant."""
 
 
 def normalise_domain(domain: str) -> str:
     """Lower-cased, trimmed domain, validated as a DNS name (``contoso.example``)."""
     value = domain.strip().lower().rstrip(".")
     if not _DOMAIN.match(value):
-        raise TenancyError(f"'{domain}' is not a valid domain name (for example contoso.example)")
+        raise InvalidTenancyValue(
+            f"'{domain}' is not a valid domain name (for example contoso.example)", field="domain"
+        )
     return value
 
 
 async def create_tenant(session: AsyncSession, *, name: str, domain: str, time_zone: str = "UTC") -> Tenant:
     """A new tenant with a fresh GUID; the domain must be unused. Runs in a system session."""
     if not name.strip():
-        raise TenancyError("a tenant needs a name")
+        raise InvalidTenancyValue("a tenant needs a name", field="name")
     clean_domain = normalise_domain(domain)
     try:
         ZoneInfo(time_zone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise TenancyError(f"'{time_zone}' is not an IANA time zone (for example Europe/Berlin)") from exc
+        raise InvalidTenancyValue(
+            f"'{time_zone}' is not an IANA time zone (for example Europe/Berlin)", field="time_zone"
+        ) from exc
     if await session.scalar(select(Tenant.id).where(Tenant.domain == clean_domain)):
-        raise TenancyError(f"the domain '{clean_domain}' already belongs to a tenant")
+        raise AlreadyTaken(f"the domain '{clean_domain}' already belongs to a tenant", field="domain")
     tenant = Tenant(id=uuid.uuid4(), name=name.strip(), domain=clean_domain, time_zone=time_zone)
     session.add(tenant)
     await session.flush()
@@ -72,10 +85,12 @@ async def list_tenants(session: AsyncSession) -> list[Tenant]:
 async def create_company(session: AsyncSession, *, code: str, name: str) -> Company:
     """A new legal entity in the session's tenant; ``code`` becomes its ``dataareaid``."""
     if not _COMPANY_CODE.match(code):
-        raise TenancyError(f"company code '{code}' must be 1-8 letters or digits (for example USMF)")
+        raise InvalidTenancyValue(
+            f"company code '{code}' must be 1-8 letters or digits (for example USMF)", field="code"
+        )
     clean = code.upper()
     if await session.scalar(select(Company.id).where(Company.code == clean)):
-        raise TenancyError(f"company '{clean}' already exists in this tenant")
+        raise AlreadyTaken(f"company '{clean}' already exists in this tenant", field="code")
     company = Company(code=clean, name=name.strip() or clean)
     session.add(company)
     await session.flush()

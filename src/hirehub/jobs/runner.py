@@ -1,10 +1,11 @@
-"""The worker: claims due jobs, runs their handlers, keeps their leases alive and reports the outcome.
+"""The job runner: claims due jobs, runs their handlers, keeps their leases alive and reports the outcome.
 
 Handlers of different ordering keys run concurrently (up to ``concurrency`` jobs at once); jobs of one
 key never do: a claim never returns a job behind an unfinished one of its key, and should a batch ever
 hold two, they run one after the other. While a handler runs, a heartbeat extends its lease; if the
-heartbeat finds the lease taken over (this worker stalled past it), the handler is cancelled and its
-outcome discarded, since the job now belongs to another worker.
+heartbeat finds the lease taken over (this runner stalled past it), the handler is cancelled and its
+outcome discarded, since the job now belongs to another runner. (Not a "worker": HR has those.)
+The handlers come from the composition root (:mod:`hirehub.bootstrap`), which knows every job kind.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ log = get_logger("hirehub.jobs")
 
 
 class Outcome(StrEnum):
-    """What became of one claimed job in this worker."""
+    """What became of one claimed job in this runner."""
 
     SUCCEEDED = "succeeded"
     FAILED = "failed"
@@ -45,7 +46,7 @@ class Outcome(StrEnum):
     """The lease was lost (taken over, or the database refused our report): the outcome is not ours."""
 
 
-def default_worker_id() -> str:
+def default_runner_id() -> str:
     """Unique per process and start: host, process id and a random suffix."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
@@ -64,17 +65,22 @@ def _chains(jobs: Sequence[ClaimedJob]) -> list[list[ClaimedJob]]:
     return list(chains.values())
 
 
-class Worker:
-    """Runs jobs from the database with ``handlers`` (one per kind), as ``worker_id``, on ``clock``'s time."""
+class JobRunner:
+    """Runs jobs from the database with ``handlers`` (one per kind), as ``runner_id``, on ``clock``'s time.
+
+    ``runner_id`` is what the job table's lease columns record as the owner; ``poll_interval`` is how long an
+    idle runner waits before it looks for due jobs again.
+    """
 
     def __init__(
         self,
         database: Database,
         handlers: Mapping[str, Handler],
-        worker_id: str | None = None,
+        runner_id: str | None = None,
         clock: Clock = utcnow,
         *,
         concurrency: int = 8,
+        poll_interval: float = 1.0,
         lease: timedelta = claiming.DEFAULT_LEASE,
         heartbeat_interval: float | None = None,
         orphan_interval: float | None = None,
@@ -85,9 +91,10 @@ class Worker:
             raise ValueError("concurrency must be at least 1")
         self.database = database
         self.handlers = handlers
-        self.worker_id = worker_id or default_worker_id()
+        self.runner_id = runner_id or default_runner_id()
         self.clock = clock
         self.concurrency = concurrency
+        self.poll_interval = poll_interval
         self.lease = lease
         # Three heartbeats per lease: one may be late or fail and the lease still holds.
         self.heartbeat_interval = heartbeat_interval or lease.total_seconds() / 3
@@ -95,7 +102,7 @@ class Worker:
         # at every claim) takes one up at most a tenth of a lease late.
         self.orphan_interval = timedelta(seconds=orphan_interval or lease.total_seconds() / 10)
         self._orphans_looked_for_at: datetime | None = None
-        self.completions = CompletionBatcher(database, self.worker_id)
+        self.completions = CompletionBatcher(database, self.runner_id)
         self.shutdown_grace = shutdown_grace
         self.jobs_run = 0
         self._in_flight: set[uuid.UUID] = set()
@@ -110,13 +117,14 @@ class Worker:
         await asyncio.gather(*(self._run_chain(chain) for chain in _chains(jobs)))
         return len(jobs)
 
-    async def run_forever(self, stop: asyncio.Event, poll_interval: float = 1.0) -> None:
+    async def run_forever(self, stop: asyncio.Event, poll_interval: float | None = None) -> None:
         """Keep up to ``concurrency`` jobs running until ``stop`` is set, then shut down gracefully.
 
         A slot that frees up is refilled at once (a finished job may have unblocked the next one of its
-        person); an idle worker polls every ``poll_interval`` seconds. On stop, running jobs get
-        ``shutdown_grace`` seconds to finish; those still running are cancelled and given back to the queue.
+        person); an idle runner polls every ``poll_interval`` seconds (the runner's own, unless given). On stop,
+        running jobs get ``shutdown_grace`` seconds to finish; those still running are cancelled and given back.
         """
+        poll = self.poll_interval if poll_interval is None else poll_interval
         tasks: set[asyncio.Task[None]] = set()
         wake = asyncio.Event()
 
@@ -124,7 +132,7 @@ class Worker:
             tasks.discard(task)
             wake.set()
 
-        log.info("worker.started", worker_id=self.worker_id, concurrency=self.concurrency)
+        log.info("job_runner.started", runner_id=self.runner_id, concurrency=self.concurrency)
         try:
             while not stop.is_set():
                 wake.clear()
@@ -134,21 +142,21 @@ class Worker:
                     try:
                         await task_before()
                     except Exception as exc:  # like a failed claim: log it and keep polling
-                        log.warning("worker.before_claim_failed", worker_id=self.worker_id, error=_describe(exc))
+                        log.warning("job_runner.before_claim_failed", runner_id=self.runner_id, error=_describe(exc))
                 if free > 0:
                     try:
                         claimed = await self._claim(free)
                     except Exception as exc:  # the database may be briefly away: keep polling
-                        log.warning("worker.claim_failed", worker_id=self.worker_id, error=_describe(exc))
+                        log.warning("job_runner.claim_failed", runner_id=self.runner_id, error=_describe(exc))
                 for chain in _chains(claimed):
                     task = asyncio.create_task(self._run_chain(chain))
                     tasks.add(task)
                     task.add_done_callback(finished)
                 # Idle, or full: either way the next chance is a freed slot (wake), new work (poll) or stop.
-                await _first_of(stop, wake, seconds=poll_interval)
+                await _first_of(stop, wake, seconds=poll)
         finally:
             await self._shut_down(tasks)
-            log.info("worker.stopped", worker_id=self.worker_id, jobs_run=self.jobs_run)
+            log.info("job_runner.stopped", runner_id=self.runner_id, jobs_run=self.jobs_run)
 
     async def _shut_down(self, tasks: set[asyncio.Task[None]]) -> None:
         if not tasks:
@@ -167,7 +175,7 @@ class Worker:
         now = self.clock()
         if orphans is None:
             orphans = self._orphans_due(now)
-        claimed = await claiming.claim(self.database, self.worker_id, now, self.lease, limit, orphans=orphans)
+        claimed = await claiming.claim(self.database, self.runner_id, now, self.lease, limit, orphans=orphans)
         if orphans:
             self._orphans_looked_for_at = now
         fresh = []
@@ -176,7 +184,7 @@ class Worker:
             if job.id in self._in_flight:
                 # Our own lease ran out while the handler is still running here, and we took it up again:
                 # the running attempt goes on under the renewed lease; starting a second would run it twice.
-                log.warning("job.reclaimed_while_running", job_id=str(job.id), worker_id=self.worker_id)
+                log.warning("job.reclaimed_while_running", job_id=str(job.id), runner_id=self.runner_id)
                 continue
             self._in_flight.add(job.id)
             fresh.append(job)
@@ -197,8 +205,8 @@ class Worker:
 
     async def _release(self, job: ClaimedJob) -> None:
         try:
-            await claiming.release(self.database, job.id, self.worker_id)
-        except Exception as exc:  # the lease will expire and another worker will take it up
+            await claiming.release(self.database, job.id, self.runner_id)
+        except Exception as exc:  # the lease will expire and another runner will take it up
             log.warning("job.release_failed", job_id=str(job.id), error=_describe(exc))
         finally:
             self._in_flight.discard(job.id)
@@ -221,7 +229,7 @@ class Worker:
 
     async def _run_handler(self, job: ClaimedJob, handler: Handler) -> Outcome:
         context = JobContext(
-            job=job, database=self.database, worker_id=self.worker_id, clock=self.clock, lease=self.lease
+            job=job, database=self.database, runner_id=self.runner_id, clock=self.clock, lease=self.lease
         )
         running = asyncio.create_task(handler(context))
         keeper = asyncio.create_task(self._keep_lease(job, running))
@@ -232,12 +240,12 @@ class Worker:
             current = asyncio.current_task()
             if current is not None and current.cancelling():
                 raise  # we are being shut down; _execute gives the job back
-            log.warning("job.lease_lost", job_id=str(job.id), worker_id=self.worker_id)
+            log.warning("job.lease_lost", job_id=str(job.id), runner_id=self.runner_id)
             return Outcome.LOST
         except RetryLater as exc:
             return await self._fail(job, _describe(exc), retry_after=exc.seconds)
         except Paused as exc:
-            if not await claiming.pause(self.database, job.id, self.worker_id, str(exc)):
+            if not await claiming.pause(self.database, job.id, self.runner_id, str(exc)):
                 return Outcome.LOST
             log.warning("job.paused", job_id=str(job.id), kind=job.kind, reason=str(exc))
             return Outcome.PAUSED
@@ -257,7 +265,7 @@ class Worker:
                 job, f"the handler returned a result that is not JSON: {result!r:.200}", permanent=True
             )
         if not await self.completions.complete(job.id, result, self.clock()):
-            log.warning("job.result_discarded", job_id=str(job.id), worker_id=self.worker_id)
+            log.warning("job.result_discarded", job_id=str(job.id), runner_id=self.runner_id)
             return Outcome.LOST
         JOBS_SUCCEEDED.labels(kind=job.kind).inc()
         return Outcome.SUCCEEDED
@@ -266,7 +274,7 @@ class Worker:
         self, job: ClaimedJob, error: str, *, retry_after: float | None = None, permanent: bool = False
     ) -> Outcome:
         owned = await claiming.fail(
-            self.database, job.id, self.worker_id, error, self.clock(), retry_after, permanent=permanent
+            self.database, job.id, self.runner_id, error, self.clock(), retry_after, permanent=permanent
         )
         if not owned:
             return Outcome.LOST
@@ -282,7 +290,7 @@ class Worker:
         while True:
             await asyncio.sleep(self.heartbeat_interval)
             try:
-                owned = await claiming.heartbeat(self.database, job.id, self.worker_id, self.clock(), self.lease)
+                owned = await claiming.heartbeat(self.database, job.id, self.runner_id, self.clock(), self.lease)
             except Exception as exc:  # a missed beat; the next may get through before the lease ends
                 log.warning("job.heartbeat_failed", job_id=str(job.id), error=_describe(exc))
                 continue

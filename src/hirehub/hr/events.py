@@ -1,0 +1,102 @@
+"""What the HR domain reports when a worker's employment changes: one event type per change.
+
+Each carries what lifecycle automation needs to know about the worker at that moment (the same facts for
+every change, in :class:`WorkerEvent`) and what is particular to the change. Their ``name`` is what the outbox
+row's ``type`` holds; it is kept stable so rows already written read back as the same type.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from hirehub.events.event import DomainEvent
+
+
+@dataclass(frozen=True, kw_only=True)
+class WorkerEvent(DomainEvent):
+    """The worker as of the change; ``person_id`` is the subject, so one person's events keep their order."""
+
+    worker_id: uuid.UUID
+    person_id: uuid.UUID
+    personnel_number: str
+    first_name: str | None
+    last_name: str | None
+    email: str | None
+    phone: str | None
+    company: str | None
+    status: str
+    """The worker's status name, lower-case (``pending``, ``employed``, …)."""
+    position_id: str | None
+    job_title: str | None
+    department: str | None
+    manager_personnel_number: str | None
+    start_date: date | None
+    end_date: date | None
+
+    @property
+    def subject_id(self) -> uuid.UUID:
+        return self.person_id
+
+
+@dataclass(frozen=True, kw_only=True)
+class WorkerHired(WorkerEvent):
+    """A candidate became a worker for the first time."""
+
+    name = "worker.hired"
+    candidate_id: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class WorkerRehired(WorkerEvent):
+    """A former worker starts again on the same worker record (from a candidate, or directly)."""
+
+    name = "worker.rehired"
+    candidate_id: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class WorkerTransferred(WorkerEvent):
+    name = "worker.transferred"
+    effective_date: date
+
+
+@dataclass(frozen=True, kw_only=True)
+class WorkerTerminated(WorkerEvent):
+    name = "worker.terminated"
+    reason: str | None = None
+    """The termination reason code's id, when one was given."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class HireRescinded(WorkerEvent):
+    """A hire withdrawn before its start date."""
+
+    name = "worker.hire_rescinded"
+
+
+@dataclass(frozen=True, kw_only=True)
+class LeaveEvent(WorkerEvent):
+    """A leave of absence starting or ending: its days, as they stand after the change."""
+
+    leave_start_date: date
+    leave_expected_return_date: date | None
+    leave_return_date: date | None
+    leave_reason: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class LeaveStarted(LeaveEvent):
+    name = "worker.leave_started"
+
+
+@dataclass(frozen=True, kw_only=True)
+class LeaveEnded(LeaveEvent):
+    name = "worker.leave_ended"
+
+
+WORKER_EVENTS: tuple[type[WorkerEvent], ...] = (
+    WorkerHired, WorkerRehired, WorkerTransferred, WorkerTerminated, HireRescinded, LeaveStarted, LeaveEnded,
+)  # fmt: skip
+"""Every change to a worker's employment, for a consumer that acts on them all alike."""
