@@ -17,8 +17,8 @@ from hirehub.db.session import Database
 from hirehub.directories.entra.certificates import generate_certificate
 from hirehub.security.models import AppRegistration, SecurityRole
 from hirehub.security.privileges import RECRUITING_ROLE_ID, SYSTEM_ADMINISTRATOR_ROLE_NAME
-from hirehub.web import accounts
-from hirehub.web.auth import SESSION_COOKIE
+from hirehub import accounts
+from hirehub.accounts.browser import SESSION_COOKIE
 from tests.api.conftest import BASE, PASSWORD, Hub, audit_count
 from tests.security.conftest import Integration, set_up_integration
 

@@ -35,7 +35,7 @@ from hirehub.sandbox.linkedin.notifications import Notifier
 from hirehub.sandbox.linkedin.world import DeveloperApplication
 from hirehub.settings import Settings
 from hirehub.tenancy import service
-from hirehub.web import accounts
+from hirehub import accounts
 
 HUB = "http://hub.test"
 SECRET_KEY = "test-secret-key-for-the-hub-0123456789"

@@ -11,7 +11,7 @@ from playwright.async_api import Page
 
 from hirehub.db.session import Database
 from hirehub.tenancy import service
-from hirehub.web import accounts
+from hirehub import accounts
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 PASSWORD = "correct horse battery staple"

@@ -20,7 +20,7 @@ from hirehub.api.app import create_app
 from hirehub.db.session import Database
 from hirehub.sandbox.entra.world import EntraWorld
 from hirehub.settings import Settings
-from hirehub.web.accounts import ConsoleAdmin
+from hirehub.accounts.models import ConsoleAdmin
 from hirehub.web.oidc import OidcError, verify_id_token
 from tests.web.entra_support import DOMAIN, EntraHub, route_microsoft_to_sandbox
 from tests.web.support import make_admin, screenshot

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import sys
+import uuid
 
 import typer
 
-from hirehub.cli.context import open_database, resolve_tenant_id
-from hirehub.cli.output import CommandError, JsonOption, emit, run
-from hirehub.tenancy.service import TenancyError
-from hirehub.web import accounts
-from hirehub.web.accounts import AccountError
+from hirehub import accounts
+from hirehub.cli.context import with_tenant
+from hirehub.cli.output import JsonOption
+from hirehub.db.session import Database
+from hirehub.errors import AlreadyExists
 
 console_admin_app = typer.Typer(help="Console administrators (local accounts, argon2-hashed passwords).")
 
@@ -27,15 +28,13 @@ def create(
     """Create an administrator who can sign in to the tenant's console."""
     secret = sys.stdin.readline().rstrip("\n") if password_stdin else password
 
-    async def action() -> dict[str, str]:
-        async with open_database() as database:
-            tenant_id = await resolve_tenant_id(database, tenant)
-            async with database.system_session() as session:
-                if await accounts.email_taken(session, email):
-                    raise CommandError(f"the e-mail address {email} already has an account")
-            async with database.tenant_transaction(tenant_id) as session:
-                admin = await accounts.create_admin(session, email=email, display_name=name, password=secret)
-                await session.flush()
-                return {"id": str(admin.id), "email": admin.email, "tenant_id": str(tenant_id)}
+    async def create_admin(database: Database, tenant_id: uuid.UUID) -> dict[str, str]:
+        async with database.system_session() as session:  # an address signs in to one console across tenants
+            if await accounts.email_taken(session, email):
+                raise AlreadyExists(f"the e-mail address {email} already has an account", field="email")
+        async with database.tenant_transaction(tenant_id) as session:
+            admin = await accounts.create_admin(session, email=email, display_name=name, password=secret)
+            await session.flush()
+            return {"id": str(admin.id), "email": admin.email, "tenant_id": str(tenant_id)}
 
-    emit(run(action, as_json, (TenancyError, AccountError)), as_json)
+    with_tenant(tenant, create_admin, as_json)

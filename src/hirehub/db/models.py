@@ -18,7 +18,7 @@ MODEL_MODULES = (
     "hirehub.events.outbox",
     "hirehub.audit.models",
     "hirehub.directories.entra.models",
-    "hirehub.web.accounts",
+    "hirehub.accounts.models",
     "hirehub.hr.models",
     "hirehub.security.models",
     "hirehub.jobs.models",

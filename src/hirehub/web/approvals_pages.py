@@ -7,24 +7,31 @@ stored plan's steps in words, since a held plan is kept as JSON, not as the plan
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from hirehub.accounts import SignedIn
 from hirehub.db.session import Database
+from hirehub.errors import HubError
 from hirehub.provisioning import operations
-from hirehub.provisioning.approvals import ApprovalError
-from hirehub.web.accounts import SignedIn
 from hirehub.web.auth import require_admin, require_csrf
 from hirehub.web.forms import actor, with_message
-from hirehub.web.pages import NAVIGATION, render
+from hirehub.web.pages import render
 
 router = APIRouter(include_in_schema=False)
 PAGE = "/console/approvals"
-NAVIGATION.append((f"{PAGE}/", "Approvals"))
 STATUSES = [("held", "Waiting for approval"), ("approved", "Approved"), ("rejected", "Rejected"),
             ("superseded", "Superseded"), ("all", "All")]  # fmt: skip
+
+
+class Decision(StrEnum):
+    """A person's answer to a held plan (the last segment of the form's path)."""
+
+    APPROVE = "approve"
+    REJECT = "reject"
 
 
 def _shown(value: Any) -> str:
@@ -67,23 +74,17 @@ async def approvals_page(
     )
 
 
-async def _decide(request: Request, admin: SignedIn, plan_id: str, *, approve: bool) -> Response:
+@router.post(f"{PAGE}/{{plan_id}}/{{decision}}", dependencies=[Depends(require_csrf)])
+async def decide(
+    request: Request, plan_id: str, decision: Decision, admin: SignedIn = Depends(require_admin)
+) -> Response:
+    approve = decision is Decision.APPROVE
     database: Database = request.app.state.database
     try:
         async with database.tenant_transaction(admin.tenant_id) as session:
             decided = await operations.decide(session, plan_id, approve=approve, by=actor(admin))
-    except ApprovalError as exc:
-        return RedirectResponse(with_message(f"{PAGE}/", error=str(exc)), status_code=303)
+    except HubError as refusal:
+        return RedirectResponse(with_message(f"{PAGE}/", error=str(refusal)), status_code=303)
     verb = "approved: its changes are queued" if approve else "rejected"
     notice = f"The plan for {decided['personnel_number']} was {verb}"
     return RedirectResponse(with_message(f"{PAGE}/", notice=notice), status_code=303)
-
-
-@router.post(f"{PAGE}/{{plan_id}}/approve", dependencies=[Depends(require_csrf)])
-async def approve(request: Request, plan_id: str, admin: SignedIn = Depends(require_admin)) -> Response:
-    return await _decide(request, admin, plan_id, approve=True)
-
-
-@router.post(f"{PAGE}/{{plan_id}}/reject", dependencies=[Depends(require_csrf)])
-async def reject(request: Request, plan_id: str, admin: SignedIn = Depends(require_admin)) -> Response:
-    return await _decide(request, admin, plan_id, approve=False)

@@ -15,16 +15,15 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hirehub.accounts import SignedIn
 from hirehub.audit.log import entry_json
 from hirehub.audit.models import AuditEntry
 from hirehub.db.session import Database
-from hirehub.web.accounts import SignedIn
 from hirehub.web.auth import require_admin
-from hirehub.web.pages import NAVIGATION, render
+from hirehub.web.pages import render
 
 router = APIRouter(include_in_schema=False)
 PAGE = "/console/audit"
-NAVIGATION.append((f"{PAGE}/", "Audit log"))
 PAGE_SIZE = 25
 
 

@@ -8,16 +8,13 @@ Every console page depends on :func:`require_admin`; an anonymous visitor is red
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime
 from urllib.parse import quote
 
 from fastapi import Form, Request
 
-from hirehub.db.session import Database
-from hirehub.web import accounts
-from hirehub.web.accounts import SignedIn
+from hirehub.accounts import SignedIn
+from hirehub.accounts.browser import current_admin
 
-SESSION_COOKIE = "hirehub_console"
 PRE_SESSION_CSRF_COOKIE = "hirehub_console_csrf"
 
 
@@ -42,21 +39,6 @@ def safe_next(next_path: str | None) -> str:
     if next_path and next_path.startswith("/console/") and not next_path.startswith("//"):
         return next_path
     return "/console/"
-
-
-async def current_admin(request: Request) -> SignedIn | None:
-    """The signed-in administrator, if any (resolved once per request)."""
-    cached: SignedIn | None = getattr(request.state, "admin", None)
-    if cached is not None:
-        return cached
-    token = request.cookies.get(SESSION_COOKIE)
-    if not token:
-        return None
-    database: Database = request.app.state.database
-    async with database.system_session() as session:
-        admin = await accounts.resolve(session, token, datetime.now(UTC))
-    request.state.admin = admin
-    return admin
 
 
 async def require_admin(request: Request) -> SignedIn:

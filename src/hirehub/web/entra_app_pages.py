@@ -12,28 +12,19 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hirehub.accounts import SignedIn
+from hirehub.errors import NotFound
 from hirehub.security import operations
-from hirehub.web.accounts import SignedIn
 from hirehub.web.auth import require_admin, require_csrf
-from hirehub.web.forms import FieldErrors, with_message
-from hirehub.web.pages import NAVIGATION, render
-from hirehub.web.security_support import REFUSALS, Json, audited_change, is_client_id, read, usable_apps
+from hirehub.web.forms import FormState, PostedForm, submit, with_message
+from hirehub.web.pages import not_found, render_form
+from hirehub.web.security_support import Json, audited_change, is_client_id, read, usable_apps
 
 router = APIRouter(include_in_schema=False)
 PAGE = "/console/entra-apps"
-NAVIGATION.append((f"{PAGE}/", "Microsoft Entra applications"))
 
 
-async def _page(
-    request: Request,
-    admin: SignedIn,
-    *,
-    form: dict[str, str] | None = None,
-    field_errors: FieldErrors | None = None,
-    notice: str = "",
-    error: str = "",
-    status_code: int = 200,
-) -> Response:
+async def _page(request: Request, admin: SignedIn, state: FormState = FormState(), notice: str = "") -> Response:
     async def load(session: AsyncSession) -> Json:
         return {
             "links": (await operations.list_entra_app_links(session))["links"],
@@ -45,10 +36,9 @@ async def _page(
     users = [(u["user_id"], f"{u['user_id']} – {u['name']}" + ("" if u["enabled"] else " (disabled)"))
              for u in loaded["users"]]  # fmt: skip
     app_names = {a["client_id"]: a["name"] for a in loaded["apps"]}
-    return render(
-        request, "entra_apps_list.html", status_code=status_code, links=loaded["links"], users=users,
-        apps=loaded["apps"], app_names=app_names, form=form or {}, field_errors=field_errors or FieldErrors(),
-        notice=notice, error=error,
+    return render_form(
+        request, "entra_apps_list.html", state, notice=notice, links=loaded["links"], users=users,
+        apps=loaded["apps"], app_names=app_names,
     )  # fmt: skip
 
 
@@ -56,7 +46,7 @@ async def _page(
 async def entra_apps_page(
     request: Request, admin: SignedIn = Depends(require_admin), notice: str = "", error: str = ""
 ) -> Response:
-    return await _page(request, admin, notice=notice, error=error)
+    return await _page(request, admin, FormState(error=error), notice)
 
 
 @router.post(f"{PAGE}/", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
@@ -68,42 +58,40 @@ async def link(
     user_id: str = Form(""),
 ) -> Response:
     """*New*: Client ID, Name, User ID; the app's calls then run as that HR user, with its HR roles."""
-    form = {"link-client_id": client_id, "link-name": name, "link-user_id": user_id}
-    problems = FieldErrors()
+    posted = PostedForm({"link-client_id": client_id, "link-name": name, "link-user_id": user_id}, "link-")
     if not is_client_id(client_id):
-        problems["link-client_id"] = (
+        posted.problems["link-client_id"] = (
             "Client ID is required" if not client_id.strip() else f"'{client_id.strip()}' is not a client ID (a GUID)"
         )
     if not name.strip():
-        problems["link-name"] = "Name is required"
+        posted.problems["link-name"] = "Name is required"
     if not user_id.strip():
-        problems["link-user_id"] = "choose an HR user"
-    if problems:
-        return await _page(request, admin, form=form, field_errors=problems, status_code=400)
-    try:
-        created = await audited_change(
+        posted.problems["link-user_id"] = "choose an HR user"
+
+    async def change() -> Json:
+        return await audited_change(
             request, admin, action="security.entra_app_link.create", subject=("entra_app_link", client_id.strip()),
             change=lambda session: operations.create_entra_app_link(session, client_id, name, user_id),
         )  # fmt: skip
-    except REFUSALS as refusal:
-        field_id = "link-user_id" if "HR user" in str(refusal) else "link-client_id"
-        problems[field_id] = str(refusal)
-        return await _page(request, admin, form=form, field_errors=problems, status_code=400)
-    notice = f"{created['name']} ({created['client_id']}) now acts as the HR user {created['user_id']}"
-    return RedirectResponse(with_message(f"{PAGE}/", notice=notice), status_code=303)
+
+    def then(created: Json) -> str:
+        notice = f"{created['name']} ({created['client_id']}) now acts as the HR user {created['user_id']}"
+        return with_message(f"{PAGE}/", notice=notice)
+
+    return await submit(posted, lambda state: _page(request, admin, state), change, then)
 
 
 @router.post(f"{PAGE}/{{client_id}}/remove", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
 async def unlink(request: Request, client_id: str, admin: SignedIn = Depends(require_admin)) -> Response:
     """Remove the record: the app's next call is refused until it is linked again."""
     if not is_client_id(client_id):
-        return render(request, "error.html", status_code=404, message="There is no such link here.")
+        return not_found(request, "link")
     try:
         removed = await audited_change(
             request, admin, action="security.entra_app_link.delete", subject=("entra_app_link", client_id),
             change=lambda session: operations.delete_entra_app_link(session, client_id),
         )  # fmt: skip
-    except REFUSALS:
-        return render(request, "error.html", status_code=404, message="There is no such link here.")
+    except NotFound:
+        return not_found(request, "link")
     notice = f"The link of {removed['name']} ({removed['client_id']}) was removed"
     return RedirectResponse(with_message(f"{PAGE}/", notice=notice), status_code=303)

@@ -9,25 +9,21 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
+from hirehub.accounts import SignedIn
 from hirehub.db.session import Database
 from hirehub.directories.entra import linking
 from hirehub.directories.entra.certificates import certificate_der
 from hirehub.directories.entra.clouds import CLOUDS
-from hirehub.directories.entra.connections import (
-    ConnectionRuntime,
-    EntraConnectionError,
-    create_connection,
-    test_connection,
-)
+from hirehub.directories.entra.connections import ConnectionRuntime, create_connection, test_connection
 from hirehub.directories.entra.models import ConnectionType, EntraConnection
 from hirehub.directories.entra.runtime import LINK_CALLBACK_PATH
-from hirehub.web.accounts import SignedIn
+from hirehub.jobs.queue import resume_paused
 from hirehub.web.auth import require_admin, require_csrf
-from hirehub.web.pages import NAVIGATION, render
+from hirehub.web.forms import FormState, PostedForm, submit, with_message
+from hirehub.web.pages import render, render_form
 
 router = APIRouter(include_in_schema=False)
 PAGE = "/console/entra"
-NAVIGATION.append((f"{PAGE}/", "Entra ID connection"))
 
 
 def _runtime(request: Request) -> ConnectionRuntime:
@@ -40,22 +36,19 @@ async def _connections(database: Database, tenant_id: uuid.UUID) -> list[EntraCo
         return list(await session.scalars(select(EntraConnection).order_by(EntraConnection.name)))
 
 
+async def _page(request: Request, admin: SignedIn, state: FormState = FormState(), notice: str = "") -> Response:
+    return render_form(
+        request, "entra_connections.html", state, notice=notice,
+        connections=await _connections(request.app.state.database, admin.tenant_id), clouds=list(CLOUDS.values()),
+        link_available=_runtime(request).service_provider is not None,
+    )  # fmt: skip
+
+
 @router.get(f"{PAGE}/", response_class=HTMLResponse)
 async def connections_page(
     request: Request, admin: SignedIn = Depends(require_admin), notice: str = "", error: str = ""
 ) -> Response:
-    database: Database = request.app.state.database
-    return render(
-        request,
-        "entra_connections.html",
-        connections=await _connections(database, admin.tenant_id),
-        clouds=list(CLOUDS.values()),
-        notice=notice,
-        error=error,
-        form={},
-        field_errors={},
-        link_available=_runtime(request).service_provider is not None,
-    )
+    return await _page(request, admin, FormState(error=error), notice)
 
 
 @router.post(f"{PAGE}/", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
@@ -69,51 +62,24 @@ async def create(
     client_id: str = Form(""),
     exchange_enabled: bool = Form(False),
 ) -> Response:
+    posted = PostedForm({
+        "name": name, "cloud": cloud, "connection_type": connection_type, "directory_tenant_id": directory_tenant_id,
+        "client_id": client_id, "exchange_enabled": exchange_enabled,
+    })  # fmt: skip
     database: Database = request.app.state.database
-    try:
+
+    async def change() -> None:
         async with database.tenant_transaction(admin.tenant_id) as session:
             await create_connection(
-                session,
-                name=name,
-                cloud=cloud,
-                connection_type=connection_type,
-                directory_tenant_id=directory_tenant_id,
-                client_id=client_id or None,
-                exchange_enabled=exchange_enabled,
-                box=_runtime(request).box,
-                now=datetime.now(UTC),
-            )
-    except EntraConnectionError as exc:
-        message = str(exc)
-        field = (
-            "directory_tenant_id"
-            if "tenant ID" in message
-            else "client_id"
-            if "client ID" in message
-            else "name"
-            if "name" in message
-            else "cloud"
-        )
-        return render(
-            request,
-            "entra_connections.html",
-            status_code=400,
-            connections=await _connections(database, admin.tenant_id),
-            clouds=list(CLOUDS.values()),
-            notice="",
-            error="",
-            form={
-                "name": name,
-                "cloud": cloud,
-                "connection_type": connection_type,
-                "directory_tenant_id": directory_tenant_id,
-                "client_id": client_id,
-                "exchange_enabled": exchange_enabled,
-            },
-            field_errors={field: message},
-            link_available=_runtime(request).service_provider is not None,
-        )
-    return RedirectResponse(f"{PAGE}/?notice=Connection+{name.strip()}+created", status_code=303)
+                session, name=name, cloud=cloud, connection_type=connection_type,
+                directory_tenant_id=directory_tenant_id, client_id=client_id or None,
+                exchange_enabled=exchange_enabled, box=_runtime(request).box, now=datetime.now(UTC),
+            )  # fmt: skip
+
+    def then(_created: None) -> str:
+        return with_message(f"{PAGE}/", notice=f"Connection {name.strip()} created")
+
+    return await submit(posted, lambda state: _page(request, admin, state), change, then)
 
 
 async def _one(database: Database, tenant_id: uuid.UUID, connection_id: uuid.UUID) -> EntraConnection | None:
@@ -180,15 +146,17 @@ async def link_callback(request: Request, admin: SignedIn = Depends(require_admi
     # One transaction either way: a failed link still consumes its flow and records the failure.
     async with database.tenant_transaction(admin.tenant_id) as session:
         try:
-            connection = await linking.complete_link(
+            now = datetime.now(UTC)
+            linked = await linking.complete_link(
                 session,
                 dict(request.query_params),
                 sp=runtime.service_provider,
                 outbound=runtime.outbound,
                 box=runtime.box,
-                now=datetime.now(UTC),
+                now=now,
             )
-            name = connection.name
+            await resume_paused(session, now=now)  # the provisioning that waited for this link goes on
+            name = linked.connection.name
         except linking.LinkError as exc:
             failure = str(exc)
     if failure is not None:

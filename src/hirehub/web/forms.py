@@ -1,18 +1,29 @@
-"""What the console's hand-written forms share: reading posted text into typed values, and who did it.
+"""What the console's hand-written forms share: reading posted text, placing refusals, and one submit flow.
 
 A form re-renders with the error next to the field that caused it, so parsing never raises: each reader
 returns the value or records a message under the field's id in :class:`FieldErrors`, and the page decides
-whether to go on. Nothing here touches the database.
+whether to go on. A refusal of the hub (:class:`hirehub.errors.HubError`) is placed by its ``field`` alone —
+beside that field when the form has it, in the page's banner otherwise — and answered with its kind's status,
+so no page ever reads a message to decide where it goes. :func:`submit` is the one parse → validate → call →
+redirect-or-re-render flow every form follows.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from hirehub.web.accounts import SignedIn
+from fastapi.responses import RedirectResponse, Response
+
+from hirehub.accounts import SignedIn
+from hirehub.errors import HubError
+
+T = TypeVar("T")
 
 
 class FieldErrors(dict[str, str]):
@@ -62,3 +73,63 @@ def with_message(path: str, *, notice: str = "", error: str = "") -> str:
     """Where to send the browser after a change (POST, redirect, GET), with the outcome to show there."""
     query = {key: value for key, value in (("notice", notice), ("error", error)) if value}
     return f"{path}?{urlencode(query)}" if query else path
+
+
+@dataclass(frozen=True)
+class FormState:
+    """What a page shows of the form it renders again: the posted values, messages by field id, a banner."""
+
+    values: Mapping[str, Any] = field(default_factory=dict)
+    field_errors: FieldErrors = field(default_factory=FieldErrors)
+    error: str = ""
+    status_code: int = 200
+
+
+FormPage = Callable[[FormState], Awaitable[Response]]
+"""A page that shows a form, rendered again with what the administrator posted and what was wrong with it."""
+
+
+@dataclass
+class PostedForm:
+    """A posted form: its values by field id, and how a refusal's ``field`` finds its control.
+
+    A refusal names the operation's input (``client_id``); the control is that name after ``prefix``
+    (``app-client_id``) when the form has such a value, or the id ``fields`` gives for it.
+    """
+
+    values: dict[str, Any]
+    prefix: str = ""
+    fields: Mapping[str, str] = field(default_factory=dict)
+    problems: FieldErrors = field(default_factory=FieldErrors)
+
+    def control_of(self, name: str | None) -> str | None:
+        if name is None:
+            return None
+        if name in self.fields:
+            return self.fields[name]
+        control = f"{self.prefix}{name}"
+        return control if control in self.values else None
+
+    def invalid(self) -> FormState:
+        return FormState(self.values, self.problems, status_code=400)
+
+    def refused(self, refusal: HubError) -> FormState:
+        """The form again with the refusal beside its field, or in the banner when no field of this form has it."""
+        control = self.control_of(refusal.field)
+        if control is None:
+            return FormState(self.values, self.problems, error=str(refusal), status_code=refusal.status)
+        return FormState(self.values, FieldErrors({**self.problems, control: str(refusal)}), status_code=refusal.status)
+
+
+async def submit(
+    posted: PostedForm, page: FormPage, change: Callable[[], Awaitable[T]], then: Callable[[T], str]
+) -> Response:
+    """Render the form again if what was posted does not parse or the change is refused; else make the change
+    and send the browser to ``then(result)`` (post, redirect, get)."""
+    if posted.problems:
+        return await page(posted.invalid())
+    try:
+        result = await change()
+    except HubError as refusal:
+        return await page(posted.refused(refusal))
+    return RedirectResponse(then(result), status_code=303)

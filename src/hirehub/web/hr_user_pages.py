@@ -8,38 +8,30 @@ change is an operation of :mod:`hirehub.security.operations`, audited, refused w
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hirehub.accounts import SignedIn
+from hirehub.errors import HubError
 from hirehub.security import operations
-from hirehub.web.accounts import SignedIn
 from hirehub.web.auth import require_admin, require_csrf
-from hirehub.web.forms import FieldErrors, with_message
-from hirehub.web.pages import NAVIGATION, not_found, render
-from hirehub.web.security_support import REFUSALS, Json, audited_change, read
+from hirehub.web.forms import FormState, PostedForm, submit, with_message
+from hirehub.web.pages import not_found, render_form
+from hirehub.web.security_support import Json, audited_change, read
 
 router = APIRouter(include_in_schema=False)
 PAGE = "/console/hr-users"
-NAVIGATION.append((f"{PAGE}/", "HR users"))
 
 
 def user_path(user_id: str) -> str:
     return f"{PAGE}/{quote(user_id, safe='')}"
 
 
-async def _list_page(
-    request: Request,
-    admin: SignedIn,
-    *,
-    form: dict[str, str] | None = None,
-    chosen_roles: list[str] | None = None,
-    field_errors: FieldErrors | None = None,
-    notice: str = "",
-    status_code: int = 200,
-) -> Response:
+async def _list_page(request: Request, admin: SignedIn, state: FormState = FormState(), notice: str = "") -> Response:
     async def load(session: AsyncSession) -> Json:
         return {
             "users": (await operations.list_hr_users(session))["hr_users"],
@@ -47,10 +39,9 @@ async def _list_page(
         }
 
     loaded = await read(request, admin, load)
-    return render(
-        request, "hr_users_list.html", status_code=status_code, users=loaded["users"], roles=loaded["roles"],
-        form=form or {}, chosen_roles=chosen_roles or [], field_errors=field_errors or FieldErrors(), notice=notice,
-        user_path=user_path,
+    return render_form(
+        request, "hr_users_list.html", state, notice=notice, users=loaded["users"], roles=loaded["roles"],
+        chosen_roles=state.values.get("hr-roles", []), user_path=user_path,
     )  # fmt: skip
 
 
@@ -68,36 +59,29 @@ async def create_hr_user(
     roles: list[str] = Form([]),
 ) -> Response:
     """*New* user: User ID, User name and the roles to assign (the seed's *RecruitingIntegration* example)."""
-    form = {"hr-user_id": user_id, "hr-name": name}
-    problems = FieldErrors()
+    posted = PostedForm({"hr-user_id": user_id, "hr-name": name, "hr-roles": roles}, "hr-")
     if not user_id.strip():
-        problems["hr-user_id"] = "User ID is required"
+        posted.problems["hr-user_id"] = "User ID is required"
     elif "/" in user_id or len(user_id.strip()) > 100:
-        problems["hr-user_id"] = "A User ID has at most 100 characters and no '/'"
-    if problems:
-        return await _list_page(request, admin, form=form, chosen_roles=roles, field_errors=problems, status_code=400)
-    try:
-        created = await audited_change(
+        posted.problems["hr-user_id"] = "A User ID has at most 100 characters and no '/'"
+
+    async def change() -> Json:
+        return await audited_change(
             request, admin, action="security.hr_user.create", subject=("hr_user", user_id.strip()),
             change=lambda session: operations.create_hr_user(session, user_id, name, roles),
         )  # fmt: skip
-    except REFUSALS as refusal:
-        field_id = "hr-roles" if "role" in str(refusal) else "hr-user_id"
-        problems[field_id] = str(refusal)
-        return await _list_page(request, admin, form=form, chosen_roles=roles, field_errors=problems, status_code=400)
-    notice = f"The HR user {created['user_id']} was created"
-    return RedirectResponse(with_message(user_path(created["user_id"]), notice=notice), status_code=303)
+
+    def then(created: Json) -> str:
+        return with_message(user_path(created["user_id"]), notice=f"The HR user {created['user_id']} was created")
+
+    return await submit(posted, lambda state: _list_page(request, admin, state), change, then)
 
 
 async def _user_page(
-    request: Request,
-    admin: SignedIn,
-    user_id: str,
-    *,
-    field_errors: FieldErrors | None = None,
-    notice: str = "",
-    status_code: int = 200,
+    request: Request, admin: SignedIn, user_id: str, state: FormState = FormState(), notice: str = ""
 ) -> Response:
+    """The HR user's page; also the 404 when there is none, whatever a refused change said."""
+
     async def load(session: AsyncSession) -> Json:
         return {
             "user": await operations.show_hr_user(session, user_id),
@@ -108,15 +92,14 @@ async def _user_page(
 
     try:
         loaded = await read(request, admin, load)
-    except REFUSALS:
+    except HubError:
         return not_found(request, "HR user")
     user = loaded["user"]
     held = {role["role_id"] for role in user["roles"]}
     others = [(r["role_id"], f"{r['name']} ({r['role_id']})") for r in loaded["roles"] if r["role_id"] not in held]
-    return render(
-        request, "hr_users_detail.html", status_code=status_code, user=user, other_roles=others,
-        links=loaded["links"], path=user_path(user["user_id"]), field_errors=field_errors or FieldErrors(),
-        notice=notice,
+    return render_form(
+        request, "hr_users_detail.html", state, notice=notice, user=user, other_roles=others, links=loaded["links"],
+        path=user_path(user["user_id"]),
     )  # fmt: skip
 
 
@@ -127,17 +110,27 @@ async def hr_user_page(
     return await _user_page(request, admin, user_id, notice=notice)
 
 
+async def _user_change(
+    request: Request, admin: SignedIn, user_id: str, posted: PostedForm, *, action: str, change: Any, done: str
+) -> Response:
+    """One audited change of the HR user, on its page: refused beside the form's field, or as the 404 it is."""
+
+    async def changed() -> Json:
+        return await audited_change(request, admin, action=action, subject=("hr_user", user_id), change=change)
+
+    def then(_changed: Json) -> str:
+        return with_message(user_path(user_id), notice=done)
+
+    return await submit(posted, lambda state: _user_page(request, admin, user_id, state), changed, then)
+
+
 async def _set_enabled(request: Request, admin: SignedIn, user_id: str, enabled: bool) -> Response:
-    try:
-        await audited_change(
-            request, admin, subject=("hr_user", user_id),
-            action="security.hr_user.enable" if enabled else "security.hr_user.disable",
-            change=lambda session: operations.set_hr_user_enabled(session, user_id, enabled),
-        )  # fmt: skip
-    except REFUSALS:
-        return not_found(request, "HR user")
-    notice = f"The HR user {user_id} was {'enabled' if enabled else 'disabled'}"
-    return RedirectResponse(with_message(user_path(user_id), notice=notice), status_code=303)
+    return await _user_change(
+        request, admin, user_id, PostedForm({}),
+        action="security.hr_user.enable" if enabled else "security.hr_user.disable",
+        change=lambda session: operations.set_hr_user_enabled(session, user_id, enabled),
+        done=f"The HR user {user_id} was {'enabled' if enabled else 'disabled'}",
+    )  # fmt: skip
 
 
 @router.post(f"{PAGE}/{{user_id}}/enable", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
@@ -152,26 +145,18 @@ async def disable(request: Request, user_id: str, admin: SignedIn = Depends(requ
 
 
 async def _role_change(request: Request, admin: SignedIn, user_id: str, role_id: str, *, assign: bool) -> Response:
-    field_id = "assign-role" if assign else "remove"
+    control = "assign-role" if assign else "remove"
+    posted = PostedForm({}, fields={"role_id": control})
     if not role_id.strip():
-        return await _user_page(
-            request, admin, user_id, field_errors=FieldErrors({field_id: "choose an HR role"}), status_code=400
-        )
-    change = operations.assign_hr_role if assign else operations.remove_hr_role
-    try:
-        await audited_change(
-            request, admin, subject=("hr_user", user_id),
-            action="security.hr_user.role.assign" if assign else "security.hr_user.role.remove",
-            change=lambda session: change(session, user_id, role_id),
-        )  # fmt: skip
-    except REFUSALS as refusal:
-        if refusal.status == 404 and "HR user" in str(refusal):
-            return not_found(request, "HR user")
-        return await _user_page(
-            request, admin, user_id, field_errors=FieldErrors({field_id: str(refusal)}), status_code=400
-        )
-    notice = f"The role {role_id} was {'assigned' if assign else 'removed'}"
-    return RedirectResponse(with_message(user_path(user_id), notice=notice), status_code=303)
+        posted.problems[control] = "choose an HR role"
+    return await _user_change(
+        request, admin, user_id, posted,
+        action="security.hr_user.role.assign" if assign else "security.hr_user.role.remove",
+        change=lambda session: (operations.assign_hr_role if assign else operations.remove_hr_role)(
+            session, user_id, role_id
+        ),
+        done=f"The role {role_id} was {'assigned' if assign else 'removed'}",
+    )  # fmt: skip
 
 
 @router.post(f"{PAGE}/{{user_id}}/roles", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from enum import StrEnum
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -16,23 +17,29 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hirehub.accounts import SignedIn
 from hirehub.audit import log as audit
 from hirehub.db.session import Database
+from hirehub.errors import HubError
 from hirehub.jobs import queue
-from hirehub.jobs.errors import JobError
 from hirehub.jobs.models import DurableJob, JobStatus
 from hirehub.jobs.serialize import job_json
-from hirehub.web.accounts import SignedIn
 from hirehub.web.auth import require_admin, require_csrf
 from hirehub.web.forms import actor
-from hirehub.web.pages import NAVIGATION, render
+from hirehub.web.pages import render
 
 router = APIRouter(include_in_schema=False)
 PAGE = "/console/jobs"
-NAVIGATION.append((f"{PAGE}/", "Jobs"))
 LIMIT = 200
 RETRYABLE = {JobStatus.DEAD.value, JobStatus.FAILED.value, JobStatus.CANCELLED.value}
 CANCELLABLE = {JobStatus.QUEUED.value, JobStatus.FAILED.value, JobStatus.HELD.value}
+
+
+class JobAction(StrEnum):
+    """What the list's buttons do to one job (the last segment of the form's path)."""
+
+    RETRY = "retry"
+    CANCEL = "cancel"
 
 
 async def find_jobs(session: AsyncSession, status: str | None, kind: str | None) -> Sequence[DurableJob]:
@@ -87,38 +94,25 @@ def _list_url(status: str, kind: str, **message: str) -> str:
     return f"{PAGE}/" + (f"?{urlencode(query)}" if query else "")
 
 
-async def _act(request: Request, admin: SignedIn, job_id: uuid.UUID, action: str, status: str, kind: str) -> Response:
+@router.post(f"{PAGE}/{{job_id}}/{{action}}", dependencies=[Depends(require_csrf)])
+async def act(
+    request: Request,
+    job_id: uuid.UUID,
+    action: JobAction,
+    admin: SignedIn = Depends(require_admin),
+    status: str = Form(""),
+    kind: str = Form(""),
+) -> Response:
+    """*Retry* or *Cancel*, audited; back to the list with the filters the operator had."""
     database: Database = request.app.state.database
     try:
         async with database.tenant_transaction(admin.tenant_id) as session:
-            job = await (queue.retry if action == "retry" else queue.cancel)(session, job_id)
+            job = await (queue.retry if action is JobAction.RETRY else queue.cancel)(session, job_id)
             audit.record(
                 session, actor=actor(admin), action=f"job.{action}", subject_type="job", subject_id=str(job_id),
                 after=job_json(job),
             )  # fmt: skip
-            done = f"Job {job.kind} was {'queued again' if action == 'retry' else 'cancelled'}"
-    except JobError as exc:
-        return RedirectResponse(_list_url(status, kind, error=str(exc)), status_code=303)
+            done = f"Job {job.kind} was {'queued again' if action is JobAction.RETRY else 'cancelled'}"
+    except HubError as refusal:
+        return RedirectResponse(_list_url(status, kind, error=str(refusal)), status_code=303)
     return RedirectResponse(_list_url(status, kind, notice=done), status_code=303)
-
-
-@router.post(f"{PAGE}/{{job_id}}/retry", dependencies=[Depends(require_csrf)])
-async def retry(
-    request: Request,
-    job_id: uuid.UUID,
-    admin: SignedIn = Depends(require_admin),
-    status: str = Form(""),
-    kind: str = Form(""),
-) -> Response:
-    return await _act(request, admin, job_id, "retry", status, kind)
-
-
-@router.post(f"{PAGE}/{{job_id}}/cancel", dependencies=[Depends(require_csrf)])
-async def cancel(
-    request: Request,
-    job_id: uuid.UUID,
-    admin: SignedIn = Depends(require_admin),
-    status: str = Form(""),
-    kind: str = Form(""),
-) -> Response:
-    return await _act(request, admin, job_id, "cancel", status, kind)

@@ -14,33 +14,30 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
+from hirehub.accounts import SignedIn
 from hirehub.audit import log as audit
 from hirehub.db.session import Database
+from hirehub.errors import HubError
 from hirehub.hr.models import Worker
-from hirehub.lifecycle.planning import PlanningError
 from hirehub.lifecycle.policy import PolicyError
 from hirehub.provisioning import operations
-from hirehub.web.accounts import SignedIn
 from hirehub.web.auth import require_admin, require_csrf
-from hirehub.web.forms import FieldErrors, actor, with_message
-from hirehub.web.pages import NAVIGATION, render
+from hirehub.web.forms import FormState, PostedForm, actor, with_message
+from hirehub.web.pages import render_form
 
 router = APIRouter(include_in_schema=False)
 PAGE = "/console/lifecycle"
-NAVIGATION.append((f"{PAGE}/", "Lifecycle policy"))
 
 
 async def _page(
     request: Request,
     admin: SignedIn,
+    state: FormState = FormState(),
     *,
     notice: str = "",
     document: str | None = None,
     problems: list[str] | None = None,
-    personnel_number: str = "",
     preview: dict[str, Any] | None = None,
-    field_errors: FieldErrors | None = None,
-    status_code: int = 200,
 ) -> Response:
     database: Database = request.app.state.database
     async with database.tenant_session(admin.tenant_id) as session:
@@ -49,19 +46,11 @@ async def _page(
             (w.personnel_number, f"{w.personnel_number} – {w.first_name} {w.last_name or ''}".strip())
             for w in await session.scalars(select(Worker).order_by(Worker.personnel_number))
         ]
-    return render(
-        request,
-        "lifecycle_policy.html",
-        status_code=status_code,
-        policy=policy,
-        document=document if document is not None else json.dumps(policy, indent=2),
-        problems=problems or [],
-        notice=notice,
-        workers=workers,
-        personnel_number=personnel_number,
-        preview=preview,
-        field_errors=field_errors or FieldErrors(),
-    )
+    return render_form(
+        request, "lifecycle_policy.html", state, notice=notice, policy=policy,
+        document=document if document is not None else json.dumps(policy, indent=2), problems=problems or [],
+        workers=workers, personnel_number=state.values.get("personnel_number", ""), preview=preview,
+    )  # fmt: skip
 
 
 @router.get(f"{PAGE}/", response_class=HTMLResponse)
@@ -86,7 +75,7 @@ def _parse(document: str) -> tuple[dict[str, Any] | None, list[str]]:
 async def save_policy(request: Request, admin: SignedIn = Depends(require_admin), document: str = Form("")) -> Response:
     parsed, problems = _parse(document)
     if parsed is None:
-        return await _page(request, admin, document=document, problems=problems, status_code=400)
+        return await _page(request, admin, FormState(status_code=400), document=document, problems=problems)
     database: Database = request.app.state.database
     try:
         async with database.tenant_transaction(admin.tenant_id) as session:
@@ -96,20 +85,23 @@ async def save_policy(request: Request, admin: SignedIn = Depends(require_admin)
                 subject_id="tenant", after=saved,
             )  # fmt: skip
     except PolicyError as exc:
-        return await _page(request, admin, document=document, problems=list(exc.problems), status_code=400)
+        return await _page(request, admin, FormState(status_code=400), document=document, problems=list(exc.problems))
     return RedirectResponse(with_message(f"{PAGE}/", notice="The lifecycle policy was saved"), status_code=303)
 
 
 @router.get(f"{PAGE}/preview", response_class=HTMLResponse)
 async def preview(request: Request, admin: SignedIn = Depends(require_admin), personnel_number: str = "") -> Response:
     """A dry run: the plan a sync would make now for the chosen worker, applied to nothing."""
+    posted = PostedForm({"personnel_number": personnel_number})
     if not personnel_number.strip():
-        errors = FieldErrors({"personnel_number": "choose a worker"})
-        return await _page(request, admin, field_errors=errors, status_code=400)
+        posted.problems["personnel_number"] = "choose a worker"
+        return await _page(request, admin, posted.invalid())
     database: Database = request.app.state.database
     try:
-        result = await operations.preview(database, admin.tenant_id, personnel_number.strip())
-    except (operations.PreviewError, PlanningError) as exc:
-        errors = FieldErrors({"personnel_number": str(exc)})
-        return await _page(request, admin, personnel_number=personnel_number, field_errors=errors, status_code=404)
-    return await _page(request, admin, personnel_number=personnel_number, preview=result)
+        result = await operations.preview(
+            database, connectors=request.app.state.connectors, tenant_id=admin.tenant_id,
+            personnel_number=personnel_number.strip(),
+        )  # fmt: skip
+    except HubError as refusal:
+        return await _page(request, admin, posted.refused(refusal))
+    return await _page(request, admin, FormState(posted.values), preview=result)

@@ -15,19 +15,19 @@ from typing import Any
 from fastapi import APIRouter, Body, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from hirehub.api.admin.caller import CSRF_HEADER
-from hirehub.api.problems import problem_response
+from hirehub.accounts import SignedIn
+from hirehub.accounts.browser import CSRF_HEADER, carries_csrf_header, current_admin
 from hirehub.db.session import Database
+from hirehub.errors import HubError
 from hirehub.linkedin import apps, operations
-from hirehub.linkedin.errors import LinkedInError
-from hirehub.web.accounts import SignedIn
-from hirehub.web.auth import current_admin, require_admin
+from hirehub.web.auth import require_admin
 from hirehub.web.pages import render
 
 router = APIRouter(include_in_schema=False)
 PAGE = "/console/linkedin/plugin"
 CALLBACK = "/console/linkedin/integrations"
 LINKEDIN_ORIGINS = "https://platform.linkedin.com https://www.linkedin.com"
+PROBLEM_JSON = "application/problem+json"
 # The navigation lists the RSC page (linkedin_rsc_pages), which links here.
 
 
@@ -70,22 +70,27 @@ async def plugin_page(request: Request, admin: SignedIn = Depends(require_admin)
     return response
 
 
+def _problem(status: int, title: str, detail: str) -> JSONResponse:
+    """An RFC 9457 problem, the shape the admin API answers in, for the page's script to read."""
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+
+
 @router.post(CALLBACK)
 async def record_integrations(request: Request, document: Any = Body(...)) -> JSONResponse:
     """The plugin's integrations, stored for the signed-in administrator's tenant and their sync queued."""
     admin = await current_admin(request)
     if admin is None:
-        return problem_response(401, "Unauthenticated", "Sign in to the console first.")
-    sent = request.headers.get(CSRF_HEADER, "")
-    if not sent or not secrets.compare_digest(sent, admin.csrf_token):
-        return problem_response(403, "CSRF token missing", f"The callback carries the {CSRF_HEADER} header.")
+        return _problem(401, "Unauthenticated", "Sign in to the console first.")
+    if not carries_csrf_header(request, admin):
+        return _problem(403, "CSRF token missing", f"The callback carries the {CSRF_HEADER} header.")
     items = document.get("integrations") if isinstance(document, dict) else document
     if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
-        return problem_response(400, "Refused", 'the body is {"integrations": [{integrationContext, …}, …]}')
+        return _problem(400, "Refused", 'the body is {"integrations": [{integrationContext, …}, …]}')
     database: Database = request.app.state.database
     try:
         async with database.tenant_transaction(admin.tenant_id) as session:
             result = await operations.record_plugin_integrations(session, items)
-    except LinkedInError as exc:
-        return problem_response(exc.status, "Refused", str(exc))
+    except HubError as refusal:
+        return _problem(refusal.status, "Refused", str(refusal))
     return JSONResponse(result, status_code=202)

@@ -13,69 +13,45 @@ from typing import Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from hirehub.accounts import SignedIn
 from hirehub.audit import log as audit
 from hirehub.db.session import Database
+from hirehub.errors import HubError
 from hirehub.linkedin import catalog, integrations, operations
 from hirehub.linkedin.apps import EnableOptions
-from hirehub.linkedin.errors import LinkedInError, LinkedInRefused, LinkedInUnavailable
 from hirehub.linkedin.runtime import linkedin_runtime
-from hirehub.web.accounts import SignedIn
 from hirehub.web.auth import require_admin, require_csrf
-from hirehub.web.forms import FieldErrors, actor, with_message
+from hirehub.web.forms import FormState, PostedForm, actor, submit, with_message
 from hirehub.web.linkedin_pages import PAGE as PLUGIN_PAGE
-from hirehub.web.pages import NAVIGATION, render
+from hirehub.web.pages import render_form
 
 router = APIRouter(include_in_schema=False)
 PAGE = "/console/linkedin/"
-NAVIGATION.append((PAGE, "LinkedIn RSC"))
 DEFAULT_WIDTH = 600
 
 
-async def _page(
-    request: Request,
-    admin: SignedIn,
-    *,
-    notice: str = "",
-    error: str = "",
-    form: dict[str, Any] | None = None,
-    field_errors: FieldErrors | None = None,
-    status_code: int = 200,
-) -> Response:
+async def _page(request: Request, admin: SignedIn, state: FormState = FormState(), notice: str = "") -> Response:
     database: Database = request.app.state.database
     async with linkedin_runtime() as runtime, database.tenant_session(admin.tenant_id) as session:
-        state = await operations.show(session, runtime)
+        state_of_rsc = await operations.show(session, runtime)
         rows = await integrations.list_integrations(session)
-    return render(
-        request,
-        "linkedin_rsc.html",
-        status_code=status_code,
-        state=state,
-        app=state["linkedin"] if state["linkedin"] and state["linkedin"]["enabled"] else None,
-        rows=rows,
-        labels=catalog.LABELS,
-        bundled_types=catalog.BUNDLED_TYPES,
-        required_types=catalog.RSC_BUNDLED_TYPES,
-        plugin_page=PLUGIN_PAGE,
-        notice=notice,
-        error=error,
-        form=form or {"integration_types": list(catalog.RSC_BUNDLED_TYPES), "widget_width": str(DEFAULT_WIDTH)},
-        field_errors=field_errors or FieldErrors(),
-    )
+    linkedin = state_of_rsc["linkedin"]
+    shown = state if state.values else FormState(
+        {"integration_types": list(catalog.RSC_BUNDLED_TYPES), "widget_width": str(DEFAULT_WIDTH)},
+        state.field_errors, state.error, state.status_code,
+    )  # fmt: skip
+    return render_form(
+        request, "linkedin_rsc.html", shown, notice=notice, state=state_of_rsc,
+        app=linkedin if linkedin and linkedin["enabled"] else None, rows=rows, labels=catalog.LABELS,
+        bundled_types=catalog.BUNDLED_TYPES, required_types=catalog.RSC_BUNDLED_TYPES, plugin_page=PLUGIN_PAGE,
+    )  # fmt: skip
 
 
 @router.get(PAGE, response_class=HTMLResponse)
 async def rsc_page(
     request: Request, admin: SignedIn = Depends(require_admin), notice: str = "", error: str = ""
 ) -> Response:
-    return await _page(request, admin, notice=notice, error=error)
-
-
-def _field_of(message: str) -> str | None:
-    if "width" in message:
-        return "widget_width"
-    if "integration type" in message or "plugin must support" in message:
-        return "integration_types"
-    return None
+    return await _page(request, admin, FormState(error=error), notice)
 
 
 @router.post(f"{PAGE}enable", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
@@ -86,35 +62,33 @@ async def enable(
     widget_width: str = Form(str(DEFAULT_WIDTH)),
 ) -> Response:
     """*Turn on LinkedIn RSC*: provisions the tenant's customer app through the hub's partner app."""
-    form = {"integration_types": integration_types, "widget_width": widget_width}
-    problems = FieldErrors()
+    posted = PostedForm({"integration_types": integration_types, "widget_width": widget_width})
+    width = 0
     try:
         width = int(widget_width.strip())
     except ValueError:
-        problems["widget_width"] = f"'{widget_width.strip()}' is not a number of pixels"
-    if problems:
-        return await _page(request, admin, form=form, field_errors=problems, status_code=400)
+        posted.problems["widget_width"] = f"'{widget_width.strip()}' is not a number of pixels"
     database: Database = request.app.state.database
-    options = EnableOptions(integration_types=integration_types, widget_width=width)
-    try:
+
+    async def change() -> dict[str, Any]:
+        options = EnableOptions(integration_types=integration_types, widget_width=width)
         async with linkedin_runtime() as runtime:
-            result = await operations.enable(database, admin.tenant_id, runtime, options)
-    except LinkedInError as exc:
-        field = _field_of(str(exc))
-        return await _page(
-            request, admin, form=form, error="" if field else str(exc),
-            field_errors=FieldErrors({field: str(exc)} if field else {}), status_code=exc.status,
-        )  # fmt: skip
-    except (LinkedInUnavailable, LinkedInRefused) as exc:
-        return await _page(request, admin, form=form, error=f"LinkedIn did not turn RSC on: {exc}", status_code=502)
-    async with database.tenant_transaction(admin.tenant_id) as session:
-        audit.record(
-            session, actor=actor(admin), action="linkedin.enable", subject_type="linkedin",
-            subject_id=str(admin.tenant_id),
-            after={"client_id": result["client_id"], "integration_types": result["integration_types"],
-                   "widget_width": result["widget_width"]},
-        )  # fmt: skip
-    return RedirectResponse(with_message(PAGE, notice="LinkedIn RSC is on"), status_code=303)
+            result: dict[str, Any] = await operations.enable(database, admin.tenant_id, runtime, options)
+        async with database.tenant_transaction(admin.tenant_id) as session:
+            audit.record(
+                session, actor=actor(admin), action="linkedin.enable", subject_type="linkedin",
+                subject_id=str(admin.tenant_id),
+                after={"client_id": result["client_id"], "integration_types": result["integration_types"],
+                       "widget_width": result["widget_width"]},
+            )  # fmt: skip
+        return result
+
+    return await submit(
+        posted,
+        lambda state: _page(request, admin, state),
+        change,
+        lambda _: with_message(PAGE, notice="LinkedIn RSC is on"),
+    )
 
 
 @router.post(f"{PAGE}sync", dependencies=[Depends(require_csrf)])
@@ -126,8 +100,8 @@ async def sync_now(request: Request, admin: SignedIn = Depends(require_admin)) -
             result = await operations.queue_sync(session)
             audit.record(session, actor=actor(admin), action="linkedin.integrations.sync", subject_type="linkedin",
                          subject_id=str(admin.tenant_id), after={"integrations": result["integrations"]})  # fmt: skip
-    except LinkedInError as exc:
-        return RedirectResponse(with_message(PAGE, error=str(exc)), status_code=303)
+    except HubError as refusal:
+        return RedirectResponse(with_message(PAGE, error=str(refusal)), status_code=303)
     notice = f"Sync queued for {result['integrations']} integrations" if result["queued"] else "Nothing to sync yet"
     return RedirectResponse(with_message(PAGE, notice=notice), status_code=303)
 
@@ -139,7 +113,7 @@ async def refresh_status(request: Request, admin: SignedIn = Depends(require_adm
     try:
         async with linkedin_runtime() as runtime:
             result = await operations.refresh_status(database, admin.tenant_id, runtime)
-    except LinkedInError as exc:
-        return RedirectResponse(with_message(PAGE, error=str(exc)), status_code=303)
+    except HubError as refusal:
+        return RedirectResponse(with_message(PAGE, error=str(refusal)), status_code=303)
     notice = f"Status refreshed: {result['updated']} integrations updated"
     return RedirectResponse(with_message(PAGE, notice=notice), status_code=303)

@@ -28,11 +28,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from hirehub import accounts
+from hirehub.accounts.browser import SESSION_COOKIE
 from hirehub.db.session import Database
 from hirehub.outbound import HostMap, async_client
 from hirehub.settings import Settings
-from hirehub.web import accounts
-from hirehub.web.auth import PRE_SESSION_CSRF_COOKIE, SESSION_COOKIE, safe_next
+from hirehub.web.auth import PRE_SESSION_CSRF_COOKIE, safe_next
 from hirehub.web.pages import render
 
 router = APIRouter(prefix="/console", include_in_schema=False)

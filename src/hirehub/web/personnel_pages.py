@@ -12,33 +12,32 @@ from dataclasses import dataclass
 from datetime import date
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hirehub.accounts import SignedIn
 from hirehub.audit import log as audit
 from hirehub.db.session import Database
-from hirehub.hr import errors, services
+from hirehub.hr import services
 from hirehub.hr.domain import HireDetails
-from hirehub.hr.models import CandidateToHire, LinkedInExportedCandidate, Position, PositionWorkerAssignment
+from hirehub.hr.models import CandidateToHire, LinkedInExportedCandidate, Position, PositionWorkerAssignment, Worker
 from hirehub.hr.models.options import ApplicantIntegrationResult, EmploymentType
 from hirehub.tenancy.service import list_companies
-from hirehub.web.accounts import SignedIn
 from hirehub.web.auth import require_admin, require_csrf
-from hirehub.web.forms import FieldErrors, actor, with_message
-from hirehub.web.pages import NAVIGATION, render
+from hirehub.web.forms import FormState, PostedForm, actor, submit, with_message
+from hirehub.web.pages import render, render_form
 
 router = APIRouter(include_in_schema=False)
 PAGE = "/console/personnel"
-NAVIGATION.append((f"{PAGE}/", "Personnel management"))
 
 EMPLOYMENT_TYPES: list[tuple[str, str]] = [
     (EmploymentType.FULL_TIME.name, "Full time"),
     (EmploymentType.PART_TIME.name, "Part time"),
     (EmploymentType.TEMPORARY.name, "Temporary"),
 ]
-# Which field of the dialog a missing-field refusal of the hire service belongs to.
-MISSING_FIELD = {"first name": "first_name", "last name": "last_name", "start date": "start_date"}
+# The hire service's inputs that the dialog names differently.
+HIRE_FIELDS = {"company_code": "company"}
 
 
 @dataclass(frozen=True)
@@ -116,14 +115,7 @@ async def candidates_page(
 
 
 async def _dialog(
-    request: Request,
-    admin: SignedIn,
-    candidate_id: uuid.UUID,
-    *,
-    form: dict[str, str] | None = None,
-    field_errors: FieldErrors | None = None,
-    error: str = "",
-    status_code: int = 200,
+    request: Request, admin: SignedIn, candidate_id: uuid.UUID, state: FormState = FormState()
 ) -> Response:
     database: Database = request.app.state.database
     async with database.tenant_session(admin.tenant_id) as session:
@@ -136,7 +128,7 @@ async def _dialog(
             select(LinkedInExportedCandidate).where(LinkedInExportedCandidate.candidate_ref_id == candidate.id)
         )
     hired = candidate.applicant_integration_result == ApplicantIntegrationResult.HIRED
-    values = form or {
+    values = state.values or {
         "first_name": candidate.first_name,
         "last_name": candidate.last_name or "",
         "email": candidate.email or "",
@@ -146,20 +138,11 @@ async def _dialog(
         "position_id": str(candidate.position_ref_id or ""),
         "employment_type": EmploymentType.FULL_TIME.name,
     }
-    return render(
-        request,
-        "personnel_hire.html",
-        status_code=status_code,
-        candidate=candidate,
-        export=export,
-        hired=hired,
-        positions=[(str(p.id), _position_label(p)) for p in positions],
-        companies=[(c.code, f"{c.code} – {c.name}") for c in companies],
-        employment_types=EMPLOYMENT_TYPES,
-        form=values,
-        field_errors=field_errors or FieldErrors(),
-        error=error,
-    )
+    return render_form(
+        request, "personnel_hire.html", FormState(values, state.field_errors, state.error, state.status_code),
+        candidate=candidate, export=export, hired=hired, positions=[(str(p.id), _position_label(p)) for p in positions],
+        companies=[(c.code, f"{c.code} – {c.name}") for c in companies], employment_types=EMPLOYMENT_TYPES,
+    )  # fmt: skip
 
 
 def _position_label(position: OpenPosition) -> str:
@@ -170,19 +153,6 @@ def _position_label(position: OpenPosition) -> str:
 @router.get(f"{PAGE}/candidates/{{candidate_id}}/hire", response_class=HTMLResponse)
 async def hire_dialog(request: Request, candidate_id: uuid.UUID, admin: SignedIn = Depends(require_admin)) -> Response:
     return await _dialog(request, admin, candidate_id)
-
-
-def _field_of(refusal: errors.HRError) -> str | None:
-    """The dialog field a refusal is about, or None when it concerns the candidate as a whole."""
-    if isinstance(refusal, errors.MissingRequiredField):
-        return MISSING_FIELD.get(refusal.field)
-    if isinstance(refusal, errors.PositionOccupied) or "position" in str(refusal):
-        return "position_id"
-    if isinstance(refusal, errors.NotFound) and "company" in str(refusal):
-        return "company"
-    if isinstance(refusal, errors.RehireWhileEmployed):
-        return "start_date"
-    return None
 
 
 @router.post(
@@ -205,17 +175,16 @@ async def hire(
         "first_name": first_name, "last_name": last_name, "email": email, "phone": phone, "start_date": start_date,
         "company": company, "position_id": position_id, "employment_type": employment_type,
     }  # fmt: skip
-    problems = FieldErrors()
-    start: date | None = problems.date("start_date", start_date, "Start date", required=True)
-    position = problems.choice("position_id", position_id, "Position")
+    posted = PostedForm(form, fields=HIRE_FIELDS)
+    start: date | None = posted.problems.date("start_date", start_date, "Start date", required=True)
+    position = posted.problems.choice("position_id", position_id, "Position")
     if employment_type not in EmploymentType.__members__:
-        problems["employment_type"] = f"'{employment_type}' is not an employment type"
+        posted.problems["employment_type"] = f"'{employment_type}' is not an employment type"
     if email.strip() and "@" not in email:
-        problems["email"] = f"'{email.strip()}' is not an e-mail address"
-    if problems:
-        return await _dialog(request, admin, candidate_id, form=form, field_errors=problems, status_code=400)
+        posted.problems["email"] = f"'{email.strip()}' is not an e-mail address"
     database: Database = request.app.state.database
-    try:
+
+    async def change() -> Worker:
         async with database.tenant_transaction(admin.tenant_id) as session:
             outcome = await services.hire(
                 session, candidate_id,
@@ -231,23 +200,10 @@ async def hire(
                        "company": worker.data_area_id, "position_id": position_id or None,
                        "employment_type": employment_type},
             )  # fmt: skip
-    except errors.NotFound as refusal:
-        if "candidate" in str(refusal):
-            return render(request, "error.html", status_code=404, message="There is no such candidate to hire.")
-        return await _refused(request, admin, candidate_id, form, refusal)
-    except errors.HRError as refusal:
-        return await _refused(request, admin, candidate_id, form, refusal)
-    name = f"{worker.first_name} {worker.last_name or ''}".strip()
-    notice = f"{name} was hired as {worker.personnel_number}"
-    return RedirectResponse(with_message(f"/console/workers/{worker.id}", notice=notice), status_code=303)
+        return worker
 
+    def then(worker: Worker) -> str:
+        name = f"{worker.first_name} {worker.last_name or ''}".strip()
+        return with_message(f"/console/workers/{worker.id}", notice=f"{name} was hired as {worker.personnel_number}")
 
-async def _refused(
-    request: Request, admin: SignedIn, candidate_id: uuid.UUID, form: dict[str, str], refusal: errors.HRError
-) -> Response:
-    field = _field_of(refusal)
-    problems = FieldErrors({field: str(refusal)} if field else {})
-    return await _dialog(
-        request, admin, candidate_id, form=form, field_errors=problems, error="" if field else str(refusal),
-        status_code=409 if field is None else 400,
-    )  # fmt: skip
+    return await submit(posted, lambda state: _dialog(request, admin, candidate_id, state), change, then)

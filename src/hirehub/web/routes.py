@@ -1,8 +1,13 @@
-"""The console's own routes: sign-in, sign-out and the overview. Feature pages add their routers."""
+"""The console's own routes (sign-in, sign-out, the overview) and :func:`install_console`, which mounts every page.
+
+The navigation is listed here, once, in the order of the work (hire, manage, automate, supervise, operate, look
+back; then the set-up of API integrations and of the connections): a page module only serves its routes.
+"""
 
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
@@ -10,13 +15,30 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import func, select
 
+from hirehub import accounts
+from hirehub.accounts import SignedIn
+from hirehub.accounts.browser import SESSION_COOKIE
 from hirehub.db.session import Database
+from hirehub.errors import HubError
 from hirehub.tenancy.models import Company, Tenant
-from hirehub.web import accounts, console_pages, entra_pages, linkedin_pages, linkedin_rsc_pages, oidc
-from hirehub.web.accounts import AccountError, SignedIn
+from hirehub.web import (
+    app_pages,
+    approvals_pages,
+    audit_pages,
+    entra_app_pages,
+    entra_pages,
+    hr_user_pages,
+    jobs_pages,
+    lifecycle_pages,
+    linkedin_pages,
+    linkedin_rsc_pages,
+    oidc,
+    personnel_pages,
+    security_pages,
+    worker_pages,
+)
 from hirehub.web.auth import (
     PRE_SESSION_CSRF_COOKIE,
-    SESSION_COOKIE,
     CsrfFailure,
     SignInRequired,
     require_admin,
@@ -60,12 +82,12 @@ async def sign_in(
     try:
         async with database.system_transaction() as session:
             token, _admin = await accounts.sign_in(session, email=email, password=password, now=datetime.now(UTC))
-    except AccountError as exc:
+    except HubError as exc:
         csrf = request.cookies.get(PRE_SESSION_CSRF_COOKIE, "")
         return render(
             request,
             "sign_in.html",
-            status_code=400,
+            status_code=exc.status,
             csrf_token=csrf,
             next=safe_next(next),
             error=str(exc),
@@ -98,8 +120,50 @@ async def overview(request: Request, admin: SignedIn = Depends(require_admin)) -
     return render(request, "overview.html", tenant=tenant, companies=companies)
 
 
+@dataclass(frozen=True)
+class NavigationLink:
+    """One entry of the console's navigation: where it goes and what it says (the page's heading)."""
+
+    path: str
+    label: str
+
+
+def navigation() -> tuple[tuple[str, tuple[NavigationLink, ...]], ...]:
+    """The console's sections in groups, in the order the menu shows them."""
+    return (
+        ("People", (
+            NavigationLink("/console/", "Overview"),
+            NavigationLink(f"{personnel_pages.PAGE}/", "Personnel management"),
+            NavigationLink(f"{worker_pages.PAGE}/", "Workers"),
+        )),
+        ("Provisioning", (
+            NavigationLink(f"{lifecycle_pages.PAGE}/", "Lifecycle policy"),
+            NavigationLink(f"{approvals_pages.PAGE}/", "Approvals"),
+            NavigationLink(f"{jobs_pages.PAGE}/", "Jobs"),
+            NavigationLink(f"{audit_pages.PAGE}/", "Audit log"),
+        )),
+        ("API integrations", (
+            NavigationLink(f"{app_pages.PAGE}/", "App registrations"),
+            NavigationLink(f"{security_pages.PAGE}/", "Security roles"),
+            NavigationLink(f"{hr_user_pages.PAGE}/", "HR users"),
+            NavigationLink(f"{entra_app_pages.PAGE}/", "Microsoft Entra applications"),
+        )),
+        ("Connections", (
+            NavigationLink(f"{entra_pages.PAGE}/", "Entra ID connection"),
+            NavigationLink(linkedin_rsc_pages.PAGE, "LinkedIn RSC"),
+        )),
+    )  # fmt: skip
+
+
+ROUTERS: tuple[APIRouter, ...] = (
+    router, oidc.router, entra_pages.router, linkedin_rsc_pages.router, linkedin_pages.router, personnel_pages.router,
+    worker_pages.router, lifecycle_pages.router, approvals_pages.router, jobs_pages.router, audit_pages.router,
+    app_pages.router, security_pages.router, hr_user_pages.router, entra_app_pages.router,
+)  # fmt: skip
+
+
 def install_console(app: FastAPI) -> None:
-    """Mount the console, its assets, and the handlers that turn auth failures into redirects."""
+    """Mount the console, its assets and navigation, and the handlers that turn auth failures into redirects."""
 
     async def redirect_to_sign_in(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, SignInRequired)
@@ -108,13 +172,9 @@ def install_console(app: FastAPI) -> None:
     async def refuse_csrf(request: Request, exc: Exception) -> Response:
         return render(request, "error.html", status_code=403, message="This form expired. Go back, reload and retry.")
 
+    app.state.console_navigation = navigation()
     app.add_exception_handler(SignInRequired, redirect_to_sign_in)
     app.add_exception_handler(CsrfFailure, refuse_csrf)
     app.mount("/console/static", StaticFiles(directory=str(STATIC_DIR)), name="console-static")
-    app.include_router(router)
-    app.include_router(oidc.router)
-    app.include_router(entra_pages.router)
-    app.include_router(linkedin_rsc_pages.router)
-    app.include_router(linkedin_pages.router)
-    for section in console_pages.ROUTERS:
+    for section in ROUTERS:
         app.include_router(section)

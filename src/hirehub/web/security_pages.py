@@ -13,19 +13,19 @@ import uuid
 from dataclasses import dataclass, field
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hirehub.accounts import SignedIn
+from hirehub.errors import HubError
 from hirehub.security import operations
-from hirehub.web.accounts import SignedIn
 from hirehub.web.auth import require_admin, require_csrf
-from hirehub.web.forms import FieldErrors, with_message
-from hirehub.web.pages import NAVIGATION, not_found, render
-from hirehub.web.security_support import REFUSALS, Json, audited_change, is_client_id, read, usable_apps
+from hirehub.web.forms import FormState, PostedForm, submit, with_message
+from hirehub.web.pages import not_found, render_form
+from hirehub.web.security_support import Json, audited_change, is_client_id, read, usable_apps
 
 router = APIRouter(include_in_schema=False)
 PAGE = "/console/security"
-NAVIGATION.append((f"{PAGE}/", "Security roles"))
 
 
 @dataclass
@@ -46,16 +46,7 @@ class PrivilegeGrid:
 # --- the overview: roles and application users --------------------------------------------------------------
 
 
-async def _overview(
-    request: Request,
-    admin: SignedIn,
-    *,
-    form: dict[str, str] | None = None,
-    field_errors: FieldErrors | None = None,
-    notice: str = "",
-    error: str = "",
-    status_code: int = 200,
-) -> Response:
+async def _overview(request: Request, admin: SignedIn, state: FormState = FormState(), notice: str = "") -> Response:
     async def load(session: AsyncSession) -> Json:
         return {
             "roles": (await operations.list_roles(session))["roles"],
@@ -68,10 +59,9 @@ async def _overview(
     choices = [
         (a["client_id"], f"{a['name']} ({a['client_id']})") for a in loaded["apps"] if a["client_id"] not in with_user
     ]
-    return render(
-        request, "security_overview.html", status_code=status_code, roles=loaded["roles"], users=loaded["users"],
-        apps=choices, role_names=[(r["name"], r["name"]) for r in loaded["roles"]], form=form or {},
-        field_errors=field_errors or FieldErrors(), notice=notice, error=error,
+    return render_form(
+        request, "security_overview.html", state, notice=notice, roles=loaded["roles"], users=loaded["users"],
+        apps=choices, role_names=[(r["name"], r["name"]) for r in loaded["roles"]],
     )  # fmt: skip
 
 
@@ -79,27 +69,27 @@ async def _overview(
 async def security_page(
     request: Request, admin: SignedIn = Depends(require_admin), notice: str = "", error: str = ""
 ) -> Response:
-    return await _overview(request, admin, notice=notice, error=error)
+    return await _overview(request, admin, FormState(error=error), notice)
 
 
 @router.post(f"{PAGE}/roles", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
 async def create_role(request: Request, admin: SignedIn = Depends(require_admin), name: str = Form("")) -> Response:
     """*New role*: a custom role starts empty; its privileges are granted on its own page."""
-    form = {"role-name": name}
+    posted = PostedForm({"role-name": name}, "role-")
     if not name.strip():
-        return await _overview(
-            request, admin, form=form, field_errors=FieldErrors({"role-name": "Role name is required"}), status_code=400
-        )
-    try:
-        created = await audited_change(
+        posted.problems["role-name"] = "Role name is required"
+
+    async def change() -> Json:
+        return await audited_change(
             request, admin, action="security.role.create", subject=("security_role", None),
             change=lambda session: operations.create_role(session, name),
         )  # fmt: skip
-    except REFUSALS as refusal:
-        problems = FieldErrors({"role-name": str(refusal)})
-        return await _overview(request, admin, form=form, field_errors=problems, status_code=400)
-    notice = f"The role {created['name']} was created: grant it privileges"
-    return RedirectResponse(with_message(f"{PAGE}/roles/{created['id']}", notice=notice), status_code=303)
+
+    def then(created: Json) -> str:
+        notice = f"The role {created['name']} was created: grant it privileges"
+        return with_message(f"{PAGE}/roles/{created['id']}", notice=notice)
+
+    return await submit(posted, lambda state: _overview(request, admin, state), change, then)
 
 
 @router.post(f"{PAGE}/application-users", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
@@ -111,43 +101,31 @@ async def create_application_user(
     role: str = Form(""),
 ) -> Response:
     """*New application user*: the app (by its client ID), a user name, and its first security role."""
-    form = {"user-client_id": client_id, "user-name": name, "user-role": role}
-    problems = FieldErrors()
+    values = {"user-client_id": client_id, "user-name": name, "user-role": role}
+    posted = PostedForm(values, "user-", fields={"roles": "user-role"})
     if not is_client_id(client_id):
-        problems["user-client_id"] = "choose an app"
+        posted.problems["user-client_id"] = "choose an app"
     if not role.strip():
-        problems["user-role"] = "choose a security role"
-    if problems:
-        return await _overview(request, admin, form=form, field_errors=problems, status_code=400)
-    try:
-        created = await audited_change(
+        posted.problems["user-role"] = "choose a security role"
+
+    async def change() -> Json:
+        return await audited_change(
             request, admin, action="security.application_user.create", subject=("application_user", client_id),
-            change=lambda session: operations.create_application_user(
-                session, client_id, [role], name.strip() or None
-            ),
+            change=lambda session: operations.create_application_user(session, client_id, [role], name.strip() or None),
         )  # fmt: skip
-    except REFUSALS as refusal:
-        field_id = "user-role" if "role" in str(refusal) else "user-client_id"
-        problems[field_id] = str(refusal)
-        return await _overview(request, admin, form=form, field_errors=problems, status_code=400)
-    notice = f"The application user {created['name']} was created with the role {role}"
-    return RedirectResponse(
-        with_message(f"{PAGE}/application-users/{created['client_id']}", notice=notice), status_code=303
-    )
+
+    def then(created: Json) -> str:
+        notice = f"The application user {created['name']} was created with the role {role}"
+        return with_message(f"{PAGE}/application-users/{created['client_id']}", notice=notice)
+
+    return await submit(posted, lambda state: _overview(request, admin, state), change, then)
 
 
 # --- one role ---------------------------------------------------------------------------------------------
 
 
 async def _role_page(
-    request: Request,
-    admin: SignedIn,
-    role_id: uuid.UUID,
-    *,
-    form: dict[str, str] | None = None,
-    field_errors: FieldErrors | None = None,
-    notice: str = "",
-    status_code: int = 200,
+    request: Request, admin: SignedIn, role_id: uuid.UUID, state: FormState = FormState(), notice: str = ""
 ) -> Response:
     roles = (await read(request, admin, operations.list_roles))["roles"]
     role = next((r for r in roles if r["id"] == str(role_id)), None)
@@ -156,11 +134,12 @@ async def _role_page(
     choices = operations.privilege_choices()
     tables = [(t["table"], f"{t['display_name']} ({t['table']})") for t in choices["tables"]]
     names = {t["table"]: t["display_name"] for t in choices["tables"]}
-    return render(
-        request, "security_role.html", status_code=status_code, role=role, table_names=names, tables=tables,
+    shown = state if state.values else FormState({"grant-level": "Organization"}, state.field_errors, state.error,
+                                                  state.status_code)  # fmt: skip
+    return render_form(
+        request, "security_role.html", shown, notice=notice, role=role, table_names=names, tables=tables,
         grid=PrivilegeGrid.of(role, choices["privileges"], choices["levels"]),
         privileges=[(p, p) for p in choices["privileges"]], levels=[(lv, lv) for lv in choices["levels"][1:]],
-        form=form or {"grant-level": "Organization"}, field_errors=field_errors or FieldErrors(), notice=notice,
     )  # fmt: skip
 
 
@@ -181,45 +160,38 @@ async def grant_privilege(
     level: str = Form("Organization"),
 ) -> Response:
     """Grant one privilege on one table at one access level; granting it again changes the level."""
-    form = {"grant-table": table, "grant-privilege": privilege, "grant-level": level}
+    posted = PostedForm({"grant-table": table, "grant-privilege": privilege, "grant-level": level}, "grant-")
     choices = operations.privilege_choices()
-    problems = FieldErrors()
     if table not in {t["table"] for t in choices["tables"]}:
-        problems["grant-table"] = "choose a table"
+        posted.problems["grant-table"] = "choose a table"
     if privilege not in choices["privileges"]:
-        problems["grant-privilege"] = "choose a privilege"
+        posted.problems["grant-privilege"] = "choose a privilege"
     if level not in choices["levels"]:
-        problems["grant-level"] = "choose an access level"
+        posted.problems["grant-level"] = "choose an access level"
     roles = (await read(request, admin, operations.list_roles))["roles"]
     role = next((r for r in roles if r["id"] == str(role_id)), None)
     if role is None:
         return not_found(request, "security role")
-    if problems:
-        return await _role_page(request, admin, role_id, form=form, field_errors=problems, status_code=400)
-    try:
-        await audited_change(
+
+    async def change() -> Json:
+        return await audited_change(
             request, admin, action="security.role.grant", subject=("security_role", role["name"]),
             change=lambda session: operations.grant(session, role["name"], table, privilege, level),
         )  # fmt: skip
-    except (*REFUSALS, ValueError) as refusal:
-        problems["grant-table"] = str(refusal)
-        return await _role_page(request, admin, role_id, form=form, field_errors=problems, status_code=400)
-    notice = f"{privilege} on {table} at {level} level was granted"
-    return RedirectResponse(with_message(f"{PAGE}/roles/{role_id}", notice=notice), status_code=303)
+
+    def then(_granted: Json) -> str:
+        return with_message(f"{PAGE}/roles/{role_id}", notice=f"{privilege} on {table} at {level} level was granted")
+
+    return await submit(posted, lambda state: _role_page(request, admin, role_id, state), change, then)
 
 
 # --- one application user ------------------------------------------------------------------------------------
 
 
 async def _user_page(
-    request: Request,
-    admin: SignedIn,
-    client_id: str,
-    *,
-    field_errors: FieldErrors | None = None,
-    notice: str = "",
-    status_code: int = 200,
+    request: Request, admin: SignedIn, client_id: str, state: FormState = FormState(), notice: str = ""
 ) -> Response:
+    """The application user's page; also the 404 when there is none, whatever a refused change said."""
     if not is_client_id(client_id):
         return not_found(request, "application user")
 
@@ -231,14 +203,11 @@ async def _user_page(
 
     try:
         loaded = await read(request, admin, load)
-    except REFUSALS:
+    except HubError:
         return not_found(request, "application user")
     user = loaded["user"]
     others = [(r["name"], r["name"]) for r in loaded["roles"] if r["name"] not in user["roles"]]
-    return render(
-        request, "security_app_user.html", status_code=status_code, user=user, other_roles=others,
-        field_errors=field_errors or FieldErrors(), notice=notice,
-    )  # fmt: skip
+    return render_form(request, "security_app_user.html", state, notice=notice, user=user, other_roles=others)
 
 
 @router.get(f"{PAGE}/application-users/{{client_id}}", response_class=HTMLResponse)
@@ -249,22 +218,23 @@ async def application_user_page(
 
 
 async def _role_change(request: Request, admin: SignedIn, client_id: str, role: str, *, grant: bool) -> Response:
-    if not is_client_id(client_id):
-        return not_found(request, "application user")
+    posted = PostedForm({}, fields={"role": "grant-role" if grant else "revoke"})
+    if grant and not role.strip():
+        posted.problems["grant-role"] = "choose a security role"
     change = operations.grant_application_user_role if grant else operations.revoke_application_user_role
-    try:
-        await audited_change(
+
+    async def changed() -> Json:
+        return await audited_change(
             request, admin, subject=("application_user", client_id),
             action="security.application_user.role.grant" if grant else "security.application_user.role.revoke",
             change=lambda session: change(session, client_id, role),
         )  # fmt: skip
-    except REFUSALS as refusal:
-        if refusal.status == 404 and "application user" in str(refusal):
-            return not_found(request, "application user")
-        problems = FieldErrors({"grant-role" if grant else "revoke": str(refusal)})
-        return await _user_page(request, admin, client_id, field_errors=problems, status_code=400)
-    done = f"The role {role} was {'granted' if grant else 'revoked'}"
-    return RedirectResponse(with_message(f"{PAGE}/application-users/{client_id}", notice=done), status_code=303)
+
+    def then(_changed: Json) -> str:
+        done = f"The role {role} was {'granted' if grant else 'revoked'}"
+        return with_message(f"{PAGE}/application-users/{client_id}", notice=done)
+
+    return await submit(posted, lambda state: _user_page(request, admin, client_id, state), changed, then)
 
 
 @router.post(
@@ -274,11 +244,6 @@ async def grant_role(
     request: Request, client_id: str, admin: SignedIn = Depends(require_admin), role: str = Form("")
 ) -> Response:
     """*Manage roles*: add a security role to the app's user."""
-    if not role.strip():
-        if not is_client_id(client_id):
-            return not_found(request, "application user")
-        problems = FieldErrors({"grant-role": "choose a security role"})
-        return await _user_page(request, admin, client_id, field_errors=problems, status_code=400)
     return await _role_change(request, admin, client_id, role, grant=True)
 
 

@@ -16,17 +16,13 @@ from typing import Any
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hirehub.accounts import SignedIn
 from hirehub.audit import log as audit
 from hirehub.db.session import Database
 from hirehub.security import operations
-from hirehub.security.admin import SecurityAdminError
-from hirehub.security.apps import AppError
-from hirehub.web.accounts import SignedIn
 from hirehub.web.forms import actor
 
 Json = dict[str, Any]
-Refusal = AppError | SecurityAdminError
-REFUSALS = (AppError, SecurityAdminError)
 SECRET_KEYS = frozenset({"secret"})
 
 

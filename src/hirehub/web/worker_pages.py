@@ -13,27 +13,27 @@ from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hirehub.accounts import SignedIn
 from hirehub.audit import log as audit
 from hirehub.db.session import Database
-from hirehub.hr import errors, services
+from hirehub.errors import NotFound
+from hirehub.hr import services
 from hirehub.hr.domain import open_employment
 from hirehub.hr.models import Department, Employment, Position, PositionWorkerAssignment, ReasonCode, Title, Worker
 from hirehub.hr.models.options import EmploymentType, ReasonCategory, WorkerStatus
 from hirehub.tenancy.models import Tenant
-from hirehub.web.accounts import SignedIn
 from hirehub.web.auth import require_admin, require_csrf
 from hirehub.web.directory_account import DirectoryAccount, directory_account
-from hirehub.web.forms import FieldErrors, actor, today_in, with_message
-from hirehub.web.pages import NAVIGATION, render
+from hirehub.web.forms import FormState, PostedForm, actor, submit, today_in, with_message
+from hirehub.web.pages import render, render_form
 from hirehub.web.personnel_pages import open_positions
 
 router = APIRouter(include_in_schema=False)
 PAGE = "/console/workers"
-NAVIGATION.append((f"{PAGE}/", "Workers"))
 
 STATUSES: list[tuple[str, str]] = [(s.name.lower(), s.name.replace("_", " ").capitalize()) for s in WorkerStatus]
 
@@ -133,76 +133,50 @@ async def _load(session: AsyncSession, tenant_id: uuid.UUID, worker_id: uuid.UUI
 
 
 async def _page(
-    request: Request,
-    admin: SignedIn,
-    worker_id: uuid.UUID,
-    *,
-    notice: str = "",
-    error: str = "",
-    form: dict[str, str] | None = None,
-    field_errors: FieldErrors | None = None,
-    status_code: int = 200,
+    request: Request, admin: SignedIn, worker_id: uuid.UUID, state: FormState = FormState(), notice: str = ""
 ) -> Response:
     database: Database = request.app.state.database
     async with database.tenant_session(admin.tenant_id) as session:
         loaded = await _load(session, admin.tenant_id, worker_id)
     if loaded is None:
         return render(request, "error.html", status_code=404, message="There is no such worker.")
-    return render(
-        request,
-        "workers_detail.html",
-        status_code=status_code,
-        page=loaded,
-        status_label=status_label,
+    return render_form(
+        request, "workers_detail.html", state, notice=notice, page=loaded, status_label=status_label,
         employment_type=lambda value: EmploymentType(value).name.replace("_", " ").capitalize() if value else "—",
-        notice=notice,
-        error=error,
-        form=form or {},
-        field_errors=field_errors or FieldErrors(),
-    )
+    )  # fmt: skip
 
 
 @router.get(f"{PAGE}/{{worker_id}}", response_class=HTMLResponse)
 async def worker_page(
     request: Request, worker_id: uuid.UUID, admin: SignedIn = Depends(require_admin), notice: str = "", error: str = ""
 ) -> Response:
-    return await _page(request, admin, worker_id, notice=notice, error=error)
+    return await _page(request, admin, worker_id, FormState(error=error), notice)
 
 
 async def _change(
-    request: Request,
-    admin: SignedIn,
-    worker_id: uuid.UUID,
-    *,
-    action: str,
-    field: str,
-    form: dict[str, str],
-    problems: FieldErrors,
-    change: Any,
-    done: str,
+    request: Request, admin: SignedIn, worker_id: uuid.UUID, posted: PostedForm, *, action: str, change: Any, done: str
 ) -> Response:
-    """Run one HR change in a transaction with its audit entry; a refusal is shown at ``field`` of its form.
+    """Run one HR change in a transaction with its audit entry; a refusal is shown beside the field it names.
 
     ``change`` takes the session and the worker's tenant-local today, and returns what to audit."""
-    if problems:
-        return await _page(request, admin, worker_id, form=form, field_errors=problems, status_code=400)
     database: Database = request.app.state.database
-    try:
+
+    async def changed() -> None:
         async with database.tenant_transaction(admin.tenant_id) as session:
             worker = await session.get(Worker, worker_id)
             if worker is None:
-                return render(request, "error.html", status_code=404, message="There is no such worker.")
+                raise NotFound("There is no such worker.")
             tenant = await session.get_one(Tenant, admin.tenant_id)
             after = await change(session, today_in(tenant.time_zone))
             audit.record(
                 session, actor=actor(admin), action=action, subject_type="worker",
                 subject_id=worker.personnel_number, after=after,
             )  # fmt: skip
-    except errors.HRError as refusal:
-        return await _page(
-            request, admin, worker_id, form=form, field_errors=FieldErrors({field: str(refusal)}), status_code=400
-        )
-    return RedirectResponse(with_message(f"{PAGE}/{worker_id}", notice=done), status_code=303)
+
+    def then(_changed: None) -> str:
+        return with_message(f"{PAGE}/{worker_id}", notice=done)
+
+    return await submit(posted, lambda state: _page(request, admin, worker_id, state), changed, then)
 
 
 @router.post(f"{PAGE}/{{worker_id}}/transfer", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
@@ -213,20 +187,18 @@ async def transfer(
     effective_date: str = Form(""),
     position_id: str = Form(""),
 ) -> Response:
-    problems = FieldErrors()
-    effective = problems.date("transfer-effective_date", effective_date, "Effective date", required=True)
-    position = problems.choice("transfer-position_id", position_id, "New position", required=True)
+    posted = PostedForm({"transfer-effective_date": effective_date, "transfer-position_id": position_id}, "transfer-")
+    effective = posted.problems.date("transfer-effective_date", effective_date, "Effective date", required=True)
+    position = posted.problems.choice("transfer-position_id", position_id, "New position", required=True)
 
     async def change(session: AsyncSession, _today: date) -> dict[str, Any]:
         assert effective is not None
         await services.transfer(session, worker_id, effective, position_id=position)
         return {"effective_date": effective.isoformat(), "position_id": str(position)}
 
-    form = {"transfer-effective_date": effective_date, "transfer-position_id": position_id}
     return await _change(
-        request, admin, worker_id, action="worker.transferred", field="transfer-position_id", form=form,
-        problems=problems, change=change, done="The worker was transferred",
-    )  # fmt: skip
+        request, admin, worker_id, posted, action="worker.transferred", change=change, done="The worker was transferred"
+    )
 
 
 @router.post(f"{PAGE}/{{worker_id}}/terminate", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
@@ -237,20 +209,18 @@ async def terminate(
     last_day: str = Form(""),
     reason_id: str = Form(""),
 ) -> Response:
-    problems = FieldErrors()
-    last = problems.date("terminate-last_day", last_day, "Last day worked", required=True)
-    reason = problems.choice("terminate-reason_id", reason_id, "Reason")
+    posted = PostedForm({"terminate-last_day": last_day, "terminate-reason_id": reason_id}, "terminate-")
+    last = posted.problems.date("terminate-last_day", last_day, "Last day worked", required=True)
+    reason = posted.problems.choice("terminate-reason_id", reason_id, "Reason")
 
     async def change(session: AsyncSession, today: date) -> dict[str, Any]:
         assert last is not None
         await services.terminate(session, worker_id, last, reason_id=reason, today=today)
         return {"last_day": last.isoformat(), "reason_id": str(reason) if reason else None}
 
-    form = {"terminate-last_day": last_day, "terminate-reason_id": reason_id}
     return await _change(
-        request, admin, worker_id, action="worker.terminated", field="terminate-last_day", form=form,
-        problems=problems, change=change, done="The worker was terminated",
-    )  # fmt: skip
+        request, admin, worker_id, posted, action="worker.terminated", change=change, done="The worker was terminated"
+    )
 
 
 @router.post(f"{PAGE}/{{worker_id}}/rehire", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
@@ -261,20 +231,18 @@ async def rehire(
     start_date: str = Form(""),
     position_id: str = Form(""),
 ) -> Response:
-    problems = FieldErrors()
-    start = problems.date("rehire-start_date", start_date, "Start date", required=True)
-    position = problems.choice("rehire-position_id", position_id, "Position")
+    posted = PostedForm({"rehire-start_date": start_date, "rehire-position_id": position_id}, "rehire-")
+    start = posted.problems.date("rehire-start_date", start_date, "Start date", required=True)
+    position = posted.problems.choice("rehire-position_id", position_id, "Position")
 
     async def change(session: AsyncSession, _today: date) -> dict[str, Any]:
         assert start is not None
         await services.rehire(session, worker_id, start, position_id=position)
         return {"start_date": start.isoformat(), "position_id": str(position) if position else None}
 
-    form = {"rehire-start_date": start_date, "rehire-position_id": position_id}
     return await _change(
-        request, admin, worker_id, action="worker.rehired", field="rehire-start_date", form=form,
-        problems=problems, change=change, done="The worker was rehired",
-    )  # fmt: skip
+        request, admin, worker_id, posted, action="worker.rehired", change=change, done="The worker was rehired"
+    )
 
 
 @router.post(f"{PAGE}/{{worker_id}}/rescind", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
@@ -284,6 +252,6 @@ async def rescind(request: Request, worker_id: uuid.UUID, admin: SignedIn = Depe
         return {"rescinded_on": today.isoformat()}
 
     return await _change(
-        request, admin, worker_id, action="worker.hire_rescinded", field="rescind", form={},
-        problems=FieldErrors(), change=change, done="The hire was rescinded",
+        request, admin, worker_id, PostedForm({}), action="worker.hire_rescinded", change=change,
+        done="The hire was rescinded",
     )  # fmt: skip

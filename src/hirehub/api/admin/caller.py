@@ -9,7 +9,6 @@ administrator's automation would. Either way the caller acts in exactly one tena
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,15 +16,14 @@ from datetime import UTC, datetime
 from fastapi import Depends, Request
 from sqlalchemy import select
 
+from hirehub.accounts.browser import CSRF_HEADER, carries_csrf_header, current_admin
 from hirehub.api.dataverse_errors import DataverseError
 from hirehub.api.problems import Problem
 from hirehub.db.session import Database
 from hirehub.security.models import ApplicationUser, ApplicationUserRole, SecurityRole
 from hirehub.security.privileges import SYSTEM_ADMINISTRATOR_ROLE_NAME
-from hirehub.web.auth import current_admin
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-CSRF_HEADER = "X-CSRF-Token"
 
 
 @dataclass(frozen=True)
@@ -49,10 +47,8 @@ async def admin_caller(request: Request) -> AdminCaller:
             "Sign in to the console, or send an access token (Authorization: Bearer) for an app whose application "
             f"user has the {SYSTEM_ADMINISTRATOR_ROLE_NAME} role."
         )
-    if request.method not in SAFE_METHODS:
-        sent = request.headers.get(CSRF_HEADER, "")
-        if not sent or not secrets.compare_digest(sent, admin.csrf_token):
-            raise Problem(403, "CSRF token missing", f"Changes from a console session carry the {CSRF_HEADER} header.")
+    if request.method not in SAFE_METHODS and not carries_csrf_header(request, admin):
+        raise Problem(403, "CSRF token missing", f"Changes from a console session carry the {CSRF_HEADER} header.")
     return AdminCaller(admin.tenant_id, f"console:{admin.email}")
 
 

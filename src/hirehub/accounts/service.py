@@ -15,11 +15,11 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Boolean, ForeignKey, String, delete, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column
 
-from hirehub.db.base import Base, Row, TenantOwned
+from hirehub.accounts.models import ConsoleAdmin, ConsoleSession
+from hirehub.errors import Invalid
 
 SESSION_LIFETIME = timedelta(hours=8)
 MIN_PASSWORD_LENGTH = 12
@@ -28,27 +28,7 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not a real password, only for timing")
 
 
-class ConsoleAdmin(Row, TenantOwned, Base):
-    """An HR administrator who can sign in to the console of one tenant."""
-
-    __tablename__ = "console_admin"
-
-    email: Mapped[str] = mapped_column(String(320), unique=True)
-    display_name: Mapped[str] = mapped_column(String(200))
-    password_hash: Mapped[str] = mapped_column(String(200))
-    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
-
-
-class ConsoleSession(TenantOwned, Base):
-    __tablename__ = "console_session"
-
-    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    admin_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("console_admin.id", ondelete="CASCADE"), index=True)
-    csrf_token: Mapped[str] = mapped_column(String(64))
-    expires_at: Mapped[datetime] = mapped_column()
-
-
-class AccountError(ValueError):
+class AccountError(Invalid):
     """An account request that cannot be carried out; the message says why."""
 
 
@@ -69,14 +49,14 @@ def _hash_token(token: str) -> str:
 
 def validate_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters", field="password")
 
 
 async def create_admin(session: AsyncSession, *, email: str, display_name: str, password: str) -> ConsoleAdmin:
     """A new administrator of the session's tenant (the e-mail address must be unused anywhere)."""
     clean = email.strip().lower()
     if "@" not in clean or clean.startswith("@") or clean.endswith("@"):
-        raise AccountError(f"'{email}' is not an e-mail address")
+        raise AccountError(f"'{email}' is not an e-mail address", field="email")
     validate_password(password)
     admin = ConsoleAdmin(email=clean, display_name=display_name.strip() or clean, password_hash=_hasher.hash(password))
     session.add(admin)
