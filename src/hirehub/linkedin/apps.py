@@ -22,8 +22,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hirehub.db.session import Database
+from hirehub.errors import Conflict, NotFound
 from hirehub.linkedin import catalog
-from hirehub.linkedin.errors import LinkedInError, LinkedInRefused, LinkedInUnavailable
+from hirehub.linkedin.errors import LinkedInError, LinkedInRefused, calling_linkedin
 from hirehub.linkedin.models import PARTNER_APP_ID, Contract, CustomerApp, PartnerApp
 from hirehub.linkedin.runtime import LinkedInRuntime
 from hirehub.tenancy.models import Tenant
@@ -36,13 +37,15 @@ def contract_value(value: str) -> str:
     try:
         return Contract(value.strip().lower()).value
     except ValueError:
-        raise LinkedInError(f"'{value}' is not a contract (development or production)") from None
+        raise LinkedInError(f"'{value}' is not a contract (development or production)", field="contract") from None
 
 
-def _credential(value: str, what: str) -> str:
+def _credential(value: str, field: str) -> str:
     clean = value.strip()
     if not clean or len(clean) > 200 or any(ch.isspace() for ch in clean):
-        raise LinkedInError(f"the {what} must be a non-empty value without spaces (at most 200 characters)")
+        what = field.replace("_", " ").replace(" id", " ID")
+        raise LinkedInError(f"the {what} must be a non-empty value without spaces (at most 200 characters)",
+                            field=field)  # fmt: skip
     return clean
 
 
@@ -57,11 +60,12 @@ async def set_partner(
     contract: str | None = None,
 ) -> PartnerApp:
     """Set (or replace) the hub's LinkedIn developer application; the secret is sealed at once."""
-    clean_id = _credential(client_id, "client ID")
-    clean_secret = _credential(client_secret, "client secret")
+    clean_id = _credential(client_id, "client_id")
+    clean_secret = _credential(client_secret, "client_secret")
     name = None if ats_name is None else " ".join(ats_name.split())
     if name is not None and (not 0 < len(name) <= 40 or "linkedin" in name.lower()):
-        raise LinkedInError("the ATS name must have 1 to 40 characters and must not contain 'LinkedIn'")
+        raise LinkedInError("the ATS name must have 1 to 40 characters and must not contain 'LinkedIn'",
+                            field="ats_name")  # fmt: skip
     partner = await session.get(PartnerApp, PARTNER_APP_ID)
     if partner is None:
         partner = PartnerApp(id=PARTNER_APP_ID, client_id=clean_id, client_secret_sealed="")
@@ -82,10 +86,9 @@ async def get_partner(session: AsyncSession) -> PartnerApp | None:
 async def require_partner(session: AsyncSession) -> PartnerApp:
     partner = await get_partner(session)
     if partner is None:
-        raise LinkedInError(
+        raise Conflict(
             "the hub has no LinkedIn partner application: its operator sets one with "
-            "`hirehub linkedin partner set --client-id … --client-secret-stdin`",
-            409,
+            "`hirehub linkedin partner set --client-id … --client-secret-stdin`"
         )
     return partner
 
@@ -99,7 +102,7 @@ async def get_customer_app(session: AsyncSession) -> CustomerApp | None:
 async def require_enabled_app(session: AsyncSession) -> CustomerApp:
     app = await get_customer_app(session)
     if app is None or not app.enabled:
-        raise LinkedInError("LinkedIn RSC is not turned on for this tenant: `hirehub linkedin enable` first", 409)
+        raise Conflict("LinkedIn RSC is not turned on for this tenant: `hirehub linkedin enable` first")
     return app
 
 
@@ -117,10 +120,12 @@ class EnableOptions:
     def validated(self) -> EnableOptions:
         """The options checked before anything is called or stored (bad input changes nothing)."""
         if (self.client_id is None) != (self.client_secret is None):
-            raise LinkedInError("bringing an existing key takes both its client ID and its client secret")
+            missing = "client_secret" if self.client_secret is None else "client_id"
+            raise LinkedInError("bringing an existing key takes both its client ID and its client secret",
+                                field=missing)  # fmt: skip
         return EnableOptions(
-            client_id=None if self.client_id is None else _credential(self.client_id, "client ID"),
-            client_secret=None if self.client_secret is None else _credential(self.client_secret, "client secret"),
+            client_id=None if self.client_id is None else _credential(self.client_id, "client_id"),
+            client_secret=None if self.client_secret is None else _credential(self.client_secret, "client_secret"),
             integration_types=(
                 None if self.integration_types is None else catalog.bundled_types(self.integration_types)
             ),
@@ -206,21 +211,17 @@ def provisioning_request(ats_name: str, tenant: Tenant, base_url: str) -> dict[s
 async def _provision(
     database: Database, runtime: LinkedInRuntime, partner_id: str, partner_secret: str, request: dict[str, Any]
 ) -> tuple[str | None, str, str]:
-    try:
+    with calling_linkedin("the customer app"):
         client = await runtime.client(database, partner_id, partner_secret)
         try:
             created = await client.provision_application(request)
         except LinkedInRefused as exc:
-            if exc.status != 409:
+            if exc.linkedin_status != 409:
                 raise
             found = await client.application_by_foreign_id(request["uniqueForeignId"])
             if found is None:
-                raise LinkedInError("LinkedIn reports the customer app exists but does not return it", 502) from exc
+                raise LinkedInRefused("it reports the app exists but does not return it") from exc
             created = found
-    except LinkedInRefused as exc:
-        raise LinkedInError(f"LinkedIn refused the customer app: {exc}", 502) from exc
-    except LinkedInUnavailable as exc:
-        raise LinkedInError(f"LinkedIn is unavailable, nothing was changed; retry later ({exc})", 503) from exc
     return _credentials_of(created)
 
 
@@ -228,7 +229,7 @@ def _credentials_of(application: dict[str, Any]) -> tuple[str | None, str, str]:
     credentials = application.get("credentials") or application
     client_id, secret = credentials.get("client_id"), credentials.get("client_secret")
     if not isinstance(client_id, str) or not isinstance(secret, str):
-        raise LinkedInError("LinkedIn's answer holds no client credentials for the customer app", 502)
+        raise LinkedInRefused("LinkedIn's answer holds no client credentials for the customer app")
     urn = application.get("key") or application.get("id")
     return (str(urn) if urn else None), client_id, secret
 
@@ -237,7 +238,7 @@ async def disable(session: AsyncSession) -> CustomerApp:
     """Turn RSC off: the plugin page and push endpoint refuse; the app and integrations are kept for re-enabling."""
     app = await get_customer_app(session)
     if app is None:
-        raise LinkedInError("LinkedIn RSC was never turned on for this tenant", 404)
+        raise NotFound("LinkedIn RSC was never turned on for this tenant")
     app.enabled = False
     await session.flush()
     return app

@@ -59,18 +59,21 @@ def bundled_types(values: Iterable[str]) -> list[str]:
         if not value:
             continue
         if value not in BUNDLED_TYPES:
-            raise LinkedInError(f"'{raw}' is not a bundled integration type ({', '.join(BUNDLED_TYPES)})")
+            raise LinkedInError(f"'{raw}' is not a bundled integration type ({', '.join(BUNDLED_TYPES)})",
+                                field="integration_types")  # fmt: skip
         if value not in chosen:
             chosen.append(value)
     missing = [value for value in RSC_BUNDLED_TYPES if value not in chosen]
     if missing:
-        raise LinkedInError(f"the plugin must support {' and '.join(missing)} (required for Recruiter System Connect)")
+        raise LinkedInError(f"the plugin must support {' and '.join(missing)} (required for Recruiter System Connect)",
+                            field="integration_types")  # fmt: skip
     return chosen
 
 
 def widget_width(width: int) -> int:
     if not MIN_WIDTH <= width <= MAX_WIDTH:
-        raise LinkedInError(f"the plugin's width must be between {MIN_WIDTH} and {MAX_WIDTH} pixels, not {width}")
+        raise LinkedInError(f"the plugin's width must be between {MIN_WIDTH} and {MAX_WIDTH} pixels, not {width}",
+                            field="widget_width")  # fmt: skip
     return width
 
 

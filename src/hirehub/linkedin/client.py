@@ -89,9 +89,10 @@ class LinkedInClient:
             raise LinkedInUnavailable(f"LinkedIn is unreachable: {type(exc).__name__}") from exc
         status = response.status_code
         if status >= 500 or status in (408, 429):
-            raise LinkedInUnavailable(f"LinkedIn answered {status}: {_message(response)}", _retry_after(response))
+            message = f"LinkedIn answered {status}: {_message(response)}"
+            raise LinkedInUnavailable(message, retry_after=_retry_after(response))
         if status >= 400:
-            raise LinkedInRefused(f"LinkedIn answered {status}: {_message(response)}", status)
+            raise LinkedInRefused(f"LinkedIn answered {status}: {_message(response)}", linkedin_status=status)
         return response
 
     # Provisioning (the partner's token) -----------------------------------------------------------------------

@@ -6,8 +6,9 @@ it is registered for (REFERENCE: "keyed with the app's client secret"), and a pe
 secret cannot forge notifications for every customer. The URL's token only routes to the tenant; it proves nothing.
 
 The endpoint's checks, in order, and what each failure does (nothing is stored or queued for any of them):
-unknown push token or RSC off → 403; missing or wrong signature → 401; a signed body that is not a notification →
-400; expired (``expiresAt`` in the past; 0 means none) or of a type the hub does not act on → 200, ignored; an id
+unknown push token or RSC off → :class:`~hirehub.errors.Forbidden` (403); missing or wrong signature →
+:class:`~hirehub.errors.Unauthenticated` (401); a signed body that is not a notification → :class:`NotificationRefused`
+(400); expired (``expiresAt`` in the past; 0 means none) or of a type the hub does not act on → 200, ignored; an id
 already received → 200, duplicate. Otherwise the id is stored and the job queued in one transaction → 202.
 """
 
@@ -25,30 +26,24 @@ from sqlalchemy.exc import IntegrityError
 
 from hirehub.db.base import utcnow
 from hirehub.db.session import Database
-from hirehub.jobs.backoff import backoff_delay
+from hirehub.errors import Forbidden, Invalid, Unauthenticated
 from hirehub.jobs.context import JobContext
-from hirehub.jobs.errors import PermanentFailure, RetryLater
 from hirehub.jobs.queue import enqueue
-from hirehub.jobs.registry import register
-from hirehub.linkedin.errors import LinkedInError, LinkedInRefused, LinkedInUnavailable
+from hirehub.linkedin.errors import LinkedInRefused
 from hirehub.linkedin.integrations import find
 from hirehub.linkedin.keys import IntegrationKey
 from hirehub.linkedin.models import CustomerApp, Integration, OnboardingStatus, ReceivedNotification, SyncState
 from hirehub.linkedin.runtime import linkedin_runtime
 from hirehub.linkedin.signatures import signature_matches
-from hirehub.linkedin.sync import customer_client
+from hirehub.linkedin.sync import customer_client, job_outcome
 from hirehub.sealing import Sealer
 
 STATUS_CHANGE = "INTEGRATION_STATUS_CHANGE"
 HANDLE_NOTIFICATION = "linkedin.notification"
 
 
-class NotificationRefused(Exception):
-    """The request is not a notification from LinkedIn for this customer: answered ``status``, nothing changes."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
+class NotificationRefused(Invalid):
+    """A correctly signed body that is not a notification: nothing is stored or queued."""
 
 
 @dataclass(frozen=True)
@@ -65,14 +60,14 @@ def parse_notification(body: bytes) -> Notification:
     try:
         document = json.loads(body)
     except ValueError:
-        raise NotificationRefused(400, "the notification is not JSON") from None
+        raise NotificationRefused("the notification is not JSON") from None
     if not isinstance(document, Mapping):
-        raise NotificationRefused(400, "a notification is a JSON object")
+        raise NotificationRefused("a notification is a JSON object")
     notification_id, kind, expires = document.get("id"), document.get("type"), document.get("expiresAt", 0)
     if not isinstance(notification_id, str) or not notification_id or len(notification_id) > 200:
-        raise NotificationRefused(400, "a notification carries its id (a string)")
+        raise NotificationRefused("a notification carries its id (a string)")
     if not isinstance(kind, str) or not isinstance(expires, int) or isinstance(expires, bool):
-        raise NotificationRefused(400, "a notification carries its type (a string) and expiresAt (epoch ms)")
+        raise NotificationRefused("a notification carries its type (a string) and expiresAt (epoch ms)")
     return Notification(notification_id, kind, expires)
 
 
@@ -84,16 +79,16 @@ class Receipt:
 
 
 async def receive(
-    database: Database, sealer: Sealer, push_token: str, body: bytes, signature: str | None, now: datetime
+    database: Database, *, sealer: Sealer, push_token: str, body: bytes, signature: str | None, now: datetime
 ) -> Receipt:
     """Verify one delivery and, when it is new and current, remember it and queue its handling."""
     async with database.system_session() as session:
         app = await session.scalar(select(CustomerApp).where(CustomerApp.push_token == push_token))
         if app is None or not app.enabled:
-            raise NotificationRefused(403, "this is not the callback of a customer with LinkedIn RSC turned on")
+            raise Forbidden("this is not the callback of a customer with LinkedIn RSC turned on")
         tenant_id, sealed_secret = app.tenant_id, app.client_secret_sealed
     if not signature_matches(body, signature, sealer.open(sealed_secret)):
-        raise NotificationRefused(401, "X-LI-Signature is missing or does not match the body")
+        raise Unauthenticated("X-LI-Signature is missing or does not match the body")
     notification = parse_notification(body)
     if notification.expired(now):
         return Receipt("expired", 200)
@@ -118,7 +113,7 @@ def onboarding_status(value: Any) -> str:
     try:
         return OnboardingStatus(str(value)).value
     except ValueError:
-        raise LinkedInError(f"LinkedIn reported an unknown onboarding status {value!r}", 502) from None
+        raise LinkedInRefused(f"LinkedIn reported an unknown onboarding status {value!r}") from None
 
 
 async def apply_statuses(database: Database, tenant_id: uuid.UUID, elements: list[dict[str, Any]]) -> list[str]:
@@ -143,17 +138,12 @@ async def apply_statuses(database: Database, tenant_id: uuid.UUID, elements: lis
     return changed
 
 
-@register(HANDLE_NOTIFICATION)
 async def notification_job(context: JobContext) -> Mapping[str, Any] | None:
-    """``GET /v2/atsIntegrations?q=request&requestId=…`` and record the statuses it returns."""
+    """The handler of :data:`HANDLE_NOTIFICATION` jobs: ``GET /v2/atsIntegrations?q=request&requestId=…`` and
+    record the statuses it returns."""
     notification_id = str(context.payload["notification_id"])
-    async with linkedin_runtime() as runtime:
-        try:
-            client = await customer_client(context.database, context.tenant_id, runtime)
-            elements = await client.integrations_of_request(notification_id)
-            changed = await apply_statuses(context.database, context.tenant_id, elements)
-        except LinkedInUnavailable as exc:
-            raise RetryLater(max(exc.retry_after or backoff_delay(context.attempt), 1.0), str(exc)) from exc
-        except (LinkedInRefused, LinkedInError, ValueError) as exc:
-            raise PermanentFailure(str(exc)) from exc
+    async with linkedin_runtime() as runtime, job_outcome(context, runtime):
+        client = await customer_client(context.database, context.tenant_id, runtime)
+        elements = await client.integrations_of_request(notification_id)
+        changed = await apply_statuses(context.database, context.tenant_id, elements)
     return {"notification_id": notification_id, "integrations": changed}

@@ -1,9 +1,9 @@
 """LinkedIn RSC as people script it: the JSON answers of ``hirehub linkedin …`` and of ``/admin/v1/linkedin/…``,
 from one place so the two cannot drift apart.
 
-Secrets go in and never come out: no answer carries a client secret. Refusals are
-:class:`~hirehub.linkedin.errors.LinkedInError` with the status the admin API answers (the CLI prints the message);
-a refused operation has changed nothing. Operations that call LinkedIn take the database and the tenant's id rather
+Secrets go in and never come out: no answer carries a client secret. Refusals are kinds of
+:class:`~hirehub.errors.HubError` (each interface answers them by kind); a refused operation has changed
+nothing. Operations that call LinkedIn take the database and the tenant's id rather
 than a session, because they must not hold a transaction open while LinkedIn answers.
 """
 
@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hirehub.db.session import Database
 from hirehub.linkedin import apps, catalog, integrations
-from hirehub.linkedin.errors import LinkedInError, LinkedInRefused, LinkedInUnavailable
+from hirehub.linkedin.errors import calling_linkedin
 from hirehub.linkedin.models import CustomerApp, Integration, PartnerApp
 from hirehub.linkedin.runtime import LinkedInRuntime
 from hirehub.linkedin.status import refresh_statuses
@@ -145,12 +145,8 @@ async def record_plugin_integrations(session: AsyncSession, items: Sequence[Mapp
 
 async def refresh_status(database: Database, tenant_id: uuid.UUID, runtime: LinkedInRuntime) -> Json:
     """The manual status retrieval, now: every integration's onboarding status asked of LinkedIn."""
-    try:
+    with calling_linkedin("the status retrieval"):
         report = await refresh_statuses(database, tenant_id, runtime)
-    except LinkedInUnavailable as exc:
-        raise LinkedInError(f"LinkedIn is unavailable; retry later ({exc})", 503) from exc
-    except LinkedInRefused as exc:
-        raise LinkedInError(f"LinkedIn refused the status retrieval: {exc}", 502) from exc
     async with database.tenant_session(tenant_id) as session:
         listed = await list_integrations(session)
     return {"calls": report.calls, "updated": report.updated, "unknown_to_linkedin": report.missing, **listed}

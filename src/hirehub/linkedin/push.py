@@ -1,19 +1,19 @@
 """``POST /linkedin/push/{token}``: where LinkedIn delivers a customer's push notifications.
 
 The endpoint only verifies and acknowledges (LinkedIn counts a slow or non-2xx answer as a failed delivery); the
-request finder call and the status update happen in a job. See :mod:`hirehub.linkedin.notifications` for the checks.
+request finder call and the status update happen in a job. See :mod:`hirehub.linkedin.notifications` for the checks;
+their refusals are the hub's refusal kinds, which the application answers as problem documents.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
 
-from hirehub.api.problems import problem_response
 from hirehub.db.session import Database
-from hirehub.linkedin.notifications import NotificationRefused, receive
+from hirehub.linkedin.notifications import receive
 from hirehub.linkedin.runtime import PUSH_PATH, linkedin_sealer
 from hirehub.settings import Settings
 
@@ -27,17 +27,10 @@ async def push(push_token: str, request: Request) -> JSONResponse:
     database: Database = request.app.state.database
     body = await request.body()
     if len(body) > MAX_BODY:
-        return problem_response(413, "Too large", "a push notification is a small JSON object")
+        raise HTTPException(413, "a push notification is a small JSON object")
     settings: Settings = request.app.state.settings
-    try:
-        receipt = await receive(
-            database,
-            linkedin_sealer(settings.secret_key),
-            push_token,
-            body,
-            request.headers.get(SIGNATURE_HEADER),
-            datetime.now(UTC),
-        )
-    except NotificationRefused as exc:
-        return problem_response(exc.status, "Refused", str(exc))
+    receipt = await receive(
+        database, sealer=linkedin_sealer(settings.secret_key), push_token=push_token, body=body,
+        signature=request.headers.get(SIGNATURE_HEADER), now=datetime.now(UTC),
+    )  # fmt: skip
     return JSONResponse({"status": receipt.outcome}, status_code=receipt.status)

@@ -10,7 +10,8 @@ with LinkedIn's reason, for an operator to see in ``hirehub linkedin integration
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,18 +19,16 @@ from sqlalchemy import select
 
 from hirehub.db.base import utcnow
 from hirehub.db.session import Database
+from hirehub.errors import HubError
 from hirehub.jobs.backoff import backoff_delay
 from hirehub.jobs.context import JobContext
 from hirehub.jobs.errors import PermanentFailure, RetryLater
-from hirehub.jobs.registry import register
 from hirehub.linkedin.apps import require_enabled_app
 from hirehub.linkedin.batches import BatchOutcome, chunks, classify
 from hirehub.linkedin.client import LinkedInClient
 from hirehub.linkedin.configurations import configuration_values
-from hirehub.linkedin.errors import LinkedInError, LinkedInRefused, LinkedInUnavailable
+from hirehub.linkedin.errors import LinkedInRefused, LinkedInUnavailable
 from hirehub.linkedin.integrations import (
-    SYNC_CONFIGURATIONS,
-    SYNC_INTEGRATIONS,
     key_of,
     queue_configuration_sync,
 )
@@ -203,28 +202,39 @@ def _finish(report: SyncReport, attempt: int) -> dict[str, Any]:
     return report.as_json()
 
 
-async def _run(context: JobContext, work: Any) -> dict[str, Any]:
-    async with linkedin_runtime() as runtime:
-        try:
-            report = await work(context.database, context.tenant_id, runtime)
-        except LinkedInError as exc:
-            raise PermanentFailure(str(exc)) from exc
-        except LinkedInUnavailable as exc:
-            raise RetryLater(max(exc.retry_after or backoff_delay(context.attempt), 1.0), str(exc)) from exc
-        except LinkedInRefused as exc:
-            if exc.status == 401:  # a revoked token: the retry fetches a fresh one
-                credentials = await customer_credentials(context.database, context.tenant_id, runtime)
-                runtime.tokens.forget(credentials.client_id)
-                raise RetryLater(1.0, str(exc)) from exc
-            raise PermanentFailure(str(exc)) from exc
+@asynccontextmanager
+async def job_outcome(context: JobContext, runtime: LinkedInRuntime) -> AsyncIterator[None]:
+    """What a LinkedIn job's refusal means to the queue: LinkedIn struggling is retried (after its
+    ``Retry-After`` when it said one), a revoked token is forgotten and the job retried at once with a fresh one,
+    and every other refusal fails the job for good — sending the same call again cannot change the answer."""
+    try:
+        yield
+    except LinkedInUnavailable as exc:
+        raise RetryLater(max(exc.retry_after or backoff_delay(context.attempt), 1.0), str(exc)) from exc
+    except LinkedInRefused as exc:
+        if exc.linkedin_status == 401:
+            credentials = await customer_credentials(context.database, context.tenant_id, runtime)
+            runtime.tokens.forget(credentials.client_id)
+            raise RetryLater(1.0, str(exc)) from exc
+        raise PermanentFailure(str(exc)) from exc
+    except (HubError, ValueError) as exc:
+        raise PermanentFailure(str(exc)) from exc
+
+
+SyncWork = Callable[[Database, uuid.UUID, LinkedInRuntime], Awaitable[SyncReport]]
+
+
+async def _run(context: JobContext, work: SyncWork) -> dict[str, Any]:
+    async with linkedin_runtime() as runtime, job_outcome(context, runtime):
+        report = await work(context.database, context.tenant_id, runtime)
     return _finish(report, context.attempt)
 
 
-@register(SYNC_INTEGRATIONS)
 async def integrations_job(context: JobContext) -> Mapping[str, Any] | None:
+    """The handler of :data:`~hirehub.linkedin.integrations.SYNC_INTEGRATIONS` jobs."""
     return await _run(context, sync_integrations)
 
 
-@register(SYNC_CONFIGURATIONS)
 async def configurations_job(context: JobContext) -> Mapping[str, Any] | None:
+    """The handler of :data:`~hirehub.linkedin.integrations.SYNC_CONFIGURATIONS` jobs."""
     return await _run(context, sync_configurations)

@@ -39,7 +39,9 @@ async def fetch_token(http: httpx.AsyncClient, client_id: str, client_secret: st
     if response.status_code >= 500 or response.status_code == 429:
         raise LinkedInUnavailable(f"LinkedIn's token endpoint answered {response.status_code}")
     if response.status_code != 200:
-        raise LinkedInRefused(f"LinkedIn refused a token for {client_id}: {_reason(response)}", response.status_code)
+        raise LinkedInRefused(
+            f"LinkedIn refused a token for {client_id}: {_reason(response)}", linkedin_status=response.status_code
+        )
     body = response.json()
     return AccessToken(str(body["access_token"]), now + timedelta(seconds=int(body.get("expires_in", 0))))
 
