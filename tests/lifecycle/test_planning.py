@@ -632,32 +632,6 @@ def test_a_worker_view_refuses_inconsistent_data() -> None:
         replace(JOSE, manager_personnel_number="000123")
 
 
-def test_a_worker_view_reads_an_hr_event_snapshot() -> None:
-    snapshot = {
-        "worker_id": "5d3c",
-        "personnel_number": "000123",
-        "first_name": "José",
-        "last_name": "Núñez",
-        "email": None,
-        "phone": "",
-        "company": "DE01",
-        "status": "on_leave",
-        "job_title": "Account manager",
-        "department": "Sales",
-        "manager_personnel_number": "000045",
-        "start_date": date(2025, 3, 3),
-        "end_date": None,
-    }
-    view = WorkerView.from_snapshot(snapshot, "Europe/Berlin", preferred_name="Pepe")
-    assert view.status is HRStatus.ON_LEAVE
-    assert view.phone is None
-    assert view.attributes()["PreferredName"] == "Pepe"
-    assert view.attributes()["Company"] == "DE01"
-    assert view.attributes()["StartDate"] == date(2025, 3, 3)
-    from_json = WorkerView.from_snapshot({**snapshot, "start_date": "2025-03-03", "end_date": "2025-06-30"}, "UTC")
-    assert (from_json.start_date, from_json.last_day) == (date(2025, 3, 3), date(2025, 6, 30))
-
-
 def test_an_account_created_for_a_worker_on_leave_says_why_it_is_disabled() -> None:
     policy = replace(POLICY, leave_of_absence=LeaveOptions(disable=True))
     away = replace(JOSE, status=HRStatus.ON_LEAVE)

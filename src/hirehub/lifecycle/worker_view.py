@@ -23,11 +23,9 @@ Missing values are null, so ``Coalesce`` and ``IsPresent`` work as administrator
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
@@ -95,24 +93,6 @@ def end_of_day(day: date, zone: ZoneInfo) -> datetime:
     return readings[-1]  # pragma: no cover - a zone whose clocks jump back across midnight into the old day
 
 
-def _day(value: object) -> date | None:
-    """A date from a snapshot, which holds date objects in process and ISO-8601 text once it went through JSON."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
-
-
-def _text(value: object) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
-
-
 @dataclass(frozen=True)
 class WorkerView:
     """One worker as HR knows them now; dates are calendar dates in the tenant's ``time_zone``.
@@ -157,36 +137,6 @@ class WorkerView:
             raise ValueError(f"worker {self.personnel_number} cannot be their own manager")
         if self.leave_until is not None and (self.leave_from is None or self.leave_until < self.leave_from):
             raise ValueError(f"worker {self.personnel_number}'s return from leave is before the leave starts")
-
-    @classmethod
-    def from_snapshot(
-        cls,
-        snapshot: Mapping[str, Any],
-        time_zone: str,
-        *,
-        preferred_name: str | None = None,
-        office_location: str | None = None,
-    ) -> WorkerView:
-        """The view of a worker event's snapshot (``hirehub.hr.domain.worker_snapshot``), which the engine
-        receives with every hire, transfer, termination and rescission."""
-        return cls(
-            worker_id=str(snapshot["worker_id"]),
-            personnel_number=str(snapshot["personnel_number"]),
-            first_name=str(snapshot.get("first_name") or ""),
-            last_name=_text(snapshot.get("last_name")),
-            status=HRStatus(str(snapshot.get("status") or HRStatus.PENDING)),
-            start_date=_day(snapshot.get("start_date")),
-            last_day=_day(snapshot.get("end_date")),
-            time_zone=time_zone,
-            preferred_name=preferred_name,
-            email=_text(snapshot.get("email")),
-            phone=_text(snapshot.get("phone")),
-            department=_text(snapshot.get("department")),
-            job_title=_text(snapshot.get("job_title")),
-            company_code=_text(snapshot.get("company")),
-            office_location=office_location,
-            manager_personnel_number=_text(snapshot.get("manager_personnel_number")),
-        )
 
     @property
     def anchor(self) -> str:

@@ -6,11 +6,10 @@ from typing import Any
 
 import pytest
 
-from hirehub.directories.entra.directory import JoinerRequest
 from hirehub.directories.entra.graph import BatchRequest
 from hirehub.directories.entra.graph_errors import GraphError
 from hirehub.sandbox.entra.world import Faults
-from tests.sandbox.entra.graph_support import GraphRig, person, user_body
+from tests.sandbox.entra.graph_support import GraphRig, JoinerRequest, person, user_body
 
 
 @pytest.fixture

@@ -51,7 +51,7 @@ async def _linked_connection(
     callback = await asyncio.to_thread(consent, sandbox, auth_uri, setup.admin.user_principal_name)
     async with database.tenant_transaction(tenant_id) as session:
         linked = await complete_link(session, callback, sp=sp, outbound=_outbound(sandbox), box=BOX, now=NOW)
-    return tenant_id, linked
+    return tenant_id, linked.connection
 
 
 @pytest.fixture

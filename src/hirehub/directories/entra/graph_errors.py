@@ -16,10 +16,6 @@ class GraphError(Exception):
         self.retry_after = retry_after
 
     @property
-    def retryable(self) -> bool:
-        return self.status in {429, 503, 504} or self.status >= 500
-
-    @property
     def is_conflict(self) -> bool:
         return self.code == "ObjectConflict" or (self.status == 400 and "already exists" in self.message)
 
