@@ -33,7 +33,9 @@ async def seed_demo(database: Database, *, domain: str, step_done: Callable[[], 
         tenant = await session.scalar(select(Tenant).where(Tenant.domain == domain))
         created = tenant is None
         if tenant is None:
-            tenant = await service.create_tenant(session, name="Contoso (demo)", domain=domain, time_zone="Europe/Berlin")
+            tenant = await service.create_tenant(
+                session, name="Contoso (demo)", domain=domain, time_zone="Europe/Berlin"
+            )
     step_done()
     async with database.tenant_transaction(tenant.id) as session:
         if not await session.scalar(select(Company.id).where(Company.code == "USMF")):

@@ -8,10 +8,11 @@ from hirehub.cli.console_admins import console_admin_app
 from hirehub.cli.database import db_app
 from hirehub.cli.demo import demo_app
 from hirehub.cli.entra import entra_app
-from hirehub.cli.jobs import job_app, worker
+from hirehub.cli.jobs import job_app, jobs_app
 from hirehub.cli.linkedin import linkedin_app
 from hirehub.cli.provisioning import plan_app, policy_app
 from hirehub.cli.reconcile import reconcile_app
+from hirehub.cli.runner import worker
 from hirehub.cli.security import app_app, app_user_app, hr_user_app, issuer_app, link_app, role_app
 from hirehub.cli.serve import serve
 from hirehub.cli.tenants import company_app, tenant_app
@@ -32,22 +33,14 @@ def _main() -> None:
     configure_logging(settings.log_level, settings.log_json)
 
 
-app.add_typer(tenant_app, name="tenant")
-app.add_typer(company_app, name="company")
-app.add_typer(db_app, name="db")
-app.add_typer(demo_app, name="demo")
-app.add_typer(console_admin_app, name="console-admin")
-app.add_typer(entra_app, name="entra")
-app.add_typer(app_app, name="app")
-app.add_typer(role_app, name="role")
-app.add_typer(app_user_app, name="app-user")
-app.add_typer(hr_user_app, name="hr-user")
-app.add_typer(link_app, name="entra-app-link")
-app.add_typer(issuer_app, name="trusted-issuer")
+GROUPS: dict[str, typer.Typer] = {
+    "tenant": tenant_app, "company": company_app, "db": db_app, "demo": demo_app, "console-admin": console_admin_app,
+    "entra": entra_app, "app": app_app, "role": role_app, "app-user": app_user_app, "hr-user": hr_user_app,
+    "entra-app-link": link_app, "trusted-issuer": issuer_app, "job": job_app, "jobs": jobs_app, "policy": policy_app,
+    "plan": plan_app, "reconcile": reconcile_app, "linkedin": linkedin_app,
+}  # fmt: skip
+"""Each ``hirehub <noun>`` and the commands it groups."""
+for noun, group in GROUPS.items():
+    app.add_typer(group, name=noun)
 app.command("serve")(serve)
-app.add_typer(job_app, name="job")
-app.add_typer(policy_app, name="policy")
-app.add_typer(plan_app, name="plan")
-app.add_typer(reconcile_app, name="reconcile")
-app.command("worker")(worker)
-app.add_typer(linkedin_app, name="linkedin")
+app.command("worker", deprecated=True)(worker)

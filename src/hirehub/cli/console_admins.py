@@ -8,9 +8,9 @@ import uuid
 import typer
 
 from hirehub import accounts
+from hirehub.bootstrap import Hub
 from hirehub.cli.context import with_tenant
 from hirehub.cli.output import JsonOption
-from hirehub.db.session import Database
 from hirehub.errors import AlreadyExists
 
 console_admin_app = typer.Typer(help="Console administrators (local accounts, argon2-hashed passwords).")
@@ -28,11 +28,11 @@ def create(
     """Create an administrator who can sign in to the tenant's console."""
     secret = sys.stdin.readline().rstrip("\n") if password_stdin else password
 
-    async def create_admin(database: Database, tenant_id: uuid.UUID) -> dict[str, str]:
-        async with database.system_session() as session:  # an address signs in to one console across tenants
+    async def create_admin(hub: Hub, tenant_id: uuid.UUID) -> dict[str, str]:
+        async with hub.database.system_session() as session:  # an address signs in to one console across tenants
             if await accounts.email_taken(session, email):
                 raise AlreadyExists(f"the e-mail address {email} already has an account", field="email")
-        async with database.tenant_transaction(tenant_id) as session:
+        async with hub.database.tenant_transaction(tenant_id) as session:
             admin = await accounts.create_admin(session, email=email, display_name=name, password=secret)
             await session.flush()
             return {"id": str(admin.id), "email": admin.email, "tenant_id": str(tenant_id)}

@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
-import typer
+from collections.abc import Awaitable, Callable
 
-from hirehub.cli.context import open_database
-from hirehub.cli.output import JsonOption, emit, run
+import typer
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hirehub.bootstrap import Hub
+from hirehub.cli.context import with_hub
+from hirehub.cli.output import JsonOption
 from hirehub.db import migrate
 
 db_app = typer.Typer(help="The database schema (Alembic migrations, on SQLite and PostgreSQL).")
+
+
+def _migrating(to: Callable[[AsyncEngine], Awaitable[str | None]], as_json: bool) -> None:
+    """Run one migration and print where the schema was, where it is now, and the newest revision."""
+
+    async def migration(hub: Hub) -> dict[str, str | None]:
+        before = await migrate.current_revision(hub.database.engine)
+        return {"from": before, "revision": await to(hub.database.engine), "head": migrate.head_revision()}
+
+    with_hub(migration, as_json)
 
 
 @db_app.command("upgrade")
@@ -17,14 +31,7 @@ def db_upgrade(
     as_json: bool = JsonOption,
 ) -> None:
     """Upgrade the schema (to the newest revision by default)."""
-
-    async def action() -> dict[str, str | None]:
-        async with open_database() as database:
-            before = await migrate.current_revision(database.engine)
-            after = await migrate.upgrade(database.engine, revision)
-            return {"from": before, "revision": after, "head": migrate.head_revision()}
-
-    emit(run(action, as_json), as_json)
+    _migrating(lambda engine: migrate.upgrade(engine, revision), as_json)
 
 
 @db_app.command("downgrade")
@@ -33,25 +40,14 @@ def db_downgrade(
     as_json: bool = JsonOption,
 ) -> None:
     """Downgrade the schema to a revision."""
-
-    async def action() -> dict[str, str | None]:
-        async with open_database() as database:
-            before = await migrate.current_revision(database.engine)
-            after = await migrate.downgrade(database.engine, revision)
-            return {"from": before, "revision": after, "head": migrate.head_revision()}
-
-    emit(run(action, as_json), as_json)
+    _migrating(lambda engine: migrate.downgrade(engine, revision), as_json)
 
 
 @db_app.command("current")
 def db_current(as_json: bool = JsonOption) -> None:
     """Show the schema revision of the database and the newest one available."""
 
-    async def action() -> dict[str, str | None]:
-        async with open_database() as database:
-            return {
-                "revision": await migrate.current_revision(database.engine),
-                "head": migrate.head_revision(),
-            }
+    async def current(hub: Hub) -> dict[str, str | None]:
+        return {"revision": await migrate.current_revision(hub.database.engine), "head": migrate.head_revision()}
 
-    emit(run(action, as_json), as_json)
+    with_hub(current, as_json)

@@ -7,21 +7,21 @@ Secrets are read from stdin only (``--client-secret-stdin``), so they stay out o
 from __future__ import annotations
 
 import sys
-from typing import Any
+import uuid
+from collections.abc import Awaitable, Callable
+from functools import partial
 
 import typer
 
-from hirehub.cli.context import open_database, resolve_tenant_id
-from hirehub.cli.output import CommandError, JsonOption, emit, run
+from hirehub.bootstrap import Hub
+from hirehub.cli.context import Result, change_in, read_in, with_hub, with_tenant
+from hirehub.cli.output import JsonOption, refuse
+from hirehub.errors import Invalid
 from hirehub.linkedin import operations
 from hirehub.linkedin.apps import EnableOptions
-from hirehub.linkedin.errors import LinkedInError
-from hirehub.linkedin.runtime import linkedin_runtime
-from hirehub.sealing import SealError
-from hirehub.tenancy.service import TenancyError
+from hirehub.linkedin.runtime import LinkedInRuntime, linkedin_runtime
 
 TenantOption = typer.Option(..., "--tenant", help="Tenant GUID or domain.")
-ERRORS = (LinkedInError, TenancyError, SealError)
 
 linkedin_app = typer.Typer(help="LinkedIn Recruiter System Connect: customer apps, integrations, their statuses.")
 partner_app = typer.Typer(help="The hub's own LinkedIn developer application (the ATS partner's).")
@@ -33,10 +33,13 @@ linkedin_app.add_typer(status_app, name="status")
 
 
 def _secret_from_stdin(wanted: bool) -> str | None:
-    if not wanted:
-        return None
-    secret = sys.stdin.readline().strip()
-    return secret
+    return sys.stdin.readline().strip() if wanted else None
+
+
+async def _talking_to_linkedin(work: Callable[[LinkedInRuntime], Awaitable[Result]]) -> Result:
+    """``work``'s result, with a client for LinkedIn's APIs that is closed when it returns."""
+    async with linkedin_runtime() as runtime:
+        return await work(runtime)
 
 
 @partner_app.command("set")
@@ -49,27 +52,23 @@ def partner_set(
 ) -> None:
     """Set the partner application; its secret is sealed at once and never shown again."""
     secret = _secret_from_stdin(client_secret_stdin)
+    if not secret:
+        message = "the client secret is read from stdin: pass --client-secret-stdin and pipe it in"
+        refuse(Invalid(message, field="client_secret"), as_json)
 
-    async def action() -> dict[str, Any]:
-        if not secret:
-            raise CommandError("the client secret is read from stdin: pass --client-secret-stdin and pipe it in")
-        async with open_database() as database, linkedin_runtime() as runtime:
-            return await operations.partner_set(
-                database, runtime, client_id=client_id, client_secret=secret, ats_name=ats_name, contract=contract
-            )
+    async def partner(hub: Hub) -> Result:
+        return await _talking_to_linkedin(partial(
+            operations.partner_set, hub.database, client_id=client_id, client_secret=secret, ats_name=ats_name,
+            contract=contract,
+        ))  # fmt: skip
 
-    emit(run(action, as_json, ERRORS), as_json)
+    with_hub(partner, as_json)
 
 
 @partner_app.command("show")
 def partner_show(as_json: bool = JsonOption) -> None:
     """The partner application (never its secret)."""
-
-    async def action() -> dict[str, Any]:
-        async with open_database() as database:
-            return await operations.partner_show(database)
-
-    emit(run(action, as_json, ERRORS), as_json)
+    with_hub(lambda hub: operations.partner_show(hub.database), as_json)
 
 
 @linkedin_app.command("enable")
@@ -88,83 +87,50 @@ def enable(
     as_json: bool = JsonOption,
 ) -> None:
     """Turn RSC on: provision the tenant's customer app (or take the one it brings); re-run to change settings."""
-    secret = _secret_from_stdin(client_secret_stdin)
     options = EnableOptions(
         client_id=client_id,
-        client_secret=secret if client_secret_stdin else None,
+        client_secret=_secret_from_stdin(client_secret_stdin),
         integration_types=None if integration_types is None else integration_types.split(","),
         widget_width=width,
         acl_based_visibility=acl_based,
         contract=contract,
     )
 
-    async def action() -> dict[str, Any]:
-        async with open_database() as database, linkedin_runtime() as runtime:
-            tenant_id = await resolve_tenant_id(database, tenant)
-            return await operations.enable(database, tenant_id, runtime, options)
+    async def enabled(hub: Hub, tenant_id: uuid.UUID) -> Result:
+        return await _talking_to_linkedin(lambda runtime: operations.enable(hub.database, tenant_id, runtime, options))
 
-    emit(run(action, as_json, ERRORS), as_json)
+    with_tenant(tenant, enabled, as_json)
 
 
 @linkedin_app.command("disable")
 def disable(tenant: str = TenantOption, as_json: bool = JsonOption) -> None:
     """Turn RSC off (the app and integrations are kept; `enable` turns it back on)."""
-
-    async def action() -> dict[str, Any]:
-        async with open_database() as database, linkedin_runtime() as runtime:
-            tenant_id = await resolve_tenant_id(database, tenant)
-            async with database.tenant_transaction(tenant_id) as session:
-                return await operations.disable(session, runtime)
-
-    emit(run(action, as_json, ERRORS), as_json)
+    change_in(tenant, lambda session: _talking_to_linkedin(partial(operations.disable, session)), as_json)
 
 
 @linkedin_app.command("show")
 def show(tenant: str = TenantOption, as_json: bool = JsonOption) -> None:
     """The tenant's customer app, contract, integration counts and warnings."""
-
-    async def action() -> dict[str, Any]:
-        async with open_database() as database, linkedin_runtime() as runtime:
-            tenant_id = await resolve_tenant_id(database, tenant)
-            async with database.tenant_session(tenant_id) as session:
-                return await operations.show(session, runtime)
-
-    emit(run(action, as_json, ERRORS), as_json)
+    read_in(tenant, lambda session: _talking_to_linkedin(partial(operations.show, session)), as_json)
 
 
 @integrations_app.command("list")
 def integrations_list(tenant: str = TenantOption, as_json: bool = JsonOption) -> None:
     """Every integration with its sync state and onboarding status."""
-
-    async def action() -> dict[str, Any]:
-        async with open_database() as database:
-            tenant_id = await resolve_tenant_id(database, tenant)
-            async with database.tenant_session(tenant_id) as session:
-                return await operations.list_integrations(session)
-
-    emit(run(action, as_json, ERRORS), as_json)
+    read_in(tenant, operations.list_integrations, as_json)
 
 
 @integrations_app.command("sync")
 def integrations_sync(tenant: str = TenantOption, as_json: bool = JsonOption) -> None:
-    """Queue a sync of every integration and its configurations (the worker sends them, paced)."""
-
-    async def action() -> dict[str, Any]:
-        async with open_database() as database:
-            tenant_id = await resolve_tenant_id(database, tenant)
-            async with database.tenant_transaction(tenant_id) as session:
-                return await operations.queue_sync(session)
-
-    emit(run(action, as_json, ERRORS), as_json)
+    """Queue a sync of every integration and its configurations (a job runner sends them, paced)."""
+    change_in(tenant, operations.queue_sync, as_json)
 
 
 @status_app.command("refresh")
 def status_refresh(tenant: str = TenantOption, as_json: bool = JsonOption) -> None:
     """Ask LinkedIn for every integration's onboarding status now (the manual status retrieval)."""
 
-    async def action() -> dict[str, Any]:
-        async with open_database() as database, linkedin_runtime() as runtime:
-            tenant_id = await resolve_tenant_id(database, tenant)
-            return await operations.refresh_status(database, tenant_id, runtime)
+    async def refreshed(hub: Hub, tenant_id: uuid.UUID) -> Result:
+        return await _talking_to_linkedin(partial(operations.refresh_status, hub.database, tenant_id))
 
-    emit(run(action, as_json, ERRORS), as_json)
+    with_tenant(tenant, refreshed, as_json)

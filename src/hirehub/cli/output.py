@@ -2,7 +2,9 @@
 without it, and a non-zero exit with the reason when the operation is refused.
 
 Scripts rely on this shape: success prints exactly one JSON object on stdout; a refusal prints
-``{"error": "<message>"}`` and exits 1; bad usage exits 2 (Typer's own).
+``{"error": "<message>"}`` and exits 1; bad usage exits 2 (Typer's own). A refusal is any
+:class:`~hirehub.errors.HubError`, so this is the CLI's one mapping of the error tree: no command lists the
+errors it expects.
 """
 
 from __future__ import annotations
@@ -11,11 +13,13 @@ import asyncio
 import json
 import sys
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
 from rich.table import Table
+
+from hirehub.errors import HubError
 
 T = TypeVar("T")
 console = Console()
@@ -24,11 +28,9 @@ err_console = Console(stderr=True)
 JsonOption = typer.Option(False, "--json", help="Print one JSON object, for scripts.")
 
 
-class CommandError(Exception):
-    """A refusal to report to the user (exit code 1)."""
-
-
 def _default(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
     return str(value)
 
 
@@ -55,13 +57,28 @@ def emit_table(rows: list[Mapping[str, Any]]) -> None:
     console.print(table)
 
 
-def run(action: Callable[[], Awaitable[T]], as_json: bool, errors: tuple[type[BaseException], ...] = ()) -> T:
-    """Run an async command body; known refusals become a clean message and exit code 1."""
+def refuse(error: HubError, as_json: bool) -> NoReturn:
+    """Report a refusal the one way (the ``{"error"}`` object, or red text) and exit 1."""
+    if as_json:
+        sys.stdout.write(json.dumps({"error": str(error)}) + "\n")
+    else:
+        err_console.print(f"[red]error:[/red] {error}")
+    raise typer.Exit(1) from error
+
+
+def warn(message: str) -> None:
+    """A notice for the person at the terminal, on stderr so that ``--json`` output stays one object."""
+    err_console.print(f"[yellow]warning:[/yellow] {message}")
+
+
+def run(action: Callable[[], Awaitable[T]], as_json: bool) -> T:
+    """Run an async command body; a refusal becomes its message and exit code 1, anything else propagates."""
     try:
         return asyncio.run(action())  # type: ignore[arg-type]
-    except (CommandError, *errors) as exc:  # type: ignore[misc]
-        if as_json:
-            sys.stdout.write(json.dumps({"error": str(exc)}) + "\n")
-        else:
-            err_console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(1) from exc
+    except HubError as exc:
+        refuse(exc, as_json)
+
+
+def respond(action: Callable[[], Awaitable[Mapping[str, Any]]], as_json: bool) -> None:
+    """Run an async command body and print what it returns."""
+    emit(run(action, as_json), as_json)

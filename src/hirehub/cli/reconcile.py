@@ -3,17 +3,13 @@ fact, scriptable with ``--json`` (the same JSON as the admin API's ``/admin/v1/r
 
 from __future__ import annotations
 
-from typing import Any
-
 import typer
 
-from hirehub.cli.context import tenant_session, tenant_transaction
-from hirehub.cli.output import JsonOption, emit, run
+from hirehub.cli.context import change_in, read_in
+from hirehub.cli.output import JsonOption
 from hirehub.provisioning import operations
-from hirehub.tenancy.service import TenancyError
 
 TenantOption = typer.Option(..., "--tenant", help="Tenant GUID or domain.")
-ERRORS = (operations.ReconciliationError, TenancyError, ValueError)
 ACTOR = "cli"
 
 reconcile_app = typer.Typer(help="Reconciliation: compare every HR worker with every directory account, fix drift.")
@@ -21,13 +17,8 @@ reconcile_app = typer.Typer(help="Reconciliation: compare every HR worker with e
 
 @reconcile_app.command("run")
 def reconcile_run(tenant: str = TenantOption, as_json: bool = JsonOption) -> None:
-    """Reconcile as soon as a worker is free (the scheduled run, brought forward); prints the queued run."""
-
-    async def action() -> dict[str, Any]:
-        async with tenant_transaction(tenant) as session:
-            return await operations.request_reconciliation(session, by=ACTOR)
-
-    emit(run(action, as_json, ERRORS), as_json)
+    """Reconcile as soon as a job runner is free (the scheduled run, brought forward); prints the queued run."""
+    change_in(tenant, lambda session: operations.request_reconciliation(session, by=ACTOR), as_json)
 
 
 @reconcile_app.command("show")
@@ -37,12 +28,7 @@ def reconcile_show(
     as_json: bool = JsonOption,
 ) -> None:
     """One reconciliation: its counts, its drift report and what it fixed."""
-
-    async def action() -> dict[str, Any]:
-        async with tenant_session(tenant) as session:
-            return await operations.show_reconciliation(session, run_id)
-
-    emit(run(action, as_json, ERRORS), as_json)
+    read_in(tenant, lambda session: operations.show_reconciliation(session, run_id), as_json)
 
 
 @reconcile_app.command("list")
@@ -52,9 +38,4 @@ def reconcile_list(
     as_json: bool = JsonOption,
 ) -> None:
     """The latest reconciliations, and when the next one is due."""
-
-    async def action() -> dict[str, Any]:
-        async with tenant_session(tenant) as session:
-            return await operations.list_reconciliations(session, limit)
-
-    emit(run(action, as_json, ERRORS), as_json)
+    read_in(tenant, lambda session: operations.list_reconciliations(session, limit), as_json)

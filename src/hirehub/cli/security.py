@@ -1,23 +1,24 @@
 """``hirehub app …``, ``role …``, ``app-user …``, ``hr-user …``, ``entra-app-link …``, ``trusted-issuer …``:
-app registrations and the two layers of authorization, scriptable with ``--json``."""
+app registrations and the two layers of authorization, scriptable with ``--json``.
+
+Each command is one call of :mod:`hirehub.security.operations`, which the admin API answers with too, so the
+two interfaces print the same objects."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import typer
 
-from hirehub.cli.context import open_database, resolve_tenant_id, tenant_session, tenant_transaction
-from hirehub.cli.output import CommandError, JsonOption, emit, run
+from hirehub.cli.context import change_in, read_in, with_tenant
+from hirehub.cli.output import JsonOption, refuse
+from hirehub.errors import Invalid
 from hirehub.security import operations
-from hirehub.security.admin import SecurityAdminError
-from hirehub.security.apps import AppError
-from hirehub.tenancy.service import TenancyError
 
 TenantOption = typer.Option(..., "--tenant", help="Tenant GUID or domain.")
 ClientIdOption = typer.Option(..., "--client-id", help="The app's client (application) ID.")
-ERRORS = (AppError, SecurityAdminError, TenancyError, ValueError)
+UserIdOption = typer.Option(..., "--user-id", help="The HR User ID, e.g. ats-integration.")
 
 app_app = typer.Typer(help="App registrations: client IDs, secrets, certificates, consent.")
 secret_app = typer.Typer(help="Client secrets of an app (shown once, stored as a hash).")
@@ -31,13 +32,6 @@ link_app = typer.Typer(help="Microsoft Entra applications (layer two): Client ID
 issuer_app = typer.Typer(help="External Entra ID issuers whose tokens a tenant trusts.")
 
 
-def _fail(message: str) -> Any:
-    async def action() -> dict[str, Any]:
-        raise CommandError(message)
-
-    return action
-
-
 @app_app.command("create")
 def app_create(
     tenant: str = TenantOption,
@@ -47,23 +41,13 @@ def app_create(
     as_json: bool = JsonOption,
 ) -> None:
     """Register an app in a tenant."""
-
-    async def action() -> dict[str, Any]:
-        async with tenant_transaction(tenant) as session:
-            return await operations.create_app(session, name, multi_tenant, client_id)
-
-    emit(run(action, as_json, ERRORS), as_json)
+    change_in(tenant, lambda session: operations.create_app(session, name, multi_tenant, client_id), as_json)
 
 
 @app_app.command("show")
 def app_show(tenant: str = TenantOption, client_id: str = ClientIdOption, as_json: bool = JsonOption) -> None:
     """An app and its credentials (never a secret's value)."""
-
-    async def action() -> dict[str, Any]:
-        async with tenant_session(tenant) as session:
-            return await operations.show_app(session, client_id)
-
-    emit(run(action, as_json, ERRORS), as_json)
+    read_in(tenant, lambda session: operations.show_app(session, client_id), as_json)
 
 
 @secret_app.command("add")
@@ -75,12 +59,7 @@ def secret_add(
     as_json: bool = JsonOption,
 ) -> None:
     """Add a client secret; its value is printed now and never again."""
-
-    async def action() -> dict[str, Any]:
-        async with tenant_transaction(tenant) as session:
-            return await operations.add_secret(session, client_id, days, description)
-
-    emit(run(action, as_json, ERRORS), as_json)
+    change_in(tenant, lambda session: operations.add_secret(session, client_id, days, description), as_json)
 
 
 @cert_app.command("add")
@@ -91,18 +70,11 @@ def cert_add(
     as_json: bool = JsonOption,
 ) -> None:
     """Register a certificate for certificate client assertions."""
-
     try:
         pem = cert.read_text()
     except OSError as exc:
-        emit(run(_fail(f"cannot read {cert}: {exc.strerror}"), as_json), as_json)
-        return
-
-    async def action() -> dict[str, Any]:
-        async with tenant_transaction(tenant) as session:
-            return await operations.add_certificate(session, client_id, pem)
-
-    emit(run(action, as_json, ERRORS), as_json)
+        refuse(Invalid(f"cannot read {cert}: {exc.strerror}", field="cert"), as_json)
+    change_in(tenant, lambda session: operations.add_certificate(session, client_id, pem), as_json)
 
 
 @app_app.command("revoke")
@@ -113,23 +85,13 @@ def credential_revoke(
     as_json: bool = JsonOption,
 ) -> None:
     """Revoke a secret or certificate; it stops working at once."""
-
-    async def action() -> dict[str, Any]:
-        async with tenant_transaction(tenant) as session:
-            return await operations.revoke_credential(session, client_id, key_id)
-
-    emit(run(action, as_json, ERRORS), as_json)
+    change_in(tenant, lambda session: operations.revoke_credential(session, client_id, key_id), as_json)
 
 
 @app_app.command("consent")
 def app_consent(tenant: str = TenantOption, client_id: str = ClientIdOption, as_json: bool = JsonOption) -> None:
     """Admin consent of a multi-tenant app into this tenant (creates its service principal here)."""
-
-    async def action() -> dict[str, Any]:
-        async with open_database() as database:
-            return await operations.consent(database, await resolve_tenant_id(database, tenant), client_id)
-
-    emit(run(action, as_json, ERRORS), as_json)
+    with_tenant(tenant, lambda hub, tenant_id: operations.consent(hub.database, tenant_id, client_id), as_json)
 
 
 @role_app.command("create")
@@ -137,12 +99,7 @@ def role_create(
     tenant: str = TenantOption, name: str = typer.Option(..., "--name"), as_json: bool = JsonOption
 ) -> None:
     """Create an empty security role."""
-
-    async def action() -> dict[str, Any]:
-        async with tenant_transaction(tenant) as session:
-            return await operations.create_role(session, name)
-
-    emit(run(action, as_json, ERRORS), as_json)
+    change_in(tenant, lambda session: operations.create_role(session, name), as_json)
 
 
 @role_app.command("grant")
@@ -155,23 +112,13 @@ def role_grant(
     as_json: bool = JsonOption,
 ) -> None:
     """Grant a privilege on a table to a role (again: changes its level)."""
-
-    async def action() -> dict[str, Any]:
-        async with tenant_transaction(tenant) as session:
-            return await operations.grant(session, role, table, privilege, level)
-
-    emit(run(action, as_json, ERRORS), as_json)
+    change_in(tenant, lambda session: operations.grant(session, role, table, privilege, level), as_json)
 
 
 @role_app.command("list")
 def role_list(tenant: str = TenantOption, as_json: bool = JsonOption) -> None:
-    """The tenant's security roles with their privileges."""
-
-    async def action() -> dict[str, Any]:
-        async with tenant_transaction(tenant) as session:
-            return await operations.list_roles(session)
-
-    emit(run(action, as_json, ERRORS), as_json)
+    """The tenant's security roles with their privileges (the built-in ones are made on first use)."""
+    change_in(tenant, operations.list_roles, as_json)
 
 
 @app_user_app.command("create")
@@ -183,55 +130,31 @@ def app_user_create(
     as_json: bool = JsonOption,
 ) -> None:
     """Create the application user of an app in this tenant, with security roles."""
-
-    async def action() -> dict[str, Any]:
-        async with tenant_transaction(tenant) as session:
-            return await operations.create_application_user(session, client_id, role, name)
-
-    emit(run(action, as_json, ERRORS), as_json)
+    change_in(tenant, lambda session: operations.create_application_user(session, client_id, role, name), as_json)
 
 
 @hr_user_app.command("create")
 def hr_user_create(
     tenant: str = TenantOption,
-    user_id: str = typer.Option(..., "--user-id", help="The HR User ID, e.g. ats-integration."),
+    user_id: str = UserIdOption,
     name: str = typer.Option(..., "--name"),
     role: list[str] = typer.Option(..., "--role", help="HR role id, e.g. HcmRecruitingIntegrator (repeatable)."),
     as_json: bool = JsonOption,
 ) -> None:
     """Create an HR user with HR roles."""
-
-    async def action() -> dict[str, Any]:
-        async with tenant_transaction(tenant) as session:
-            return await operations.create_hr_user(session, user_id, name, role)
-
-    emit(run(action, as_json, ERRORS), as_json)
+    change_in(tenant, lambda session: operations.create_hr_user(session, user_id, name, role), as_json)
 
 
-@hr_user_app.command("disable")
-def hr_user_disable(
-    tenant: str = TenantOption, user_id: str = typer.Option(..., "--user-id"), as_json: bool = JsonOption
-) -> None:
-    """Disable an HR user (apps linked to it are refused)."""
+def _set_enabled(enabled: bool, doc: str) -> Callable[..., None]:
+    def command(tenant: str = TenantOption, user_id: str = UserIdOption, as_json: bool = JsonOption) -> None:
+        change_in(tenant, lambda session: operations.set_hr_user_enabled(session, user_id, enabled), as_json)
 
-    async def action() -> dict[str, Any]:
-        async with tenant_transaction(tenant) as session:
-            return await operations.set_hr_user_enabled(session, user_id, False)
-
-    emit(run(action, as_json, ERRORS), as_json)
+    command.__doc__ = doc
+    return command
 
 
-@hr_user_app.command("enable")
-def hr_user_enable(
-    tenant: str = TenantOption, user_id: str = typer.Option(..., "--user-id"), as_json: bool = JsonOption
-) -> None:
-    """Enable an HR user again."""
-
-    async def action() -> dict[str, Any]:
-        async with tenant_transaction(tenant) as session:
-            return await operations.set_hr_user_enabled(session, user_id, True)
-
-    emit(run(action, as_json, ERRORS), as_json)
+hr_user_app.command("disable")(_set_enabled(False, "Disable an HR user (apps linked to it are refused)."))
+hr_user_app.command("enable")(_set_enabled(True, "Enable an HR user again."))
 
 
 @link_app.command("create")
@@ -243,12 +166,7 @@ def link_create(
     as_json: bool = JsonOption,
 ) -> None:
     """Link an app to an HR user (Microsoft Entra applications)."""
-
-    async def action() -> dict[str, Any]:
-        async with tenant_transaction(tenant) as session:
-            return await operations.create_entra_app_link(session, client_id, name, user_id)
-
-    emit(run(action, as_json, ERRORS), as_json)
+    change_in(tenant, lambda session: operations.create_entra_app_link(session, client_id, name, user_id), as_json)
 
 
 @issuer_app.command("add")
@@ -262,9 +180,4 @@ def issuer_add(
     as_json: bool = JsonOption,
 ) -> None:
     """Trust app-only tokens issued by an external Entra ID tenant."""
-
-    async def action() -> dict[str, Any]:
-        async with tenant_transaction(tenant) as session:
-            return await operations.add_trusted_issuer(session, issuer, jwks_uri, audience)
-
-    emit(run(action, as_json, ERRORS), as_json)
+    change_in(tenant, lambda session: operations.add_trusted_issuer(session, issuer, jwks_uri, audience), as_json)

@@ -1,0 +1,102 @@
+"""``hirehub jobs run``: the job runner, until SIGINT or SIGTERM; ``hirehub worker`` is its deprecated old name.
+
+The runner is built by the composition root (:meth:`hirehub.bootstrap.Hub.job_runner`), with the same job
+handlers, event routes and directory connectors as the API, so a job runs the same wherever it was queued.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import signal
+from datetime import timedelta
+from typing import Any
+
+import typer
+from prometheus_client import start_http_server
+
+from hirehub.cli.context import open_hub
+from hirehub.cli.output import JsonOption, respond, warn
+from hirehub.db.session import Database
+from hirehub.jobs.metrics import refresh_queue_metrics
+from hirehub.logging import get_logger
+from hirehub.metrics import REGISTRY
+
+log = get_logger("hirehub.jobs")
+
+METRICS_REFRESH_SECONDS = 15.0
+"""How often the queue gauges are recomputed while metrics are served: a scrape may see them that stale."""
+
+
+def run_jobs(
+    concurrency: int = typer.Option(8, "--concurrency", min=1, help="Jobs run at once."),
+    poll_interval: float = typer.Option(1.0, "--poll-interval", min=0.01, help="Seconds between polls when idle."),
+    lease_seconds: float = typer.Option(60.0, "--lease-seconds", min=0.1, help="Lease length; renewed while running."),
+    shutdown_grace: float = typer.Option(
+        30.0, "--shutdown-grace", min=0, help="Seconds running jobs get to finish on SIGINT/SIGTERM."
+    ),
+    runner_id: str | None = typer.Option(
+        None, "--runner-id", "--worker-id", help="Name in leases (default: host:pid:random)."
+    ),
+    metrics_port: int | None = typer.Option(None, "--metrics-port", help="Serve Prometheus metrics on this port."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Run jobs until SIGINT or SIGTERM; running jobs then finish, or go back to the queue."""
+
+    async def action() -> dict[str, Any]:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        # No ping before each checkout: a runner makes a transaction per claim and per batch of results, and
+        # the ping was a round trip each. A connection the server dropped fails once; SQLAlchemy then
+        # replaces the pool's connections, and the claim or job is retried like any transient error.
+        async with open_hub(pool_pre_ping=False) as hub:
+            runner = hub.job_runner(
+                runner_id=runner_id,
+                concurrency=concurrency,
+                poll_interval=poll_interval,
+                lease=timedelta(seconds=lease_seconds),
+                shutdown_grace=shutdown_grace,
+            )
+            async with _serving_metrics(hub.database, metrics_port, stop):
+                await runner.run_forever(stop)
+        return {"worker_id": runner.runner_id, "jobs_run": runner.jobs_run}
+
+    respond(action, as_json)
+
+
+@functools.wraps(run_jobs)
+def worker(*args: Any, **kwargs: Any) -> None:
+    warn("`hirehub worker` is deprecated and will be removed: use `hirehub jobs run` (same options)")
+    run_jobs(*args, **kwargs)
+
+
+worker.__doc__ = "Deprecated: the old name of `hirehub jobs run`, which it runs after saying so on stderr."
+
+
+@contextlib.asynccontextmanager
+async def _serving_metrics(database: Database, port: int | None, stop: asyncio.Event) -> Any:
+    """Expose the registry over HTTP and keep the queue gauges fresh while the block runs, when given a port."""
+    if port is None:
+        yield
+        return
+    start_http_server(port, registry=REGISTRY)
+
+    async def refresh() -> None:
+        while not stop.is_set():
+            try:
+                await refresh_queue_metrics(database)
+            except Exception as exc:  # a scrape of stale gauges beats a dead runner
+                log.warning("jobs.metrics_refresh_failed", error=str(exc))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=METRICS_REFRESH_SECONDS)
+
+    gauges = asyncio.create_task(refresh())
+    try:
+        yield
+    finally:
+        gauges.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await gauges
