@@ -6,8 +6,8 @@ the same real URLs (the *Link account* consent, the OpenID Connect sign-in); Pla
 them by forwarding each request to the sandbox over verified TLS with the trustme CA, so Chromium itself never needs
 to trust a test CA nor resolve Microsoft's hosts.
 
-Jobs run in the test's own event loop, with the test's clock, through an Entra connector factory registered before
-the hub starts (the first registered factory is the one provisioning uses).
+Jobs run in the test's own event loop, with the test's clock, through the test's own Entra connectors (the hub's
+``Connectors`` of one :class:`EntraConnectors` on the sandbox's runtime), handed to the job loop explicitly.
 """
 
 from __future__ import annotations
@@ -25,10 +25,11 @@ from hirehub.api.app import create_app
 from hirehub.db.session import Database
 from hirehub.directories.entra.clouds import CLOUDS
 from hirehub.directories.entra.connections import ConnectionRuntime, create_connection
-from hirehub.directories.entra.connector_factory import entra_connectors
+from hirehub.directories.entra.connector_factory import EntraConnectors
 from hirehub.directories.entra.models import EntraConnection
 from hirehub.directories.entra.msal_client import OutboundConfig
 from hirehub.directories.entra.runtime import LINK_CALLBACK_PATH, connection_sealer
+from hirehub.provisioning.connectors import Connectors
 from hirehub.sandbox.entra.app import host_map_for
 from hirehub.sandbox.entra.world import Application, Directory
 from hirehub.settings import Settings
@@ -64,6 +65,7 @@ class EntraHub:
     console_app: Application
     settings: Settings
     clock: Clock
+    connectors: Connectors
 
     @property
     def issuer(self) -> str:
@@ -105,12 +107,11 @@ async def entra_hub(database: Database, database_url: str, entra_sandbox: EntraS
         http=entra_sandbox.async_client(),
     )
     try:
-        async with entra_connectors(database, runtime):
-            with serving(create_app(settings), port):
-                yield EntraHub(
-                    url, database, entra_sandbox, directory, service_provider, console_app, settings,
-                    Clock(datetime.now(UTC)),
-                )  # fmt: skip
+        with serving(create_app(settings), port):
+            yield EntraHub(
+                url, database, entra_sandbox, directory, service_provider, console_app, settings,
+                Clock(datetime.now(UTC)), Connectors([EntraConnectors(database, runtime)]),
+            )  # fmt: skip
     finally:
         assert runtime.http is not None
         await runtime.http.aclose()

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from playwright.async_api import Page
 
+from hirehub import accounts
 from hirehub.db.session import Database
 from hirehub.tenancy import service
-from hirehub import accounts
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 PASSWORD = "correct horse battery staple"

@@ -63,7 +63,9 @@ async def test_a_candidate_hired_in_the_console_gets_an_account_that_terminating
     await hr.position("SALES-1")
     today = entra_hub.clock.now.date()
     await linkedin_candidate(hr, "Ada", "Lovelace", start=today)
-    jobs = Hub(database, admin.tenant_id, entra_hub.clock, entra_hub.sandbox.world, entra_hub.directory)
+    jobs = Hub(
+        database, admin.tenant_id, entra_hub.clock, entra_hub.sandbox.world, entra_hub.directory, entra_hub.connectors
+    )
 
     # When the administrator hires the candidate
     await sign_in(page, entra_hub.url, admin)

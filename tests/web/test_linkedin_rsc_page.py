@@ -18,15 +18,16 @@ import pytest
 from playwright.async_api import Page, Route, expect
 
 from hirehub.api.app import create_app
+from hirehub.bootstrap import job_handlers
 from hirehub.db.base import utcnow
 from hirehub.db.session import Database
-from hirehub.jobs.registry import load_handlers
-from hirehub.jobs.worker import Worker
+from hirehub.jobs.runner import JobRunner
 from hirehub.linkedin import operations
 from hirehub.linkedin import runtime as linkedin_runtime
 from hirehub.linkedin.runtime import LinkedInRuntime, linkedin_sealer
 from hirehub.linkedin.tokens import TokenCache
 from hirehub.outbound import HostMap, async_client
+from hirehub.provisioning.connectors import Connectors
 from hirehub.sandbox.linkedin import LinkedInWorld, integration_key
 from hirehub.sandbox.linkedin import create_app as create_linkedin
 from hirehub.sandbox.linkedin.notifications import Notifier
@@ -68,7 +69,7 @@ class RSC:
     partner: DeveloperApplication
 
     async def run_jobs(self) -> int:
-        worker = Worker(self.database, load_handlers(), "test-worker", clock=utcnow)
+        worker = JobRunner(self.database, job_handlers(Connectors()), "test-runner", clock=utcnow)
         total = 0
         for _ in range(20):
             ran = await worker.run_once()

@@ -16,11 +16,11 @@ from fastapi.testclient import TestClient
 from playwright.async_api import Page, expect
 from sqlalchemy import func, select
 
+from hirehub.accounts.models import ConsoleAdmin
 from hirehub.api.app import create_app
 from hirehub.db.session import Database
 from hirehub.sandbox.entra.world import EntraWorld
 from hirehub.settings import Settings
-from hirehub.accounts.models import ConsoleAdmin
 from hirehub.web.oidc import OidcError, verify_id_token
 from tests.web.entra_support import DOMAIN, EntraHub, route_microsoft_to_sandbox
 from tests.web.support import make_admin, screenshot
