@@ -29,9 +29,7 @@ from hirehub.hr.events import WORKER_EVENTS
 from hirehub.jobs.claiming import DEFAULT_LEASE
 from hirehub.jobs.context import Clock, Handler
 from hirehub.jobs.runner import JobRunner
-from hirehub.linkedin.integrations import SYNC_CONFIGURATIONS, SYNC_INTEGRATIONS
-from hirehub.linkedin.notifications import HANDLE_NOTIFICATION, notification_job
-from hirehub.linkedin.sync import configurations_job, integrations_job
+from hirehub.linkedin.jobs import JOB_HANDLERS as LINKEDIN_JOB_HANDLERS
 from hirehub.provisioning.connectors import Connectors
 from hirehub.provisioning.handlers import job_handlers as provisioning_job_handlers
 from hirehub.provisioning.sync import queue_sync
@@ -56,12 +54,7 @@ def event_routes() -> EventRoutes:
 
 def job_handlers(connectors: Connectors) -> dict[str, Handler]:
     """Every job kind the product enqueues → its handler; provisioning's reach a directory through ``connectors``."""
-    return {
-        **provisioning_job_handlers(connectors),
-        SYNC_INTEGRATIONS: integrations_job,
-        SYNC_CONFIGURATIONS: configurations_job,
-        HANDLE_NOTIFICATION: notification_job,
-    }
+    return {**provisioning_job_handlers(connectors), **LINKEDIN_JOB_HANDLERS}
 
 
 @dataclass

@@ -11,6 +11,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hirehub.hr import errors, services
+from hirehub.hr.domain import HireDetails
+from hirehub.hr.events import HireRescinded, WorkerTerminated, WorkerTransferred
 from hirehub.hr.models import Employment, Person, PositionWorkerAssignment, Worker
 from hirehub.hr.models.options import WorkerStatus
 from tests.hr.conftest import HR, START
@@ -50,8 +52,8 @@ async def test_a_transfer_moves_the_worker_to_the_new_position_from_the_effectiv
         second.title_id,
         manager.id,
     )
-    assert event.type == "worker.transferred"
-    assert (event.data["position_id"], event.data["manager_personnel_number"], event.data["effective_date"]) == (
+    assert isinstance(event, WorkerTransferred)
+    assert (event.position_id, event.manager_personnel_number, event.effective_date) == (
         "POS-2",
         manager.personnel_number,
         moved_on,
@@ -110,11 +112,8 @@ async def test_a_future_dated_termination_ends_the_employment_and_keeps_the_work
     [assignment] = await hr.rows(PositionWorkerAssignment, worker_id=worker.id)
     assert assignment.valid_to == date(2027, 1, 31)
     assert (await hr.get(Worker, worker.id)).status == WorkerStatus.PENDING
-    assert (event.type, event.data["end_date"], event.data["reason"]) == (
-        "worker.terminated",
-        date(2027, 1, 31),
-        "RESIGN",
-    )
+    assert isinstance(event, WorkerTerminated)
+    assert (event.end_date, event.reason) == (date(2027, 1, 31), "RESIGN")
 
 
 async def test_a_termination_in_the_past_marks_the_worker_terminated(hr: HR) -> None:
@@ -203,7 +202,7 @@ async def test_a_hire_not_yet_started_can_be_rescinded(hr: HR) -> None:
     assert employment.rescinded
     [assignment] = await hr.rows(PositionWorkerAssignment, worker_id=worker.id)
     assert assignment.valid_to == TODAY
-    assert event.type == "worker.hire_rescinded"
+    assert isinstance(event, HireRescinded)
     # The seat is free again.
     await hr.hired("Grace", "Hopper", position_id=position.id)
 
@@ -220,18 +219,15 @@ async def test_there_is_nothing_to_rescind_after_a_termination(hr: HR) -> None:
     await _refused(hr, errors.WorkerNotEmployed, lambda s: services.rescind_hire(s, worker.id, today=TODAY))
 
 
-# --- bulk ---------------------------------------------------------------------------------------------
+# --- several hires -------------------------------------------------------------------------------------
 
 
-async def test_hire_many_takes_one_block_of_personnel_numbers(hr: HR) -> None:
+async def test_hires_in_one_transaction_take_consecutive_personnel_numbers_and_record_an_event_each(hr: HR) -> None:
     candidates = [await hr.candidate(f"Person{i}", "Bulk") for i in range(5)]
+
     async with hr.transaction() as session:
-        people = [await session.get(Person, c.person_ref_id) for c in candidates]
-        fresh = [await session.merge(c) for c in candidates]
-        outcomes = await services.hire_many(
-            session,
-            [services.BulkHire(c, p, START) for c, p in zip(fresh, people, strict=True) if p is not None],
-        )
+        outcomes = [await services.hire(session, c.id, HireDetails(START)) for c in candidates]
+
     assert [o.worker.personnel_number for o in outcomes] == [f"HR00000{i}" for i in range(1, 6)]
     assert len(await hr.rows(Employment)) == 5
-    assert [e.type for e in await hr.events()][-5:] == ["worker.hired"] * 5
+    assert [e.type for e in await hr.events()] == ["worker.hired"] * 5

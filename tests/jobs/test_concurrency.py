@@ -1,4 +1,4 @@
-"""Several workers at once: no job runs twice, and each key's jobs still run one at a time, in order.
+"""Several job runners at once: no job runs twice, and each key's jobs still run one at a time, in order.
 
 On PostgreSQL the claimers are separate engines racing through ``FOR UPDATE SKIP LOCKED``; on SQLite the
 same test runs on the one-machine guarantee (``BEGIN IMMEDIATE`` serialises the claims).
@@ -20,7 +20,7 @@ from hirehub.jobs import enqueue
 from hirehub.jobs.claiming import claim
 from hirehub.jobs.context import JobContext
 from hirehub.jobs.models import DurableJob, JobStatus
-from hirehub.jobs.worker import Worker
+from hirehub.jobs.runner import JobRunner
 from tests.jobs.conftest import ManualClock
 
 KEYS = 20
@@ -30,7 +30,7 @@ CLAIMERS = 4
 
 @pytest.fixture
 async def claimers(database_url: str) -> AsyncIterator[list[Database]]:
-    """Four independent connections pools on the same database, as four worker processes would have."""
+    """Four independent connections pools on the same database, as four job runner processes would have."""
     databases = [Database(database_url) for _ in range(CLAIMERS)]
     try:
         yield databases
@@ -54,7 +54,7 @@ async def test_concurrent_claimers_never_take_the_same_job(
     assert len(taken) == len(set(taken)) == 200
 
 
-async def test_four_workers_over_two_hundred_jobs_in_twenty_keys_run_each_once_and_each_key_in_order(
+async def test_four_runners_over_two_hundred_jobs_in_twenty_keys_run_each_once_and_each_key_in_order(
     database: Database, tenant_id: uuid.UUID, clock: ManualClock, claimers: list[Database]
 ) -> None:
     async with database.tenant_transaction(tenant_id) as session:
@@ -76,9 +76,9 @@ async def test_four_workers_over_two_hundred_jobs_in_twenty_keys_run_each_once_a
         running[key] -= 1
 
     async def work(db: Database, index: int) -> None:
-        worker = Worker(db, {"test.job": record}, f"w{index}", clock, concurrency=5)
+        runner = JobRunner(db, {"test.job": record}, f"w{index}", clock, concurrency=5)
         while len(executed) < KEYS * PER_KEY:
-            if await worker.run_once() == 0:
+            if await runner.run_once() == 0:
                 await asyncio.sleep(0.005)
 
     await asyncio.wait_for(asyncio.gather(*(work(db, i) for i, db in enumerate(claimers))), timeout=120)

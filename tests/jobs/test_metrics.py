@@ -8,7 +8,7 @@ from hirehub.db.session import Database
 from hirehub.jobs import PermanentFailure
 from hirehub.jobs.context import JobContext
 from hirehub.jobs.metrics import refresh_queue_metrics
-from hirehub.jobs.worker import Worker
+from hirehub.jobs.runner import JobRunner
 from hirehub.metrics import REGISTRY
 from tests.jobs.conftest import ManualClock
 from tests.jobs.support import add_job
@@ -32,7 +32,7 @@ async def test_running_jobs_counts_claims_successes_failures_and_dead_letters_by
 
     for outcome in ("ok", "ok", "fail", "dead"):
         await add_job(database, tenant_id, clock(), kind, {"outcome": outcome})
-    await Worker(database, {kind: handler}, "w1", clock).run_once()
+    await JobRunner(database, {kind: handler}, "w1", clock).run_once()
 
     assert _sample("hirehub_jobs_claimed_total", kind=kind) == 4
     assert _sample("hirehub_jobs_succeeded_total", kind=kind) == 2

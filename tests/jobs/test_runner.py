@@ -1,4 +1,4 @@
-"""The worker: runs each claimed job's handler and turns what happened into the job's next state."""
+"""The job runner: runs each claimed job's handler and turns what happened into the job's next state."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from hirehub.jobs.claiming import claim
 from hirehub.jobs.context import Handler, JobContext
 from hirehub.jobs.models import DurableJob, JobStatus
 from hirehub.jobs.queue import resume_paused
-from hirehub.jobs.worker import Worker
+from hirehub.jobs.runner import JobRunner
 from tests.jobs.conftest import ManualClock
 from tests.jobs.support import add_job, load
 
@@ -28,8 +28,8 @@ async def list_jobs_of(database: Database) -> list[DurableJob]:
         return list(await list_jobs(session))
 
 
-def _worker(database: Database, clock: ManualClock, handlers: Mapping[str, Handler], **options: Any) -> Worker:
-    return Worker(database, handlers, "w1", clock, **options)
+def _runner(database: Database, clock: ManualClock, handlers: Mapping[str, Handler], **options: Any) -> JobRunner:
+    return JobRunner(database, handlers, "w1", clock, **options)
 
 
 async def _until_lease_ends_at(database: Database, job_id: uuid.UUID, target: datetime) -> None:
@@ -49,7 +49,7 @@ async def test_a_handlers_result_is_stored_on_the_succeeded_job(
 
     job_id = await add_job(database, tenant_id, clock(), "lifecycle.joiner", {"name": "ada"})
 
-    assert await _worker(database, clock, {"lifecycle.joiner": joiner}).run_once() == 1
+    assert await _runner(database, clock, {"lifecycle.joiner": joiner}).run_once() == 1
 
     stored = await load(database, job_id)
     assert (stored.status, stored.result, stored.finished_at) == (
@@ -69,7 +69,7 @@ async def test_a_handler_can_work_in_its_jobs_tenant(
             seen.append(session.info["hirehub.tenant_id"])
 
     await add_job(database, tenant_id, clock())
-    await _worker(database, clock, {"test.job": handler}).run_once()
+    await _runner(database, clock, {"test.job": handler}).run_once()
 
     assert seen == [tenant_id]
 
@@ -81,7 +81,7 @@ async def test_a_transient_error_is_retried_later_with_the_error_kept(
         raise ConnectionError("graph.microsoft.com unreachable")
 
     job_id = await add_job(database, tenant_id, clock())
-    await _worker(database, clock, {"test.job": flaky}).run_once()
+    await _runner(database, clock, {"test.job": flaky}).run_once()
 
     stored = await load(database, job_id)
     assert stored.status == JobStatus.FAILED
@@ -96,7 +96,7 @@ async def test_retry_later_waits_at_least_the_requested_time(
         raise RetryLater(120, "throttled by Graph")
 
     job_id = await add_job(database, tenant_id, clock())
-    await _worker(database, clock, {"test.job": throttled}).run_once()
+    await _runner(database, clock, {"test.job": throttled}).run_once()
 
     stored = await load(database, job_id)
     assert stored.status == JobStatus.FAILED
@@ -111,7 +111,7 @@ async def test_a_permanent_failure_goes_dead_at_once(
         raise PermanentFailure("the UPN is taken by an unmanaged account")
 
     job_id = await add_job(database, tenant_id, clock())
-    await _worker(database, clock, {"test.job": refused}).run_once()
+    await _runner(database, clock, {"test.job": refused}).run_once()
 
     stored = await load(database, job_id)
     assert (stored.status, stored.attempts) == (JobStatus.DEAD, 1)
@@ -123,7 +123,7 @@ async def test_a_job_of_an_unknown_kind_goes_dead_saying_so(
 ) -> None:
     job_id = await add_job(database, tenant_id, clock(), "lifecycle.teleport")
 
-    await _worker(database, clock, {}).run_once()
+    await _runner(database, clock, {}).run_once()
 
     stored = await load(database, job_id)
     assert stored.status == JobStatus.DEAD
@@ -137,7 +137,7 @@ async def test_a_result_that_is_not_json_fails_the_job_for_good(
         return {"when": object()}
 
     job_id = await add_job(database, tenant_id, clock())
-    await _worker(database, clock, {"test.job": careless}).run_once()
+    await _runner(database, clock, {"test.job": careless}).run_once()
 
     stored = await load(database, job_id)
     assert stored.status == JobStatus.DEAD
@@ -157,7 +157,7 @@ async def test_jobs_of_different_keys_run_at_the_same_time(
     await add_job(database, tenant_id, clock(), payload={"me": "P1", "other": "P2"}, ordering_key="P1")
     await add_job(database, tenant_id, clock(), payload={"me": "P2", "other": "P1"}, ordering_key="P2")
 
-    assert await _worker(database, clock, {"test.job": meet}, concurrency=2).run_once() == 2
+    assert await _runner(database, clock, {"test.job": meet}, concurrency=2).run_once() == 2
 
     async with database.system_session() as session:
         assert {job.status for job in await list_jobs(session)} == {JobStatus.SUCCEEDED}
@@ -173,8 +173,8 @@ async def test_a_heartbeat_keeps_the_lease_of_a_long_handler(
         await finish.wait()
 
     job_id = await add_job(database, tenant_id, clock())
-    worker = _worker(database, clock, {"test.job": long}, lease=LEASE, heartbeat_interval=0.02)
-    task = asyncio.create_task(worker.run_once())
+    runner = _runner(database, clock, {"test.job": long}, lease=LEASE, heartbeat_interval=0.02)
+    task = asyncio.create_task(runner.run_once())
     await running.wait()
 
     for _ in range(3):  # three minutes pass, more than a lease, with heartbeats in between
@@ -188,7 +188,7 @@ async def test_a_heartbeat_keeps_the_lease_of_a_long_handler(
     assert (await load(database, job_id)).status == JobStatus.SUCCEEDED
 
 
-async def test_a_worker_that_lost_its_lease_stops_the_handler_and_leaves_the_job_to_its_new_owner(
+async def test_a_runner_that_lost_its_lease_stops_the_handler_and_leaves_the_job_to_its_new_owner(
     database: Database, tenant_id: uuid.UUID, clock: ManualClock
 ) -> None:
     running = asyncio.Event()
@@ -204,8 +204,8 @@ async def test_a_worker_that_lost_its_lease_stops_the_handler_and_leaves_the_job
         return {"by": "w1"}
 
     job_id = await add_job(database, tenant_id, clock())
-    worker = _worker(database, clock, {"test.job": stalled}, lease=LEASE, heartbeat_interval=0.5)
-    task = asyncio.create_task(worker.run_once())
+    runner = _runner(database, clock, {"test.job": stalled}, lease=LEASE, heartbeat_interval=0.5)
+    task = asyncio.create_task(runner.run_once())
     await running.wait()
 
     clock.advance(61)  # w1's lease ran out before its first heartbeat
@@ -240,18 +240,18 @@ async def test_run_forever_works_through_the_queue_keeping_each_keys_order_and_s
     for n in range(5):
         for key in ("P1", "P2", "P3"):
             await add_job(database, tenant_id, clock(), payload={"key": key, "n": n}, ordering_key=key)
-    worker = _worker(database, clock, {"test.job": record}, concurrency=4)
+    runner = _runner(database, clock, {"test.job": record}, concurrency=4)
     stop = asyncio.Event()
-    runner = asyncio.create_task(worker.run_forever(stop, poll_interval=0.01))
+    serving = asyncio.create_task(runner.run_forever(stop, poll_interval=0.01))
 
     await asyncio.wait_for(all_ran.wait(), timeout=30)
     stop.set()
-    await asyncio.wait_for(runner, timeout=10)
+    await asyncio.wait_for(serving, timeout=10)
 
     assert overlaps == []
     for key in ("P1", "P2", "P3"):
         assert [n for k, n in ran if k == key] == [0, 1, 2, 3, 4]
-    assert worker.jobs_run == 15
+    assert runner.jobs_run == 15
 
 
 async def test_on_stop_a_job_that_does_not_finish_in_the_grace_period_goes_back_to_the_queue(
@@ -264,13 +264,13 @@ async def test_on_stop_a_job_that_does_not_finish_in_the_grace_period_goes_back_
         await asyncio.sleep(3600)
 
     job_id = await add_job(database, tenant_id, clock())
-    worker = _worker(database, clock, {"test.job": endless}, shutdown_grace=0.05)
+    runner = _runner(database, clock, {"test.job": endless}, shutdown_grace=0.05)
     stop = asyncio.Event()
-    runner = asyncio.create_task(worker.run_forever(stop, poll_interval=0.01))
+    serving = asyncio.create_task(runner.run_forever(stop, poll_interval=0.01))
     await running.wait()
 
     stop.set()
-    await asyncio.wait_for(runner, timeout=10)
+    await asyncio.wait_for(serving, timeout=10)
 
     stored = await load(database, job_id)
     assert (stored.status, stored.attempts, stored.lease_owner) == (JobStatus.QUEUED, 0, None)
@@ -287,15 +287,15 @@ async def test_on_stop_a_job_that_finishes_in_the_grace_period_completes(
         return {"done": True}
 
     job_id = await add_job(database, tenant_id, clock())
-    worker = _worker(database, clock, {"test.job": brief}, shutdown_grace=10)
+    runner = _runner(database, clock, {"test.job": brief}, shutdown_grace=10)
     stop = asyncio.Event()
-    runner = asyncio.create_task(worker.run_forever(stop, poll_interval=0.01))
+    serving = asyncio.create_task(runner.run_forever(stop, poll_interval=0.01))
     await running.wait()
 
     stop.set()
     await asyncio.sleep(0.05)
     finish.set()
-    await asyncio.wait_for(runner, timeout=10)
+    await asyncio.wait_for(serving, timeout=10)
 
     stored = await load(database, job_id)
     assert (stored.status, stored.result) == (JobStatus.SUCCEEDED, {"done": True})
@@ -313,8 +313,8 @@ async def test_a_paused_job_is_held_without_spending_an_attempt_until_its_cause_
 
     job_id = await add_job(database, tenant_id, clock(), "provisioning.sync", {})
     later = await add_job(database, tenant_id, clock(), "provisioning.sync", {})
-    worker = _worker(database, clock, {"provisioning.sync": provision})
-    assert await worker.run_once() == 2
+    runner = _runner(database, clock, {"provisioning.sync": provision})
+    assert await runner.run_once() == 2
 
     paused = await load(database, job_id)
     assert (paused.status, paused.attempts) == (JobStatus.HELD, 0)
@@ -322,7 +322,7 @@ async def test_a_paused_job_is_held_without_spending_an_attempt_until_its_cause_
     async with database.tenant_transaction(tenant_id) as session:
         assert await resume_paused(session, now=clock()) == 1
         assert await resume_paused(session, now=clock()) == 0
-    assert await worker.run_once() == 1
+    assert await runner.run_once() == 1
     resumed = await load(database, job_id)
     assert (resumed.status, resumed.attempts, calls) == (JobStatus.SUCCEEDED, 1, [1, 1, 1])  # the pause was free
     assert (await load(database, later)).status == JobStatus.SUCCEEDED
@@ -337,10 +337,10 @@ async def test_jobs_that_finish_together_are_completed_in_one_transaction(
     async def echo(context: JobContext) -> dict[str, Any]:
         return {"n": context.payload["n"]}
 
-    worker = _worker(database, clock, {"test.job": echo}, concurrency=8)
-    assert await worker.run_once() == 8
+    runner = _runner(database, clock, {"test.job": echo}, concurrency=8)
+    assert await runner.run_once() == 8
 
-    assert worker.completions.batches == 1
+    assert runner.completions.batches == 1
     jobs = await list_jobs_of(database)
     assert sorted((job.status, job.result["n"]) for job in jobs) == [(JobStatus.SUCCEEDED, n) for n in range(8)]
 
@@ -357,29 +357,29 @@ async def test_when_the_database_refuses_a_batch_of_results_each_job_runs_again_
     async def noop(context: JobContext) -> None:
         return None
 
-    worker = _worker(database, clock, {"test.job": noop}, concurrency=3)
+    runner = _runner(database, clock, {"test.job": noop}, concurrency=3)
     monkeypatch.setattr("hirehub.jobs.claiming.complete_many", refused)
-    assert await worker.run_once() == 3
+    assert await runner.run_once() == 3
     assert {job.status for job in await list_jobs_of(database)} == {JobStatus.RUNNING}
 
     monkeypatch.undo()
     clock.advance(LEASE.total_seconds())
-    assert await worker.run_once() == 3
+    assert await runner.run_once() == 3
     jobs = await list_jobs_of(database)
     assert [(job.status, job.attempts) for job in jobs] == [(JobStatus.SUCCEEDED, 2)] * 3
 
 
-async def test_a_polling_worker_looks_for_orphans_every_tenth_of_a_lease_not_at_every_claim(
+async def test_a_polling_runner_looks_for_orphans_every_tenth_of_a_lease_not_at_every_claim(
     database: Database, tenant_id: uuid.UUID, clock: ManualClock
 ) -> None:
     orphan = await add_job(database, tenant_id, clock())
     await claim(database, "gone", clock(), LEASE)
-    worker = _worker(database, clock, {}, lease=LEASE)
-    assert worker.orphan_interval == LEASE / 10
+    runner = _runner(database, clock, {}, lease=LEASE)
+    assert runner.orphan_interval == LEASE / 10
 
     clock.advance(59)
-    assert await worker._claim(8) == []  # the first claim looks, a second before the lease expires
+    assert await runner._claim(8) == []  # the first claim looks, a second before the lease expires
     clock.advance(1)
-    assert await worker._claim(8) == []  # expired now, but the last look was only a second ago
+    assert await runner._claim(8) == []  # expired now, but the last look was only a second ago
     clock.advance(5)
-    assert [job.id for job in await worker._claim(8)] == [orphan]  # a tenth of the lease since the last look
+    assert [job.id for job in await runner._claim(8)] == [orphan]  # a tenth of the lease since the last look

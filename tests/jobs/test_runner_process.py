@@ -1,8 +1,8 @@
-"""The real ``hirehub worker`` process: killed mid-run, another takes over, and every job finishes once.
+"""The real ``hirehub jobs run`` process: killed mid-run, another takes over, and every job finishes once.
 
-The jobs are of the built-in ``noop`` kind, whose result records the worker and the attempt that completed
-it: a job completed by a stale attempt, or completed twice, would show a result that does not match its
-final attempt count.
+The jobs are of the test-only ``noop`` kind (added to the hub's handlers by :mod:`tests.jobs.noop_runner`),
+whose result records the runner and the attempt that completed it: a job completed by a stale attempt, or
+completed twice, would show a result that does not match its final attempt count.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import signal
 import sys
 import uuid
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -21,6 +22,7 @@ from sqlalchemy import select
 from hirehub.db.base import utcnow
 from hirehub.db.session import Database
 from hirehub.jobs.models import DurableJob, JobStatus
+from hirehub.testing.jobs import NOOP
 from tests.jobs.support import add_job
 
 pytestmark = pytest.mark.slow
@@ -29,9 +31,12 @@ JOBS = 32
 KEYS = 8
 
 
-async def _start(url: str, worker_id: str, *options: str) -> asyncio.subprocess.Process:
+COMMAND = str(Path(__file__).with_name("noop_runner.py"))
+
+
+async def _start(url: str, runner_id: str, *options: str) -> asyncio.subprocess.Process:
     env = {**os.environ, "HIREHUB_DATABASE_URL": url, "HIREHUB_LOG_LEVEL": "WARNING"}
-    command = [sys.executable, "-m", "hirehub", "worker", "--worker-id", worker_id, "--json", *options]
+    command = [sys.executable, COMMAND, "jobs", "run", "--runner-id", runner_id, "--json", *options]
     return await asyncio.create_subprocess_exec(
         *command, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
     )
@@ -66,19 +71,19 @@ async def _stop(process: asyncio.subprocess.Process) -> dict[str, object]:
     return parsed
 
 
-async def test_the_jobs_of_a_killed_worker_are_taken_up_by_another_and_every_job_finishes_exactly_once(
+async def test_the_jobs_of_a_killed_runner_are_taken_up_by_another_and_every_job_finishes_exactly_once(
     database: Database, database_url: str, tenant_id: uuid.UUID
 ) -> None:
     for n in range(JOBS):
         key = f"P{n % KEYS}"
-        await add_job(database, tenant_id, utcnow(), "noop", {"seconds": 0.15, "n": n}, ordering_key=key)
+        await add_job(database, tenant_id, utcnow(), NOOP, {"seconds": 0.15, "n": n}, ordering_key=key)
     options = ("--concurrency", "4", "--poll-interval", "0.05", "--lease-seconds", "2")
 
     first = await _start(database_url, "first", *options)
     try:
         await _until(
             database,
-            "the first worker has finished some jobs and is running others",
+            "the first runner has finished some jobs and is running others",
             lambda rows: _count(rows, JobStatus.SUCCEEDED) >= 4 and _count(rows, JobStatus.RUNNING, "first") >= 1,
         )
     finally:
@@ -109,13 +114,13 @@ async def test_the_jobs_of_a_killed_worker_are_taken_up_by_another_and_every_job
 async def test_sigterm_gives_a_job_that_cannot_finish_in_the_grace_period_back_to_the_queue(
     database: Database, database_url: str, tenant_id: uuid.UUID
 ) -> None:
-    job_id = await add_job(database, tenant_id, utcnow(), "noop", {"seconds": 120})
+    job_id = await add_job(database, tenant_id, utcnow(), NOOP, {"seconds": 120})
 
-    worker = await _start(database_url, "graceful", "--poll-interval", "0.05", "--shutdown-grace", "0.2")
+    runner = await _start(database_url, "graceful", "--poll-interval", "0.05", "--shutdown-grace", "0.2")
     try:
         await _until(database, "the job runs", lambda rows: _count(rows, JobStatus.RUNNING, "graceful") == 1)
     finally:
-        summary = await _stop(worker)
+        summary = await _stop(runner)
 
     [job] = await _jobs(database)
     assert (job.id, job.status, job.attempts, job.lease_owner) == (job_id, JobStatus.QUEUED, 0, None)
