@@ -1,0 +1,41 @@
+"""The composition root's event map: a change to a worker queues a directory sync of that person."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy import select
+
+from hirehub.bootstrap import Hub, event_routes
+from hirehub.hr import services
+from hirehub.hr.domain import HireDetails
+from hirehub.hr.events import WORKER_EVENTS
+from hirehub.jobs.models import DurableJob
+from hirehub.provisioning.sync import SYNC
+from hirehub.tenancy import service as tenancy
+
+
+def test_every_worker_event_is_routed_to_a_directory_sync() -> None:
+    routes = event_routes()
+
+    assert set(routes) == set(WORKER_EVENTS)
+    assert all(len(handlers) == 1 for handlers in routes.values())
+
+
+async def test_a_hire_becomes_a_sync_job_of_the_person_when_the_outbox_is_dispatched(
+    composed_hub: Hub, tenant_id: uuid.UUID
+) -> None:
+    database = composed_hub.database
+    async with database.tenant_transaction(tenant_id) as session:
+        await tenancy.create_company(session, code="USMF", name="Contoso USA")
+        candidate = await services.create_candidate(session, services.NewCandidate(first_name="Ada", last_name="L"))
+    async with database.tenant_transaction(tenant_id) as session:
+        await services.hire(session, candidate.id, HireDetails(date(2027, 1, 4)))
+
+    assert await composed_hub.dispatch_outbox() == 1
+
+    async with database.system_session() as session:
+        [job] = (await session.scalars(select(DurableJob))).all()
+    assert (job.tenant_id, job.kind, job.ordering_key) == (tenant_id, SYNC, str(candidate.person_ref_id))
+    assert job.payload == {"person_id": str(candidate.person_ref_id), "reason": "worker.hired"}
