@@ -21,9 +21,9 @@ from hirehub.errors import HubError
 from hirehub.sealing import Sealer, SealError
 from hirehub.security import operations
 from hirehub.web.auth import require_admin, require_csrf
-from hirehub.web.forms import FormPage, FormState, PostedForm, submit, with_message
+from hirehub.web.forms import FormPage, FormState, PostedForm, add_page, submit, with_message
 from hirehub.web.pages import not_found, render, render_form
-from hirehub.web.security_support import Json, audited_change, is_client_id, read
+from hirehub.web.security_support import Json, audited_change, audited_submit, is_client_id, read, read_each
 
 router = APIRouter(include_in_schema=False)
 PAGE = "/console/apps"
@@ -45,24 +45,15 @@ SECRET_LIFETIMES: list[tuple[str, str]] = [
 # --- the list, registering an app, consenting to another tenant's app --------------------------------------
 
 
-async def _list_page(request: Request, admin: SignedIn, state: FormState = FormState(), notice: str = "") -> Response:
-    async def load(session: AsyncSession) -> Json:
-        return {
-            "registered": (await operations.list_apps(session))["apps"],
-            "consented": (await operations.list_consented_apps(session))["apps"],
-        }
-
-    listed = await read(request, admin, load)
+async def apps_page(request: Request, admin: SignedIn, state: FormState = FormState(), notice: str = "") -> Response:
+    listed = await read_each(request, admin, registered=operations.list_apps, consented=operations.list_consented_apps)
     return render_form(
-        request, "apps_list.html", state, notice=notice, apps=listed["registered"], consented=listed["consented"]
-    )
+        request, "apps_list.html", state, notice=notice, apps=listed["registered"]["apps"],
+        consented=listed["consented"]["apps"],
+    )  # fmt: skip
 
 
-@router.get(f"{PAGE}/", response_class=HTMLResponse)
-async def apps_page(
-    request: Request, admin: SignedIn = Depends(require_admin), notice: str = "", error: str = ""
-) -> Response:
-    return await _list_page(request, admin, FormState(error=error), notice)
+add_page(router, f"{PAGE}/", apps_page)
 
 
 @router.post(f"{PAGE}/", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
@@ -82,17 +73,15 @@ async def register_app(
     if known is not None and not is_client_id(known):
         posted.problems["app-client_id"] = f"'{known}' is not a client ID (a GUID, such as 3a225c96-d62a-44ce-…)"
 
-    async def change() -> Json:
-        return await audited_change(
-            request, admin, action="security.app.create", subject=("app_registration", None),
-            change=lambda session: operations.create_app(session, name, bool(multi_tenant), known),
-        )  # fmt: skip
-
     def then(created: Json) -> str:
         notice = f"{created['name']} was registered with client ID {created['client_id']}"
         return with_message(f"{PAGE}/{created['client_id']}", notice=notice)
 
-    return await submit(posted, lambda state: _list_page(request, admin, state), change, then)
+    return await audited_submit(
+        request, admin, posted, lambda state: apps_page(request, admin, state), action="security.app.create",
+        subject=("app_registration", None), then=then,
+        change=lambda session: operations.create_app(session, name, bool(multi_tenant), known),
+    )  # fmt: skip
 
 
 @router.post(f"{PAGE}/consent", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
@@ -116,7 +105,7 @@ async def consent(request: Request, admin: SignedIn = Depends(require_admin), cl
     def then(result: Json) -> str:
         return with_message(f"{PAGE}/", notice=f"Consent granted to {result['client_id']}")
 
-    return await submit(posted, lambda state: _list_page(request, admin, state), change, then)
+    return await submit(posted, lambda state: apps_page(request, admin, state), change, then)
 
 
 # --- one app: its secrets and certificates ------------------------------------------------------------------
@@ -246,16 +235,14 @@ async def upload_certificate(
         else:
             pem = content.decode("utf-8", errors="replace")
 
-    async def change() -> Json:
-        return await audited_change(
-            request, admin, action="security.app.certificate.add", subject=("app_registration", client_id),
-            change=lambda session: operations.add_certificate(session, client_id, pem),
-        )  # fmt: skip
-
     def then(added: Json) -> str:
         return with_message(f"{PAGE}/{client_id}", notice=f"The certificate {added['thumbprint']} was added")
 
-    return await submit(posted, _app_form(request, admin, client_id), change, then)
+    return await audited_submit(
+        request, admin, posted, _app_form(request, admin, client_id), action="security.app.certificate.add",
+        subject=("app_registration", client_id), then=then,
+        change=lambda session: operations.add_certificate(session, client_id, pem),
+    )  # fmt: skip
 
 
 @router.post(
@@ -268,14 +255,12 @@ async def revoke_credential(
 ) -> Response:
     """A revoked secret or certificate stops working at once; it stays listed, marked revoked, for the record."""
 
-    async def change() -> Json:
-        return await audited_change(
-            request, admin, action="security.app.credential.revoke", subject=("app_registration", client_id),
-            change=lambda session: operations.revoke_credential(session, client_id, key_id),
-        )  # fmt: skip
-
     def then(revoked: Json) -> str:
         what = "secret" if revoked["kind"] == "secret" else f"certificate {revoked['thumbprint']}"
         return with_message(f"{PAGE}/{client_id}", notice=f"The {what} was revoked")
 
-    return await submit(PostedForm({}), _app_form(request, admin, client_id), change, then)
+    return await audited_submit(
+        request, admin, PostedForm({}), _app_form(request, admin, client_id), action="security.app.credential.revoke",
+        subject=("app_registration", client_id), then=then,
+        change=lambda session: operations.revoke_credential(session, client_id, key_id),
+    )  # fmt: skip

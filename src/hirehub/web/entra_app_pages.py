@@ -10,43 +10,34 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from hirehub.accounts import SignedIn
 from hirehub.errors import NotFound
 from hirehub.security import operations
 from hirehub.web.auth import require_admin, require_csrf
-from hirehub.web.forms import FormState, PostedForm, submit, with_message
+from hirehub.web.forms import FormState, PostedForm, add_page, with_message
 from hirehub.web.pages import not_found, render_form
-from hirehub.web.security_support import Json, audited_change, is_client_id, read, usable_apps
+from hirehub.web.security_support import Json, audited_change, audited_submit, is_client_id, read_each, usable_apps
 
 router = APIRouter(include_in_schema=False)
 PAGE = "/console/entra-apps"
 
 
-async def _page(request: Request, admin: SignedIn, state: FormState = FormState(), notice: str = "") -> Response:
-    async def load(session: AsyncSession) -> Json:
-        return {
-            "links": (await operations.list_entra_app_links(session))["links"],
-            "users": (await operations.list_hr_users(session))["hr_users"],
-            "apps": await usable_apps(session),
-        }
-
-    loaded = await read(request, admin, load)
+async def entra_apps_page(
+    request: Request, admin: SignedIn, state: FormState = FormState(), notice: str = ""
+) -> Response:
+    loaded = await read_each(
+        request, admin, links=operations.list_entra_app_links, users=operations.list_hr_users, apps=usable_apps
+    )
     users = [(u["user_id"], f"{u['user_id']} – {u['name']}" + ("" if u["enabled"] else " (disabled)"))
-             for u in loaded["users"]]  # fmt: skip
-    app_names = {a["client_id"]: a["name"] for a in loaded["apps"]}
+             for u in loaded["users"]["hr_users"]]  # fmt: skip
     return render_form(
-        request, "entra_apps_list.html", state, notice=notice, links=loaded["links"], users=users,
-        apps=loaded["apps"], app_names=app_names,
+        request, "entra_apps_list.html", state, notice=notice, links=loaded["links"]["links"], users=users,
+        apps=loaded["apps"], app_names={a["client_id"]: a["name"] for a in loaded["apps"]},
     )  # fmt: skip
 
 
-@router.get(f"{PAGE}/", response_class=HTMLResponse)
-async def entra_apps_page(
-    request: Request, admin: SignedIn = Depends(require_admin), notice: str = "", error: str = ""
-) -> Response:
-    return await _page(request, admin, FormState(error=error), notice)
+add_page(router, f"{PAGE}/", entra_apps_page)
 
 
 @router.post(f"{PAGE}/", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
@@ -68,17 +59,15 @@ async def link(
     if not user_id.strip():
         posted.problems["link-user_id"] = "choose an HR user"
 
-    async def change() -> Json:
-        return await audited_change(
-            request, admin, action="security.entra_app_link.create", subject=("entra_app_link", client_id.strip()),
-            change=lambda session: operations.create_entra_app_link(session, client_id, name, user_id),
-        )  # fmt: skip
-
     def then(created: Json) -> str:
         notice = f"{created['name']} ({created['client_id']}) now acts as the HR user {created['user_id']}"
         return with_message(f"{PAGE}/", notice=notice)
 
-    return await submit(posted, lambda state: _page(request, admin, state), change, then)
+    return await audited_submit(
+        request, admin, posted, lambda state: entra_apps_page(request, admin, state),
+        action="security.entra_app_link.create", subject=("entra_app_link", client_id.strip()), then=then,
+        change=lambda session: operations.create_entra_app_link(session, client_id, name, user_id),
+    )  # fmt: skip
 
 
 @router.post(f"{PAGE}/{{client_id}}/remove", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])

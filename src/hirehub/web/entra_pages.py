@@ -19,7 +19,7 @@ from hirehub.directories.entra.models import ConnectionType, EntraConnection
 from hirehub.directories.entra.runtime import LINK_CALLBACK_PATH
 from hirehub.jobs.queue import resume_paused
 from hirehub.web.auth import require_admin, require_csrf
-from hirehub.web.forms import FormState, PostedForm, submit, with_message
+from hirehub.web.forms import FormState, PostedForm, add_page, submit, with_message
 from hirehub.web.pages import render, render_form
 
 router = APIRouter(include_in_schema=False)
@@ -36,7 +36,9 @@ async def _connections(database: Database, tenant_id: uuid.UUID) -> list[EntraCo
         return list(await session.scalars(select(EntraConnection).order_by(EntraConnection.name)))
 
 
-async def _page(request: Request, admin: SignedIn, state: FormState = FormState(), notice: str = "") -> Response:
+async def connections_page(
+    request: Request, admin: SignedIn, state: FormState = FormState(), notice: str = ""
+) -> Response:
     return render_form(
         request, "entra_connections.html", state, notice=notice,
         connections=await _connections(request.app.state.database, admin.tenant_id), clouds=list(CLOUDS.values()),
@@ -44,11 +46,7 @@ async def _page(request: Request, admin: SignedIn, state: FormState = FormState(
     )  # fmt: skip
 
 
-@router.get(f"{PAGE}/", response_class=HTMLResponse)
-async def connections_page(
-    request: Request, admin: SignedIn = Depends(require_admin), notice: str = "", error: str = ""
-) -> Response:
-    return await _page(request, admin, FormState(error=error), notice)
+add_page(router, f"{PAGE}/", connections_page)
 
 
 @router.post(f"{PAGE}/", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
@@ -79,7 +77,7 @@ async def create(
     def then(_created: None) -> str:
         return with_message(f"{PAGE}/", notice=f"Connection {name.strip()} created")
 
-    return await submit(posted, lambda state: _page(request, admin, state), change, then)
+    return await submit(posted, lambda state: connections_page(request, admin, state), change, then)
 
 
 async def _one(database: Database, tenant_id: uuid.UUID, connection_id: uuid.UUID) -> EntraConnection | None:

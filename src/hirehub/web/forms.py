@@ -18,40 +18,45 @@ from typing import Any, TypeVar
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from fastapi.responses import RedirectResponse, Response
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from hirehub.accounts import SignedIn
 from hirehub.errors import HubError
+from hirehub.web.auth import require_admin
 
 T = TypeVar("T")
+V = TypeVar("V")
 
 
 class FieldErrors(dict[str, str]):
     """Messages by field id (the id the template gives the control, so the message sits next to it)."""
 
     def date(self, field: str, raw: str, label: str, *, required: bool = False) -> date | None:
-        text = raw.strip()
-        if not text:
-            if required:
-                self[field] = f"{label} is required"
-            return None
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            self[field] = f"{label} '{text}' is not a date (YYYY-MM-DD)"
-            return None
+        return self._read(
+            field, raw, date.fromisoformat, missing=f"{label} is required" if required else None,
+            wrong=f"{label} '{{}}' is not a date (YYYY-MM-DD)",
+        )  # fmt: skip
 
     def choice(self, field: str, raw: str, label: str, *, required: bool = False) -> uuid.UUID | None:
         """The id a ``<select>`` posted; an id the page never offered is reported, not trusted."""
+        return self._read(
+            field, raw, uuid.UUID, missing=f"choose a {label.lower()}" if required else None,
+            wrong=f"'{{}}' is not one of the {label.lower()} choices",
+        )  # fmt: skip
+
+    def _read(self, field: str, raw: str, parse: Callable[[str], V], *, missing: str | None, wrong: str) -> V | None:
+        """``parse`` of the stripped text; an empty one is ``missing`` (when the field is required), and one that
+        does not parse is ``wrong`` with the text in its ``{}``."""
         text = raw.strip()
         if not text:
-            if required:
-                self[field] = f"choose a {label.lower()}"
+            if missing is not None:
+                self[field] = missing
             return None
         try:
-            return uuid.UUID(text)
+            return parse(text)
         except ValueError:
-            self[field] = f"'{text}' is not one of the {label.lower()} choices"
+            self[field] = wrong.format(text)
             return None
 
 
@@ -133,3 +138,18 @@ async def submit(
     except HubError as refusal:
         return await page(posted.refused(refusal))
     return RedirectResponse(then(result), status_code=303)
+
+
+ConsolePage = Callable[[Request, SignedIn, FormState, str], Awaitable[Response]]
+"""A section's page: rendered for the signed-in administrator with a form's state and a notice."""
+
+
+def add_page(router: APIRouter, path: str, page: ConsolePage) -> None:
+    """Serve ``page`` at ``path`` as a redirect lands on it: with the ``notice`` or ``error`` the change left."""
+
+    async def shown(
+        request: Request, admin: SignedIn = Depends(require_admin), notice: str = "", error: str = ""
+    ) -> Response:
+        return await page(request, admin, FormState(error=error), notice)
+
+    router.add_api_route(path, shown, methods=["GET"], response_class=HTMLResponse, name=page.__name__)

@@ -19,9 +19,9 @@ from hirehub.accounts import SignedIn
 from hirehub.errors import HubError
 from hirehub.security import operations
 from hirehub.web.auth import require_admin, require_csrf
-from hirehub.web.forms import FormState, PostedForm, submit, with_message
+from hirehub.web.forms import FormState, PostedForm, add_page, with_message
 from hirehub.web.pages import not_found, render_form
-from hirehub.web.security_support import Json, audited_change, read
+from hirehub.web.security_support import Json, audited_submit, read, read_each
 
 router = APIRouter(include_in_schema=False)
 PAGE = "/console/hr-users"
@@ -31,23 +31,17 @@ def user_path(user_id: str) -> str:
     return f"{PAGE}/{quote(user_id, safe='')}"
 
 
-async def _list_page(request: Request, admin: SignedIn, state: FormState = FormState(), notice: str = "") -> Response:
-    async def load(session: AsyncSession) -> Json:
-        return {
-            "users": (await operations.list_hr_users(session))["hr_users"],
-            "roles": (await operations.list_hr_roles(session))["hr_roles"],
-        }
-
-    loaded = await read(request, admin, load)
+async def hr_users_page(
+    request: Request, admin: SignedIn, state: FormState = FormState(), notice: str = ""
+) -> Response:
+    loaded = await read_each(request, admin, users=operations.list_hr_users, roles=operations.list_hr_roles)
     return render_form(
-        request, "hr_users_list.html", state, notice=notice, users=loaded["users"], roles=loaded["roles"],
-        chosen_roles=state.values.get("hr-roles", []), user_path=user_path,
+        request, "hr_users_list.html", state, notice=notice, users=loaded["users"]["hr_users"],
+        roles=loaded["roles"]["hr_roles"], chosen_roles=state.values.get("hr-roles", []), user_path=user_path,
     )  # fmt: skip
 
 
-@router.get(f"{PAGE}/", response_class=HTMLResponse)
-async def hr_users_page(request: Request, admin: SignedIn = Depends(require_admin), notice: str = "") -> Response:
-    return await _list_page(request, admin, notice=notice)
+add_page(router, f"{PAGE}/", hr_users_page)
 
 
 @router.post(f"{PAGE}/", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
@@ -65,16 +59,14 @@ async def create_hr_user(
     elif "/" in user_id or len(user_id.strip()) > 100:
         posted.problems["hr-user_id"] = "A User ID has at most 100 characters and no '/'"
 
-    async def change() -> Json:
-        return await audited_change(
-            request, admin, action="security.hr_user.create", subject=("hr_user", user_id.strip()),
-            change=lambda session: operations.create_hr_user(session, user_id, name, roles),
-        )  # fmt: skip
-
     def then(created: Json) -> str:
         return with_message(user_path(created["user_id"]), notice=f"The HR user {created['user_id']} was created")
 
-    return await submit(posted, lambda state: _list_page(request, admin, state), change, then)
+    return await audited_submit(
+        request, admin, posted, lambda state: hr_users_page(request, admin, state), action="security.hr_user.create",
+        subject=("hr_user", user_id.strip()), then=then,
+        change=lambda session: operations.create_hr_user(session, user_id, name, roles),
+    )  # fmt: skip
 
 
 async def _user_page(
@@ -114,14 +106,11 @@ async def _user_change(
     request: Request, admin: SignedIn, user_id: str, posted: PostedForm, *, action: str, change: Any, done: str
 ) -> Response:
     """One audited change of the HR user, on its page: refused beside the form's field, or as the 404 it is."""
-
-    async def changed() -> Json:
-        return await audited_change(request, admin, action=action, subject=("hr_user", user_id), change=change)
-
-    def then(_changed: Json) -> str:
-        return with_message(user_path(user_id), notice=done)
-
-    return await submit(posted, lambda state: _user_page(request, admin, user_id, state), changed, then)
+    back = with_message(user_path(user_id), notice=done)
+    return await audited_submit(
+        request, admin, posted, lambda state: _user_page(request, admin, user_id, state), action=action,
+        subject=("hr_user", user_id), change=change, then=lambda _changed: back,
+    )  # fmt: skip
 
 
 async def _set_enabled(request: Request, admin: SignedIn, user_id: str, enabled: bool) -> Response:

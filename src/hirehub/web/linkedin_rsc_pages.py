@@ -21,7 +21,7 @@ from hirehub.linkedin import catalog, integrations, operations
 from hirehub.linkedin.apps import EnableOptions
 from hirehub.linkedin.runtime import linkedin_runtime
 from hirehub.web.auth import require_admin, require_csrf
-from hirehub.web.forms import FormState, PostedForm, actor, submit, with_message
+from hirehub.web.forms import FormState, PostedForm, actor, add_page, submit, with_message
 from hirehub.web.linkedin_pages import PAGE as PLUGIN_PAGE
 from hirehub.web.pages import render_form
 
@@ -30,7 +30,7 @@ PAGE = "/console/linkedin/"
 DEFAULT_WIDTH = 600
 
 
-async def _page(request: Request, admin: SignedIn, state: FormState = FormState(), notice: str = "") -> Response:
+async def rsc_page(request: Request, admin: SignedIn, state: FormState = FormState(), notice: str = "") -> Response:
     database: Database = request.app.state.database
     async with linkedin_runtime() as runtime, database.tenant_session(admin.tenant_id) as session:
         state_of_rsc = await operations.show(session, runtime)
@@ -47,11 +47,7 @@ async def _page(request: Request, admin: SignedIn, state: FormState = FormState(
     )  # fmt: skip
 
 
-@router.get(PAGE, response_class=HTMLResponse)
-async def rsc_page(
-    request: Request, admin: SignedIn = Depends(require_admin), notice: str = "", error: str = ""
-) -> Response:
-    return await _page(request, admin, FormState(error=error), notice)
+add_page(router, PAGE, rsc_page)
 
 
 @router.post(f"{PAGE}enable", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
@@ -85,7 +81,7 @@ async def enable(
 
     return await submit(
         posted,
-        lambda state: _page(request, admin, state),
+        lambda state: rsc_page(request, admin, state),
         change,
         lambda _: with_message(PAGE, notice="LinkedIn RSC is on"),
     )

@@ -20,9 +20,9 @@ from hirehub.accounts import SignedIn
 from hirehub.errors import HubError
 from hirehub.security import operations
 from hirehub.web.auth import require_admin, require_csrf
-from hirehub.web.forms import FormState, PostedForm, submit, with_message
+from hirehub.web.forms import FormState, PostedForm, add_page, with_message
 from hirehub.web.pages import not_found, render_form
-from hirehub.web.security_support import Json, audited_change, is_client_id, read, usable_apps
+from hirehub.web.security_support import Json, audited_submit, is_client_id, read, read_each, usable_apps
 
 router = APIRouter(include_in_schema=False)
 PAGE = "/console/security"
@@ -46,30 +46,24 @@ class PrivilegeGrid:
 # --- the overview: roles and application users --------------------------------------------------------------
 
 
-async def _overview(request: Request, admin: SignedIn, state: FormState = FormState(), notice: str = "") -> Response:
-    async def load(session: AsyncSession) -> Json:
-        return {
-            "roles": (await operations.list_roles(session))["roles"],
-            "users": (await operations.list_application_users(session))["application_users"],
-            "apps": await usable_apps(session),
-        }
-
-    loaded = await read(request, admin, load)
-    with_user = {user["client_id"] for user in loaded["users"]}
+async def security_page(
+    request: Request, admin: SignedIn, state: FormState = FormState(), notice: str = ""
+) -> Response:
+    loaded = await read_each(
+        request, admin, roles=operations.list_roles, users=operations.list_application_users, apps=usable_apps
+    )
+    roles, users = loaded["roles"]["roles"], loaded["users"]["application_users"]
+    with_user = {user["client_id"] for user in users}
     choices = [
         (a["client_id"], f"{a['name']} ({a['client_id']})") for a in loaded["apps"] if a["client_id"] not in with_user
     ]
     return render_form(
-        request, "security_overview.html", state, notice=notice, roles=loaded["roles"], users=loaded["users"],
-        apps=choices, role_names=[(r["name"], r["name"]) for r in loaded["roles"]],
+        request, "security_overview.html", state, notice=notice, roles=roles, users=users, apps=choices,
+        role_names=[(r["name"], r["name"]) for r in roles],
     )  # fmt: skip
 
 
-@router.get(f"{PAGE}/", response_class=HTMLResponse)
-async def security_page(
-    request: Request, admin: SignedIn = Depends(require_admin), notice: str = "", error: str = ""
-) -> Response:
-    return await _overview(request, admin, FormState(error=error), notice)
+add_page(router, f"{PAGE}/", security_page)
 
 
 @router.post(f"{PAGE}/roles", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
@@ -79,17 +73,14 @@ async def create_role(request: Request, admin: SignedIn = Depends(require_admin)
     if not name.strip():
         posted.problems["role-name"] = "Role name is required"
 
-    async def change() -> Json:
-        return await audited_change(
-            request, admin, action="security.role.create", subject=("security_role", None),
-            change=lambda session: operations.create_role(session, name),
-        )  # fmt: skip
-
     def then(created: Json) -> str:
         notice = f"The role {created['name']} was created: grant it privileges"
         return with_message(f"{PAGE}/roles/{created['id']}", notice=notice)
 
-    return await submit(posted, lambda state: _overview(request, admin, state), change, then)
+    return await audited_submit(
+        request, admin, posted, lambda state: security_page(request, admin, state), action="security.role.create",
+        subject=("security_role", None), change=lambda session: operations.create_role(session, name), then=then,
+    )  # fmt: skip
 
 
 @router.post(f"{PAGE}/application-users", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
@@ -108,17 +99,15 @@ async def create_application_user(
     if not role.strip():
         posted.problems["user-role"] = "choose a security role"
 
-    async def change() -> Json:
-        return await audited_change(
-            request, admin, action="security.application_user.create", subject=("application_user", client_id),
-            change=lambda session: operations.create_application_user(session, client_id, [role], name.strip() or None),
-        )  # fmt: skip
-
     def then(created: Json) -> str:
         notice = f"The application user {created['name']} was created with the role {role}"
         return with_message(f"{PAGE}/application-users/{created['client_id']}", notice=notice)
 
-    return await submit(posted, lambda state: _overview(request, admin, state), change, then)
+    return await audited_submit(
+        request, admin, posted, lambda state: security_page(request, admin, state),
+        action="security.application_user.create", subject=("application_user", client_id), then=then,
+        change=lambda session: operations.create_application_user(session, client_id, [role], name.strip() or None),
+    )  # fmt: skip
 
 
 # --- one role ---------------------------------------------------------------------------------------------
@@ -173,16 +162,14 @@ async def grant_privilege(
     if role is None:
         return not_found(request, "security role")
 
-    async def change() -> Json:
-        return await audited_change(
-            request, admin, action="security.role.grant", subject=("security_role", role["name"]),
-            change=lambda session: operations.grant(session, role["name"], table, privilege, level),
-        )  # fmt: skip
-
     def then(_granted: Json) -> str:
         return with_message(f"{PAGE}/roles/{role_id}", notice=f"{privilege} on {table} at {level} level was granted")
 
-    return await submit(posted, lambda state: _role_page(request, admin, role_id, state), change, then)
+    return await audited_submit(
+        request, admin, posted, lambda state: _role_page(request, admin, role_id, state), action="security.role.grant",
+        subject=("security_role", role["name"]), then=then,
+        change=lambda session: operations.grant(session, role["name"], table, privilege, level),
+    )  # fmt: skip
 
 
 # --- one application user ------------------------------------------------------------------------------------
@@ -222,19 +209,15 @@ async def _role_change(request: Request, admin: SignedIn, client_id: str, role: 
     if grant and not role.strip():
         posted.problems["grant-role"] = "choose a security role"
     change = operations.grant_application_user_role if grant else operations.revoke_application_user_role
-
-    async def changed() -> Json:
-        return await audited_change(
-            request, admin, subject=("application_user", client_id),
-            action="security.application_user.role.grant" if grant else "security.application_user.role.revoke",
-            change=lambda session: change(session, client_id, role),
-        )  # fmt: skip
-
-    def then(_changed: Json) -> str:
-        done = f"The role {role} was {'granted' if grant else 'revoked'}"
-        return with_message(f"{PAGE}/application-users/{client_id}", notice=done)
-
-    return await submit(posted, lambda state: _user_page(request, admin, client_id, state), changed, then)
+    done = with_message(
+        f"{PAGE}/application-users/{client_id}", notice=f"The role {role} was {'granted' if grant else 'revoked'}"
+    )
+    return await audited_submit(
+        request, admin, posted, lambda state: _user_page(request, admin, client_id, state),
+        action="security.application_user.role.grant" if grant else "security.application_user.role.revoke",
+        subject=("application_user", client_id), change=lambda session: change(session, client_id, role),
+        then=lambda _changed: done,
+    )  # fmt: skip
 
 
 @router.post(

@@ -14,13 +14,14 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import Request
+from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hirehub.accounts import SignedIn
 from hirehub.audit import log as audit
 from hirehub.db.session import Database
 from hirehub.security import operations
-from hirehub.web.forms import actor
+from hirehub.web.forms import FormPage, PostedForm, actor, submit
 
 Json = dict[str, Any]
 SECRET_KEYS = frozenset({"secret"})
@@ -37,6 +38,15 @@ async def read(request: Request, admin: SignedIn, reader: Callable[[AsyncSession
     written by a read)."""
     async with database_of(request).tenant_transaction(admin.tenant_id) as session:
         return await reader(session)
+
+
+async def read_each(request: Request, admin: SignedIn, **readers: Callable[[AsyncSession], Awaitable[Any]]) -> Json:
+    """Several reads in one transaction of the administrator's tenant, each answer under its reader's name."""
+
+    async def load(session: AsyncSession) -> Json:
+        return {name: await reader(session) for name, reader in readers.items()}
+
+    return await read(request, admin, load)
 
 
 async def audited_change(
@@ -60,6 +70,25 @@ async def audited_change(
         )  # fmt: skip
     request.app.state.security.principals.forget()
     return result
+
+
+async def audited_submit(
+    request: Request,
+    admin: SignedIn,
+    posted: PostedForm,
+    page: FormPage,
+    *,
+    action: str,
+    subject: tuple[str, str | None],
+    change: Callable[[AsyncSession], Awaitable[Json]],
+    then: Callable[[Json], str],
+) -> Response:
+    """:func:`~hirehub.web.forms.submit` of one :func:`audited_change`: the form again if refused, else ``then``."""
+
+    async def changed() -> Json:
+        return await audited_change(request, admin, action=action, subject=subject, change=change)
+
+    return await submit(posted, page, changed, then)
 
 
 def is_client_id(text: str) -> bool:
