@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from hirehub.api.app import create_app
-from hirehub.db.session import Database
+from hirehub.bootstrap import open_database
 from hirehub.hr.models import CandidateToHire, Person
 from hirehub.settings import Settings
 from tests.odata.conftest import BASE, CANDIDATES, add_hr_app
@@ -55,7 +55,7 @@ bodies = st.dictionaries(
 class FuzzHub:
     def __init__(self, database_url: str) -> None:
         self.loop = asyncio.new_event_loop()
-        self.database = Database(database_url)
+        self.database = open_database(database_url)
         self.loop.run_until_complete(self._start())
 
     async def _start(self) -> None:

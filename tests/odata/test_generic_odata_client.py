@@ -15,9 +15,9 @@ from tests.security.conftest import Integration, TlsHub, set_up_integration
 
 
 async def _callers(database_url: str) -> tuple[Integration, Integration]:
-    from hirehub.db.session import Database
+    from hirehub.bootstrap import open_database
 
-    database = Database(database_url)
+    database = open_database(database_url)
     try:
         ats = await set_up_integration(database, "contoso.example")
         return ats, await add_hr_app(database, ats.tenant_id)

@@ -10,11 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hirehub.api.dataverse_errors import DataverseError
-from hirehub.odata.model import EntityType, entity_model
+from hirehub.dataverse import binding
+from hirehub.odata.errors import DataverseError
+from hirehub.odata.model import EntityType, build_model
 from hirehub.odata.reading import Shaper
 
-ENTITIES = sorted(entity_model().types.values(), key=lambda e: e.logical_name)
+ENTITIES = sorted(build_model(binding()).types.values(), key=lambda e: e.logical_name)
 
 
 def reference_record(shaper: Shaper, row: tuple[Any, ...]) -> dict[str, Any]:
@@ -55,7 +56,7 @@ def test_any_selection_is_written_as_the_field_by_field_record(data: st.DataObje
 
 @pytest.mark.parametrize("name", ["mshr_nosuchcolumn", "x': __import__('os').getcwd(), 'y", "row[0]"])
 def test_a_name_the_model_does_not_declare_is_refused_before_any_function_is_written(name: str) -> None:
-    entity = entity_model().by_entity_set["mshr_hcmcandidatetohireentities"]
+    entity = build_model(binding()).by_entity_set["mshr_hcmcandidatetohireentities"]
     with pytest.raises(DataverseError) as refused:
         Shaper.of(entity, ["mshr_firstname", name])
     assert refused.value.status == 400

@@ -24,7 +24,7 @@ from azure.identity import ClientSecretCredential
 from PowerPlatform.Dataverse.client import DataverseClient
 from PowerPlatform.Dataverse.models.upsert import UpsertItem
 
-from hirehub.db.session import Database
+from hirehub.bootstrap import open_database
 from hirehub.security import apps
 from hirehub.security.privileges import RECRUITING_ROLE_ID
 from hirehub.tenancy import service as tenancy
@@ -59,7 +59,7 @@ def sdk(tls_hub: TlsHub) -> Iterator[Any]:
 async def _bootstrap(database_url: str) -> tuple[Integration, Integration, str]:
     """The hub's starting point: Contoso with its ATS and HR automation; LinkedIn's adapter app registered in
     LinkedIn's own tenant (multi-tenant, under its published client ID)."""
-    database = Database(database_url)
+    database = open_database(database_url)
     try:
         ats = await set_up_integration(database, "contoso.example")
         hr = await add_hr_app(database, ats.tenant_id)

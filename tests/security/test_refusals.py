@@ -20,9 +20,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from hirehub.api.dataverse_errors import HR_SETUP_MISSING, MISSING_PRIVILEGE, NOT_A_MEMBER, NOT_AUTHENTICATED
 from hirehub.db.session import Database
 from hirehub.directories.entra.certificates import generate_certificate
+from hirehub.odata.errors import HR_SETUP_MISSING, MISSING_PRIVILEGE, NOT_A_MEMBER, NOT_AUTHENTICATED
 from hirehub.security import admin, apps
 from hirehub.security.oauth import ASSERTION_TYPE
 from tests.security.conftest import Integration, TlsHub, set_up_integration

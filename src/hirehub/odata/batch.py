@@ -8,12 +8,12 @@ answer, as Dataverse does. ``$<Content-ID>`` references — at the start of a UR
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from fastapi import Response
 
-from hirehub.api.dataverse_errors import DataverseError
 from hirehub.db.session import Database
 from hirehub.odata import handlers
 from hirehub.odata.batch_codec import (
@@ -26,9 +26,10 @@ from hirehub.odata.batch_codec import (
     resolve_references,
     serialize_batch_response,
 )
-from hirehub.odata.errors import bad_payload, bad_query
+from hirehub.odata.errors import DataverseError, bad_payload, bad_query, method_not_allowed
 from hirehub.odata.handlers import Call
-from hirehub.odata.responses import ODATA_HEADERS
+from hirehub.odata.model import EntityModel
+from hirehub.odata.responses import JSON_METADATA, ODATA_HEADERS, encode
 from hirehub.security.principal import Principal
 
 WRITE_METHODS = frozenset({"POST", "PATCH", "DELETE"})
@@ -39,46 +40,60 @@ class _ChangeSetFailed(Exception):
         self.response = response
 
 
-async def execute(database: Database, principal: Principal, root: str, body: bytes, content_type: str) -> Response:
+@dataclass(frozen=True)
+class _Batch:
+    """What every part of one ``$batch`` shares: where it runs, for whom, against which model."""
+
+    database: Database
+    principal: Principal
+    model: EntityModel
+    root: str
+
+
+async def execute(
+    database: Database, principal: Principal, *, model: EntityModel, root: str, body: bytes, content_type: str
+) -> Response:
     try:
         items = parse_batch(body, content_type)
     except BatchFormatError as exc:
         raise bad_payload(f"The $batch request is malformed: {exc}") from None
+    batch = _Batch(database, principal, model, root)
     answers: list[BatchResponse | ChangeSetResponse] = []
     for item in items:
         if isinstance(item, ChangeSet):
-            answers.append(await _change_set(database, principal, root, item))
+            answers.append(await _change_set(batch, item))
         else:
-            answers.append(await _single(database, principal, root, item))
+            answers.append(await _single(batch, item))
     payload, response_type = serialize_batch_response(answers)
     return Response(payload, status_code=200, media_type=response_type, headers=ODATA_HEADERS)
 
 
-async def _single(database: Database, principal: Principal, root: str, request: BatchRequest) -> BatchResponse:
+async def _single(batch: _Batch, request: BatchRequest) -> BatchResponse:
+    database, principal, model = batch.database, batch.principal, batch.model
     try:
-        call = _call(request, root, {})
+        call = _call(request, batch.root, {})
         if call.method == "GET":
             async with database.tenant_session(principal.tenant_id) as session:
-                response = await handlers.read(session, principal, call)
+                response = await handlers.read(session, call, principal=principal, model=model)
         elif call.method in WRITE_METHODS:
             async with database.tenant_transaction(principal.tenant_id) as session:
-                response = await handlers.write(session, principal, call)
+                response = await handlers.write(session, call, principal=principal, model=model)
         else:
-            raise DataverseError(405, "0x80060888", f"The method {call.method} is not supported in a batch.")
+            raise method_not_allowed(f"The method {call.method} is not supported in a batch.")
     except DataverseError as exc:
         return _error(exc, request.content_id)
     return _answer(response, request.content_id)
 
 
-async def _change_set(database: Database, principal: Principal, root: str, change_set: ChangeSet) -> ChangeSetResponse:
+async def _change_set(batch: _Batch, change_set: ChangeSet) -> ChangeSetResponse:
     results: dict[str, str] = {}
     answers: list[BatchResponse] = []
     try:
-        async with database.tenant_transaction(principal.tenant_id) as session:
+        async with batch.database.tenant_transaction(batch.principal.tenant_id) as session:
             for request in change_set.requests:
                 try:
-                    call = _call(request, root, results)
-                    response = await handlers.write(session, principal, call)
+                    call = _call(request, batch.root, results)
+                    response = await handlers.write(session, call, principal=batch.principal, model=batch.model)
                 except DataverseError as exc:
                     raise _ChangeSetFailed(_error(exc, request.content_id)) from None
                 answer = _answer(response, request.content_id)
@@ -139,6 +154,5 @@ def _answer(response: Response, content_id: str | None) -> BatchResponse:
 
 
 def _error(exc: DataverseError, content_id: str | None) -> BatchResponse:
-    body = json.dumps({"error": {"code": exc.code, "message": exc.message}}).encode()
-    headers = {"Content-Type": "application/json; odata.metadata=minimal", "OData-Version": "4.0", **exc.headers}
-    return BatchResponse(exc.status, headers, body, content_id)
+    headers = {"Content-Type": JSON_METADATA, **exc.response_headers()}
+    return BatchResponse(exc.status, headers, encode(exc.body()), content_id)

@@ -6,16 +6,14 @@ from __future__ import annotations
 from functools import cache
 from xml.etree import ElementTree as ET
 
-from hirehub.odata.model import EntityModel, EntityType, entity_model
+from hirehub.odata.binding import BoundAction
+from hirehub.odata.model import EntityModel, EntityType
 
 EDMX = "http://docs.oasis-open.org/odata/ns/edmx"
 EDM = "http://docs.oasis-open.org/odata/ns/edm"
 NAMESPACE = "Microsoft.Dynamics.CRM"
 ALIAS = "mscrm"
-HIRE_ACTION = "mshr_Hire"
 CORE_VOCABULARY = "https://oasis-tcs.github.io/odata-vocabularies/vocabularies/Org.OData.Core.V1.xml"
-CANDIDATE_TABLE = "mshr_hcmcandidatetohireentity"
-WORKER_TABLE = "mshr_hcmworkerentity"
 
 
 def _edm(tag: str) -> str:
@@ -58,18 +56,18 @@ def _computed(element: ET.Element) -> None:
     _sub(element, "Annotation", Term="Core.Computed", Bool="true")
 
 
-def _operations(schema: ET.Element) -> None:
+def _operations(schema: ET.Element, actions: list[BoundAction]) -> None:
     response = _sub(schema, "ComplexType", Name="WhoAmIResponse")
     for name in ("BusinessUnitId", "UserId", "OrganizationId"):
         _sub(response, "Property", Name=name, Type="Edm.Guid", Nullable="false")
     function = _sub(schema, "Function", Name="WhoAmI")
     _sub(function, "ReturnType", Type=f"{ALIAS}.WhoAmIResponse", Nullable="false")
-    action = _sub(schema, "Action", Name=HIRE_ACTION, IsBound="true")
-    _sub(action, "Parameter", Name="entity", Type=f"{ALIAS}.{CANDIDATE_TABLE}", Nullable="false")
-    for name, edm_type in (("StartDate", "Edm.Date"), ("PositionId", "Edm.Guid"), ("ManagerId", "Edm.Guid"),
-                           ("CompanyCode", "Edm.String")):  # fmt: skip
-        _sub(action, "Parameter", Name=name, Type=edm_type)
-    _sub(action, "ReturnType", Type=f"{ALIAS}.{WORKER_TABLE}", Nullable="false")
+    for bound in actions:
+        action = _sub(schema, "Action", Name=bound.name, IsBound="true")
+        _sub(action, "Parameter", Name="entity", Type=f"{ALIAS}.{bound.bound_to}", Nullable="false")
+        for parameter in bound.parameters:
+            _sub(action, "Parameter", Name=parameter.name, Type=parameter.edm_type)
+        _sub(action, "ReturnType", Type=f"{ALIAS}.{bound.returns}", Nullable="false")
 
 
 def _container(schema: ET.Element, model: EntityModel) -> None:
@@ -86,9 +84,8 @@ def _container(schema: ET.Element, model: EntityModel) -> None:
 
 
 @cache
-def metadata_document() -> bytes:
-    """The CSDL document (computed once per process)."""
-    model = entity_model()
+def metadata_document(model: EntityModel) -> bytes:
+    """The CSDL document (computed once per model)."""
     ET.register_namespace("edmx", EDMX)
     ET.register_namespace("", EDM)
     root = ET.Element(f"{{{EDMX}}}Edmx", {"Version": "4.0"})
@@ -98,6 +95,6 @@ def metadata_document() -> bytes:
     schema = ET.SubElement(services, _edm("Schema"), {"Namespace": NAMESPACE, "Alias": ALIAS})
     for entity in model.types.values():
         _entity_type(schema, entity)
-    _operations(schema)
+    _operations(schema, list(model.actions.values()))
     _container(schema, model)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)

@@ -2,14 +2,16 @@
 
 A :class:`Call` is what a request says (method, path, query, headers, body); :func:`read` runs reads in
 a session, :func:`write` runs writes in a transaction the caller owns — one per request, or one per
-change set in a batch, which is what makes a change set atomic.
+change set in a batch, which is what makes a change set atomic. Both answer every refusal — the hub's,
+the database's — as a :class:`~hirehub.odata.errors.DataverseError`.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -20,19 +22,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
-from hirehub.api.dataverse_errors import DataverseError
-from hirehub.hr import errors as hr_errors
-from hirehub.odata import actions, definitions
+from hirehub.errors import HubError
+from hirehub.odata import actions, aggregation, definitions
 from hirehub.odata.errors import (
-    REFERENCED,
+    as_dataverse_error,
     bad_payload,
     bad_query,
     duplicate_key,
+    method_not_allowed,
     record_not_found,
     resource_not_found,
     version_mismatch,
 )
-from hirehub.odata.model import EntityModel, EntityType, entity_model
+from hirehub.odata.model import EntityModel, EntityType
 from hirehub.odata.options import QueryOptions, parse_options
 from hirehub.odata.reading import Reader, key_condition
 from hirehub.odata.resource_path import ResourcePath, parse_resource_path
@@ -41,7 +43,7 @@ from hirehub.odata.writing import Writer
 from hirehub.security.principal import Principal
 from hirehub.security.privileges import Privilege
 
-WRITE_FAILURES = (IntegrityError, StaleDataError, hr_errors.HRError)
+REFUSALS = (HubError, IntegrityError, StaleDataError)
 
 
 @dataclass(frozen=True)
@@ -80,15 +82,28 @@ def entity_set(model: EntityModel, name: str) -> EntityType:
     return entity
 
 
+@asynccontextmanager
+async def _answered_as_dataverse() -> AsyncIterator[None]:
+    try:
+        yield
+    except REFUSALS as exc:
+        raise as_dataverse_error(exc) from None
+
+
 # --- reads ------------------------------------------------------------------------------------------
 
 
-async def read(session: AsyncSession, principal: Principal, call: Call) -> Response:
+async def read(session: AsyncSession, call: Call, *, principal: Principal, model: EntityModel) -> Response:
+    """GET: a collection, a record, a navigation, a count, ``$apply`` or ``EntityDefinitions``."""
+    async with _answered_as_dataverse():
+        return await _read(session, call, principal=principal, model=model)
+
+
+async def _read(session: AsyncSession, call: Call, *, principal: Principal, model: EntityModel) -> Response:
     options = parse_options(call.query, call.header("prefer"))
     if call.path == "EntityDefinitions" or call.path.startswith("EntityDefinitions("):
-        return _entity_definitions(call.path, options, principal, call.root)
+        return _entity_definitions(model, call.path, options, principal, call.root)
     resource = parse_resource_path(call.path)
-    model = entity_model()
     entity = entity_set(model, resource.entity_set)
     reader = Reader(session, model, reads(principal), datetime.now(UTC))
     if resource.key is None:
@@ -109,7 +124,7 @@ async def _collection(
     extra: tuple[Any, ...] = (),
 ) -> Response:  # fmt: skip
     if options.apply is not None:
-        return odata_json(await actions.aggregate(reader, entity, options, call.root))
+        return odata_json(await aggregation.aggregate(reader, entity, options, call.root))
     if count_only:
         conditions = [*extra]
         if options.filter is not None:
@@ -163,9 +178,10 @@ async def _navigation(
     return odata_json({"@odata.context": f"{call.root}/$metadata#{target.entity_set}/$entity", **record})
 
 
-def _entity_definitions(path: str, options: QueryOptions, principal: Principal, root: str) -> Response:
+def _entity_definitions(
+    model: EntityModel, path: str, options: QueryOptions, principal: Principal, root: str
+) -> Response:
     principal.require("entity", Privilege.READ)
-    model = entity_model()
     if path == "EntityDefinitions":
         documents = [definitions.entity_definition(e) for e in model.types.values()]
         selected = [definitions.project(d, options.select) for d in documents if definitions.matches(options.filter, d)]
@@ -214,56 +230,34 @@ def _body(call: Call) -> Any:
         raise bad_payload("The request body is not valid JSON.") from None
 
 
-def translate(exc: Exception) -> DataverseError:
-    """A database or domain refusal, in the Dataverse shape."""
-    if isinstance(exc, IntegrityError):
-        text = str(exc.orig).lower()
-        if "unique" in text or "duplicate" in text:
-            return duplicate_key()
-        if "foreign key" in text:
-            return DataverseError(
-                400, REFERENCED, "The record cannot be deleted or changed because other records refer to it."
-            )
-        return bad_payload("The change does not fit the table's rules (a required value or a reference is missing).")
-    if isinstance(exc, StaleDataError):
-        return version_mismatch()
-    if isinstance(exc, hr_errors.NotFound):
-        return DataverseError(404, "0x80040217", str(exc))
-    assert isinstance(exc, hr_errors.HRError)
-    return DataverseError(400, "0x80040265", str(exc))
-
-
-async def write(session: AsyncSession, principal: Principal, call: Call) -> Response:
+async def write(session: AsyncSession, call: Call, *, principal: Principal, model: EntityModel) -> Response:
     """POST, PATCH or DELETE in the caller's transaction (which it rolls back if this raises)."""
-    try:
-        if call.method == "POST":
-            return await _create(session, principal, call)
-        if call.method == "PATCH":
-            return await _update(session, principal, call)
-        if call.method == "DELETE":
-            return await _delete(session, principal, call)
-    except WRITE_FAILURES as exc:
-        raise translate(exc) from None
-    raise DataverseError(405, "0x80060888", f"The method {call.method} is not supported here.")
-
-
-async def _create(session: AsyncSession, principal: Principal, call: Call) -> Response:
-    resource = parse_resource_path(call.path)
-    model = entity_model()
-    entity = entity_set(model, resource.entity_set)
-    body = _body(call)
     writer = Writer(session, model, principal.require)
+    async with _answered_as_dataverse():
+        if call.method == "POST":
+            return await _create(writer, principal, call)
+        if call.method == "PATCH":
+            return await _update(writer, call)
+        if call.method == "DELETE":
+            return await _delete(writer, call)
+    raise method_not_allowed(f"The method {call.method} is not supported here.")
+
+
+async def _create(writer: Writer, principal: Principal, call: Call) -> Response:
+    resource = parse_resource_path(call.path)
+    entity = entity_set(writer.model, resource.entity_set)
+    body = _body(call)
     if resource.action is not None:
-        return await actions.bound_action(writer, entity, resource, body, call.root)
+        return await actions.invoke(writer, entity, resource, body, root=call.root)
     if resource.key is not None:
-        raise DataverseError(405, "0x80060888", "POST creates records in a set; use PATCH to update one.")
+        raise method_not_allowed("POST creates records in a set; use PATCH to update one.")
     row = await writer.create(entity, body)
     location = f"{call.root}/{entity.entity_set}({row.id})"
     headers = {"OData-EntityId": location, "Location": location}
     if "return=representation" not in (call.header("prefer") or ""):
         return Response(status_code=204, headers={**ODATA_HEADERS, **headers})
     options = parse_options(call.query, None)
-    reader = Reader(session, model, reads(principal), datetime.now(UTC))
+    reader = Reader(writer.session, writer.model, reads(principal), datetime.now(UTC))
     record = await reader.one(entity, entity.model.id == row.id, options.select, options.expand)
     assert record is not None
     context = f"{call.root}/$metadata#{entity.entity_set}/$entity"
@@ -271,16 +265,14 @@ async def _create(session: AsyncSession, principal: Principal, call: Call) -> Re
                       {**headers, "Preference-Applied": "return=representation"})  # fmt: skip
 
 
-async def _update(session: AsyncSession, principal: Principal, call: Call) -> Response:
+async def _update(writer: Writer, call: Call) -> Response:
     """Update, or upsert: ``If-Match: *`` forbids creating, ``If-None-Match: *`` forbids updating."""
     resource = parse_resource_path(call.path)
-    model = entity_model()
-    entity = entity_set(model, resource.entity_set)
+    entity = entity_set(writer.model, resource.entity_set)
     if resource.key is None or resource.navigation is not None or resource.action is not None:
-        raise DataverseError(405, "0x80060888", "PATCH updates one record: address it by its key.")
+        raise method_not_allowed("PATCH updates one record: address it by its key.")
     body = _body(call)
     if_match, if_none_match = call.header("if-match"), call.header("if-none-match")
-    writer = Writer(session, model, principal.require)
     row = await writer.find(entity, resource.key)
     if row is None:
         if if_match is not None:
@@ -304,13 +296,11 @@ def _with_key(entity: EntityType, key: uuid.UUID | dict[str, Any], body: Any) ->
     return {**body, **key}
 
 
-async def _delete(session: AsyncSession, principal: Principal, call: Call) -> Response:
+async def _delete(writer: Writer, call: Call) -> Response:
     resource = parse_resource_path(call.path)
-    model = entity_model()
-    entity = entity_set(model, resource.entity_set)
+    entity = entity_set(writer.model, resource.entity_set)
     if resource.key is None or resource.navigation is not None:
-        raise DataverseError(405, "0x80060888", "DELETE removes one record: address it by its key.")
-    writer = Writer(session, model, principal.require)
+        raise method_not_allowed("DELETE removes one record: address it by its key.")
     row = await writer.find(entity, resource.key)
     if row is None:
         raise record_not_found(entity.logical_name, str(resource.key))

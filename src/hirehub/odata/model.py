@@ -1,13 +1,14 @@
-"""The entity data model the API serves, derived once from the ORM and the tables' ``__odata__`` facts.
+"""The entity data model the API serves, derived once per binding from the ORM and the binding's tables.
 
 Every name a client sees comes from here: entity sets, the primary id attribute (``<logical>id``),
-properties (``mshr_`` + the attribute without underscores), lookups (``_<navigation>_value`` on reads,
+properties (the binding's name for each attribute), lookups (``_<navigation>_value`` on reads,
 ``<navigation>@odata.bind`` on writes) and collection navigations. Nothing in this module does I/O;
 the model is a value the rest of the API reads from.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import IntEnum
 from functools import cache
@@ -17,8 +18,7 @@ from sqlalchemy import Boolean, Date, Integer, Numeric, String, Uuid, inspect
 from sqlalchemy.orm import Mapper
 
 from hirehub.db.base import UTCDateTime
-from hirehub.hr.catalog import dataverse_name
-from hirehub.hr.tables import ExposedTable, exposed_tables
+from hirehub.odata.binding import Binding, BoundAction, TableDefinition, WriteHooks
 
 SYSTEM_COLUMNS = {"created_at": "createdon", "modified_at": "modifiedon", "version": "versionnumber"}
 HIDDEN_COLUMNS = frozenset({"id", "tenant_id"})
@@ -81,6 +81,13 @@ class EntityType:
     alternate_keys: tuple[tuple[str, ...], ...]
     is_view: bool = False
     by_value_property: dict[str, Lookup] = field(default_factory=dict)
+    primary_name: str | None = None
+    virtual: bool = False
+    read_only: str | None = None
+    """Why a client may not write this set (``None``: it may)."""
+    hooks: WriteHooks = field(default_factory=WriteHooks)
+    shapers: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+    """The reader's record functions for this type, one per ``$select`` (filled as requests come)."""
 
     def lookup_by_value(self, name: str) -> Lookup | None:
         return self.by_value_property.get(name)
@@ -90,13 +97,18 @@ class EntityType:
         return [self.key, *self.properties, *self.by_value_property]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class EntityModel:
     types: dict[str, EntityType]
     by_entity_set: dict[str, EntityType]
+    actions: dict[tuple[str, str], BoundAction] = field(default_factory=dict)
+    """Bound actions by (the bound type's logical name, the action's name)."""
 
     def entity_type(self, logical_name: str) -> EntityType:
         return self.types[logical_name]
+
+    def action(self, entity: EntityType, name: str) -> BoundAction | None:
+        return self.actions.get((entity.logical_name, name))
 
 
 def _edm_type(column: Any) -> tuple[str, int | None]:
@@ -118,14 +130,14 @@ def _edm_type(column: Any) -> tuple[str, int | None]:
     raise TypeError(f"no EDM type for column {column} of type {sql_type!r}")
 
 
-def _property(attribute: str, column: Any) -> Property:
+def _property(attribute: str, column: Any, property_name: Callable[[str], str]) -> Property:
     edm_type, max_length = _edm_type(column)
     info = column.info
     if attribute in SYSTEM_COLUMNS:
         edm_type = "Edm.Int64" if attribute == "version" else edm_type
         return Property(SYSTEM_COLUMNS[attribute], attribute, edm_type, nullable=False, system=True)
     return Property(
-        name=dataverse_name(attribute),
+        name=property_name(attribute),
         attribute=attribute,
         edm_type=edm_type,
         nullable=bool(column.nullable),
@@ -154,12 +166,13 @@ def _lookup_target(mapper: Mapper[Any], name: str) -> tuple[str, type]:
     raise LookupError(f"no mapped class for {target_table.name}")
 
 
-def _entity_type(exposed: ExposedTable, logical_of: dict[type, str]) -> EntityType:
-    mapper: Mapper[Any] = inspect(exposed.model)
-    odata = exposed.odata
+def _entity_type(
+    table: TableDefinition, logical_of: dict[type, str], property_name: Callable[[str], str]
+) -> EntityType:
+    mapper: Mapper[Any] = inspect(table.model)
     lookups: dict[str, Lookup] = {}
     foreign_keys: set[str] = set()
-    for relationship_name, spec in odata.lookups.items():
+    for relationship_name, spec in table.lookups.items():
         fk_attribute, target_class = _lookup_target(mapper, relationship_name)
         foreign_keys.add(fk_attribute)
         target = logical_of.get(target_class)
@@ -167,14 +180,14 @@ def _entity_type(exposed: ExposedTable, logical_of: dict[type, str]) -> EntityTy
             continue
         lookups[spec.navigation] = Lookup(spec.navigation, spec.value_property, relationship_name, fk_attribute, target)
     collections: dict[str, Collection] = {}
-    for relationship_name, navigation in odata.collections.items():
+    for relationship_name, navigation in table.collections.items():
         relationship = mapper.relationships[relationship_name]
         (remote,) = relationship.remote_side
         fk_attribute = relationship.mapper.get_property_by_column(remote).key
         collections[navigation] = Collection(
             navigation, relationship_name, logical_of[relationship.mapper.class_], fk_attribute
         )
-    wanted = set(exposed.columns) if exposed.columns is not None else None
+    wanted = set(table.columns) if table.columns is not None else None
     properties: dict[str, Property] = {}
     for attribute in mapper.column_attrs:
         name = attribute.key
@@ -182,29 +195,38 @@ def _entity_type(exposed: ExposedTable, logical_of: dict[type, str]) -> EntityTy
             continue
         if wanted is not None and name not in wanted and name not in SYSTEM_COLUMNS:
             continue
-        prop = _property(name, attribute.columns[0])
+        prop = _property(name, attribute.columns[0], property_name)
         properties[prop.name] = prop
     return EntityType(
-        logical_name=odata.logical_name,
-        entity_set=odata.entity_set,
-        display_name=odata.display_name,
-        display_collection_name=odata.display_collection_name,
-        model=exposed.model,
-        key=odata.primary_id_attribute,
+        logical_name=table.logical_name,
+        entity_set=table.entity_set,
+        display_name=table.display_name,
+        display_collection_name=table.display_collection_name,
+        model=table.model,
+        key=table.logical_name + "id",
         properties=properties,
         lookups=lookups,
         collections=collections,
-        alternate_keys=tuple(tuple(dataverse_name(a) for a in key) for key in odata.alternate_keys),
-        is_view=exposed.columns is not None,
+        alternate_keys=tuple(tuple(property_name(a) for a in key) for key in table.alternate_keys),
+        is_view=table.columns is not None,
         by_value_property={lookup.value_property: lookup for lookup in lookups.values()},
+        primary_name=property_name(table.primary_name) if table.primary_name is not None else None,
+        virtual=table.virtual,
+        read_only=table.read_only,
+        hooks=table.hooks,
     )
 
 
 @cache
-def entity_model() -> EntityModel:
-    """The model of every exposed table (built once per process)."""
-    tables = exposed_tables()
+def build_model(binding: Binding) -> EntityModel:
+    """The model of every table ``binding`` names (built once per binding: bindings live as long as the
+    process, and the model is a value)."""
     # Navigations point at a table's own entity type, never at a view over the same class.
-    logical_of = {t.model: t.odata.logical_name for t in tables if t.columns is None}
-    types = {t.odata.logical_name: _entity_type(t, logical_of) for t in tables}
-    return EntityModel(types, {t.entity_set: t for t in types.values()})
+    logical_of = {t.model: t.logical_name for t in binding.tables if t.columns is None}
+    types = {t.logical_name: _entity_type(t, logical_of, binding.property_name) for t in binding.tables}
+    for action in binding.actions:
+        if action.bound_to not in types or action.returns not in types:
+            raise LookupError(f"the action {action.name} names a table the binding does not: "
+                              f"{action.bound_to} or {action.returns}")  # fmt: skip
+    actions = {(a.bound_to, a.name): a for a in binding.actions}
+    return EntityModel(types, {t.entity_set: t for t in types.values()}, actions)

@@ -41,7 +41,7 @@ MAX_EXPAND_DEPTH = 3
 class Shaper:
     """Turns a row tuple into a record as Dataverse writes it, for one entity type and one ``$select``.
 
-    Built once per (type, selection) and cached. Values stay as the database gives them (GUIDs, dates,
+    Built once per (type, selection) and cached on the type. Values stay as the database gives them (GUIDs, dates,
     timestamps, decimals); the response encoder writes them in Dataverse's form
     (:mod:`hirehub.odata.responses`)."""
 
@@ -55,9 +55,9 @@ class Shaper:
     @staticmethod
     def of(entity: EntityType, select_names: Sequence[str] | None) -> Shaper:
         selection = tuple(select_names) if select_names is not None else None
-        cached = _SHAPERS.get((entity.logical_name, selection))
+        cached: Shaper | None = entity.shapers.get(selection)
         if cached is None:
-            cached = _SHAPERS.setdefault((entity.logical_name, selection), Shaper._build(entity, selection))
+            cached = entity.shapers.setdefault(selection, Shaper._build(entity, selection))
         return cached
 
     @staticmethod
@@ -104,9 +104,6 @@ def _record_function(key: str, fields: tuple[tuple[str, int], ...]) -> Callable[
     exec(compile(source, f"<record of {key}>", "exec"), {"__builtins__": {"str": str}}, namespace)
     function: Callable[[Sequence[Any]], Record] = namespace["shape"]
     return function
-
-
-_SHAPERS: dict[tuple[str, tuple[str, ...] | None], Shaper] = {}
 
 
 class GuidText(TypeDecorator[Any]):

@@ -11,8 +11,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from hirehub.api.dataverse_errors import DataverseError
-from hirehub.odata.errors import bad_payload
+from hirehub.odata.errors import DataverseError, bad_payload
 from hirehub.odata.model import Property
 
 INT32 = (-(2**31), 2**31 - 1)

@@ -3,9 +3,9 @@
 A body is checked whole before a row changes: unknown properties, system-generated columns, values of
 the wrong type, write-once columns and missing required ones are refused with a 400 that names the
 property. Lookups are bound by ``<navigation>@odata.bind`` to a record of this tenant (Append on the
-table, AppendTo on the target). Tables whose rows only a domain operation may create — workers,
-employments, assignments — are read-only here; the *Hire* action makes them. A candidate to hire gets
-its person, and a LinkedIn export its candidate, through the same domain services the console uses.
+table, AppendTo on the target). What a table's owner adds to a write (a natural key that turns a create
+into an update, values filled in before the insert, a domain service run after it) comes from the
+binding's :class:`~hirehub.odata.binding.WriteHooks`; a set the binding marks read-only is refused whole.
 """
 
 from __future__ import annotations
@@ -20,25 +20,20 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hirehub.api.dataverse_errors import DataverseError
-from hirehub.db.sequences import CANDIDATE_ID, PARTY_NUMBER, PERSONNEL_NUMBER, take_numbers
-from hirehub.hr.models import CandidateToHire, LinkedInExportedCandidate, Person
-from hirehub.hr.services import import_linkedin_export, new_person, record_candidate_created
-from hirehub.odata.errors import RESOURCE_NOT_FOUND, bad_payload, invalid_argument, record_not_found
+from hirehub.odata.errors import (
+    RESOURCE_NOT_FOUND,
+    DataverseError,
+    bad_payload,
+    invalid_argument,
+    method_not_allowed,
+    record_not_found,
+)
 from hirehub.odata.model import EntityModel, EntityType, Property
 from hirehub.odata.reading import key_condition
 from hirehub.odata.resource_path import parse_resource_path
 from hirehub.odata.values import from_json
 from hirehub.security.privileges import Privilege
 
-READ_ONLY_TABLES = frozenset(
-    {"mshr_hcmworkerentity", "mshr_hcmemploymententity", "mshr_hcmpositionworkerassignmententity"}
-)
-NUMBERED = {
-    "party_number": PARTY_NUMBER.code,
-    "candidate_id": CANDIDATE_ID.code,
-    "personnel_number": PERSONNEL_NUMBER.code,
-}
 MAX_DEEP_INSERT_DEPTH = 3
 _ENTITY_REFERENCE = re.compile(r"^(?:.*/)?(?P<set>[A-Za-z_][A-Za-z0-9_]*\(.*\))$")
 
@@ -50,12 +45,9 @@ class Writer:
     require: Callable[[str, Privilege], None]
 
     def check_writable(self, entity: EntityType) -> None:
-        if entity.is_view or entity.logical_name in READ_ONLY_TABLES:
-            raise DataverseError(
-                405, RESOURCE_NOT_FOUND,
-                f"'{entity.entity_set}' cannot be written through the API: workers, employments and assignments are "
-                "made by the Hire action (Microsoft.Dynamics.CRM.mshr_Hire on a candidate to hire).",
-            )  # fmt: skip
+        reason = entity.read_only or ("it is a view of another table's columns." if entity.is_view else None)
+        if reason is not None:
+            raise method_not_allowed(f"'{entity.entity_set}' cannot be written through the API: {reason}")
 
     # --- create -----------------------------------------------------------------------------------
 
@@ -66,9 +58,10 @@ class Writer:
             raise bad_payload(f"The body of a {entity.logical_name} is a JSON object.")
         if depth > MAX_DEEP_INSERT_DEPTH:
             raise bad_payload(f"Deep insert is nested more than {MAX_DEEP_INSERT_DEPTH} levels.")
-        if entity.logical_name == "mshr_hcmlinkedinexportedcandidateentity":
-            existing = await self._existing_export(body)
-            if existing is not None:  # exporting the same candidate again updates it
+        hooks = entity.hooks
+        if hooks.existing is not None:
+            existing = await hooks.existing(self.session, body)
+            if existing is not None:  # the client resent a record it created: update it
                 await self.update(entity, existing, body)
                 return existing
         row = entity.model(**(preset or {}))
@@ -78,48 +71,16 @@ class Writer:
             row.id = uuid.uuid4()
         children = await self._apply(entity, row, body, creating=True, depth=depth)
         self._check_required(entity, row)
-        await self._number(entity, row)
-        await self._on_create(entity, row)
+        if hooks.before_insert is not None:
+            await hooks.before_insert(self.session, row)
         self.session.add(row)
         await self.session.flush()
+        if hooks.after_write is not None:
+            await hooks.after_write(self.session, row)
         for collection_entity, foreign_key, items in children:
             for item in items:
                 await self.create(collection_entity, item, depth + 1, preset={foreign_key: row.id})
         return row
-
-    async def _existing_export(self, body: dict[str, Any]) -> Any:
-        urn = body.get("mshr_linkedincandidateurn")
-        if not isinstance(urn, str):
-            return None
-        return await self.session.scalar(
-            select(LinkedInExportedCandidate).where(LinkedInExportedCandidate.linkedin_candidate_urn == urn)
-        )
-
-    async def _number(self, entity: EntityType, row: Any) -> None:
-        for prop in entity.properties.values():
-            code = NUMBERED.get(prop.attribute)
-            if code is not None and prop.system and getattr(row, prop.attribute, None) is None:
-                (number,) = await take_numbers(self.session, code)
-                setattr(row, prop.attribute, number)
-
-    async def _on_create(self, entity: EntityType, row: Any) -> None:
-        if isinstance(row, CandidateToHire):
-            if row.person_ref_id is None:  # every candidate has a person, as create_candidate guarantees
-                person = await new_person(
-                    self.session, first_name=row.first_name, middle_name=row.middle_name, last_name=row.last_name,
-                    email=row.email, phone=row.phone,
-                )  # fmt: skip
-                row.person_ref_id = person.id
-            if row.party_number is None:
-                person_number = await self.session.scalar(
-                    select(Person.party_number).where(Person.id == row.person_ref_id)
-                )
-                row.party_number = person_number
-            record_candidate_created(self.session, row)
-        elif isinstance(row, LinkedInExportedCandidate):
-            self.session.add(row)
-            await self.session.flush()
-            await import_linkedin_export(self.session, row)
 
     # --- update -----------------------------------------------------------------------------------
 
@@ -132,10 +93,10 @@ class Writer:
         if children:
             raise bad_payload("Collections cannot be written by an update; create the related records instead.")
         self._check_required(entity, row)
-        if isinstance(row, LinkedInExportedCandidate):
-            await self.session.flush()
-            await import_linkedin_export(self.session, row)
         await self.session.flush()
+        if entity.hooks.after_write is not None:
+            await entity.hooks.after_write(self.session, row)
+            await self.session.flush()
         return row
 
     async def delete(self, entity: EntityType, row: Any) -> None:
@@ -246,5 +207,3 @@ class Writer:
         self.require(target.logical_name, Privilege.APPEND_TO)
         created = await self.create(target, raw, depth + 1)
         setattr(row, lookup.foreign_key, created.id)
-        if isinstance(row, CandidateToHire) and isinstance(created, Person) and row.party_number is None:
-            row.party_number = created.party_number

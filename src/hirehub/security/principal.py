@@ -21,14 +21,8 @@ from typing import Any
 import jwt
 from sqlalchemy import select
 
-from hirehub.api.dataverse_errors import (
-    HR_SETUP_MISSING,
-    MISSING_PRIVILEGE,
-    NOT_A_MEMBER,
-    NOT_AUTHENTICATED,
-    DataverseError,
-)
 from hirehub.db.session import Database
+from hirehub.errors import Forbidden, Unauthenticated
 from hirehub.security.external import ExternalKeys
 from hirehub.security.keys import CLOCK_SKEW, KeyRing
 from hirehub.security.models import (
@@ -48,6 +42,31 @@ PRINCIPAL_TTL_SECONDS = 5.0
 VALIDATED_TOKENS_KEPT = 10_000
 
 
+class NotAuthenticated(Unauthenticated):
+    """No valid bearer token; ``challenge`` (``WWW-Authenticate``) tells a client where to get one."""
+
+    def __init__(self, message: str, *, challenge: str) -> None:
+        super().__init__(message)
+        self.challenge = challenge
+
+
+class NotAMember(Forbidden):
+    """The token is valid but its application has no enabled application user in the tenant (layer one)."""
+
+
+class HRSetupMissing(Forbidden):
+    """The application is not linked to an enabled HR user (layer two)."""
+
+
+class MissingPrivilege(Forbidden):
+    """A layer does not grant ``privilege`` on ``table``; the message names which and how to grant it."""
+
+    def __init__(self, message: str, *, table: str, privilege: Privilege) -> None:
+        super().__init__(message)
+        self.table = table
+        self.privilege = privilege
+
+
 @dataclass(frozen=True)
 class Principal:
     tenant_id: uuid.UUID
@@ -61,24 +80,22 @@ class Principal:
     def require(self, table: str, privilege: Privilege) -> None:
         """Both layers must allow ``privilege`` on ``table``; otherwise a 403 that names what is missing."""
         if not self.platform.allows(table, privilege):
-            raise DataverseError(
-                403, MISSING_PRIVILEGE,
+            raise MissingPrivilege(
                 f"Principal user (Id={self.application_user_id}, type=8, roleCount={self.role_count}) is missing "
                 f"prv{privilege.value}{table} privilege (access level Organization) on entity '{table}'. Give the "
-                "application user a security role that grants it.",
+                "application user a security role that grants it.", table=table, privilege=privilege,
             )  # fmt: skip
         if not self.hr.allows(table, privilege):
-            raise DataverseError(
-                403, MISSING_PRIVILEGE,
+            raise MissingPrivilege(
                 f"The HR user '{self.hr_user_id}' linked to application {self.client_id} has no HR role that grants "
                 f"{privilege.value} on '{table}'. Assign it a role such as Recruiting application "
-                "(HcmRecruitingIntegrator).",
+                "(HcmRecruitingIntegrator).", table=table, privilege=privilege,
             )  # fmt: skip
 
 
-def unauthenticated(message: str, base_url: str) -> DataverseError:
+def unauthenticated(message: str, base_url: str) -> NotAuthenticated:
     challenge = f'Bearer authorization_uri="{base_url}/common/oauth2/authorize", resource_id="{base_url}/"'
-    return DataverseError(401, NOT_AUTHENTICATED, message, {"WWW-Authenticate": challenge})
+    return NotAuthenticated(message, challenge=challenge)
 
 
 class PrincipalResolver:
@@ -186,8 +203,7 @@ class PrincipalResolver:
             )
             if app_user is None or not app_user.enabled:
                 state = "is disabled" if app_user else "does not exist"
-                raise DataverseError(
-                    403, NOT_A_MEMBER,
+                raise NotAMember(
                     f"The user is not a member of the organization: the application user for client {client_id} "
                     f"{state}. Create an application user for the app (Power Platform admin center > Settings > "
                     "Application users) and assign it a security role.",
@@ -200,16 +216,14 @@ class PrincipalResolver:
             privileges = list(await session.scalars(select(RolePrivilege).where(RolePrivilege.role_id.in_(role_ids))))
             link = await session.scalar(select(EntraAppLink).where(EntraAppLink.client_id == client_id.lower()))
             if link is None:
-                raise DataverseError(
-                    403, HR_SETUP_MISSING,
+                raise HRSetupMissing(
                     f"The application {client_id} is not linked to an HR user. In Human Resources, open System "
                     "administration > Microsoft Entra applications and add its Client ID with a Name and the User "
                     "ID of an HR user.",
                 )  # fmt: skip
             hr_user = await session.get(HRUser, link.hr_user_id)
             if hr_user is None or not hr_user.enabled:
-                raise DataverseError(
-                    403, HR_SETUP_MISSING,
+                raise HRSetupMissing(
                     f"The application {client_id} is linked to the HR user "
                     f"'{hr_user.user_id if hr_user else link.hr_user_id}', which is disabled. Enable the user or "
                     "link the application to another one.",

@@ -5,6 +5,9 @@ AppendTo, Assign, Share at an access level, and a user's roles add up (the deepe
 ``mshr_`` tables are organization-owned virtual tables, so for them a privilege is Organization or None.
 Layer two follows Dynamics 365 HR: an HR role grants per table a set of operations. A call passes only if
 both layers allow it.
+
+The built-in roles that span tables take the table names as arguments: which tables exist is the HR
+binding's knowledge, and the protocol layers that check privileges must not depend on it.
 """
 
 from __future__ import annotations
@@ -12,8 +15,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
-
-from hirehub.hr.tables import SEED_TABLES, exposed_tables
 
 
 class Privilege(StrEnum):
@@ -129,27 +130,27 @@ HR_MANAGER_ROLE_ID = "HcmHumanResourceManager"
 HR_MANAGER_ROLE_NAME = "Human resource manager"
 
 
-def ats_integration_grants() -> list[Grant]:
+def ats_integration_grants(seed_tables: Iterable[str]) -> list[Grant]:
     """The seed's table list, Organization-level, plus Read on the metadata tables Entity, Field, Relationship."""
     grants = [
         Grant(table, privilege, Depth.ORGANIZATION)
-        for table in [*SEED_TABLES.values(), LINKEDIN_EXPORT_TABLE]
+        for table in [*seed_tables, LINKEDIN_EXPORT_TABLE]
         for privilege in ORGANIZATION_OWNED
     ]
     grants += [Grant(table, Privilege.READ, Depth.ORGANIZATION) for table in METADATA_TABLES]
     return grants
 
 
-def system_administrator_grants() -> list[Grant]:
+def system_administrator_grants(tables: Iterable[str]) -> list[Grant]:
     """Every privilege on every table at Organization level, as Dataverse's System Administrator has; an
     application user with this role may also call the hub's admin API (``/admin/v1``)."""
-    tables = sorted({t.odata.logical_name for t in exposed_tables()} | set(METADATA_TABLES))
-    return [Grant(table, privilege, Depth.ORGANIZATION) for table in tables for privilege in ORGANIZATION_OWNED]
+    every = sorted(set(tables) | set(METADATA_TABLES))
+    return [Grant(table, privilege, Depth.ORGANIZATION) for table in every for privilege in ORGANIZATION_OWNED]
 
 
-def hr_manager_grants() -> dict[str, list[str]]:
+def hr_manager_grants(tables: Iterable[str]) -> dict[str, list[str]]:
     """The HR department's role: every operation on every HR table (hiring included)."""
-    return {t.odata.logical_name: [p.value for p in ORGANIZATION_OWNED] for t in exposed_tables()}
+    return {table: [p.value for p in ORGANIZATION_OWNED] for table in tables}
 
 
 # What an ATS needs: it writes candidates to hire with their person, contacts, addresses and competencies,

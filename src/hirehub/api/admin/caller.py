@@ -17,10 +17,10 @@ from fastapi import Depends, Request
 from sqlalchemy import select
 
 from hirehub.accounts.browser import CSRF_HEADER, carries_csrf_header, current_admin
-from hirehub.api.dataverse_errors import DataverseError
 from hirehub.api.problems import Problem
 from hirehub.db.session import Database
 from hirehub.security.models import ApplicationUser, ApplicationUserRole, SecurityRole
+from hirehub.security.principal import NotAuthenticated
 from hirehub.security.privileges import SYSTEM_ADMINISTRATOR_ROLE_NAME
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -58,8 +58,8 @@ async def _app_caller(request: Request, authorization: str) -> AdminCaller:
         raise _unauthenticated("The admin API accepts bearer access tokens (Authorization: Bearer <token>).")
     try:
         tenant_id, client_id = await principals.validate(authorization[7:].strip(), datetime.now(UTC))
-    except DataverseError as exc:
-        raise _unauthenticated(exc.message) from None
+    except NotAuthenticated as exc:
+        raise _unauthenticated(str(exc)) from None
     database: Database = request.app.state.database
     async with database.tenant_session(tenant_id) as session:
         is_administrator = await session.scalar(

@@ -1,0 +1,53 @@
+"""The bound action ``mshr_Hire`` on a candidate to hire: the API's way to make a worker.
+
+It calls the same domain service as the console's *Hire new worker* dialog, so the API and the console
+cannot hire differently. It needs Write on the candidate and Create on the worker table, which an ATS's
+*Recruiting application* role does not grant: HR hires, the ATS proposes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hirehub.hr import services
+from hirehub.hr.domain import HireDetails
+from hirehub.hr.models import CandidateToHire, Worker
+from hirehub.odata.binding import ActionParameter, BoundAction
+from hirehub.security.privileges import Privilege
+
+CANDIDATE_TABLE = "mshr_hcmcandidatetohireentity"
+WORKER_TABLE = "mshr_hcmworkerentity"
+
+
+async def hire(session: AsyncSession, candidate: CandidateToHire, parameters: Mapping[str, Any]) -> Worker:
+    details = HireDetails(
+        start_date=parameters["StartDate"], first_name=parameters["FirstName"], last_name=parameters["LastName"],
+        email=parameters["Email"], phone=parameters["Phone"],
+    )  # fmt: skip
+    outcome = await services.hire(
+        session, candidate.id, details, position_id=parameters["PositionId"], manager_id=parameters["ManagerId"],
+        company_code=parameters["CompanyCode"],
+    )  # fmt: skip
+    return outcome.worker
+
+
+HIRE = BoundAction(
+    name="mshr_Hire",
+    bound_to=CANDIDATE_TABLE,
+    returns=WORKER_TABLE,
+    parameters=(
+        ActionParameter("StartDate", "Edm.Date"),
+        ActionParameter("PositionId", "Edm.Guid"),
+        ActionParameter("ManagerId", "Edm.Guid"),
+        ActionParameter("CompanyCode", "Edm.String"),
+        ActionParameter("FirstName", "Edm.String"),
+        ActionParameter("LastName", "Edm.String"),
+        ActionParameter("Email", "Edm.String"),
+        ActionParameter("Phone", "Edm.String"),
+    ),
+    requires=((CANDIDATE_TABLE, Privilege.WRITE), (WORKER_TABLE, Privilege.CREATE)),
+    run=hire,
+)
