@@ -7,7 +7,8 @@ import os
 import subprocess
 import sys
 
-from tests.cli.support import hirehub
+from hirehub.cli import app
+from tests.cli.support import hirehub, runner
 
 
 def test_db_upgrade_reports_the_revision_it_reached(hub_database: str) -> None:
@@ -30,6 +31,24 @@ def test_a_refused_command_prints_the_reason_and_exits_1(hub_database: str) -> N
     hirehub("tenant", "create", "--name", "Contoso", "--domain", "contoso.example")
     error = hirehub("tenant", "create", "--name", "Again", "--domain", "contoso.example", expect=1)
     assert "already belongs" in error["error"]
+
+
+def test_a_refusal_is_one_object_holding_only_the_reason(hub_database: str) -> None:
+    hirehub("db", "upgrade")
+
+    error = hirehub("company", "list", "--tenant", "fabrikam.example", expect=1)
+
+    assert list(error) == ["error"]
+
+
+def test_without_json_a_refusal_is_one_line_on_stderr_and_nothing_on_stdout(hub_database: str) -> None:
+    hirehub("db", "upgrade")
+
+    result = runner.invoke(app, ["company", "list", "--tenant", "fabrikam.example"])
+
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.strip() == "error: no tenant 'fabrikam.example'"
 
 
 def test_companies_are_created_and_listed_per_tenant_by_guid_or_domain(hub_database: str) -> None:

@@ -56,6 +56,21 @@ def test_an_ats_integration_is_set_up_entirely_from_the_command_line(hub_databas
     assert revoked["revoked"] is not None
 
 
+def test_a_certificate_file_that_cannot_be_read_is_refused_before_anything_changes(
+    hub_database: str, tmp_path: Path
+) -> None:
+    hirehub("db", "upgrade")
+    hirehub("tenant", "create", "--name", "Contoso", "--domain", "contoso.example")
+    client_id = hirehub("app", "create", "--tenant", "contoso.example", "--name", "ATS")["client_id"]
+
+    refused = hirehub("app", "cert", "add", "--tenant", "contoso.example", "--client-id", client_id,
+                      "--cert", str(tmp_path / "missing.pem"), expect=1)  # fmt: skip
+
+    assert refused["error"].startswith(f"cannot read {tmp_path / 'missing.pem'}")
+    shown = hirehub("app", "show", "--tenant", "contoso.example", "--client-id", client_id)
+    assert shown["credentials"] == []
+
+
 def test_consent_of_a_single_tenant_app_is_refused_with_a_clear_error(hub_database: str) -> None:
     hirehub("db", "upgrade")
     hirehub("tenant", "create", "--name", "Contoso", "--domain", "contoso.example")

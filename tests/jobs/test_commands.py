@@ -100,6 +100,14 @@ def test_job_show_of_an_unknown_or_malformed_id_is_refused(hub: str) -> None:
     assert "not a job id" in hirehub("job", "show", "--id", "42", expect=1)["error"]
 
 
+def test_the_queue_commands_answer_the_same_under_jobs(hub: str) -> None:
+    jobs = _setup(hub)
+
+    assert hirehub("jobs", "list") == hirehub("job", "list")
+    assert hirehub("jobs", "show", "--id", str(jobs["dead"])) == hirehub("job", "show", "--id", str(jobs["dead"]))
+    assert hirehub("jobs", "cancel", "--id", str(jobs["queued"]))["status"] == "cancelled"
+
+
 def test_job_stats_counts_jobs_per_status(hub: str) -> None:
     _setup(hub)
 

@@ -43,4 +43,4 @@ GROUPS: dict[str, typer.Typer] = {
 for noun, group in GROUPS.items():
     app.add_typer(group, name=noun)
 app.command("serve")(serve)
-app.command("worker", deprecated=True)(worker)
+app.command("worker")(worker)

@@ -27,6 +27,7 @@ entra_app.add_typer(connection_app, name="connection")
 
 TenantOption = typer.Option(..., "--tenant", help="Tenant GUID or domain.")
 NameOption = typer.Option(..., "--name", help="The connection's name.")
+OutOption = typer.Option(..., "--out", help="Where to write the certificate (.pem, or .cer for DER).")
 
 _SHOWN = (
     "id", "name", "cloud", "connection_type", "directory_tenant_id", "client_id", "exchange_enabled", "status",
@@ -94,10 +95,7 @@ def list_connections(tenant: str = TenantOption, as_json: bool = JsonOption) -> 
 
 @connection_app.command("certificate")
 def certificate(
-    tenant: str = TenantOption,
-    name: str = NameOption,
-    out: Path = typer.Option(..., "--out", help="Where to write the certificate (.pem, or .cer for DER)."),
-    as_json: bool = JsonOption,
+    tenant: str = TenantOption, name: str = NameOption, out: Path = OutOption, as_json: bool = JsonOption
 ) -> None:
     """Write the connection's certificate, to upload under the app's Certificates & secrets."""
 

@@ -62,13 +62,13 @@ def refuse(error: HubError, as_json: bool) -> NoReturn:
     if as_json:
         sys.stdout.write(json.dumps({"error": str(error)}) + "\n")
     else:
-        err_console.print(f"[red]error:[/red] {error}")
+        err_console.print(f"[red]error:[/red] {error}", soft_wrap=True)
     raise typer.Exit(1) from error
 
 
 def warn(message: str) -> None:
     """A notice for the person at the terminal, on stderr so that ``--json`` output stays one object."""
-    err_console.print(f"[yellow]warning:[/yellow] {message}")
+    err_console.print(f"[yellow]warning:[/yellow] {message}", soft_wrap=True)
 
 
 def run(action: Callable[[], Awaitable[T]], as_json: bool) -> T:

@@ -18,6 +18,10 @@ from hirehub.errors import Invalid
 from hirehub.provisioning import operations
 
 TenantOption = typer.Option(..., "--tenant", help="Tenant GUID or domain.")
+PolicyFileOption = typer.Option(..., "--file", help="The policy as JSON (as `policy show --json` prints it).")
+PersonnelNumberOption = typer.Option(..., "--personnel-number", help="The worker's personnel number.")
+PlanStatusOption = typer.Option("held", "--status", help="held, approved, rejected, superseded, or all.")
+PlanIdOption = typer.Option(..., "--id", help="The held plan's id.")
 ACTOR = "cli"
 
 policy_app = typer.Typer(help="The tenant's lifecycle policy: mappings, naming and group rules, joiner/leaver options.")
@@ -31,11 +35,7 @@ def policy_show(tenant: str = TenantOption, as_json: bool = JsonOption) -> None:
 
 
 @policy_app.command("set")
-def policy_set(
-    tenant: str = TenantOption,
-    file: Path = typer.Option(..., "--file", help="The policy as JSON (as `policy show --json` prints it)."),
-    as_json: bool = JsonOption,
-) -> None:
+def policy_set(tenant: str = TenantOption, file: Path = PolicyFileOption, as_json: bool = JsonOption) -> None:
     """Replace the policy; every problem in it is reported at once and nothing changes."""
     document = _read_policy(file)
     if isinstance(document, Invalid):
@@ -55,37 +55,25 @@ def _read_policy(file: Path) -> dict[str, Any] | Invalid:
 
 
 @plan_app.command("preview")
-def plan_preview(
-    tenant: str = TenantOption,
-    personnel_number: str = typer.Option(..., "--personnel-number", help="The worker's personnel number."),
-    as_json: bool = JsonOption,
-) -> None:
+def plan_preview(tenant: str = TenantOption, number: str = PersonnelNumberOption, as_json: bool = JsonOption) -> None:
     """What a sync would do now for one worker, without doing it (dry run)."""
 
     async def previewed(hub: Hub, tenant_id: uuid.UUID) -> Result:
         return await operations.preview(
-            hub.database, connectors=hub.connectors, tenant_id=tenant_id, personnel_number=personnel_number
+            hub.database, connectors=hub.connectors, tenant_id=tenant_id, personnel_number=number
         )
 
     with_tenant(tenant, previewed, as_json)
 
 
 @plan_app.command("list")
-def plan_list(
-    tenant: str = TenantOption,
-    status: str = typer.Option("held", "--status", help="held, approved, rejected, superseded, or all."),
-    as_json: bool = JsonOption,
-) -> None:
+def plan_list(tenant: str = TenantOption, status: str = PlanStatusOption, as_json: bool = JsonOption) -> None:
     """Plans of supervised mode."""
     read_in(tenant, lambda session: operations.list_plans(session, None if status == "all" else status), as_json)
 
 
 def _decide(approve: bool, doc: str) -> Callable[..., None]:
-    def command(
-        tenant: str = TenantOption,
-        plan_id: str = typer.Option(..., "--id", help="The held plan's id."),
-        as_json: bool = JsonOption,
-    ) -> None:
+    def command(tenant: str = TenantOption, plan_id: str = PlanIdOption, as_json: bool = JsonOption) -> None:
         change_in(tenant, lambda session: operations.decide(session, plan_id, approve=approve, by=ACTOR), as_json)
 
     command.__doc__ = doc

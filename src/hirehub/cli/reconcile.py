@@ -10,6 +10,8 @@ from hirehub.cli.output import JsonOption
 from hirehub.provisioning import operations
 
 TenantOption = typer.Option(..., "--tenant", help="Tenant GUID or domain.")
+RunIdOption = typer.Option(..., "--id", help="The reconciliation's id.")
+LimitOption = typer.Option(20, "--limit", min=1, max=1000, help="How many, newest first.")
 ACTOR = "cli"
 
 reconcile_app = typer.Typer(help="Reconciliation: compare every HR worker with every directory account, fix drift.")
@@ -22,20 +24,12 @@ def reconcile_run(tenant: str = TenantOption, as_json: bool = JsonOption) -> Non
 
 
 @reconcile_app.command("show")
-def reconcile_show(
-    tenant: str = TenantOption,
-    run_id: str = typer.Option(..., "--id", help="The reconciliation's id."),
-    as_json: bool = JsonOption,
-) -> None:
+def reconcile_show(tenant: str = TenantOption, run_id: str = RunIdOption, as_json: bool = JsonOption) -> None:
     """One reconciliation: its counts, its drift report and what it fixed."""
     read_in(tenant, lambda session: operations.show_reconciliation(session, run_id), as_json)
 
 
 @reconcile_app.command("list")
-def reconcile_list(
-    tenant: str = TenantOption,
-    limit: int = typer.Option(20, "--limit", min=1, max=1000, help="How many, newest first."),
-    as_json: bool = JsonOption,
-) -> None:
+def reconcile_list(tenant: str = TenantOption, limit: int = LimitOption, as_json: bool = JsonOption) -> None:
     """The latest reconciliations, and when the next one is due."""
     read_in(tenant, lambda session: operations.list_reconciliations(session, limit), as_json)

@@ -73,7 +73,7 @@ def worker(*args: Any, **kwargs: Any) -> None:
     run_jobs(*args, **kwargs)
 
 
-worker.__doc__ = "Deprecated: the old name of `hirehub jobs run`, which it runs after saying so on stderr."
+worker.__doc__ = "Deprecated: the old name of `hirehub jobs run`; it says so on stderr, then runs it."
 
 
 @contextlib.asynccontextmanager
