@@ -20,7 +20,7 @@ from hirehub.accounts import SignedIn
 from hirehub.errors import HubError
 from hirehub.sealing import Sealer, SealError
 from hirehub.security import operations
-from hirehub.web.auth import require_admin, require_csrf
+from hirehub.web.auth import Admin, require_csrf
 from hirehub.web.forms import FormPage, FormState, PostedForm, add_page, submit, with_message
 from hirehub.web.pages import not_found, render, render_form
 from hirehub.web.security_support import Json, audited_change, audited_submit, is_client_id, read, read_each
@@ -59,7 +59,7 @@ add_page(router, f"{PAGE}/", apps_page)
 @router.post(f"{PAGE}/", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
 async def register_app(
     request: Request,
-    admin: SignedIn = Depends(require_admin),
+    admin: Admin,
     name: str = Form(""),
     client_id: str = Form(""),
     multi_tenant: str = Form(""),
@@ -85,7 +85,7 @@ async def register_app(
 
 
 @router.post(f"{PAGE}/consent", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
-async def consent(request: Request, admin: SignedIn = Depends(require_admin), client_id: str = Form("")) -> Response:
+async def consent(request: Request, admin: Admin, client_id: str = Form("")) -> Response:
     """Admin consent: a multi-tenant app registered by another organisation gets a service principal here."""
     posted = PostedForm({"consent-client_id": client_id}, "consent-")
     if not is_client_id(client_id):
@@ -137,9 +137,7 @@ def _day(iso: str | None) -> str:
 
 
 @router.get(f"{PAGE}/{{client_id}}", response_class=HTMLResponse)
-async def app_page(
-    request: Request, client_id: str, admin: SignedIn = Depends(require_admin), notice: str = "", error: str = ""
-) -> Response:
+async def app_page(request: Request, client_id: str, admin: Admin, notice: str = "", error: str = "") -> Response:
     return await _app_page(request, admin, client_id, FormState(error=error), notice)
 
 
@@ -159,7 +157,7 @@ def _app_form(request: Request, admin: SignedIn, client_id: str) -> FormPage:
 async def add_secret(
     request: Request,
     client_id: str,
-    admin: SignedIn = Depends(require_admin),
+    admin: Admin,
     description: str = Form(""),
     days: str = Form("180"),
 ) -> Response:
@@ -192,7 +190,7 @@ async def add_secret(
 
 
 @router.get(f"{PAGE}/{{client_id}}/secrets/new", response_class=HTMLResponse)
-async def new_secret_page(request: Request, client_id: str, admin: SignedIn = Depends(require_admin)) -> Response:
+async def new_secret_page(request: Request, client_id: str, admin: Admin) -> Response:
     """The one time a secret's value is shown; the cookie that carried it is deleted by this very answer."""
     if not is_client_id(client_id):
         return not_found(request, "app registration")
@@ -218,7 +216,7 @@ async def new_secret_page(request: Request, client_id: str, admin: SignedIn = De
 async def upload_certificate(
     request: Request,
     client_id: str,
-    admin: SignedIn = Depends(require_admin),
+    admin: Admin,
     certificate: UploadFile | None = File(None),
 ) -> Response:
     """*Upload certificate*: the public certificate (PEM); the private key never leaves its owner."""
@@ -250,9 +248,7 @@ async def upload_certificate(
     response_class=HTMLResponse,
     dependencies=[Depends(require_csrf)],
 )
-async def revoke_credential(
-    request: Request, client_id: str, key_id: str, admin: SignedIn = Depends(require_admin)
-) -> Response:
+async def revoke_credential(request: Request, client_id: str, key_id: str, admin: Admin) -> Response:
     """A revoked secret or certificate stops working at once; it stays listed, marked revoked, for the record."""
 
     def then(revoked: Json) -> str:

@@ -13,11 +13,10 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from hirehub.accounts import SignedIn
 from hirehub.db.session import Database
 from hirehub.errors import HubError
 from hirehub.provisioning import operations
-from hirehub.web.auth import require_admin, require_csrf
+from hirehub.web.auth import Admin, require_csrf
 from hirehub.web.forms import actor, with_message
 from hirehub.web.pages import render
 
@@ -61,7 +60,7 @@ def describe_step(step: dict[str, Any]) -> str:
 
 @router.get(f"{PAGE}/", response_class=HTMLResponse)
 async def approvals_page(
-    request: Request, admin: SignedIn = Depends(require_admin), status: str = "held", notice: str = "", error: str = ""
+    request: Request, admin: Admin, status: str = "held", notice: str = "", error: str = ""
 ) -> Response:
     chosen = status if status in dict(STATUSES) else "held"
     database: Database = request.app.state.database
@@ -75,9 +74,7 @@ async def approvals_page(
 
 
 @router.post(f"{PAGE}/{{plan_id}}/{{decision}}", dependencies=[Depends(require_csrf)])
-async def decide(
-    request: Request, plan_id: str, decision: Decision, admin: SignedIn = Depends(require_admin)
-) -> Response:
+async def decide(request: Request, plan_id: str, decision: Decision, admin: Admin) -> Response:
     approve = decision is Decision.APPROVE
     database: Database = request.app.state.database
     try:

@@ -10,16 +10,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hirehub.accounts import SignedIn
 from hirehub.audit.log import entry_json
 from hirehub.audit.models import AuditEntry
 from hirehub.db.session import Database
-from hirehub.web.auth import require_admin
+from hirehub.web.auth import Admin
 from hirehub.web.pages import render
 
 router = APIRouter(include_in_schema=False)
@@ -44,9 +43,7 @@ async def find_entries(
 
 
 @router.get(f"{PAGE}/", response_class=HTMLResponse)
-async def audit_page(
-    request: Request, admin: SignedIn = Depends(require_admin), actor: str = "", action: str = "", page: int = 1
-) -> Response:
+async def audit_page(request: Request, admin: Admin, actor: str = "", action: str = "", page: int = 1) -> Response:
     page = max(page, 1)
     database: Database = request.app.state.database
     async with database.tenant_session(admin.tenant_id) as session:

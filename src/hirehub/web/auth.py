@@ -8,9 +8,10 @@ Every console page depends on :func:`require_admin`; an anonymous visitor is red
 from __future__ import annotations
 
 import secrets
+from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import Form, Request
+from fastapi import Depends, Form, Request
 
 from hirehub.accounts import SignedIn
 from hirehub.accounts.browser import current_admin
@@ -55,3 +56,7 @@ async def require_csrf(request: Request, csrf_token: str = Form("")) -> None:
     expected = admin.csrf_token if admin else request.cookies.get(PRE_SESSION_CSRF_COOKIE, "")
     if not expected or not secrets.compare_digest(expected, csrf_token):
         raise CsrfFailure()
+
+
+Admin = Annotated[SignedIn, Depends(require_admin)]
+"""A page's parameter for the signed-in administrator (anonymous visitors are sent to sign in first)."""

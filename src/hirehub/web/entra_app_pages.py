@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from hirehub.accounts import SignedIn
 from hirehub.errors import NotFound
 from hirehub.security import operations
-from hirehub.web.auth import require_admin, require_csrf
+from hirehub.web.auth import Admin, require_csrf
 from hirehub.web.forms import FormState, PostedForm, add_page, with_message
 from hirehub.web.pages import not_found, render_form
 from hirehub.web.security_support import Json, audited_change, audited_submit, is_client_id, read_each, usable_apps
@@ -43,7 +43,7 @@ add_page(router, f"{PAGE}/", entra_apps_page)
 @router.post(f"{PAGE}/", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
 async def link(
     request: Request,
-    admin: SignedIn = Depends(require_admin),
+    admin: Admin,
     client_id: str = Form(""),
     name: str = Form(""),
     user_id: str = Form(""),
@@ -71,7 +71,7 @@ async def link(
 
 
 @router.post(f"{PAGE}/{{client_id}}/remove", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
-async def unlink(request: Request, client_id: str, admin: SignedIn = Depends(require_admin)) -> Response:
+async def unlink(request: Request, client_id: str, admin: Admin) -> Response:
     """Remove the record: the app's next call is refused until it is linked again."""
     if not is_client_id(client_id):
         return not_found(request, "link")

@@ -18,7 +18,7 @@ from hirehub.directories.entra.connections import ConnectionRuntime, create_conn
 from hirehub.directories.entra.models import ConnectionType, EntraConnection
 from hirehub.directories.entra.runtime import LINK_CALLBACK_PATH
 from hirehub.jobs.queue import resume_paused
-from hirehub.web.auth import require_admin, require_csrf
+from hirehub.web.auth import Admin, require_csrf
 from hirehub.web.forms import FormState, PostedForm, add_page, submit, with_message
 from hirehub.web.pages import render, render_form
 
@@ -52,7 +52,7 @@ add_page(router, f"{PAGE}/", connections_page)
 @router.post(f"{PAGE}/", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
 async def create(
     request: Request,
-    admin: SignedIn = Depends(require_admin),
+    admin: Admin,
     name: str = Form(""),
     cloud: str = Form("global"),
     connection_type: str = Form(ConnectionType.CUSTOMER_OWNED.value),
@@ -86,9 +86,7 @@ async def _one(database: Database, tenant_id: uuid.UUID, connection_id: uuid.UUI
 
 
 @router.get(f"{PAGE}/{{connection_id}}/certificate.cer")
-async def download_certificate(
-    request: Request, connection_id: uuid.UUID, admin: SignedIn = Depends(require_admin)
-) -> Response:
+async def download_certificate(request: Request, connection_id: uuid.UUID, admin: Admin) -> Response:
     connection = await _one(request.app.state.database, admin.tenant_id, connection_id)
     if connection is None or not connection.certificate_pem:
         return render(request, "error.html", status_code=404, message="That connection has no certificate.")
@@ -100,7 +98,7 @@ async def download_certificate(
 
 
 @router.post(f"{PAGE}/{{connection_id}}/test", dependencies=[Depends(require_csrf)])
-async def run_test(request: Request, connection_id: uuid.UUID, admin: SignedIn = Depends(require_admin)) -> Response:
+async def run_test(request: Request, connection_id: uuid.UUID, admin: Admin) -> Response:
     database: Database = request.app.state.database
     async with database.tenant_transaction(admin.tenant_id) as session:
         connection = await session.get(EntraConnection, connection_id)
@@ -112,7 +110,7 @@ async def run_test(request: Request, connection_id: uuid.UUID, admin: SignedIn =
 
 
 @router.post(f"{PAGE}/{{connection_id}}/link", dependencies=[Depends(require_csrf)])
-async def start_link(request: Request, connection_id: uuid.UUID, admin: SignedIn = Depends(require_admin)) -> Response:
+async def start_link(request: Request, connection_id: uuid.UUID, admin: Admin) -> Response:
     runtime = _runtime(request)
     if runtime.service_provider is None:
         return RedirectResponse(f"{PAGE}/?error=The+hub+has+no+service-provider+app+configured", status_code=303)
@@ -133,7 +131,7 @@ async def start_link(request: Request, connection_id: uuid.UUID, admin: SignedIn
 
 
 @router.get(LINK_CALLBACK_PATH)
-async def link_callback(request: Request, admin: SignedIn = Depends(require_admin)) -> Response:
+async def link_callback(request: Request, admin: Admin) -> Response:
     """Microsoft redirects the administrator here with ``code`` and ``state`` (or an ``error``)."""
     runtime = _runtime(request)
     if runtime.service_provider is None:

@@ -18,12 +18,12 @@ from typing import Any, TypeVar
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from hirehub.accounts import SignedIn
 from hirehub.errors import HubError
-from hirehub.web.auth import require_admin
+from hirehub.web.auth import Admin
 
 T = TypeVar("T")
 V = TypeVar("V")
@@ -147,9 +147,7 @@ ConsolePage = Callable[[Request, SignedIn, FormState, str], Awaitable[Response]]
 def add_page(router: APIRouter, path: str, page: ConsolePage) -> None:
     """Serve ``page`` at ``path`` as a redirect lands on it: with the ``notice`` or ``error`` the change left."""
 
-    async def shown(
-        request: Request, admin: SignedIn = Depends(require_admin), notice: str = "", error: str = ""
-    ) -> Response:
+    async def shown(request: Request, admin: Admin, notice: str = "", error: str = "") -> Response:
         return await page(request, admin, FormState(error=error), notice)
 
     router.add_api_route(path, shown, methods=["GET"], response_class=HTMLResponse, name=page.__name__)

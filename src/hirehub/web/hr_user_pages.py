@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hirehub.accounts import SignedIn
 from hirehub.errors import HubError
 from hirehub.security import operations
-from hirehub.web.auth import require_admin, require_csrf
+from hirehub.web.auth import Admin, require_csrf
 from hirehub.web.forms import FormState, PostedForm, add_page, with_message
 from hirehub.web.pages import not_found, render_form
 from hirehub.web.security_support import Json, audited_submit, read, read_each
@@ -47,7 +47,7 @@ add_page(router, f"{PAGE}/", hr_users_page)
 @router.post(f"{PAGE}/", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
 async def create_hr_user(
     request: Request,
-    admin: SignedIn = Depends(require_admin),
+    admin: Admin,
     user_id: str = Form(""),
     name: str = Form(""),
     roles: list[str] = Form([]),
@@ -96,9 +96,7 @@ async def _user_page(
 
 
 @router.get(f"{PAGE}/{{user_id}}", response_class=HTMLResponse)
-async def hr_user_page(
-    request: Request, user_id: str, admin: SignedIn = Depends(require_admin), notice: str = ""
-) -> Response:
+async def hr_user_page(request: Request, user_id: str, admin: Admin, notice: str = "") -> Response:
     return await _user_page(request, admin, user_id, notice=notice)
 
 
@@ -123,12 +121,12 @@ async def _set_enabled(request: Request, admin: SignedIn, user_id: str, enabled:
 
 
 @router.post(f"{PAGE}/{{user_id}}/enable", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
-async def enable(request: Request, user_id: str, admin: SignedIn = Depends(require_admin)) -> Response:
+async def enable(request: Request, user_id: str, admin: Admin) -> Response:
     return await _set_enabled(request, admin, user_id, True)
 
 
 @router.post(f"{PAGE}/{{user_id}}/disable", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
-async def disable(request: Request, user_id: str, admin: SignedIn = Depends(require_admin)) -> Response:
+async def disable(request: Request, user_id: str, admin: Admin) -> Response:
     """A disabled HR user's linked apps are refused on their next call."""
     return await _set_enabled(request, admin, user_id, False)
 
@@ -149,15 +147,11 @@ async def _role_change(request: Request, admin: SignedIn, user_id: str, role_id:
 
 
 @router.post(f"{PAGE}/{{user_id}}/roles", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
-async def assign_role(
-    request: Request, user_id: str, admin: SignedIn = Depends(require_admin), role_id: str = Form("")
-) -> Response:
+async def assign_role(request: Request, user_id: str, admin: Admin, role_id: str = Form("")) -> Response:
     """*Assign roles to user*."""
     return await _role_change(request, admin, user_id, role_id, assign=True)
 
 
 @router.post(f"{PAGE}/{{user_id}}/roles/remove", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
-async def remove_role(
-    request: Request, user_id: str, admin: SignedIn = Depends(require_admin), role_id: str = Form("")
-) -> Response:
+async def remove_role(request: Request, user_id: str, admin: Admin, role_id: str = Form("")) -> Response:
     return await _role_change(request, admin, user_id, role_id, assign=False)

@@ -17,14 +17,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hirehub.accounts import SignedIn
 from hirehub.audit import log as audit
 from hirehub.db.session import Database
 from hirehub.errors import HubError
 from hirehub.jobs import queue
 from hirehub.jobs.models import DurableJob, JobStatus
 from hirehub.jobs.serialize import job_json
-from hirehub.web.auth import require_admin, require_csrf
+from hirehub.web.auth import Admin, require_csrf
 from hirehub.web.forms import actor
 from hirehub.web.pages import render
 
@@ -59,7 +58,7 @@ async def _kinds(session: AsyncSession) -> list[str]:
 @router.get(f"{PAGE}/", response_class=HTMLResponse)
 async def jobs_page(
     request: Request,
-    admin: SignedIn = Depends(require_admin),
+    admin: Admin,
     status: str = "",
     kind: str = "",
     notice: str = "",
@@ -99,7 +98,7 @@ async def act(
     request: Request,
     job_id: uuid.UUID,
     action: JobAction,
-    admin: SignedIn = Depends(require_admin),
+    admin: Admin,
     status: str = Form(""),
     kind: str = Form(""),
 ) -> Response:

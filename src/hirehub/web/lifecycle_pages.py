@@ -21,7 +21,7 @@ from hirehub.errors import HubError
 from hirehub.hr.models import Worker
 from hirehub.lifecycle.policy import PolicyError
 from hirehub.provisioning import operations
-from hirehub.web.auth import require_admin, require_csrf
+from hirehub.web.auth import Admin, require_csrf
 from hirehub.web.forms import FormState, PostedForm, actor, with_message
 from hirehub.web.pages import render_form
 
@@ -54,7 +54,7 @@ async def _page(
 
 
 @router.get(f"{PAGE}/", response_class=HTMLResponse)
-async def policy_page(request: Request, admin: SignedIn = Depends(require_admin), notice: str = "") -> Response:
+async def policy_page(request: Request, admin: Admin, notice: str = "") -> Response:
     return await _page(request, admin, notice=notice)
 
 
@@ -72,7 +72,7 @@ def _parse(document: str) -> tuple[dict[str, Any] | None, list[str]]:
 
 
 @router.post(f"{PAGE}/policy", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
-async def save_policy(request: Request, admin: SignedIn = Depends(require_admin), document: str = Form("")) -> Response:
+async def save_policy(request: Request, admin: Admin, document: str = Form("")) -> Response:
     parsed, problems = _parse(document)
     if parsed is None:
         return await _page(request, admin, FormState(status_code=400), document=document, problems=problems)
@@ -90,7 +90,7 @@ async def save_policy(request: Request, admin: SignedIn = Depends(require_admin)
 
 
 @router.get(f"{PAGE}/preview", response_class=HTMLResponse)
-async def preview(request: Request, admin: SignedIn = Depends(require_admin), personnel_number: str = "") -> Response:
+async def preview(request: Request, admin: Admin, personnel_number: str = "") -> Response:
     """A dry run: the plan a sync would make now for the chosen worker, applied to nothing."""
     posted = PostedForm({"personnel_number": personnel_number})
     if not personnel_number.strip():

@@ -12,15 +12,14 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from fastapi import APIRouter, Body, Depends, Request
+from fastapi import APIRouter, Body, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from hirehub.accounts import SignedIn
 from hirehub.accounts.browser import CSRF_HEADER, carries_csrf_header, current_admin
 from hirehub.db.session import Database
 from hirehub.errors import HubError
 from hirehub.linkedin import apps, operations
-from hirehub.web.auth import require_admin
+from hirehub.web.auth import Admin
 from hirehub.web.pages import render
 
 router = APIRouter(include_in_schema=False)
@@ -50,7 +49,7 @@ def content_security_policy(nonce: str) -> str:
 
 
 @router.get(PAGE, response_class=HTMLResponse)
-async def plugin_page(request: Request, admin: SignedIn = Depends(require_admin)) -> Response:
+async def plugin_page(request: Request, admin: Admin) -> Response:
     database: Database = request.app.state.database
     async with database.tenant_session(admin.tenant_id) as session:
         app = await apps.get_customer_app(session)

@@ -20,7 +20,7 @@ from hirehub.errors import HubError
 from hirehub.linkedin import catalog, integrations, operations
 from hirehub.linkedin.apps import EnableOptions
 from hirehub.linkedin.runtime import linkedin_runtime
-from hirehub.web.auth import require_admin, require_csrf
+from hirehub.web.auth import Admin, require_csrf
 from hirehub.web.forms import FormState, PostedForm, actor, add_page, submit, with_message
 from hirehub.web.linkedin_pages import PAGE as PLUGIN_PAGE
 from hirehub.web.pages import render_form
@@ -53,7 +53,7 @@ add_page(router, PAGE, rsc_page)
 @router.post(f"{PAGE}enable", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
 async def enable(
     request: Request,
-    admin: SignedIn = Depends(require_admin),
+    admin: Admin,
     integration_types: list[str] = Form(default_factory=list),
     widget_width: str = Form(str(DEFAULT_WIDTH)),
 ) -> Response:
@@ -88,7 +88,7 @@ async def enable(
 
 
 @router.post(f"{PAGE}sync", dependencies=[Depends(require_csrf)])
-async def sync_now(request: Request, admin: SignedIn = Depends(require_admin)) -> Response:
+async def sync_now(request: Request, admin: Admin) -> Response:
     """*Sync now*: every integration and its configurations are sent to LinkedIn again by a queued job."""
     database: Database = request.app.state.database
     try:
@@ -103,7 +103,7 @@ async def sync_now(request: Request, admin: SignedIn = Depends(require_admin)) -
 
 
 @router.post(f"{PAGE}refresh", dependencies=[Depends(require_csrf)])
-async def refresh_status(request: Request, admin: SignedIn = Depends(require_admin)) -> Response:
+async def refresh_status(request: Request, admin: Admin) -> Response:
     """*Refresh status*: ask LinkedIn for every integration's onboarding status now (the manual retrieval)."""
     database: Database = request.app.state.database
     try:

@@ -24,7 +24,7 @@ from hirehub.hr.domain import HireDetails
 from hirehub.hr.models import CandidateToHire, LinkedInExportedCandidate, Position, PositionWorkerAssignment, Worker
 from hirehub.hr.models.options import ApplicantIntegrationResult, EmploymentType
 from hirehub.tenancy.service import list_companies
-from hirehub.web.auth import require_admin, require_csrf
+from hirehub.web.auth import Admin, require_csrf
 from hirehub.web.forms import FormState, PostedForm, actor, submit, with_message
 from hirehub.web.pages import render, render_form
 
@@ -105,9 +105,7 @@ async def _rows(session: AsyncSession) -> list[CandidateRow]:
 
 
 @router.get(f"{PAGE}/", response_class=HTMLResponse)
-async def candidates_page(
-    request: Request, admin: SignedIn = Depends(require_admin), notice: str = "", error: str = ""
-) -> Response:
+async def candidates_page(request: Request, admin: Admin, notice: str = "", error: str = "") -> Response:
     database: Database = request.app.state.database
     async with database.tenant_session(admin.tenant_id) as session:
         rows = await _rows(session)
@@ -151,7 +149,7 @@ def _position_label(position: OpenPosition) -> str:
 
 
 @router.get(f"{PAGE}/candidates/{{candidate_id}}/hire", response_class=HTMLResponse)
-async def hire_dialog(request: Request, candidate_id: uuid.UUID, admin: SignedIn = Depends(require_admin)) -> Response:
+async def hire_dialog(request: Request, candidate_id: uuid.UUID, admin: Admin) -> Response:
     return await _dialog(request, admin, candidate_id)
 
 
@@ -161,7 +159,7 @@ async def hire_dialog(request: Request, candidate_id: uuid.UUID, admin: SignedIn
 async def hire(
     request: Request,
     candidate_id: uuid.UUID,
-    admin: SignedIn = Depends(require_admin),
+    admin: Admin,
     first_name: str = Form(""),
     last_name: str = Form(""),
     email: str = Form(""),

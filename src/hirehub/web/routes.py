@@ -16,7 +16,6 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import func, select
 
 from hirehub import accounts
-from hirehub.accounts import SignedIn
 from hirehub.accounts.browser import SESSION_COOKIE
 from hirehub.db.session import Database
 from hirehub.errors import HubError
@@ -39,6 +38,7 @@ from hirehub.web import (
 )
 from hirehub.web.auth import (
     PRE_SESSION_CSRF_COOKIE,
+    Admin,
     CsrfFailure,
     SignInRequired,
     require_admin,
@@ -111,7 +111,7 @@ async def sign_out(request: Request) -> Response:
 
 
 @router.get("/", response_class=HTMLResponse)
-async def overview(request: Request, admin: SignedIn = Depends(require_admin)) -> Response:
+async def overview(request: Request, admin: Admin) -> Response:
     database: Database = request.app.state.database
     async with database.system_session() as session:
         tenant = await session.get_one(Tenant, admin.tenant_id)

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hirehub.accounts import SignedIn
 from hirehub.errors import HubError
 from hirehub.security import operations
-from hirehub.web.auth import require_admin, require_csrf
+from hirehub.web.auth import Admin, require_csrf
 from hirehub.web.forms import FormState, PostedForm, add_page, with_message
 from hirehub.web.pages import not_found, render_form
 from hirehub.web.security_support import Json, audited_submit, is_client_id, read, read_each, usable_apps
@@ -67,7 +67,7 @@ add_page(router, f"{PAGE}/", security_page)
 
 
 @router.post(f"{PAGE}/roles", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
-async def create_role(request: Request, admin: SignedIn = Depends(require_admin), name: str = Form("")) -> Response:
+async def create_role(request: Request, admin: Admin, name: str = Form("")) -> Response:
     """*New role*: a custom role starts empty; its privileges are granted on its own page."""
     posted = PostedForm({"role-name": name}, "role-")
     if not name.strip():
@@ -86,7 +86,7 @@ async def create_role(request: Request, admin: SignedIn = Depends(require_admin)
 @router.post(f"{PAGE}/application-users", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
 async def create_application_user(
     request: Request,
-    admin: SignedIn = Depends(require_admin),
+    admin: Admin,
     client_id: str = Form(""),
     name: str = Form(""),
     role: str = Form(""),
@@ -133,9 +133,7 @@ async def _role_page(
 
 
 @router.get(f"{PAGE}/roles/{{role_id}}", response_class=HTMLResponse)
-async def role_page(
-    request: Request, role_id: uuid.UUID, admin: SignedIn = Depends(require_admin), notice: str = ""
-) -> Response:
+async def role_page(request: Request, role_id: uuid.UUID, admin: Admin, notice: str = "") -> Response:
     return await _role_page(request, admin, role_id, notice=notice)
 
 
@@ -143,7 +141,7 @@ async def role_page(
 async def grant_privilege(
     request: Request,
     role_id: uuid.UUID,
-    admin: SignedIn = Depends(require_admin),
+    admin: Admin,
     table: str = Form(""),
     privilege: str = Form(""),
     level: str = Form("Organization"),
@@ -198,9 +196,7 @@ async def _user_page(
 
 
 @router.get(f"{PAGE}/application-users/{{client_id}}", response_class=HTMLResponse)
-async def application_user_page(
-    request: Request, client_id: str, admin: SignedIn = Depends(require_admin), notice: str = ""
-) -> Response:
+async def application_user_page(request: Request, client_id: str, admin: Admin, notice: str = "") -> Response:
     return await _user_page(request, admin, client_id, notice=notice)
 
 
@@ -223,9 +219,7 @@ async def _role_change(request: Request, admin: SignedIn, client_id: str, role: 
 @router.post(
     f"{PAGE}/application-users/{{client_id}}/roles", response_class=HTMLResponse, dependencies=[Depends(require_csrf)]
 )
-async def grant_role(
-    request: Request, client_id: str, admin: SignedIn = Depends(require_admin), role: str = Form("")
-) -> Response:
+async def grant_role(request: Request, client_id: str, admin: Admin, role: str = Form("")) -> Response:
     """*Manage roles*: add a security role to the app's user."""
     return await _role_change(request, admin, client_id, role, grant=True)
 
@@ -235,7 +229,5 @@ async def grant_role(
     response_class=HTMLResponse,
     dependencies=[Depends(require_csrf)],
 )
-async def revoke_role(
-    request: Request, client_id: str, admin: SignedIn = Depends(require_admin), role: str = Form("")
-) -> Response:
+async def revoke_role(request: Request, client_id: str, admin: Admin, role: str = Form("")) -> Response:
     return await _role_change(request, admin, client_id, role, grant=False)

@@ -26,7 +26,7 @@ from hirehub.hr.domain import open_employment
 from hirehub.hr.models import Department, Employment, Position, PositionWorkerAssignment, ReasonCode, Title, Worker
 from hirehub.hr.models.options import EmploymentType, ReasonCategory, WorkerStatus
 from hirehub.tenancy.models import Tenant
-from hirehub.web.auth import require_admin, require_csrf
+from hirehub.web.auth import Admin, require_csrf
 from hirehub.web.directory_account import DirectoryAccount, directory_account
 from hirehub.web.forms import FormState, PostedForm, actor, submit, today_in, with_message
 from hirehub.web.pages import render, render_form
@@ -43,7 +43,7 @@ def status_label(value: int) -> str:
 
 
 @router.get(f"{PAGE}/", response_class=HTMLResponse)
-async def workers_page(request: Request, admin: SignedIn = Depends(require_admin), status: str = "") -> Response:
+async def workers_page(request: Request, admin: Admin, status: str = "") -> Response:
     database: Database = request.app.state.database
     query = (
         select(Worker, Title.title_id, Department.name)
@@ -148,7 +148,7 @@ async def _page(
 
 @router.get(f"{PAGE}/{{worker_id}}", response_class=HTMLResponse)
 async def worker_page(
-    request: Request, worker_id: uuid.UUID, admin: SignedIn = Depends(require_admin), notice: str = "", error: str = ""
+    request: Request, worker_id: uuid.UUID, admin: Admin, notice: str = "", error: str = ""
 ) -> Response:
     return await _page(request, admin, worker_id, FormState(error=error), notice)
 
@@ -183,7 +183,7 @@ async def _change(
 async def transfer(
     request: Request,
     worker_id: uuid.UUID,
-    admin: SignedIn = Depends(require_admin),
+    admin: Admin,
     effective_date: str = Form(""),
     position_id: str = Form(""),
 ) -> Response:
@@ -205,7 +205,7 @@ async def transfer(
 async def terminate(
     request: Request,
     worker_id: uuid.UUID,
-    admin: SignedIn = Depends(require_admin),
+    admin: Admin,
     last_day: str = Form(""),
     reason_id: str = Form(""),
 ) -> Response:
@@ -227,7 +227,7 @@ async def terminate(
 async def rehire(
     request: Request,
     worker_id: uuid.UUID,
-    admin: SignedIn = Depends(require_admin),
+    admin: Admin,
     start_date: str = Form(""),
     position_id: str = Form(""),
 ) -> Response:
@@ -246,7 +246,7 @@ async def rehire(
 
 
 @router.post(f"{PAGE}/{{worker_id}}/rescind", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
-async def rescind(request: Request, worker_id: uuid.UUID, admin: SignedIn = Depends(require_admin)) -> Response:
+async def rescind(request: Request, worker_id: uuid.UUID, admin: Admin) -> Response:
     async def change(session: AsyncSession, today: date) -> dict[str, Any]:
         await services.rescind_hire(session, worker_id, today=today)
         return {"rescinded_on": today.isoformat()}
