@@ -6,7 +6,8 @@ worker is running it makes all the jobs due at one instant T0 and measures the w
 last job has succeeded. Both sides are set up alike:
 
 * **hirehub**: ``hirehub.jobs.queue.enqueue`` of ``noop`` jobs without an ordering key (so they may run
-  side by side), then 1 or 2 ``hirehub worker --concurrency 8 --poll-interval 0.1`` processes with
+  side by side), then 1 or 2 ``hirehub jobs run --concurrency 8 --poll-interval 0.1`` processes (the product's
+  command, with the test-only ``noop`` kind added to the composition root's handlers) with
   ``HIREHUB_DATABASE_URL`` set, stopped with SIGTERM at the end;
 * **Procrastinate** (installed into the running virtualenv when missing): an ``App`` on a
   ``PsycopgConnector`` (its asyncio connector; a pool of 10 connections, like the 10 of hirehub's engine),
@@ -19,7 +20,7 @@ and both poll every 0.1 s when idle, so that neither waits long for T0. The jobs
 ``UPDATE`` (then ``VACUUM ANALYZE``) a moment before it: process start-up is not what is measured, and the
 second process does not start late. The end of the run is the last completion the database recorded
 (hirehub's ``job.finished_at``, Procrastinate's ``succeeded`` event). Jobs are kept after they succeed on
-both sides, and hirehub's worker also looks at the (empty) outbox every 0.5 s, as it always does.
+both sides, and hirehub's job runner also looks at the (empty) outbox every 0.5 s, as it always does.
 
 It prints jobs per second for each queue and process count, and last the lower of the two ratios
 hirehub / Procrastinate; the goal is at least 1.
@@ -55,9 +56,12 @@ from support import (  # bench/support.py: the scripts run from this folder
     temporary_postgres,
 )
 
-from hirehub.db.session import Database
+from hirehub import bootstrap
 from hirehub.jobs import queue
+from hirehub.jobs.context import Handler
+from hirehub.provisioning.connectors import Connectors
 from hirehub.tenancy import service as tenancy
+from hirehub.testing.jobs import NOOP, noop
 
 CONCURRENCY = 8
 """Jobs at once in each worker process, on both sides."""
@@ -108,6 +112,23 @@ async def _procrastinate_worker(conninfo: str) -> None:
     app, _ = _procrastinate_app(conninfo)
     async with app.open_async():
         await app.run_worker_async(concurrency=CONCURRENCY, fetch_job_polling_interval=POLL_INTERVAL)
+
+
+def _hirehub_runner() -> None:
+    """What each hirehub process runs (``jobs.py --hirehub-runner``): the product's ``hirehub jobs run``, with
+    the ``noop`` kind added to the handlers the composition root gives it."""
+    product = bootstrap.job_handlers
+
+    def with_noop(connectors: Connectors) -> dict[str, Handler]:
+        return {**product(connectors), NOOP: noop}
+
+    bootstrap.job_handlers = with_noop
+    from hirehub.cli import app
+
+    app(
+        args=["jobs", "run", "--concurrency", str(CONCURRENCY), "--poll-interval", str(POLL_INTERVAL)],
+        prog_name="hirehub",
+    )
 
 
 async def _wait_until(
@@ -188,7 +209,7 @@ async def _hirehub(admin_url: str, count: int, workers: int, progress: Progress)
         if url is None:
             raise SystemExit("this benchmark needs PostgreSQL")
         await create_schema(url)
-        database = Database(url)
+        database = bootstrap.open_database(url)
         try:
             async with database.system_transaction() as session:
                 tenant_id: uuid.UUID = (
@@ -201,18 +222,17 @@ async def _hirehub(admin_url: str, count: int, workers: int, progress: Progress)
                     size = min(BATCH, count - offset)
                     async with database.tenant_transaction(tenant_id) as session:
                         for _ in range(size):
-                            await queue.enqueue(session, "noop", {}, run_at=FAR_FUTURE)
+                            await queue.enqueue(session, NOOP, {}, run_at=FAR_FUTURE)
                     progress.advance(task, size)
                 progress.remove_task(task)
 
             async def ready(processes: list[Subprocess]) -> bool:
-                return all(process.said("worker.started") for process in processes)
+                return all(process.said("job_runner.started") for process in processes)
 
-            command = [sys.executable, "-m", "hirehub", "worker", "--concurrency", str(CONCURRENCY)]
             side = _Side(
                 engine=database.engine,
                 fill=fill,
-                command=[*command, "--poll-interval", str(POLL_INTERVAL)],
+                command=[sys.executable, SCRIPT, "--hirehub-runner"],
                 env={**os.environ, "HIREHUB_DATABASE_URL": url},
                 ready=ready,
                 release_sql="UPDATE job SET run_at = :t0",
@@ -286,7 +306,11 @@ def main() -> None:
     parser.add_argument("--count", type=int, help="jobs per run (overrides --quick)")
     parser.add_argument("--postgres-admin-url", default=POSTGRES_ADMIN_URL)
     parser.add_argument("--procrastinate-worker", metavar="CONNINFO", help=argparse.SUPPRESS)
+    parser.add_argument("--hirehub-runner", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.hirehub_runner:
+        _hirehub_runner()
+        return
     if args.procrastinate_worker:
         asyncio.run(_procrastinate_worker(args.procrastinate_worker))
         return
