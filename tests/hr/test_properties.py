@@ -129,10 +129,11 @@ def test_no_ordering_of_life_events_breaks_the_worker(ops: list[tuple[str, int]]
         candidate_id="CAND-1", first_name="Ada", last_name="Lovelace",
         applicant_integration_result=ApplicantIntegrationResult.NOT_PROCESSED,
     )  # fmt: skip
-    outcome = domain.hire(
-        candidate=candidate, person=person, existing_worker=None, existing_employments=[], details=HireDetails(DAY0),
-        placement=Placement(), personnel_number="HR1", company_code=None,
+    case = domain.HireCase(
+        candidate=candidate, person=person, existing_worker=None, existing_employments=[],
+        details=HireDetails(DAY0), placement=Placement(),
     )  # fmt: skip
+    outcome = domain.hire(case, personnel_number="HR1", company_code=None)
     worker, employments = outcome.worker, [outcome.employment]
     expected = Expected(DAY0, None)
     for index, (operation, offset) in enumerate(ops):

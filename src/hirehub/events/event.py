@@ -9,7 +9,6 @@ receives the same event its producer made, not a dict.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import types
 import typing
 import uuid
@@ -43,7 +42,7 @@ E = TypeVar("E", bound=DomainEvent)
 
 def decode(event_type: type[E], payload: dict[str, Any]) -> E:
     """The event of type ``event_type`` that :func:`encode` wrote as ``payload``; keys it does not know are ignored."""
-    readers = _readers(event_type)
+    readers = _READERS.get(event_type) or _READERS.setdefault(event_type, _readers_of(event_type))
     try:
         values = {key: readers[key](value) for key, value in payload.items() if key in readers}
         return event_type(**values)
@@ -87,7 +86,10 @@ def _reader(annotation: Any, owner: type) -> Reader:
     raise EventTypeError(f"{owner.__name__}: a field of type {annotation!r} cannot be read back from JSON")
 
 
-@functools.cache
-def _readers(event_type: type[DomainEvent]) -> dict[str, Reader]:
+_READERS: dict[type[DomainEvent], dict[str, Reader]] = {}
+"""Each event type's readers, worked out from its type hints the first time one is decoded."""
+
+
+def _readers_of(event_type: type[DomainEvent]) -> dict[str, Reader]:
     hints = typing.get_type_hints(event_type)
     return {field.name: _reader(hints[field.name], event_type) for field in dataclasses.fields(event_type)}

@@ -63,6 +63,19 @@ class Placement:
     manager: Worker | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
+class HireCase:
+    """Everything a hire is decided from: the candidate and their person, the person's worker record and
+    employments if they worked here before, what the HR user completed, and where the worker will sit."""
+
+    candidate: CandidateToHire
+    person: Person
+    existing_worker: Worker | None
+    existing_employments: Sequence[Employment]
+    details: HireDetails
+    placement: Placement
+
+
 @dataclass
 class HireOutcome:
     worker: Worker
@@ -111,19 +124,13 @@ def open_employment(employments: Sequence[Employment]) -> Employment | None:
     return next((e for e in employments if e.end_date is None and not e.rescinded), None)
 
 
-def check_hire(
-    *,
-    candidate: CandidateToHire,
-    person: Person,
-    existing_worker: Worker | None,
-    existing_employments: Sequence[Employment],
-    details: HireDetails,
-    placement: Placement,
-) -> tuple[str, str, date]:
+def check_hire(case: HireCase) -> tuple[str, str, date]:
     """Every reason a hire could be refused, checked without changing anything.
 
     Returns the first name, last name and start date the hire will use.
     """
+    candidate, person, existing_worker, details = case.candidate, case.person, case.existing_worker, case.details
+    existing_employments = case.existing_employments
     result = ApplicantIntegrationResult(candidate.applicant_integration_result)
     if result is ApplicantIntegrationResult.HIRED:
         raise errors.CandidateAlreadyHired(f"candidate {candidate.candidate_id} was hired already")
@@ -146,30 +153,21 @@ def check_hire(
         raise errors.RehireWhileEmployed(
             f"the previous employment ends {last_end.isoformat()}, after the new start", field="start_date"
         )
-    _check_position(placement)
+    _check_position(case.placement)
     return first_name, last_name, details.start_date
 
 
 def hire(
-    *,
-    candidate: CandidateToHire,
-    person: Person,
-    existing_worker: Worker | None,
-    existing_employments: Sequence[Employment],
-    details: HireDetails,
-    placement: Placement,
-    personnel_number: str | None,
-    company_code: str | None,
-    company_id: Any = None,
+    case: HireCase, *, personnel_number: str | None, company_code: str | None, company_id: Any = None
 ) -> HireOutcome:
     """*Hire new worker*: the candidate's person becomes a worker with a new employment.
 
     A person who was a worker before is rehired on the same worker record (same personnel number):
     never a second person, never a second worker.
     """
-    first_name, last_name, start_date = check_hire(
-        candidate=candidate, person=person, existing_worker=existing_worker,
-        existing_employments=existing_employments, details=details, placement=placement,
+    first_name, last_name, start_date = check_hire(case)
+    candidate, person, existing_worker, details, placement = (
+        case.candidate, case.person, case.existing_worker, case.details, case.placement,
     )  # fmt: skip
     if existing_worker is None and personnel_number is None:
         raise ValueError("a first hire needs a personnel number")

@@ -171,14 +171,14 @@ async def hire(
     placement = await _placement(session, position_id=position_id, manager_id=manager_id)
     company = await _company(session, company_code or candidate.data_area_id)
     # Check before taking a number, so a refusal leaves the sequence untouched.
-    facts = {
-        "candidate": candidate, "person": person, "existing_worker": worker, "existing_employments": employments,
-        "details": details, "placement": placement,
-    }  # fmt: skip
-    domain.check_hire(**facts)
+    case = domain.HireCase(
+        candidate=candidate, person=person, existing_worker=worker, existing_employments=employments,
+        details=details, placement=placement,
+    )  # fmt: skip
+    domain.check_hire(case)
     number = None if worker else (await take_numbers(session, PERSONNEL_NUMBER.code))[0]
     outcome = domain.hire(
-        **facts, personnel_number=number, company_code=company.code if company else None,
+        case, personnel_number=number, company_code=company.code if company else None,
         company_id=company.id if company else None,
     )  # fmt: skip
     _add(session, outcome)
