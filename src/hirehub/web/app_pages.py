@@ -111,22 +111,27 @@ async def consent(request: Request, admin: Admin, client_id: str = Form("")) -> 
 # --- one app: its secrets and certificates ------------------------------------------------------------------
 
 
+async def _find_app(request: Request, admin: SignedIn, client_id: str) -> Json | None:
+    """The app registration of this tenant with this client ID, or None (malformed, unknown, another tenant's)."""
+    if not is_client_id(client_id):
+        return None
+    try:
+        return await read(request, admin, lambda session: operations.show_app(session, client_id))
+    except HubError:
+        return None
+
+
 async def _app_page(
     request: Request, admin: SignedIn, client_id: str, state: FormState = FormState(), notice: str = ""
 ) -> Response:
     """The app's page; also the answer when the app does not exist here, so a refused change about a missing app
     is a 404 without the page asking why it was refused."""
-    if not is_client_id(client_id):
-        return not_found(request, "app registration")
-    try:
-        app = await read(request, admin, lambda session: operations.show_app(session, client_id))
-    except HubError:
+    app = await _find_app(request, admin, client_id)
+    if app is None:
         return not_found(request, "app registration")
     credentials = app["credentials"]
-    shown = state if state.values else FormState({"secret-days": "180"}, state.field_errors, state.error,
-                                                  state.status_code)  # fmt: skip
     return render_form(
-        request, "apps_detail.html", shown, notice=notice, app=app,
+        request, "apps_detail.html", state.or_values({"secret-days": "180"}), notice=notice, app=app,
         secrets=[c for c in credentials if c["kind"] == "secret"],
         certificates=[c for c in credentials if c["kind"] == "certificate"], lifetimes=SECRET_LIFETIMES, day=_day,
     )  # fmt: skip
@@ -192,11 +197,8 @@ async def add_secret(
 @router.get(f"{PAGE}/{{client_id}}/secrets/new", response_class=HTMLResponse)
 async def new_secret_page(request: Request, client_id: str, admin: Admin) -> Response:
     """The one time a secret's value is shown; the cookie that carried it is deleted by this very answer."""
-    if not is_client_id(client_id):
-        return not_found(request, "app registration")
-    try:
-        app = await read(request, admin, lambda session: operations.show_app(session, client_id))
-    except HubError:
+    app = await _find_app(request, admin, client_id)
+    if app is None:
         return not_found(request, "app registration")
     shown: Json | None = None
     try:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 from urllib.parse import urlencode
@@ -88,6 +88,10 @@ class FormState:
     field_errors: FieldErrors = field(default_factory=FieldErrors)
     error: str = ""
     status_code: int = 200
+
+    def or_values(self, defaults: Mapping[str, Any]) -> FormState:
+        """This state, or with ``defaults`` as the values when nothing was posted (a page shown afresh)."""
+        return self if self.values else replace(self, values=defaults)
 
 
 FormPage = Callable[[FormState], Awaitable[Response]]

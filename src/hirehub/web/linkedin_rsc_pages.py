@@ -28,6 +28,7 @@ from hirehub.web.pages import render_form
 router = APIRouter(include_in_schema=False)
 PAGE = "/console/linkedin/"
 DEFAULT_WIDTH = 600
+DEFAULT_FORM = {"integration_types": list(catalog.RSC_BUNDLED_TYPES), "widget_width": str(DEFAULT_WIDTH)}
 
 
 async def rsc_page(request: Request, admin: SignedIn, state: FormState = FormState(), notice: str = "") -> Response:
@@ -36,12 +37,9 @@ async def rsc_page(request: Request, admin: SignedIn, state: FormState = FormSta
         state_of_rsc = await operations.show(session, runtime)
         rows = await integrations.list_integrations(session)
     linkedin = state_of_rsc["linkedin"]
-    shown = state if state.values else FormState(
-        {"integration_types": list(catalog.RSC_BUNDLED_TYPES), "widget_width": str(DEFAULT_WIDTH)},
-        state.field_errors, state.error, state.status_code,
-    )  # fmt: skip
     return render_form(
-        request, "linkedin_rsc.html", shown, notice=notice, state=state_of_rsc,
+        request, "linkedin_rsc.html",
+        state.or_values(DEFAULT_FORM), notice=notice, state=state_of_rsc,
         app=linkedin if linkedin and linkedin["enabled"] else None, rows=rows, labels=catalog.LABELS,
         bundled_types=catalog.BUNDLED_TYPES, required_types=catalog.RSC_BUNDLED_TYPES, plugin_page=PLUGIN_PAGE,
     )  # fmt: skip

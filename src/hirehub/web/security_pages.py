@@ -123,10 +123,9 @@ async def _role_page(
     choices = operations.privilege_choices()
     tables = [(t["table"], f"{t['display_name']} ({t['table']})") for t in choices["tables"]]
     names = {t["table"]: t["display_name"] for t in choices["tables"]}
-    shown = state if state.values else FormState({"grant-level": "Organization"}, state.field_errors, state.error,
-                                                  state.status_code)  # fmt: skip
     return render_form(
-        request, "security_role.html", shown, notice=notice, role=role, table_names=names, tables=tables,
+        request, "security_role.html", state.or_values({"grant-level": "Organization"}),
+        notice=notice, role=role, table_names=names, tables=tables,
         grid=PrivilegeGrid.of(role, choices["privileges"], choices["levels"]),
         privileges=[(p, p) for p in choices["privileges"]], levels=[(lv, lv) for lv in choices["levels"][1:]],
     )  # fmt: skip

@@ -8,11 +8,13 @@ next to the field and leaves the worker as it was. Each change is audited in its
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -86,6 +88,13 @@ class WorkerPage:
     @property
     def can_rehire(self) -> bool:
         return self.current is None
+
+    @property
+    def reason_choices(self) -> list[tuple[str, str]]:
+        return [
+            (str(r.id), f"{r.reason_code_id} – {r.description}" if r.description else r.reason_code_id)
+            for r in self.reasons
+        ]
 
 
 async def _load(session: AsyncSession, tenant_id: uuid.UUID, worker_id: uuid.UUID) -> WorkerPage | None:
@@ -179,72 +188,6 @@ async def _change(
     return await submit(posted, lambda state: _page(request, admin, worker_id, state), changed, then)
 
 
-@router.post(f"{PAGE}/{{worker_id}}/transfer", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
-async def transfer(
-    request: Request,
-    worker_id: uuid.UUID,
-    admin: Admin,
-    effective_date: str = Form(""),
-    position_id: str = Form(""),
-) -> Response:
-    posted = PostedForm({"transfer-effective_date": effective_date, "transfer-position_id": position_id}, "transfer-")
-    effective = posted.problems.date("transfer-effective_date", effective_date, "Effective date", required=True)
-    position = posted.problems.choice("transfer-position_id", position_id, "New position", required=True)
-
-    async def change(session: AsyncSession, _today: date) -> dict[str, Any]:
-        assert effective is not None
-        await services.transfer(session, worker_id, effective, position_id=position)
-        return {"effective_date": effective.isoformat(), "position_id": str(position)}
-
-    return await _change(
-        request, admin, worker_id, posted, action="worker.transferred", change=change, done="The worker was transferred"
-    )
-
-
-@router.post(f"{PAGE}/{{worker_id}}/terminate", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
-async def terminate(
-    request: Request,
-    worker_id: uuid.UUID,
-    admin: Admin,
-    last_day: str = Form(""),
-    reason_id: str = Form(""),
-) -> Response:
-    posted = PostedForm({"terminate-last_day": last_day, "terminate-reason_id": reason_id}, "terminate-")
-    last = posted.problems.date("terminate-last_day", last_day, "Last day worked", required=True)
-    reason = posted.problems.choice("terminate-reason_id", reason_id, "Reason")
-
-    async def change(session: AsyncSession, today: date) -> dict[str, Any]:
-        assert last is not None
-        await services.terminate(session, worker_id, last, reason_id=reason, today=today)
-        return {"last_day": last.isoformat(), "reason_id": str(reason) if reason else None}
-
-    return await _change(
-        request, admin, worker_id, posted, action="worker.terminated", change=change, done="The worker was terminated"
-    )
-
-
-@router.post(f"{PAGE}/{{worker_id}}/rehire", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
-async def rehire(
-    request: Request,
-    worker_id: uuid.UUID,
-    admin: Admin,
-    start_date: str = Form(""),
-    position_id: str = Form(""),
-) -> Response:
-    posted = PostedForm({"rehire-start_date": start_date, "rehire-position_id": position_id}, "rehire-")
-    start = posted.problems.date("rehire-start_date", start_date, "Start date", required=True)
-    position = posted.problems.choice("rehire-position_id", position_id, "Position")
-
-    async def change(session: AsyncSession, _today: date) -> dict[str, Any]:
-        assert start is not None
-        await services.rehire(session, worker_id, start, position_id=position)
-        return {"start_date": start.isoformat(), "position_id": str(position) if position else None}
-
-    return await _change(
-        request, admin, worker_id, posted, action="worker.rehired", change=change, done="The worker was rehired"
-    )
-
-
 @router.post(f"{PAGE}/{{worker_id}}/rescind", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
 async def rescind(request: Request, worker_id: uuid.UUID, admin: Admin) -> Response:
     async def change(session: AsyncSession, today: date) -> dict[str, Any]:
@@ -255,3 +198,64 @@ async def rescind(request: Request, worker_id: uuid.UUID, admin: Admin) -> Respo
         request, admin, worker_id, PostedForm({}), action="worker.hire_rescinded", change=change,
         done="The hire was rescinded",
     )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DatedChange:
+    """A change of a worker's employment posted as a day and a chosen row (a position, a reason)."""
+
+    day: tuple[str, str]
+    """The day's field and label."""
+    choice: tuple[str, str, bool]
+    """The chosen row's field, label, and whether it is required."""
+    action: str
+    done: str
+    apply: Callable[[AsyncSession, uuid.UUID, date, uuid.UUID | None, date], Awaitable[object]]
+    """``apply(session, worker_id, day, chosen, today)`` makes the change through :mod:`hirehub.hr.services`."""
+
+
+class WorkerChange(StrEnum):
+    """The worker page's dated forms (the last segment of their path)."""
+
+    TRANSFER = "transfer"
+    TERMINATE = "terminate"
+    REHIRE = "rehire"
+
+
+DATED_CHANGES: dict[WorkerChange, DatedChange] = {
+    WorkerChange.TRANSFER: DatedChange(
+        ("effective_date", "Effective date"), ("position_id", "New position", True), "worker.transferred",
+        "The worker was transferred",
+        lambda session, worker_id, day, chosen, _today: services.transfer(session, worker_id, day, position_id=chosen),
+    ),
+    WorkerChange.TERMINATE: DatedChange(
+        ("last_day", "Last day worked"), ("reason_id", "Reason", False), "worker.terminated",
+        "The worker was terminated",
+        lambda session, worker_id, day, chosen, today: services.terminate(
+            session, worker_id, day, reason_id=chosen, today=today
+        ),
+    ),
+    WorkerChange.REHIRE: DatedChange(
+        ("start_date", "Start date"), ("position_id", "Position", False), "worker.rehired", "The worker was rehired",
+        lambda session, worker_id, day, chosen, _today: services.rehire(session, worker_id, day, position_id=chosen),
+    ),
+}  # fmt: skip
+
+
+@router.post(f"{PAGE}/{{worker_id}}/{{kind}}", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
+async def dated_change(request: Request, worker_id: uuid.UUID, kind: WorkerChange, admin: Admin) -> Response:
+    """*Transfer*, *Terminate* or *Rehire*: a day and a chosen row, checked here, then the HR service decides."""
+    changing = DATED_CHANGES[kind]
+    (day_field, day_label), (choice_field, choice_label, required) = changing.day, changing.choice
+    posted_form = await request.form()
+    raw_day, raw_choice = str(posted_form.get(day_field, "")), str(posted_form.get(choice_field, ""))
+    posted = PostedForm({f"{kind}-{day_field}": raw_day, f"{kind}-{choice_field}": raw_choice}, f"{kind}-")
+    day = posted.problems.date(f"{kind}-{day_field}", raw_day, day_label, required=True)
+    chosen = posted.problems.choice(f"{kind}-{choice_field}", raw_choice, choice_label, required=required)
+
+    async def change(session: AsyncSession, today: date) -> dict[str, Any]:
+        assert day is not None
+        await changing.apply(session, worker_id, day, chosen, today)
+        return {day_field: day.isoformat(), choice_field: str(chosen) if chosen else None}
+
+    return await _change(request, admin, worker_id, posted, action=changing.action, change=change, done=changing.done)
