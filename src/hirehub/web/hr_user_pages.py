@@ -91,6 +91,7 @@ async def _user_page(
     others = [(r["role_id"], f"{r['name']} ({r['role_id']})") for r in loaded["roles"] if r["role_id"] not in held]
     return render_form(
         request, "hr_users_detail.html", state, notice=notice, user=user, other_roles=others, links=loaded["links"],
+        held=[(r["role_id"], f"{r['name']} ({r['role_id']})", r["name"]) for r in user["roles"]],
         path=user_path(user["user_id"]),
     )  # fmt: skip
 

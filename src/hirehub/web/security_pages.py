@@ -191,7 +191,15 @@ async def _user_page(
         return not_found(request, "application user")
     user = loaded["user"]
     others = [(r["name"], r["name"]) for r in loaded["roles"] if r["name"] not in user["roles"]]
-    return render_form(request, "security_app_user.html", state, notice=notice, user=user, other_roles=others)
+    return render_form(
+        request,
+        "security_app_user.html",
+        state,
+        notice=notice,
+        user=user,
+        other_roles=others,
+        held=[(role, role, role) for role in user["roles"]],
+    )
 
 
 @router.get(f"{PAGE}/application-users/{{client_id}}", response_class=HTMLResponse)
