@@ -2,7 +2,7 @@
 
 The benchmark puts N workers of one tenant in a fresh PostgreSQL database (person, worker and employment
 rows, with departments, titles and a management tree) and builds the directory those workers would have in
-an :class:`~hirehub.lifecycle.memory_connector.InMemoryConnector`, by planning and applying every account
+an :class:`~hirehub.testing.memory_connector.InMemoryConnector`, by planning and applying every account
 with the starter policy, as the engine does (leavers who were handled are disabled, pre-start hires are
 disabled until their start). Then it injects drift of every kind the report knows:
 
@@ -61,7 +61,7 @@ from hirehub.hr.models import Department, Employment, Person, Title, Worker
 from hirehub.hr.models.options import WorkerStatus
 from hirehub.lifecycle.connector import all_accounts
 from hirehub.lifecycle.directory_state import DirectoryAccount
-from hirehub.lifecycle.memory_connector import InMemoryConnector
+from hirehub.testing.memory_connector import InMemoryConnector
 from hirehub.lifecycle.planning import Plan, plan
 from hirehub.lifecycle.policy import LifecyclePolicy, policy_from_json, policy_to_json, starter_policy
 from hirehub.lifecycle.reconciliation import DriftReport, compare

@@ -9,15 +9,15 @@ from typing import Any
 
 from sqlalchemy import select
 
+from hirehub.bootstrap import event_routes, job_handlers
 from hirehub.db.session import Database
+from hirehub.events.dispatch import OutboxDispatcher
 from hirehub.hr import services
 from hirehub.hr.domain import HireDetails
 from hirehub.hr.models import Department
 from hirehub.jobs.models import DurableJob
-from hirehub.jobs.worker import Worker as JobWorker
+from hirehub.jobs.runner import JobRunner
 from hirehub.provisioning.connectors import Connectors
-from hirehub.provisioning.dispatch import dispatch_outbox
-from hirehub.provisioning.handlers import job_handlers
 from hirehub.sandbox.entra.graph import directory_store
 from hirehub.sandbox.entra.graph_store import GraphStore
 from hirehub.sandbox.entra.world import Directory, EntraWorld
@@ -52,10 +52,10 @@ class Hub:
     async def settle(self, horizon: timedelta = timedelta(minutes=30)) -> None:
         """Run every job due now or within ``horizon`` (retries after throttling), without reaching the
         scheduled ticks of later days."""
-        worker = JobWorker(self.database, job_handlers(self.connectors), "e2e", self.clock, concurrency=4)
+        worker = JobRunner(self.database, job_handlers(self.connectors), "e2e", self.clock, concurrency=4)
         start = self.clock.now
         for _ in range(400):
-            await dispatch_outbox(self.database, self.clock())
+            await OutboxDispatcher(self.database, event_routes())(self.clock())
             if await worker.run_once():
                 continue
             pending = [job for job in await self.jobs() if job.status in ("queued", "failed")]

@@ -13,19 +13,19 @@ from typing import Any
 
 from sqlalchemy import select
 
+from hirehub.bootstrap import event_routes, job_handlers
 from hirehub.db.session import Database
+from hirehub.events.dispatch import OutboxDispatcher
 from hirehub.hr import services
 from hirehub.hr.domain import HireDetails
 from hirehub.hr.models import Worker as HRWorker
 from hirehub.jobs.models import DurableJob
-from hirehub.jobs.worker import Worker as JobWorker
+from hirehub.jobs.runner import JobRunner
 from hirehub.lifecycle.connector import Connector
 from hirehub.lifecycle.directory_state import DirectoryAccount
 from hirehub.lifecycle.planning import Phase, Plan, Step
 from hirehub.lifecycle.policy import policy_to_json, starter_policy
 from hirehub.provisioning.connectors import Connectors
-from hirehub.provisioning.dispatch import dispatch_outbox
-from hirehub.provisioning.handlers import job_handlers
 from hirehub.provisioning.policies import set_policy
 from hirehub.tenancy import service as tenancy
 from hirehub.testing.memory_connector import InMemoryConnector
@@ -70,11 +70,11 @@ class Engine:
         to each retry that falls due within that span (a failed attempt's backoff), until nothing is waiting."""
         handlers = job_handlers(self.connectors)
         runners = [
-            JobWorker(self.database, handlers, f"test-worker-{n}", self.clock, concurrency=4)
+            JobRunner(self.database, handlers, f"test-worker-{n}", self.clock, concurrency=4)
             for n in range(self.workers)
         ]
         for _ in range(rounds):
-            await dispatch_outbox(self.database, self.clock())
+            await OutboxDispatcher(self.database, event_routes())(self.clock())
             ran = sum(await asyncio.gather(*(runner.run_once() for runner in runners)))  # side by side
             if ran:
                 continue

@@ -16,19 +16,19 @@ import pytest
 from sqlalchemy import select
 
 from hirehub.audit.models import AuditEntry
+from hirehub.bootstrap import event_routes, job_handlers
 from hirehub.db.session import Database
+from hirehub.events.dispatch import OutboxDispatcher
 from hirehub.hr import services
 from hirehub.hr.domain import HireDetails
 from hirehub.hr.models import ReasonCode
 from hirehub.hr.models import Worker as HRWorker
 from hirehub.jobs.models import DurableJob
-from hirehub.jobs.worker import Worker as JobWorker
+from hirehub.jobs.runner import JobRunner
 from hirehub.lifecycle.connector import Connector
 from hirehub.lifecycle.policy import policy_to_json, starter_policy
 from hirehub.provisioning import approvals
 from hirehub.provisioning.connectors import Connectors
-from hirehub.provisioning.dispatch import dispatch_outbox
-from hirehub.provisioning.handlers import job_handlers
 from hirehub.provisioning.models import HeldPlan
 from hirehub.provisioning.policies import set_policy
 from hirehub.provisioning.sync import queue_sync
@@ -62,9 +62,9 @@ class Engine:
 
     async def settle(self) -> None:
         """Dispatch the outbox and run every job that is due, until nothing more is due now."""
-        worker = JobWorker(self.database, job_handlers(self.connectors), "test-worker", self.clock, concurrency=4)
+        worker = JobRunner(self.database, job_handlers(self.connectors), "test-worker", self.clock, concurrency=4)
         for _ in range(20):
-            await dispatch_outbox(self.database, self.clock())
+            await OutboxDispatcher(self.database, event_routes())(self.clock())
             if await worker.run_once() == 0:
                 return
         raise AssertionError("jobs kept coming")
