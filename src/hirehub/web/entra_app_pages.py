@@ -59,9 +59,10 @@ async def link(
     if not user_id.strip():
         posted.problems["link-user_id"] = "choose an HR user"
 
-    def then(created: Json) -> str:
-        notice = f"{created['name']} ({created['client_id']}) now acts as the HR user {created['user_id']}"
-        return with_message(f"{PAGE}/", notice=notice)
+    def then(new: Json) -> str:
+        return with_message(
+            f"{PAGE}/", notice=f"{new['name']} ({new['client_id']}) now acts as the HR user {new['user_id']}"
+        )
 
     return await audited_submit(
         request, admin, posted, lambda state: entra_apps_page(request, admin, state),

@@ -72,14 +72,12 @@ async def create_role(request: Request, admin: Admin, name: str = Form("")) -> R
     posted = PostedForm({"role-name": name}, "role-")
     if not name.strip():
         posted.problems["role-name"] = "Role name is required"
-
-    def then(created: Json) -> str:
-        notice = f"The role {created['name']} was created: grant it privileges"
-        return with_message(f"{PAGE}/roles/{created['id']}", notice=notice)
-
     return await audited_submit(
         request, admin, posted, lambda state: security_page(request, admin, state), action="security.role.create",
-        subject=("security_role", None), change=lambda session: operations.create_role(session, name), then=then,
+        subject=("security_role", None), change=lambda session: operations.create_role(session, name),
+        then=lambda new: with_message(
+            f"{PAGE}/roles/{new['id']}", notice=f"The role {new['name']} was created: grant it privileges"
+        ),
     )  # fmt: skip
 
 
@@ -98,15 +96,14 @@ async def create_application_user(
         posted.problems["user-client_id"] = "choose an app"
     if not role.strip():
         posted.problems["user-role"] = "choose a security role"
-
-    def then(created: Json) -> str:
-        notice = f"The application user {created['name']} was created with the role {role}"
-        return with_message(f"{PAGE}/application-users/{created['client_id']}", notice=notice)
-
     return await audited_submit(
         request, admin, posted, lambda state: security_page(request, admin, state),
-        action="security.application_user.create", subject=("application_user", client_id), then=then,
+        action="security.application_user.create", subject=("application_user", client_id),
         change=lambda session: operations.create_application_user(session, client_id, [role], name.strip() or None),
+        then=lambda new: with_message(
+            f"{PAGE}/application-users/{new['client_id']}",
+            notice=f"The application user {new['name']} was created with the role {role}",
+        ),
     )  # fmt: skip
 
 
