@@ -39,9 +39,11 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote, unquote, unquote_plus
+
+from hirehub.errors import Invalid
 
 PROTOCOL_VERSION_HEADER = "X-RestLi-Protocol-Version"
 METHOD_HEADER = "X-RestLi-Method"
@@ -54,7 +56,7 @@ _V2_RESERVED = "%(),:'"
 _ID_PART = re.compile(r"^ids\[(\d+)\]\.(.+)$", re.DOTALL)
 
 
-class RestliSyntaxError(ValueError):
+class RestliSyntaxError(Invalid):
     """A key or ``ids`` parameter that is not valid Rest.li syntax (the server answers 400)."""
 
 
@@ -130,28 +132,23 @@ def decode_key(text: str, protocol: Protocol, *, compound: bool | None = None) -
             return _decode_v2(text)
         if not (text.startswith("(") and text.endswith(")")):
             raise RestliSyntaxError(f"a Rest.li 2.0 compound key is written (k:v,...), not {text!r}")
-        return _decode_v2_record(text[1:-1])
+        if text == "()":
+            raise RestliSyntaxError("a compound key needs at least one part")
+        return _decode_parts(text, text[1:-1].split(","), ":", _decode_v2)
     is_compound = ("=" in text) if compound is None else compound
     if not is_compound:
         return unquote(text)
-    parts: dict[str, str] = {}
-    for pair in text.split("&"):
-        name, sep, value = pair.partition("=")
-        if not sep or not name:
-            raise RestliSyntaxError(f"a Rest.li 1.0 compound key is written k1=v1&k2=v2, not {text!r}")
-        parts[unquote(name)] = unquote(value)
-    return parts
+    return _decode_parts(text, text.split("&"), "=", unquote)
 
 
-def _decode_v2_record(inner: str) -> dict[str, str]:
+def _decode_parts(text: str, pairs: list[str], separator: str, decode: Callable[[str], str]) -> dict[str, str]:
+    """A compound key's ``name<separator>value`` parts, each name and value decoded as its protocol writes them."""
     parts: dict[str, str] = {}
-    if inner == "":
-        raise RestliSyntaxError("a compound key needs at least one part")
-    for pair in inner.split(","):
-        name, sep, value = pair.partition(":")
+    for pair in pairs:
+        name, sep, value = pair.partition(separator)
         if not sep or not name:
-            raise RestliSyntaxError(f"expected name:value in a Rest.li 2.0 key, got {pair!r}")
-        parts[_decode_v2(name)] = _decode_v2(value)
+            raise RestliSyntaxError(f"expected name{separator}value in the Rest.li key {text!r}, got {pair!r}")
+        parts[decode(name)] = decode(value)
     return parts
 
 

@@ -15,9 +15,15 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from hirehub.errors import Conflict
 
-class SealError(ValueError):
-    """A sealed value could not be opened: wrong key, wrong purpose, or tampered with."""
+
+class SealError(Conflict):
+    """A sealed value could not be opened: wrong key, wrong purpose, or tampered with.
+
+    A conflict between what is stored and the key the hub runs with: nothing the caller sends can fix it, and
+    nothing is changed; an operator must restore the key the value was sealed under.
+    """
 
 
 class Sealer:

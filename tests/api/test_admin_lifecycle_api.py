@@ -7,10 +7,11 @@ from datetime import date
 from sqlalchemy import select
 
 from hirehub.audit.models import AuditEntry
+from hirehub.bootstrap import event_routes
 from hirehub.db.session import Database
+from hirehub.events.dispatch import OutboxDispatcher
 from hirehub.hr import services
 from hirehub.hr.domain import HireDetails
-from hirehub.provisioning.dispatch import dispatch_outbox
 from tests.api.conftest import Hub
 from tests.security.conftest import Integration
 
@@ -50,7 +51,7 @@ async def test_a_dry_run_shows_the_plan_and_the_queue_shows_the_sync(
     assert preview["steps"][0].startswith("create")
     assert (await hub.client.get("/admin/v1/workers/HR999999/plan", headers=headers)).status_code == 404
 
-    assert await dispatch_outbox(database) >= 1
+    assert await OutboxDispatcher(database, event_routes())() >= 1
     jobs = (await hub.client.get("/admin/v1/jobs", headers=headers)).json()["jobs"]
     (sync,) = [j for j in jobs if j["kind"] == "provisioning.sync"]
     assert sync["status"] == "queued"

@@ -12,13 +12,13 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
+from hirehub import accounts
+from hirehub.accounts.browser import SESSION_COOKIE
 from hirehub.audit.models import AuditEntry
 from hirehub.db.session import Database
 from hirehub.directories.entra.certificates import generate_certificate
 from hirehub.security.models import AppRegistration, SecurityRole
 from hirehub.security.privileges import RECRUITING_ROLE_ID, SYSTEM_ADMINISTRATOR_ROLE_NAME
-from hirehub import accounts
-from hirehub.accounts.browser import SESSION_COOKIE
 from tests.api.conftest import BASE, PASSWORD, Hub, audit_count
 from tests.security.conftest import Integration, set_up_integration
 

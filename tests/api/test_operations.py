@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from hirehub.api.app import create_app
+from hirehub.bootstrap import open_database
 from hirehub.db import migrate
 from hirehub.db.session import Database
 from hirehub.settings import Settings
@@ -15,7 +16,7 @@ from hirehub.settings import Settings
 
 @pytest.fixture
 async def migrated(empty_database_url: str) -> AsyncIterator[Database]:
-    database = Database(empty_database_url)
+    database = open_database(empty_database_url)
     await migrate.upgrade(database.engine)
     yield database
     await database.dispose()
@@ -41,7 +42,7 @@ async def test_readyz_is_ready_when_the_schema_is_at_head(migrated: Database) ->
 
 
 async def test_readyz_is_not_ready_and_says_why_when_migrations_are_missing(empty_database_url: str) -> None:
-    database = Database(empty_database_url)
+    database = open_database(empty_database_url)
     try:
         async with client_for(database) as client:
             response = await client.get("/readyz")
@@ -52,7 +53,7 @@ async def test_readyz_is_not_ready_and_says_why_when_migrations_are_missing(empt
 
 
 async def test_readyz_is_not_ready_when_the_database_is_unreachable(tmp_path: object) -> None:
-    database = Database("postgresql+asyncpg://nobody@127.0.0.1:1/none")
+    database = open_database("postgresql+asyncpg://nobody@127.0.0.1:1/none")
     try:
         async with client_for(database) as client:
             response = await client.get("/readyz")

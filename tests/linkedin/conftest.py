@@ -19,13 +19,14 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from hirehub import accounts
 from hirehub.api.app import create_app as create_hub
 from hirehub.db.base import utcnow
 from hirehub.db.session import Database
 from hirehub.jobs.models import DurableJob
-from hirehub.jobs.registry import load_handlers
-from hirehub.jobs.worker import Worker
+from hirehub.jobs.runner import JobRunner
 from hirehub.linkedin import runtime as linkedin_runtime
+from hirehub.linkedin.jobs import JOB_HANDLERS
 from hirehub.linkedin.runtime import LinkedInRuntime, linkedin_sealer
 from hirehub.linkedin.tokens import TokenCache
 from hirehub.outbound import HostMap, async_client
@@ -35,7 +36,6 @@ from hirehub.sandbox.linkedin.notifications import Notifier
 from hirehub.sandbox.linkedin.world import DeveloperApplication
 from hirehub.settings import Settings
 from hirehub.tenancy import service
-from hirehub import accounts
 
 HUB = "http://hub.test"
 SECRET_KEY = "test-secret-key-for-the-hub-0123456789"
@@ -97,10 +97,10 @@ class LinkedIn:
     async def run_jobs(self, *, at: datetime | None = None, rounds: int = 20) -> int:
         """Run due jobs until none is left (at ``at``, to reach retries scheduled for later)."""
         when = at
-        worker = Worker(self.database, load_handlers(), "test-worker", clock=(lambda: when or utcnow()))
+        runner = JobRunner(self.database, JOB_HANDLERS, "test-runner", clock=(lambda: when or utcnow()))
         total = 0
         for _ in range(rounds):
-            ran = await worker.run_once()
+            ran = await runner.run_once()
             total += ran
             if ran == 0:
                 break

@@ -13,10 +13,12 @@ from typing import Any
 
 import pytest
 import trustme
+from fastapi import APIRouter
 
 from hirehub.api.app import create_app
 from hirehub.db.session import Database
 from hirehub.directories.entra.certificates import ConnectionCertificate, generate_certificate
+from hirehub.odata.routes import DataverseRoute
 from hirehub.security import admin, apps
 from hirehub.security.principal import Principal
 from hirehub.security.privileges import ATS_ROLE_NAME, RECRUITING_ROLE_ID, Privilege
@@ -44,12 +46,16 @@ class TlsHub:
 
 
 def install_probe(app: Any) -> None:
-    """A route that needs one privilege on one table, to check both layers end to end."""
+    """A route that needs one privilege on one table, to check both layers end to end; it answers refusals as
+    the Web API's routes do (Dataverse error bodies)."""
+    router = APIRouter(route_class=DataverseRoute)
 
-    @app.get("/test/probe/{table}/{privilege}")
+    @router.get("/test/probe/{table}/{privilege}")
     async def probe(table: str, privilege: str, principal: Principal = PrincipalDependency) -> dict[str, str]:
         principal.require(table, Privilege(privilege))
         return {"table": table, "privilege": privilege}
+
+    app.include_router(router)
 
 
 @pytest.fixture(scope="module")

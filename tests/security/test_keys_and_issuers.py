@@ -14,7 +14,7 @@ from jwt.algorithms import RSAAlgorithm
 from sqlalchemy import select
 
 from hirehub.db.session import Database
-from hirehub.sealing import Sealer
+from hirehub.sealing import Sealer, SealError
 from hirehub.security import admin
 from hirehub.security.external import ExternalKeys
 from hirehub.security.keys import CLOCK_SKEW, KeyPolicy, KeyRing
@@ -60,7 +60,7 @@ async def test_private_keys_are_sealed_at_rest(database: Database) -> None:
     async with database.system_session() as session:
         stored = list(await session.scalars(select(SigningKey)))
     assert stored and all("PRIVATE KEY" not in key.sealed_private_key for key in stored)
-    with pytest.raises(ValueError):
+    with pytest.raises(SealError):
         await KeyRing(database, Sealer("another-secret-key-entirely", "signing-key"), POLICY).refresh(T0)
 
 

@@ -1,7 +1,9 @@
 """Setting up authorization: security roles, application users, HR users, HR roles and app links.
 
-Every function runs in a tenant session and refuses with :class:`SecurityAdminError` (changing nothing)
-when a name is unknown or taken. The built-in roles are created on first use in each tenant.
+Every function runs in a tenant session and refuses, changing nothing, with :class:`SecurityAdminError` for input
+that does not fit, :class:`~hirehub.errors.NotFound` for a name that is unknown and
+:class:`~hirehub.errors.AlreadyExists` for one that is taken. The built-in roles are created on first use in each
+tenant.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hirehub.errors import AlreadyExists, Invalid, NotFound
+from hirehub.hr.tables import SEED_TABLES, exposed_tables
 from hirehub.security.models import (
     ApplicationUser,
     ApplicationUserRole,
@@ -36,20 +40,16 @@ from hirehub.security.privileges import (
 )
 
 
-class SecurityAdminError(ValueError):
-    """A set-up step was refused; the message says why and ``status`` says how (HTTP-style: 400 invalid,
-    404 not found, 409 already exists), so the admin API answers with the right status."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.status = status
+class SecurityAdminError(Invalid):
+    """A set-up request that does not fit: an empty name, an unknown privilege, a built-in role to change."""
 
 
 async def ensure_built_in_roles(session: AsyncSession) -> None:
     """The *ATS integration* and *System Administrator* security roles and the *Recruiting application*
     and *Human resource manager* HR roles (idempotent)."""
-    for name, grants in ((ATS_ROLE_NAME, ats_integration_grants), (SYSTEM_ADMINISTRATOR_ROLE_NAME,
-                                                                    system_administrator_grants)):  # fmt: skip
+    tables = [t.odata.logical_name for t in exposed_tables()]
+    for name, grants in ((ATS_ROLE_NAME, ats_integration_grants(SEED_TABLES.values())),
+                         (SYSTEM_ADMINISTRATOR_ROLE_NAME, system_administrator_grants(tables))):  # fmt: skip
         if await session.scalar(select(SecurityRole).where(SecurityRole.name == name)) is not None:
             continue
         role = SecurityRole(name=name, built_in=True)
@@ -57,29 +57,31 @@ async def ensure_built_in_roles(session: AsyncSession) -> None:
         await session.flush()
         session.add_all(
             RolePrivilege(role_id=role.id, table_name=g.table, privilege=g.privilege.value, depth=int(g.depth))
-            for g in grants()
+            for g in grants
         )
-    for role_id, role_name, hr_grants in ((RECRUITING_ROLE_ID, RECRUITING_ROLE_NAME, RECRUITING_GRANTS),
-                                          (HR_MANAGER_ROLE_ID, HR_MANAGER_ROLE_NAME, hr_manager_grants())):  # fmt: skip
+    hr_roles = ((RECRUITING_ROLE_ID, RECRUITING_ROLE_NAME, RECRUITING_GRANTS),
+                (HR_MANAGER_ROLE_ID, HR_MANAGER_ROLE_NAME, hr_manager_grants(tables)))  # fmt: skip
+    for role_id, role_name, hr_grants in hr_roles:
         if await session.scalar(select(HRRole).where(HRRole.role_id == role_id)) is None:
             session.add(HRRole(role_id=role_id, name=role_name, built_in=True, grants=hr_grants))
     await session.flush()
 
 
-async def find_role(session: AsyncSession, name: str) -> SecurityRole:
+async def find_role(session: AsyncSession, name: str, *, field: str = "role") -> SecurityRole:
+    """A security role by name; ``field`` names the input it came from, for the refusal."""
     await ensure_built_in_roles(session)
     role = await session.scalar(select(SecurityRole).where(SecurityRole.name == name.strip()))
     if role is None:
-        raise SecurityAdminError(f"no security role '{name}'", 404)
+        raise NotFound(f"no security role '{name}'", field=field)
     return role
 
 
 async def create_role(session: AsyncSession, name: str) -> SecurityRole:
     await ensure_built_in_roles(session)
     if not name.strip():
-        raise SecurityAdminError("a security role needs a name")
+        raise SecurityAdminError("a security role needs a name", field="name")
     if await session.scalar(select(SecurityRole).where(SecurityRole.name == name.strip())) is not None:
-        raise SecurityAdminError(f"a security role '{name}' already exists", 409)
+        raise AlreadyExists(f"a security role '{name}' already exists", field="name")
     role = SecurityRole(name=name.strip())
     session.add(role)
     await session.flush()
@@ -89,11 +91,16 @@ async def create_role(session: AsyncSession, name: str) -> SecurityRole:
 async def grant(session: AsyncSession, role_name: str, table: str, privilege: str, depth: str) -> RolePrivilege:
     role = await find_role(session, role_name)
     if role.built_in:
-        raise SecurityAdminError(f"'{role.name}' is built in; copy it into a role of your own to change it")
+        raise SecurityAdminError(f"'{role.name}' is built in; copy it into a role of your own to change it",
+                                 field="role")  # fmt: skip
+    try:  # an unknown privilege or access level is the caller's mistake, not ours
+        parsed = parse_privilege(privilege)
+    except ValueError as exc:
+        raise SecurityAdminError(str(exc), field="privilege") from None
     try:
-        parsed, level = parse_privilege(privilege), Depth.parse(depth)
-    except ValueError as exc:  # an unknown privilege or access level is the caller's mistake, not ours
-        raise SecurityAdminError(str(exc)) from None
+        level = Depth.parse(depth)
+    except ValueError as exc:
+        raise SecurityAdminError(str(exc), field="level") from None
     existing = await session.scalar(
         select(RolePrivilege).where(
             RolePrivilege.role_id == role.id, RolePrivilege.table_name == table, RolePrivilege.privilege == parsed.value
@@ -128,8 +135,8 @@ async def create_application_user(
 ) -> ApplicationUser:
     key = client_id.strip().lower()
     if await session.scalar(select(ApplicationUser).where(ApplicationUser.client_id == key)) is not None:
-        raise SecurityAdminError(f"an application user for client {client_id} already exists", 409)
-    roles = [await find_role(session, r) for r in role_names]
+        raise AlreadyExists(f"an application user for client {client_id} already exists", field="client_id")
+    roles = [await find_role(session, r, field="roles") for r in role_names]
     user = ApplicationUser(client_id=key, name=name or f"# {key}")
     session.add(user)
     await session.flush()
@@ -141,15 +148,10 @@ async def create_application_user(
 async def create_hr_user(session: AsyncSession, user_id: str, name: str, role_ids: list[str]) -> HRUser:
     await ensure_built_in_roles(session)
     if not user_id.strip():
-        raise SecurityAdminError("an HR user needs a User ID")
+        raise SecurityAdminError("an HR user needs a User ID", field="user_id")
     if await session.scalar(select(HRUser).where(HRUser.user_id == user_id.strip())) is not None:
-        raise SecurityAdminError(f"an HR user '{user_id}' already exists", 409)
-    roles = []
-    for role_id in role_ids:
-        role = await session.scalar(select(HRRole).where(HRRole.role_id == role_id.strip()))
-        if role is None:
-            raise SecurityAdminError(f"no HR role '{role_id}' (the built-in one is {RECRUITING_ROLE_ID})", 404)
-        roles.append(role)
+        raise AlreadyExists(f"an HR user '{user_id}' already exists", field="user_id")
+    roles = [await find_hr_role(session, role_id, field="roles") for role_id in role_ids]
     user = HRUser(user_id=user_id.strip(), name=name.strip() or user_id.strip())
     session.add(user)
     await session.flush()
@@ -159,20 +161,16 @@ async def create_hr_user(session: AsyncSession, user_id: str, name: str, role_id
 
 
 async def set_hr_user_enabled(session: AsyncSession, user_id: str, enabled: bool) -> HRUser:
-    user = await session.scalar(select(HRUser).where(HRUser.user_id == user_id.strip()))
-    if user is None:
-        raise SecurityAdminError(f"no HR user '{user_id}'", 404)
+    user = await find_hr_user(session, user_id)
     user.enabled = enabled
     return user
 
 
 async def create_entra_app_link(session: AsyncSession, client_id: str, name: str, user_id: str) -> EntraAppLink:
     key = client_id.strip().lower()
-    user = await session.scalar(select(HRUser).where(HRUser.user_id == user_id.strip()))
-    if user is None:
-        raise SecurityAdminError(f"no HR user '{user_id}': create it first (hirehub hr-user create)", 404)
+    user = await find_hr_user(session, user_id)
     if await session.scalar(select(EntraAppLink).where(EntraAppLink.client_id == key)) is not None:
-        raise SecurityAdminError(f"client {client_id} is already linked", 409)
+        raise AlreadyExists(f"client {client_id} is already linked", field="client_id")
     link = EntraAppLink(client_id=key, name=name.strip() or key, hr_user_id=user.id)
     session.add(link)
     await session.flush()
@@ -180,12 +178,13 @@ async def create_entra_app_link(session: AsyncSession, client_id: str, name: str
 
 
 async def add_trusted_issuer(session: AsyncSession, issuer: str, jwks_uri: str, audiences: list[str]) -> TrustedIssuer:
-    if not issuer.startswith("https://") or not jwks_uri.startswith("https://"):
-        raise SecurityAdminError("the issuer and the JWKS URL are https URLs")
+    for field, url in (("issuer", issuer), ("jwks_uri", jwks_uri)):
+        if not url.startswith("https://"):
+            raise SecurityAdminError("the issuer and the JWKS URL are https URLs", field=field)
     if not audiences:
-        raise SecurityAdminError("name at least one audience the tokens are issued for")
+        raise SecurityAdminError("name at least one audience the tokens are issued for", field="audiences")
     if await session.scalar(select(TrustedIssuer).where(TrustedIssuer.issuer == issuer)) is not None:
-        raise SecurityAdminError(f"the issuer {issuer} is already trusted", 409)
+        raise AlreadyExists(f"the issuer {issuer} is already trusted", field="issuer")
     trusted = TrustedIssuer(issuer=issuer, jwks_uri=jwks_uri, audiences=audiences)
     session.add(trusted)
     await session.flush()
@@ -203,7 +202,7 @@ async def find_application_user(session: AsyncSession, client_id: str) -> Applic
     key = client_id.strip().lower()
     user = await session.scalar(select(ApplicationUser).where(ApplicationUser.client_id == key))
     if user is None:
-        raise SecurityAdminError(f"no application user for client {client_id}", 404)
+        raise NotFound(f"no application user for client {client_id}", field="client_id")
     return user
 
 
@@ -222,26 +221,34 @@ async def grant_application_user_role(session: AsyncSession, client_id: str, rol
     """*Manage roles* of an application user: add one security role (refused if it holds it already)."""
     user = await find_application_user(session, client_id)
     role = await find_role(session, role_name)
-    if role.id in {r.id for r in await application_user_roles(session, user)}:
-        raise SecurityAdminError(f"the application user already has the role '{role.name}'", 409)
-    session.add(ApplicationUserRole(user_id=user.id, role_id=role.id))
-    await session.flush()
+    await _hold(session, ApplicationUserRole(user_id=user.id, role_id=role.id), role.name, add=True)
     return user
 
 
 async def revoke_application_user_role(session: AsyncSession, client_id: str, role_name: str) -> ApplicationUser:
     user = await find_application_user(session, client_id)
     role = await find_role(session, role_name)
-    held = await session.scalar(
-        select(ApplicationUserRole).where(
-            ApplicationUserRole.user_id == user.id, ApplicationUserRole.role_id == role.id
-        )
-    )
-    if held is None:
-        raise SecurityAdminError(f"the application user does not have the role '{role.name}'", 404)
-    await session.delete(held)
-    await session.flush()
+    await _hold(session, ApplicationUserRole(user_id=user.id, role_id=role.id), role.name, add=False)
     return user
+
+
+async def _hold(session: AsyncSession, holding: ApplicationUserRole | HRUserRole, role_name: str, *, add: bool) -> None:
+    """Give a user a role it does not hold, or take away one it holds (either user table: the same rule)."""
+    table = type(holding)
+    held = await session.scalar(
+        select(table).where(table.user_id == holding.user_id, table.role_id == holding.role_id)  # type: ignore[arg-type]
+    )
+    user = "application user" if isinstance(holding, ApplicationUserRole) else "HR user"
+    field = "role" if isinstance(holding, ApplicationUserRole) else "role_id"
+    if add and held is not None:
+        raise AlreadyExists(f"the {user} already has the role '{role_name}'", field=field)
+    if not add and held is None:
+        raise NotFound(f"the {user} does not have the role '{role_name}'", field=field)
+    if add:
+        session.add(holding)
+    else:
+        await session.delete(held)
+    await session.flush()
 
 
 async def list_hr_roles(session: AsyncSession) -> list[HRRole]:
@@ -256,7 +263,7 @@ async def list_hr_users(session: AsyncSession) -> list[HRUser]:
 async def find_hr_user(session: AsyncSession, user_id: str) -> HRUser:
     user = await session.scalar(select(HRUser).where(HRUser.user_id == user_id.strip()))
     if user is None:
-        raise SecurityAdminError(f"no HR user '{user_id}'", 404)
+        raise NotFound(f"no HR user '{user_id}'", field="user_id")
     return user
 
 
@@ -271,33 +278,27 @@ async def hr_user_roles(session: AsyncSession, user: HRUser) -> list[HRRole]:
     )
 
 
-async def _find_hr_role(session: AsyncSession, role_id: str) -> HRRole:
+async def find_hr_role(session: AsyncSession, role_id: str, *, field: str = "role_id") -> HRRole:
+    """An HR role by its role ID; ``field`` names the input it came from, for the refusal."""
     await ensure_built_in_roles(session)
     role = await session.scalar(select(HRRole).where(HRRole.role_id == role_id.strip()))
     if role is None:
-        raise SecurityAdminError(f"no HR role '{role_id}' (the built-in one is {RECRUITING_ROLE_ID})", 404)
+        raise NotFound(f"no HR role '{role_id}' (the built-in one is {RECRUITING_ROLE_ID})", field=field)
     return role
 
 
 async def assign_hr_role(session: AsyncSession, user_id: str, role_id: str) -> HRUser:
     """*Assign roles* on the HR user's *User's roles* tab (refused if it holds the role already)."""
     user = await find_hr_user(session, user_id)
-    role = await _find_hr_role(session, role_id)
-    if role.id in {r.id for r in await hr_user_roles(session, user)}:
-        raise SecurityAdminError(f"the HR user already has the role '{role.name}'", 409)
-    session.add(HRUserRole(user_id=user.id, role_id=role.id))
-    await session.flush()
+    role = await find_hr_role(session, role_id)
+    await _hold(session, HRUserRole(user_id=user.id, role_id=role.id), role.name, add=True)
     return user
 
 
 async def remove_hr_role(session: AsyncSession, user_id: str, role_id: str) -> HRUser:
     user = await find_hr_user(session, user_id)
-    role = await _find_hr_role(session, role_id)
-    held = await session.scalar(select(HRUserRole).where(HRUserRole.user_id == user.id, HRUserRole.role_id == role.id))
-    if held is None:
-        raise SecurityAdminError(f"the HR user does not have the role '{role.name}'", 404)
-    await session.delete(held)
-    await session.flush()
+    role = await find_hr_role(session, role_id)
+    await _hold(session, HRUserRole(user_id=user.id, role_id=role.id), role.name, add=False)
     return user
 
 
@@ -313,7 +314,7 @@ async def delete_entra_app_link(session: AsyncSession, client_id: str) -> EntraA
     key = client_id.strip().lower()
     link = await session.scalar(select(EntraAppLink).where(EntraAppLink.client_id == key))
     if link is None:
-        raise SecurityAdminError(f"client {client_id} is not linked", 404)
+        raise NotFound(f"client {client_id} is not linked", field="client_id")
     await session.delete(link)
     await session.flush()
     return link

@@ -20,15 +20,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hirehub.db.base import utcnow
+from hirehub.db.integrity import Violation, violation
+from hirehub.errors import AlreadyExists, Invalid, NotFound
 from hirehub.security.models import AppCredential, AppRegistration, ServicePrincipal
 
 
-class AppError(ValueError):
-    """An app-registration operation was refused; the message says why and ``status`` how (400, 404, 409)."""
+class AppError(Invalid):
+    """An app-registration request that does not fit (a missing name, a client ID that is not a GUID…).
 
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.status = status
+    An app or credential that does not exist is a :class:`~hirehub.errors.NotFound`, one registered already an
+    :class:`~hirehub.errors.AlreadyExists`.
+    """
 
 
 @dataclass(frozen=True)
@@ -50,15 +52,17 @@ async def create_app(
     adapter, ``3a225c96-…``); a client ID is unique across the whole hub, as it is across Entra ID.
     """
     if not name.strip():
-        raise AppError("an app registration needs a name")
+        raise AppError("an app registration needs a name", field="name")
     key = _client_key(client_id) if client_id is not None else uuid.uuid4()
     app = AppRegistration(name=name.strip(), multi_tenant=multi_tenant, client_id=key, object_id=uuid.uuid4())
     session.add(app)
     session.add(ServicePrincipal(app_client_id=app.client_id, display_name=app.name, consented_by="owner"))
     try:
         await session.flush()
-    except IntegrityError:  # the unique client ID, registered in this or another tenant
-        raise AppError(f"the client ID {key} is already registered", 409) from None
+    except IntegrityError as exc:  # the unique client ID, registered in this or another tenant
+        if violation(exc) is not Violation.UNIQUE:
+            raise
+        raise AlreadyExists(f"the client ID {key} is already registered", field="client_id") from None
     return app
 
 
@@ -66,14 +70,14 @@ def _client_key(client_id: str) -> uuid.UUID:
     try:
         return uuid.UUID(client_id)
     except ValueError:
-        raise AppError(f"'{client_id}' is not a client ID (a GUID)") from None
+        raise AppError(f"'{client_id}' is not a client ID (a GUID)", field="client_id") from None
 
 
 async def find_app(session: AsyncSession, client_id: str) -> AppRegistration:
     """An app of the session's tenant by its client ID."""
     app = await session.scalar(select(AppRegistration).where(AppRegistration.client_id == _client_key(client_id)))
     if app is None:
-        raise AppError(f"no app registration with client ID {client_id} in this tenant", 404)
+        raise NotFound(f"no app registration with client ID {client_id} in this tenant", field="client_id")
     return app
 
 
@@ -82,7 +86,7 @@ async def add_secret(
     now: datetime | None = None,
 ) -> NewSecret:  # fmt: skip
     if not 1 <= days <= 730:
-        raise AppError("a secret lives between 1 and 730 days (Entra's limit is 24 months)")
+        raise AppError("a secret lives between 1 and 730 days (Entra's limit is 24 months)", field="days")
     now = now or utcnow()
     # Entra's secrets are 40 characters with a 3-character hint; these are longer, with the same hint.
     secret = secrets.token_urlsafe(32)
@@ -101,14 +105,15 @@ async def add_certificate(
     try:
         certificate = x509.load_pem_x509_certificate(certificate_pem.encode())
     except ValueError as exc:
-        raise AppError("the file is not a PEM certificate (-----BEGIN CERTIFICATE-----)") from exc
+        message = "the file is not a PEM certificate (-----BEGIN CERTIFICATE-----)"
+        raise AppError(message, field="certificate_pem") from exc
     der = certificate.public_bytes(serialization.Encoding.DER)
     sha1 = hashlib.sha1(der).hexdigest().upper()
     existing = await session.scalar(
         select(AppCredential).where(AppCredential.app_id == app.id, AppCredential.thumbprint_sha1 == sha1)
     )
     if existing is not None:
-        raise AppError(f"the certificate {sha1} is already registered on this app", 409)
+        raise AlreadyExists(f"the certificate {sha1} is already registered on this app", field="certificate_pem")
     credential = AppCredential(
         app_id=app.id, kind="certificate", display_name=description or certificate.subject.rfc4514_string()[:120],
         certificate_der=der, thumbprint_sha1=sha1, thumbprint_sha256=hashlib.sha256(der).hexdigest().upper(),
@@ -130,7 +135,7 @@ async def revoke_credential(
             if credential.revoked_at is None:
                 credential.revoked_at = now or utcnow()
             return credential
-    raise AppError(f"app {app.client_id} has no credential {key_id}", 404)
+    raise NotFound(f"app {app.client_id} has no credential {key_id}", field="key_id")
 
 
 async def list_credentials(session: AsyncSession, app: AppRegistration) -> list[AppCredential]:
@@ -145,7 +150,7 @@ async def find_app_anywhere(platform: AsyncSession, client_id: str) -> AppRegist
     """An app of any tenant by its client ID (in a platform session), as consent needs to find it."""
     app = await platform.scalar(select(AppRegistration).where(AppRegistration.client_id == _client_key(client_id)))
     if app is None:
-        raise AppError(f"no app registration with client ID {client_id}", 404)
+        raise NotFound(f"no app registration with client ID {client_id}", field="client_id")
     return app
 
 
@@ -155,7 +160,8 @@ async def consent(session: AsyncSession, app: AppRegistration, *, consented_by: 
     if existing is not None:
         return existing
     if not app.multi_tenant:
-        raise AppError(f"app {app.client_id} is single-tenant: it can be used only in the tenant that registered it")
+        raise AppError(f"app {app.client_id} is single-tenant: it can be used only in the tenant that registered it",
+                       field="client_id")  # fmt: skip
     principal = ServicePrincipal(app_client_id=app.client_id, display_name=app.name, consented_by=consented_by)
     session.add(principal)
     await session.flush()

@@ -2,9 +2,8 @@
 ``hirehub app|role|app-user|hr-user|entra-app-link|trusted-issuer`` commands print and the admin API
 (``/admin/v1``) answers with, so the two interfaces cannot drift apart.
 
-Each takes a session of the tenant it acts in (a transaction for changes) and refuses with
-:class:`~hirehub.security.apps.AppError` or :class:`~hirehub.security.admin.SecurityAdminError`,
-changing nothing.
+Each takes a session of the tenant it acts in (a transaction for changes) and refuses with a kind of
+:class:`~hirehub.errors.HubError`, changing nothing.
 """
 
 from __future__ import annotations
@@ -22,9 +21,7 @@ from hirehub.security.models import (
     AppCredential,
     ApplicationUser,
     AppRegistration,
-    HRRole,
     HRUser,
-    SecurityRole,
     ServicePrincipal,
 )
 from hirehub.security.privileges import METADATA_TABLES, Depth, Privilege
@@ -169,30 +166,27 @@ def privilege_choices() -> Json:
             "levels": [level.name.replace("_", " ").title() for level in Depth]}  # fmt: skip
 
 
-def _application_user_json(user: ApplicationUser, roles: list[SecurityRole]) -> Json:
+async def _application_user_json(session: AsyncSession, user: ApplicationUser) -> Json:
+    roles = await admin.application_user_roles(session, user)
     return {"id": str(user.id), "client_id": user.client_id, "name": user.name, "enabled": user.enabled,
             "roles": [role.name for role in roles]}  # fmt: skip
 
 
 async def list_application_users(session: AsyncSession) -> Json:
     users = await admin.list_application_users(session)
-    return {"application_users": [_application_user_json(u, await admin.application_user_roles(session, u))
-                                  for u in users]}  # fmt: skip
+    return {"application_users": [await _application_user_json(session, u) for u in users]}
 
 
 async def show_application_user(session: AsyncSession, client_id: str) -> Json:
-    user = await admin.find_application_user(session, client_id)
-    return _application_user_json(user, await admin.application_user_roles(session, user))
+    return await _application_user_json(session, await admin.find_application_user(session, client_id))
 
 
 async def grant_application_user_role(session: AsyncSession, client_id: str, role: str) -> Json:
-    user = await admin.grant_application_user_role(session, client_id, role)
-    return _application_user_json(user, await admin.application_user_roles(session, user))
+    return await _application_user_json(session, await admin.grant_application_user_role(session, client_id, role))
 
 
 async def revoke_application_user_role(session: AsyncSession, client_id: str, role: str) -> Json:
-    user = await admin.revoke_application_user_role(session, client_id, role)
-    return _application_user_json(user, await admin.application_user_roles(session, user))
+    return await _application_user_json(session, await admin.revoke_application_user_role(session, client_id, role))
 
 
 async def list_hr_roles(session: AsyncSession) -> Json:
@@ -201,29 +195,26 @@ async def list_hr_roles(session: AsyncSession) -> Json:
                           "tables": len(r.grants)} for r in roles]}  # fmt: skip
 
 
-def _hr_user_json(user: HRUser, roles: list[HRRole]) -> Json:
+async def _hr_user_json(session: AsyncSession, user: HRUser) -> Json:
+    roles = await admin.hr_user_roles(session, user)
     return {"id": str(user.id), "user_id": user.user_id, "name": user.name, "enabled": user.enabled,
             "roles": [{"role_id": r.role_id, "name": r.name} for r in roles]}  # fmt: skip
 
 
 async def list_hr_users(session: AsyncSession) -> Json:
-    users = await admin.list_hr_users(session)
-    return {"hr_users": [_hr_user_json(u, await admin.hr_user_roles(session, u)) for u in users]}
+    return {"hr_users": [await _hr_user_json(session, u) for u in await admin.list_hr_users(session)]}
 
 
 async def show_hr_user(session: AsyncSession, user_id: str) -> Json:
-    user = await admin.find_hr_user(session, user_id)
-    return _hr_user_json(user, await admin.hr_user_roles(session, user))
+    return await _hr_user_json(session, await admin.find_hr_user(session, user_id))
 
 
 async def assign_hr_role(session: AsyncSession, user_id: str, role_id: str) -> Json:
-    user = await admin.assign_hr_role(session, user_id, role_id)
-    return _hr_user_json(user, await admin.hr_user_roles(session, user))
+    return await _hr_user_json(session, await admin.assign_hr_role(session, user_id, role_id))
 
 
 async def remove_hr_role(session: AsyncSession, user_id: str, role_id: str) -> Json:
-    user = await admin.remove_hr_role(session, user_id, role_id)
-    return _hr_user_json(user, await admin.hr_user_roles(session, user))
+    return await _hr_user_json(session, await admin.remove_hr_role(session, user_id, role_id))
 
 
 async def list_entra_app_links(session: AsyncSession) -> Json:

@@ -3,8 +3,6 @@ partner app is its operator's, set with ``hirehub linkedin partner set``, and no
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, Body, Request
@@ -12,42 +10,33 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hirehub.api.admin import common
 from hirehub.api.admin.caller import AdminCaller, AdminDependency
-from hirehub.api.problems import Problem
+from hirehub.errors import Invalid
 from hirehub.linkedin import operations
 from hirehub.linkedin.apps import EnableOptions
-from hirehub.linkedin.errors import LinkedInError
 from hirehub.linkedin.runtime import linkedin_runtime
 
 router = APIRouter(prefix="/admin/v1/linkedin", tags=["admin: linkedin"])
 Json = dict[str, Any]
-TITLES = {404: "Not found", 409: "Conflict", 502: "LinkedIn refused", 503: "LinkedIn unavailable"}
-
-
-@asynccontextmanager
-async def _refusals() -> AsyncIterator[None]:
-    try:
-        yield
-    except LinkedInError as exc:
-        raise Problem(exc.status, TITLES.get(exc.status, "Refused"), str(exc)) from None
+TEXTS = ("client_id", "client_secret", "contract")
+ALLOWED = frozenset({*TEXTS, "integration_types", "widget_width", "acl_based_visibility"})
 
 
 def _options(document: dict[str, Any]) -> EnableOptions:
-    allowed = {"client_id", "client_secret", "integration_types", "widget_width", "acl_based_visibility", "contract"}
-    unknown = sorted(set(document) - allowed)
+    unknown = sorted(set(document) - ALLOWED)
     if unknown:
-        raise Problem(400, "Refused", f"unknown fields: {', '.join(unknown)} (allowed: {', '.join(sorted(allowed))})")
-    types = document.get("integration_types")
-    width = document.get("widget_width")
+        raise Invalid(f"unknown fields: {', '.join(unknown)} (allowed: {', '.join(sorted(ALLOWED))})", field=unknown[0])
+    types, width = document.get("integration_types"), document.get("widget_width")
     acl = document.get("acl_based_visibility")
-    texts = {name: document.get(name) for name in ("client_id", "client_secret", "contract")}
-    if any(value is not None and not isinstance(value, str) for value in texts.values()):
-        raise Problem(400, "Refused", "client_id, client_secret and contract are strings")
+    texts = {name: document.get(name) for name in TEXTS}
+    for name, value in texts.items():
+        if value is not None and not isinstance(value, str):
+            raise Invalid("client_id, client_secret and contract are strings", field=name)
     if types is not None and (not isinstance(types, list) or not all(isinstance(t, str) for t in types)):
-        raise Problem(400, "Refused", "integration_types is a list of strings")
+        raise Invalid("integration_types is a list of strings", field="integration_types")
     if width is not None and (not isinstance(width, int) or isinstance(width, bool)):
-        raise Problem(400, "Refused", "widget_width is an integer")
+        raise Invalid("widget_width is an integer", field="widget_width")
     if acl is not None and not isinstance(acl, bool):
-        raise Problem(400, "Refused", "acl_based_visibility is true or false")
+        raise Invalid("acl_based_visibility is true or false", field="acl_based_visibility")
     return EnableOptions(texts["client_id"], texts["client_secret"], types, width, acl, texts["contract"])
 
 
@@ -57,8 +46,7 @@ async def show(request: Request, caller: AdminCaller = AdminDependency) -> Json:
         async with linkedin_runtime() as runtime:
             return await operations.show(session, runtime)
 
-    async with _refusals():
-        return await common.read(request, caller, reader)
+    return await common.read(request, caller, reader)
 
 
 @router.post("/enable")
@@ -67,7 +55,7 @@ async def enable(
 ) -> Json:
     """Turn RSC on (provisioning the customer app, or taking the key in ``client_id``/``client_secret``)."""
     options = _options(document)
-    async with _refusals(), linkedin_runtime() as runtime:
+    async with linkedin_runtime() as runtime:
         result = await operations.enable(common.database_of(request), caller.tenant_id, runtime, options)
 
     async def audit(_session: AsyncSession) -> Json:
@@ -82,25 +70,22 @@ async def disable(request: Request, caller: AdminCaller = AdminDependency) -> Js
         async with linkedin_runtime() as runtime:
             return await operations.disable(session, runtime)
 
-    async with _refusals():
-        return await common.change(request, caller, "linkedin.disable", ("linkedin", str(caller.tenant_id)), changer)
+    return await common.change(request, caller, "linkedin.disable", ("linkedin", str(caller.tenant_id)), changer)
 
 
 @router.get("/integrations")
 async def list_integrations(request: Request, caller: AdminCaller = AdminDependency) -> Json:
-    async with _refusals():
-        return await common.read(request, caller, operations.list_integrations)
+    return await common.read(request, caller, operations.list_integrations)
 
 
 @router.post("/integrations/sync")
 async def sync(request: Request, caller: AdminCaller = AdminDependency) -> Json:
-    async with _refusals():
-        return await common.change(
-            request, caller, "linkedin.integrations.sync", ("linkedin", str(caller.tenant_id)), operations.queue_sync
-        )
+    return await common.change(
+        request, caller, "linkedin.integrations.sync", ("linkedin", str(caller.tenant_id)), operations.queue_sync
+    )
 
 
 @router.post("/status/refresh")
 async def refresh_status(request: Request, caller: AdminCaller = AdminDependency) -> Json:
-    async with _refusals(), linkedin_runtime() as runtime:
+    async with linkedin_runtime() as runtime:
         return await operations.refresh_status(common.database_of(request), caller.tenant_id, runtime)
