@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hirehub.api.app import create_app
@@ -57,6 +58,7 @@ class Caller:
 class Hub:
     client: httpx.AsyncClient
     database: Database
+    app: FastAPI
 
     async def caller(self, integration: Integration) -> Caller:
         token = await client_credentials_token(
@@ -70,7 +72,7 @@ async def hub(database: Database) -> AsyncIterator[Hub]:
     settings = Settings(database_url=database.url, base_url=BASE, secret_key=SECRET_KEY, log_level="WARNING")
     app = create_app(settings, database)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as client:
-        yield Hub(client, database)
+        yield Hub(client, database, app)
 
 
 async def add_hr_app(database: Database, tenant_id: uuid.UUID) -> Integration:

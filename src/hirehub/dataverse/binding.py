@@ -14,7 +14,7 @@ from hirehub.dataverse.hire import HIRE
 from hirehub.dataverse.hooks import hooks_for
 from hirehub.hr.catalog import dataverse_name
 from hirehub.hr.tables import ExposedTable, exposed_tables
-from hirehub.odata.binding import Binding, LookupDefinition, TableDefinition
+from hirehub.odata.binding import Binding, TableDefinition
 
 MADE_BY_HIRING = frozenset(
     {"mshr_hcmworkerentity", "mshr_hcmemploymententity", "mshr_hcmpositionworkerassignmententity"}
@@ -45,7 +45,7 @@ def _table(exposed: ExposedTable) -> TableDefinition:
         entity_set=odata.entity_set,
         display_name=odata.display_name,
         display_collection_name=odata.display_collection_name,
-        lookups={name: LookupDefinition(lk.navigation, lk.value_property) for name, lk in odata.lookups.items()},
+        lookups={name: lookup.navigation for name, lookup in odata.lookups.items()},
         collections=dict(odata.collections),
         alternate_keys=odata.alternate_keys,
         columns=exposed.columns,

@@ -31,6 +31,8 @@ _SQLITE_CODES = {
     sqlite3.SQLITE_CONSTRAINT_UNIQUE: Violation.UNIQUE,
     sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY: Violation.UNIQUE,
     sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY: Violation.FOREIGN_KEY,
+    # SQLite carries out ON DELETE/UPDATE RESTRICT as a trigger, and reports its refusal with the trigger code.
+    sqlite3.SQLITE_CONSTRAINT_TRIGGER: Violation.FOREIGN_KEY,
     sqlite3.SQLITE_CONSTRAINT_NOTNULL: Violation.NOT_NULL,
     sqlite3.SQLITE_CONSTRAINT_CHECK: Violation.CHECK,
 }

@@ -42,20 +42,14 @@ class WriteHooks:
 
 
 @dataclass(frozen=True)
-class LookupDefinition:
-    """A single-valued navigation: ``navigation`` on writes (``@odata.bind``), ``value_property`` on reads."""
-
-    navigation: str
-    value_property: str
-
-
-@dataclass(frozen=True)
 class TableDefinition:
     """One entity set: the ORM class behind it and the names clients see.
 
-    ``lookups`` and ``collections`` are keyed by the ORM relationship (or, for a lookup without one, the
-    ``<name>_id`` column's ``<name>``). ``columns`` makes the set a read-only view of only those attributes.
-    ``read_only`` is the reason a client gets when it tries to write a set that only actions may change.
+    ``lookups`` (single-valued navigations) and ``collections`` map the ORM relationship (or, for a lookup
+    without one, the ``<name>_id`` column's ``<name>``) to the navigation property's name; a lookup's value
+    reads as ``_<navigation>_value``, as Dataverse names it. ``columns`` makes the set a read-only view of
+    only those attributes. ``read_only`` is the reason a client gets when it tries to write a set that only
+    actions may change.
     """
 
     model: type
@@ -63,7 +57,7 @@ class TableDefinition:
     entity_set: str
     display_name: str
     display_collection_name: str
-    lookups: Mapping[str, LookupDefinition] = field(default_factory=dict)
+    lookups: Mapping[str, str] = field(default_factory=dict)
     collections: Mapping[str, str] = field(default_factory=dict)
     alternate_keys: tuple[tuple[str, ...], ...] = ()
     columns: tuple[str, ...] | None = None
@@ -92,7 +86,9 @@ class BoundAction:
 
     name: str
     bound_to: str
+    """The logical name of the table whose records the action is called on."""
     returns: str
+    """The logical name of the table of the record it answers with."""
     parameters: tuple[ActionParameter, ...]
     requires: tuple[tuple[str, Privilege], ...]
     run: ActionRun

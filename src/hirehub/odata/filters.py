@@ -19,19 +19,7 @@ from sqlalchemy.orm import aliased
 
 from hirehub.odata.errors import bad_query, unknown_property
 from hirehub.odata.model import EntityModel, EntityType
-from hirehub.odata.syntax import (
-    And,
-    Call,
-    Compare,
-    In,
-    Lambda,
-    Literal,
-    Node,
-    Not,
-    Or,
-    Path,
-    QueryFunction,
-)
+from hirehub.odata.syntax import And, Call, Compare, In, Lambda, Literal, Node, Not, Or, Path, QueryFunction
 
 Column = ColumnElement[Any]
 COMPARISONS: dict[str, Callable[[Any, Any], Any]] = {

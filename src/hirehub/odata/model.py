@@ -111,20 +111,22 @@ class EntityModel:
         return self.actions.get((entity.logical_name, name))
 
 
+# Checked in order: a subclass (UTCDateTime is a DateTime, Boolean an Integer on some dialects) before its base.
+_EDM_TYPES: tuple[tuple[type, str], ...] = (
+    (UTCDateTime, "Edm.DateTimeOffset"),
+    (Uuid, "Edm.Guid"),
+    (Boolean, "Edm.Boolean"),
+    (Date, "Edm.Date"),
+    (Numeric, "Edm.Decimal"),
+    (Integer, "Edm.Int32"),
+)
+
+
 def _edm_type(column: Any) -> tuple[str, int | None]:
     sql_type = column.type
-    if isinstance(sql_type, UTCDateTime):
-        return "Edm.DateTimeOffset", None
-    if isinstance(sql_type, Uuid):
-        return "Edm.Guid", None
-    if isinstance(sql_type, Boolean):
-        return "Edm.Boolean", None
-    if isinstance(sql_type, Date):
-        return "Edm.Date", None
-    if isinstance(sql_type, Numeric):
-        return "Edm.Decimal", None
-    if isinstance(sql_type, Integer):
-        return "Edm.Int32", None
+    for sql_class, edm_type in _EDM_TYPES:
+        if isinstance(sql_type, sql_class):
+            return edm_type, None
     if isinstance(sql_type, String):
         return "Edm.String", sql_type.length
     raise TypeError(f"no EDM type for column {column} of type {sql_type!r}")
@@ -172,13 +174,15 @@ def _entity_type(
     mapper: Mapper[Any] = inspect(table.model)
     lookups: dict[str, Lookup] = {}
     foreign_keys: set[str] = set()
-    for relationship_name, spec in table.lookups.items():
+    for relationship_name, navigation in table.lookups.items():
         fk_attribute, target_class = _lookup_target(mapper, relationship_name)
         foreign_keys.add(fk_attribute)
         target = logical_of.get(target_class)
         if target is None:
             continue
-        lookups[spec.navigation] = Lookup(spec.navigation, spec.value_property, relationship_name, fk_attribute, target)
+        lookups[navigation] = Lookup(
+            navigation, f"_{navigation.lower()}_value", relationship_name, fk_attribute, target
+        )
     collections: dict[str, Collection] = {}
     for relationship_name, navigation in table.collections.items():
         relationship = mapper.relationships[relationship_name]

@@ -26,19 +26,11 @@ from hirehub.odata.syntax.paths import parse_property_name, parse_property_path
 
 def parse_apply(text: str, aliases: Mapping[str, str] | None = None) -> tuple[Transformation, ...]:
     """``$apply=filter(...)/groupby((a),aggregate($count as n))`` → transformation steps, in order."""
-    cursor = Cursor(text, aliases)
-    if cursor.at_end():
-        cursor.fail(cursor.peek(), "empty $apply")
-    steps = _sequence(cursor)
-    cursor.expect_end("$apply")
-    return steps
+    return Cursor(text, aliases).whole(_sequence, empty="empty $apply", what="$apply")
 
 
 def _sequence(cursor: Cursor) -> tuple[Transformation, ...]:
-    steps = [_transformation(cursor)]
-    while cursor.accept_punctuation("/"):
-        steps.append(_transformation(cursor))
-    return tuple(steps)
+    return cursor.series(_transformation, "/")
 
 
 def _transformation(cursor: Cursor) -> Transformation:

@@ -8,14 +8,15 @@ wall of parentheses is a syntax error rather than a ``RecursionError``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import NoReturn
+from typing import NoReturn, TypeVar
 
 from hirehub.odata.syntax.errors import ODataSyntaxError
 from hirehub.odata.syntax.lexer import Token, TokenKind, tokenize
 
 MAX_NESTING = 50
+T = TypeVar("T")
 
 
 class Cursor:
@@ -50,6 +51,21 @@ class Cursor:
             self.advance()
             return True
         return False
+
+    def series(self, parse: Callable[[Cursor], T], separator: str = ",") -> tuple[T, ...]:
+        """One item or more, each read by ``parse``, between ``separator``s."""
+        items = [parse(self)]
+        while self.accept_punctuation(separator):
+            items.append(parse(self))
+        return tuple(items)
+
+    def whole(self, parse: Callable[[Cursor], T], *, empty: str, what: str) -> T:
+        """All of the text read by ``parse``; ``empty`` is the complaint about no text at all."""
+        if self.at_end():
+            self.fail(self.peek(), empty)
+        result = parse(self)
+        self.expect_end(what)
+        return result
 
     def expect_punctuation(self, char: str, context: str = "") -> Token:
         if not self.at_punctuation(char):

@@ -13,7 +13,7 @@ recursion while parsing, and :data:`MAX_DEPTH` bounds the depth of the resulting
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from hirehub.odata.syntax.ast import (
@@ -43,11 +43,7 @@ _IT = "$it"
 def parse_filter(text: str, aliases: Mapping[str, str] | None = None) -> Node:
     """Parse a ``$filter`` value; ``aliases`` maps ``@name`` (or ``name``) to the alias's raw text."""
     cursor = Cursor(text, aliases)
-    if cursor.at_end():
-        cursor.fail(cursor.peek(), "empty $filter: expected an expression")
-    node = parse_expression(cursor)
-    cursor.expect_end("the $filter expression")
-    return node
+    return cursor.whole(parse_expression, empty="empty $filter: expected an expression", what="the $filter expression")
 
 
 def parse_expression(cursor: Cursor) -> Node:
@@ -71,19 +67,18 @@ class _ExpressionParser:
         self._variables: list[str] = []
 
     def expression(self) -> _Parsed:
-        left = self._conjunction()
-        while self._cursor.at_word("or"):
-            operator = self._cursor.advance()
-            right = self._conjunction()
-            left = self._node(operator, Or(left.node, right.node), left, right)
-        return left
+        return self._chain("or", self._conjunction, Or)
 
     def _conjunction(self) -> _Parsed:
-        left = self._comparison()
-        while self._cursor.at_word("and"):
+        return self._chain("and", self._comparison, And)
+
+    def _chain(self, word: str, operand: Callable[[], _Parsed], node: type[And | Or]) -> _Parsed:
+        """``operand (word operand)*``, grouped from the left."""
+        left = operand()
+        while self._cursor.at_word(word):
             operator = self._cursor.advance()
-            right = self._comparison()
-            left = self._node(operator, And(left.node, right.node), left, right)
+            right = operand()
+            left = self._node(operator, node(left.node, right.node), left, right)
         return left
 
     def _comparison(self) -> _Parsed:

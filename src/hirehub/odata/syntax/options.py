@@ -61,10 +61,7 @@ def _select_list(cursor: Cursor) -> tuple[str, ...]:
 
 
 def _orderby_list(cursor: Cursor) -> tuple[OrderBy, ...]:
-    items = [_orderby_item(cursor)]
-    while cursor.accept_punctuation(","):
-        items.append(_orderby_item(cursor))
-    return tuple(items)
+    return cursor.series(_orderby_item)
 
 
 def _orderby_item(cursor: Cursor) -> OrderBy:
@@ -81,10 +78,7 @@ def _orderby_item(cursor: Cursor) -> OrderBy:
 
 
 def _expand_list(cursor: Cursor) -> tuple[ExpandItem, ...]:
-    items = [_expand_item(cursor)]
-    while cursor.accept_punctuation(","):
-        items.append(_expand_item(cursor))
-    return tuple(items)
+    return cursor.series(_expand_item)
 
 
 def _expand_item(cursor: Cursor) -> ExpandItem:
