@@ -1,5 +1,7 @@
-"""The in-memory connector keeps the connector contract the way Entra would: names, managers, groups, paging,
-one-shot actions and failures."""
+"""What only the in-memory connector does: seeding, its own bookkeeping, paging details and failure injection.
+
+The connector contract itself, which it keeps the way Entra would, is specified once for every connector in
+tests/connectors/test_contract.py."""
 
 from __future__ import annotations
 
@@ -12,10 +14,8 @@ import pytest
 
 from hirehub.lifecycle.connector import (
     ConnectorUnavailable,
-    DuplicateAnchor,
     NameConflict,
     Outcome,
-    all_accounts,
 )
 from hirehub.lifecycle.directory_state import DesiredAccount, DirectoryAccount, Mailbox
 from hirehub.lifecycle.planning import (
@@ -23,14 +23,11 @@ from hirehub.lifecycle.planning import (
     AttributeChange,
     ConvertMailboxToShared,
     CreateAccount,
-    DisableAccount,
     EnableAccount,
     Phase,
     Plan,
-    RemoveFromGroup,
     ResetPassword,
     RevokeSessions,
-    SetManager,
     Step,
     UpdateAttributes,
 )
@@ -73,34 +70,6 @@ async def created(connector: InMemoryConnector, **changes: Any) -> DirectoryAcco
 # --- creating and finding -------------------------------------------------------------------------------------------
 
 
-async def test_a_created_account_gets_an_object_id_and_is_found_by_its_anchor() -> None:
-    connector = InMemoryConnector(clock=Clock())
-    account = await created(connector)
-    assert account.object_id
-    assert account.anchor == "000123"
-    assert account.attributes == {"department": "Sales"}  # a null attribute is simply absent
-    assert account.mailbox is Mailbox.USER
-    assert account.password_changed_at == NOW and account.sessions_valid_from == NOW
-    assert await connector.find_by_anchor("000123") == account
-    assert await connector.find_by_anchor("000999") is None
-
-
-async def test_an_account_without_mail_has_no_mailbox() -> None:
-    account = await created(InMemoryConnector(), mail=None)
-    assert account.mailbox is None
-
-
-async def test_a_taken_upn_is_a_conflict_and_the_rest_of_the_plan_is_skipped() -> None:
-    connector = InMemoryConnector()
-    connector.add_account(anchor=None, user_principal_name="Jose.Nunez@contoso.com")
-    result = await connector.apply(steps_plan(CreateAccount(desired()), AddToGroup("All staff")), None)
-    assert [r.outcome for r in result.results] == [Outcome.CONFLICT, Outcome.SKIPPED]
-    assert result.conflicts[0].attribute == "userPrincipalName"
-    assert result.conflicts[0].name == "jose.nunez@contoso.com"
-    assert result.account is None
-    assert await connector.find_by_anchor("000123") is None
-
-
 async def test_a_mail_colliding_with_another_accounts_upn_is_a_conflict() -> None:
     connector = InMemoryConnector()
     connector.add_account(anchor=None, user_principal_name="sales@contoso.com")
@@ -122,47 +91,7 @@ async def test_seeding_a_taken_name_raises_the_conflict() -> None:
         connector.add_account(anchor=None, user_principal_name="X@contoso.com")
 
 
-async def test_names_are_taken_ignoring_case_whatever_attribute_holds_them() -> None:
-    connector = InMemoryConnector()
-    await created(connector)
-    assert await connector.name_taken("JOSE.NUNEZ@contoso.com")
-    assert await connector.name_taken("jose.nunez")
-    assert not await connector.name_taken("jnunez@contoso.com")
-
-
-async def test_the_directory_does_not_stop_a_second_account_with_the_same_anchor() -> None:
-    """Entra does not either: one account per anchor is the planner's promise, which the tests check here."""
-    connector = InMemoryConnector()
-    await created(connector)
-    await created(connector, upn="other@contoso.com")
-    with pytest.raises(DuplicateAnchor) as raised:
-        await connector.find_by_anchor("000123")
-    assert len(raised.value.object_ids) == 2
-
-
-async def test_creating_with_an_account_given_fails() -> None:
-    connector = InMemoryConnector()
-    account = await created(connector)
-    result = await connector.apply(steps_plan(CreateAccount(desired(upn="b@contoso.com"))), account)
-    assert result.results[0].outcome is Outcome.FAILED
-
-
-async def test_changing_without_an_account_fails_and_stops() -> None:
-    result = await InMemoryConnector().apply(steps_plan(EnableAccount("x"), AddToGroup("g")), None)
-    assert [r.outcome for r in result.results] == [Outcome.FAILED, Outcome.SKIPPED]
-    assert result.results[0].error == "there is no account to change"
-
-
 # --- changing -------------------------------------------------------------------------------------------------------
-
-
-async def test_attributes_are_set_and_cleared() -> None:
-    connector = InMemoryConnector()
-    account = await created(connector)
-    update = UpdateAttributes((AttributeChange("department", "Sales", None), AttributeChange("jobTitle", None, "Lead")))
-    result = await connector.apply(steps_plan(update), account)
-    assert result.ok and result.account is not None
-    assert result.account.attributes == {"jobTitle": "Lead"}
 
 
 async def test_a_rename_frees_the_old_name_and_takes_the_new_one() -> None:
@@ -186,52 +115,6 @@ async def test_a_rename_onto_a_taken_name_is_a_conflict_and_changes_nothing() ->
     result = await connector.apply(steps_plan(rename), account)
     assert result.results[0].outcome is Outcome.CONFLICT
     assert connector.account(account.object_id).attributes["department"] == "Sales"
-
-
-async def test_groups_are_added_once_and_removed_ignoring_case() -> None:
-    connector = InMemoryConnector()
-    account = await created(connector)
-    plan = steps_plan(AddToGroup("Sales team"), AddToGroup("sales TEAM"), RemoveFromGroup("Nowhere"))
-    result = await connector.apply(plan, account)
-    assert result.ok and result.account is not None and result.account.groups == ("Sales team",)
-    result = await connector.apply(steps_plan(RemoveFromGroup("SALES team")), account)
-    assert result.account is not None and result.account.groups == ()
-
-
-async def test_adding_to_a_group_that_does_not_exist_fails_without_stopping_the_plan() -> None:
-    connector = InMemoryConnector(groups=["All staff"])
-    account = await created(connector)
-    result = await connector.apply(steps_plan(AddToGroup("Ghosts"), AddToGroup("All staff")), account)
-    assert [r.outcome for r in result.results] == [Outcome.FAILED, Outcome.OK]
-    assert result.results[0].error == "there is no group named 'Ghosts'"
-
-
-async def test_a_manager_is_another_account_found_by_anchor() -> None:
-    connector = InMemoryConnector()
-    boss = connector.add_account(anchor="000045", user_principal_name="boss@contoso.com")
-    account = await created(connector)
-    result = await connector.apply(steps_plan(SetManager("000099"), SetManager("000045")), account)
-    assert [r.outcome for r in result.results] == [Outcome.FAILED, Outcome.OK]
-    assert result.results[0].error == "no account carries the manager's anchor '000099'"
-    assert result.account is not None and result.account.manager_anchor == boss.anchor
-    result = await connector.apply(steps_plan(SetManager(None, "000045")), account)
-    assert result.account is not None and result.account.manager_anchor is None
-
-
-async def test_an_account_cannot_be_its_own_manager() -> None:
-    connector = InMemoryConnector()
-    account = await created(connector)
-    result = await connector.apply(steps_plan(SetManager("000123")), account)
-    assert result.results[0].outcome is Outcome.FAILED
-
-
-async def test_enabling_and_disabling_flip_the_flag() -> None:
-    connector = InMemoryConnector()
-    account = await created(connector)
-    result = await connector.apply(steps_plan(DisableAccount("leaver")), account)
-    assert result.account is not None and not result.account.enabled
-    result = await connector.apply(steps_plan(EnableAccount("back")), account)
-    assert result.account is not None and result.account.enabled
 
 
 async def test_resets_and_revocations_are_counted_and_leave_graphs_traces() -> None:
@@ -311,13 +194,6 @@ async def _from(connector: InMemoryConnector, token: str | None) -> AsyncIterato
         page, token = await connector.list_accounts(token)
         for account in page:
             yield account
-
-
-async def test_all_accounts_walks_every_page() -> None:
-    connector = InMemoryConnector(page_size=3)
-    for number in range(7):
-        connector.add_account(anchor=None, user_principal_name=f"u{number}@contoso.com")
-    assert len([account async for account in all_accounts(connector)]) == 7
 
 
 def test_a_page_size_below_one_is_refused() -> None:

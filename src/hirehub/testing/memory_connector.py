@@ -163,6 +163,11 @@ class InMemoryConnector:
             record.manager_id = self._manager_id(manager_anchor, record.object_id)
         return self._view(record)
 
+    def add_group(self, name: str) -> None:
+        """A group that exists from now on (when the directory was made with the groups that exist)."""
+        if self._known_groups is not None:
+            self._known_groups.add(_fold(name))
+
     def accounts(self) -> list[DirectoryAccount]:
         return [self._view(self._records[object_id]) for object_id in self._order]
 
