@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from typing import Any, NoReturn, TypeVar
 
 import typer
@@ -34,13 +34,11 @@ def _default(value: Any) -> Any:
     return str(value)
 
 
-def emit(data: Mapping[str, Any], as_json: bool, *, title: str | None = None) -> None:
+def emit(data: Mapping[str, Any], as_json: bool) -> None:
     """Print the result: JSON for scripts, key/value lines or a table for people."""
     if as_json:
         sys.stdout.write(json.dumps(data, default=_default) + "\n")
         return
-    if title:
-        console.print(f"[bold]{title}[/bold]")
     for key, value in data.items():
         if isinstance(value, list) and value and isinstance(value[0], Mapping):
             emit_table(value)
@@ -71,14 +69,14 @@ def warn(message: str) -> None:
     err_console.print(f"[yellow]warning:[/yellow] {message}", soft_wrap=True)
 
 
-def run(action: Callable[[], Awaitable[T]], as_json: bool) -> T:
+def run(action: Callable[[], Coroutine[Any, Any, T]], as_json: bool) -> T:
     """Run an async command body; a refusal becomes its message and exit code 1, anything else propagates."""
     try:
-        return asyncio.run(action())  # type: ignore[arg-type]
+        return asyncio.run(action())
     except HubError as exc:
         refuse(exc, as_json)
 
 
-def respond(action: Callable[[], Awaitable[Mapping[str, Any]]], as_json: bool) -> None:
+def respond(action: Callable[[], Coroutine[Any, Any, Mapping[str, Any]]], as_json: bool) -> None:
     """Run an async command body and print what it returns."""
     emit(run(action, as_json), as_json)

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import functools
 import signal
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -62,6 +63,7 @@ def run_jobs(
             )
             async with _serving_metrics(hub.database, metrics_port, stop):
                 await runner.run_forever(stop)
+        # "worker_id", as the job table names a lease's owner: scripts read the same key from either command.
         return {"worker_id": runner.runner_id, "jobs_run": runner.jobs_run}
 
     respond(action, as_json)
@@ -77,7 +79,7 @@ worker.__doc__ = "Deprecated: the old name of `hirehub jobs run`; it says so on 
 
 
 @contextlib.asynccontextmanager
-async def _serving_metrics(database: Database, port: int | None, stop: asyncio.Event) -> Any:
+async def _serving_metrics(database: Database, port: int | None, stop: asyncio.Event) -> AsyncIterator[None]:
     """Expose the registry over HTTP and keep the queue gauges fresh while the block runs, when given a port."""
     if port is None:
         yield
