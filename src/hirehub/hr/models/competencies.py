@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, relationship
 
 from hirehub.db.base import Base, Row, TenantOwned
 from hirehub.hr.catalog import ODataTable, lookup, table
+from hirehub.hr.models.coded import Coded
 from hirehub.hr.models.columns import day, number, owner, reference, text
 from hirehub.hr.models.parties import Person
 from hirehub.hr.models.reference import IdentificationType, IssuingAgency, ScreeningType
@@ -18,15 +19,9 @@ from hirehub.hr.models.reference import IdentificationType, IssuingAgency, Scree
 PERSON = lookup("person", "mshr_FK_Person_id")
 
 
-class RatingModel(Row, TenantOwned, Base):
-    __tablename__ = "hr_rating_model"
-    __table_args__ = (UniqueConstraint("tenant_id", "rating_model_id"),)
-    __odata__: ClassVar[ODataTable] = table(
-        "mshr_hcmratingmodelentity", "Rating model", "Rating models", keys=(("rating_model_id",),)
-    )
-
-    rating_model_id: Mapped[str] = text(20, required=True)
-    description: Mapped[str | None] = text(100)
+class RatingModel(Coded, Base, table_name="hr_rating_model", code="rating_model_id",
+                  api=("mshr_hcmratingmodelentity", "Rating model", "Rating models")):  # fmt: skip
+    """A scale that skills are rated on; its levels are :class:`RatingLevel` rows."""
 
 
 class RatingLevel(Row, TenantOwned, Base):
@@ -45,75 +40,35 @@ class RatingLevel(Row, TenantOwned, Base):
     rating_model: Mapped[RatingModel] = relationship(lazy="raise")
 
 
-class Skill(Row, TenantOwned, Base):
-    __tablename__ = "hr_skill"
-    __table_args__ = (UniqueConstraint("tenant_id", "skill_id"),)
-    __odata__: ClassVar[ODataTable] = table(
-        "mshr_hcmskillentity", "Skill", "Skills",
-        lookups=(lookup("rating_model", "mshr_FK_RatingModel_id"),), keys=(("skill_id",),),
-    )  # fmt: skip
-
-    skill_id: Mapped[str] = text(40, required=True)
-    description: Mapped[str | None] = text(100)
+class Skill(Coded, Base, table_name="hr_skill", code="skill_id", api=("mshr_hcmskillentity", "Skill", "Skills"),
+            code_length=40, lookups=(lookup("rating_model", "mshr_FK_RatingModel_id"),)):  # fmt: skip
     rating_model_id: Mapped[uuid.UUID | None] = reference("hr_rating_model")
-
     rating_model: Mapped[RatingModel | None] = relationship(lazy="raise")
 
 
-class EducationDegree(Row, TenantOwned, Base):
-    __tablename__ = "hr_education_degree"
-    __table_args__ = (UniqueConstraint("tenant_id", "education_degree_id"),)
-    __odata__: ClassVar[ODataTable] = table(
-        "mshr_hcmeducationdegreeentity", "Education degree", "Education degrees", keys=(("education_degree_id",),)
-    )
-
-    education_degree_id: Mapped[str] = text(20, required=True)
-    description: Mapped[str | None] = text(100)
+class EducationDegree(Coded, Base, table_name="hr_education_degree", code="education_degree_id",
+                      api=("mshr_hcmeducationdegreeentity", "Education degree", "Education degrees")):  # fmt: skip
+    """A degree an education can lead to."""
 
 
-class EducationDiscipline(Row, TenantOwned, Base):
-    __tablename__ = "hr_education_discipline"
-    __table_args__ = (UniqueConstraint("tenant_id", "education_discipline_id"),)
-    __odata__: ClassVar[ODataTable] = table(
-        "mshr_hcmeducationdisciplineentity", "Education discipline", "Education disciplines",
-        keys=(("education_discipline_id",),),
-    )  # fmt: skip
-
-    education_discipline_id: Mapped[str] = text(20, required=True)
-    description: Mapped[str | None] = text(100)
+class EducationDiscipline(Coded, Base, table_name="hr_education_discipline", code="education_discipline_id",
+    api=("mshr_hcmeducationdisciplineentity", "Education discipline", "Education disciplines")):  # fmt: skip
+    """A field of study."""
 
 
-class EducationInstitution(Row, TenantOwned, Base):
-    __tablename__ = "hr_education_institution"
-    __table_args__ = (UniqueConstraint("tenant_id", "institution_id"),)
-    __odata__: ClassVar[ODataTable] = table(
-        "mshr_hcmeducationinstitutionentity", "Institution", "Institutions", keys=(("institution_id",),)
-    )
-
-    institution_id: Mapped[str] = text(20, required=True)
-    description: Mapped[str | None] = text(100)
+class EducationInstitution(Coded, Base, table_name="hr_education_institution", code="institution_id",
+                           api=("mshr_hcmeducationinstitutionentity", "Institution", "Institutions")):  # fmt: skip
+    """A school or university."""
 
 
-class EducationLevel(Row, TenantOwned, Base):
-    __tablename__ = "hr_education_level"
-    __table_args__ = (UniqueConstraint("tenant_id", "education_level_id"),)
-    __odata__: ClassVar[ODataTable] = table(
-        "mshr_hcmeducationlevelentity", "Level of education", "Levels of education", keys=(("education_level_id",),)
-    )
-
-    education_level_id: Mapped[str] = text(20, required=True)
-    description: Mapped[str | None] = text(100)
+class EducationLevel(Coded, Base, table_name="hr_education_level", code="education_level_id",
+                     api=("mshr_hcmeducationlevelentity", "Level of education", "Levels of education")):  # fmt: skip
+    """A level of education (secondary, bachelor, master)."""
 
 
-class CertificateType(Row, TenantOwned, Base):
-    __tablename__ = "hr_certificate_type"
-    __table_args__ = (UniqueConstraint("tenant_id", "certificate_type_id"),)
-    __odata__: ClassVar[ODataTable] = table(
-        "mshr_hcmcertificatetypeentity", "Certificate type", "Certificate types", keys=(("certificate_type_id",),)
-    )
-
-    certificate_type_id: Mapped[str] = text(20, required=True)
-    description: Mapped[str | None] = text(100)
+class CertificateType(Coded, Base, table_name="hr_certificate_type", code="certificate_type_id",
+                      api=("mshr_hcmcertificatetypeentity", "Certificate type", "Certificate types")):  # fmt: skip
+    """A kind of certificate a person can hold."""
 
 
 class PersonSkill(Row, TenantOwned, Base):

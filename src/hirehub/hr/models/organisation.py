@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, relationship
 
 from hirehub.db.base import Base, Row, TenantOwned
 from hirehub.hr.catalog import ODataTable, lookup, table
+from hirehub.hr.models.coded import Coded
 from hirehub.hr.models.columns import decimal, flag, number, owner, reference, text
 
 
@@ -26,36 +27,20 @@ class Department(Row, TenantOwned, Base):
     parent_department_id: Mapped[uuid.UUID | None] = reference("hr_department")
 
 
-class Title(Row, TenantOwned, Base):
-    __tablename__ = "hr_title"
-    __table_args__ = (UniqueConstraint("tenant_id", "title_id"),)
-    __odata__: ClassVar[ODataTable] = table("mshr_hcmtitleentity", "Title", "Titles", keys=(("title_id",),))
+class Title(Coded, Base, table_name="hr_title", code="title_id", api=("mshr_hcmtitleentity", "Title", "Titles"),
+            code_length=60):  # fmt: skip
+    """A job title, as a worker carries it."""
 
-    title_id: Mapped[str] = text(60, required=True)
-    description: Mapped[str | None] = text(100)
+    title_id: Mapped[str]
 
 
-class JobFunction(Row, TenantOwned, Base):
-    __tablename__ = "hr_job_function"
-    __table_args__ = (UniqueConstraint("tenant_id", "job_function_id"),)
-    __odata__: ClassVar[ODataTable] = table(
-        "mshr_hcmjobfunctionentity", "Compensation job function", "Compensation job functions",
-        keys=(("job_function_id",),),
-    )  # fmt: skip
-
-    job_function_id: Mapped[str] = text(20, required=True)
-    description: Mapped[str | None] = text(100)
+class JobFunction(Coded, Base, table_name="hr_job_function", code="job_function_id",
+    api=("mshr_hcmjobfunctionentity", "Compensation job function", "Compensation job functions")):  # fmt: skip
+    """A job function for compensation."""
 
 
-class JobType(Row, TenantOwned, Base):
-    __tablename__ = "hr_job_type"
-    __table_args__ = (UniqueConstraint("tenant_id", "job_type_id"),)
-    __odata__: ClassVar[ODataTable] = table(
-        "mshr_hcmjobtypeentity", "Compensation job type", "Compensation job types", keys=(("job_type_id",),)
-    )
-
-    job_type_id: Mapped[str] = text(20, required=True)
-    description: Mapped[str | None] = text(100)
+class JobType(Coded, Base, table_name="hr_job_type", code="job_type_id",
+              api=("mshr_hcmjobtypeentity", "Compensation job type", "Compensation job types")):  # fmt: skip
     exempt: Mapped[bool] = flag()
 
 
@@ -101,15 +86,8 @@ class JobCompensation(Row, TenantOwned, Base):
     job: Mapped[Job] = relationship(lazy="raise")
 
 
-class PositionType(Row, TenantOwned, Base):
-    __tablename__ = "hr_position_type"
-    __table_args__ = (UniqueConstraint("tenant_id", "position_type_id"),)
-    __odata__: ClassVar[ODataTable] = table(
-        "mshr_hcmpositiontypeentity", "Position type", "Position types", keys=(("position_type_id",),)
-    )
-
-    position_type_id: Mapped[str] = text(20, required=True)
-    description: Mapped[str | None] = text(100)
+class PositionType(Coded, Base, table_name="hr_position_type", code="position_type_id",
+                   api=("mshr_hcmpositiontypeentity", "Position type", "Position types")):  # fmt: skip
     full_time: Mapped[bool] = flag(True)
 
 
