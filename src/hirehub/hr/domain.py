@@ -124,6 +124,14 @@ def open_employment(employments: Sequence[Employment]) -> Employment | None:
     return next((e for e in employments if e.end_date is None and not e.rescinded), None)
 
 
+def _employed(worker: Worker, employments: Sequence[Employment]) -> Employment:
+    """The worker's open employment, which the change needs."""
+    employment = open_employment(employments)
+    if employment is None:
+        raise errors.WorkerNotEmployed(f"{worker.personnel_number} has no open employment")
+    return employment
+
+
 def check_hire(case: HireCase) -> tuple[str, str, date]:
     """Every reason a hire could be refused, checked without changing anything.
 
@@ -243,9 +251,7 @@ def transfer(
     effective: date,
 ) -> tuple[PositionWorkerAssignment | None, list[WorkerEvent]]:
     """A move: new position, department, title or manager from ``effective`` on."""
-    employment = open_employment(employments)
-    if employment is None:
-        raise errors.WorkerNotEmployed(f"{worker.personnel_number} has no open employment")
+    employment = _employed(worker, employments)
     if effective < employment.start_date:
         raise errors.TerminationBeforeStart(
             "a transfer cannot take effect before the employment starts", field="effective"
@@ -351,9 +357,7 @@ def start_leave(
     why = _clean(reason)
     if why is None:
         raise errors.MissingRequiredField("reason")
-    employment = open_employment(employments)
-    if employment is None:
-        raise errors.WorkerNotEmployed(f"{worker.personnel_number} has no open employment")
+    employment = _employed(worker, employments)
     if first_day < employment.start_date:
         raise errors.LeaveDatesInvalid(
             f"the leave starts {first_day.isoformat()}, before the employment ({employment.start_date.isoformat()})",

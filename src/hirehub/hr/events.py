@@ -49,11 +49,10 @@ class WorkerHired(WorkerEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class WorkerRehired(WorkerEvent):
-    """A former worker starts again on the same worker record (from a candidate, or directly)."""
+class WorkerRehired(WorkerHired):
+    """A former worker starts again on the same worker record (from a candidate, or directly): a hire too."""
 
     name = "worker.rehired"
-    candidate_id: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
