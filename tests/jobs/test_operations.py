@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from hirehub.db.session import Database
+from hirehub.errors import Conflict, NotFound
 from hirehub.jobs import JobError, JobNotFound, cancel, queue_stats, retry
 from hirehub.jobs.claiming import claim, complete, fail
 from hirehub.jobs.models import JobStatus
@@ -136,3 +137,20 @@ async def test_queue_stats_of_an_idle_queue_report_no_age(database: Database, cl
 
     assert sum(stats.depth.values()) == 0
     assert stats.oldest_queued_age_seconds is None
+
+
+async def test_an_operation_the_jobs_state_does_not_allow_is_a_conflict(
+    database: Database, tenant_id: uuid.UUID, clock: ManualClock
+) -> None:
+    job_id = await add_job(database, tenant_id, clock())
+    await claim(database, "w1", clock(), LEASE)
+
+    with pytest.raises(Conflict):
+        async with database.system_transaction() as session:
+            await cancel(session, job_id)
+
+
+async def test_an_unknown_job_is_not_found(database: Database) -> None:
+    with pytest.raises(NotFound):
+        async with database.system_session() as session:
+            await retry(session, uuid.uuid4())

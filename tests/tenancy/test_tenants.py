@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hirehub.db.session import Database
+from hirehub.errors import AlreadyExists, Invalid
 from hirehub.tenancy import service
 from hirehub.tenancy.service import TenancyError, TenantNotFound
 
@@ -62,3 +63,22 @@ async def test_company_codes_are_unique_within_a_tenant_but_not_across(database:
         await service.create_company(session, code="USMF", name="Fabrikam USA")
     async with database.tenant_session(a.id) as session:
         assert [c.name for c in await service.list_companies(session)] == ["Contoso USA"]
+
+
+async def test_a_taken_domain_is_refused_as_already_existing_and_names_the_domain(database: Database) -> None:
+    async with database.system_transaction() as session:
+        await service.create_tenant(session, name="Contoso", domain="contoso.example")
+
+    with pytest.raises(AlreadyExists) as refused:
+        async with database.system_transaction() as session:
+            await service.create_tenant(session, name="Other", domain="contoso.example")
+
+    assert refused.value.field == "domain"
+
+
+async def test_an_unknown_time_zone_is_invalid_and_names_the_time_zone(database: Database) -> None:
+    with pytest.raises(Invalid) as refused:
+        async with database.system_transaction() as session:
+            await service.create_tenant(session, name="Contoso", domain="contoso.example", time_zone="Mars/Olympus")
+
+    assert refused.value.field == "time_zone"
