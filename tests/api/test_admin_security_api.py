@@ -201,25 +201,28 @@ async def test_consent_brings_a_multi_tenant_app_into_the_callers_tenant(
 
 
 @pytest.mark.parametrize(
-    ("method", "path", "body", "status", "words"),
+    ("method", "path", "body", "status", "words", "field"),
     [
-        ("get", "/admin/v1/apps/9c2bcd8e-0000-4000-8000-000000000000", None, 404, "no app registration"),
-        ("get", "/admin/v1/apps/not-a-guid", None, 400, "not a client ID"),
-        ("post", "/admin/v1/roles", {"name": "ATS integration"}, 409, "already exists"),
-        ("post", "/admin/v1/roles", {}, 400, "name"),
-        ("post", "/admin/v1/roles/ATS integration/privileges", {"table": "x", "privilege": "Read"}, 400, "built in"),
-        ("post", "/admin/v1/roles/Nobody/privileges", {"table": "x", "privilege": "Read"}, 404, "no security role"),
-        ("post", "/admin/v1/application-users", {"client_id": "x", "roles": []}, 400, "roles"),
-        ("post", "/admin/v1/hr-users", {"user_id": "u", "name": "U", "roles": ["Nope"]}, 404, "no HR role"),
-        ("post", "/admin/v1/entra-app-links", {"client_id": "c", "name": "n", "user_id": "ghost"}, 404, "no HR user"),
+        ("get", "/admin/v1/apps/9c2bcd8e-0000-4000-8000-000000000000", None, 404, "no app registration", "client_id"),
+        ("get", "/admin/v1/apps/not-a-guid", None, 400, "not a client ID", "client_id"),
+        ("post", "/admin/v1/roles", {"name": "ATS integration"}, 409, "already exists", "name"),
+        ("post", "/admin/v1/roles", {}, 400, "name", None),
+        ("post", "/admin/v1/roles/ATS integration/privileges", {"table": "x", "privilege": "Read"}, 400, "built in",
+         "role"),
+        ("post", "/admin/v1/roles/Nobody/privileges", {"table": "x", "privilege": "Read"}, 404, "no security role",
+         "role"),
+        ("post", "/admin/v1/application-users", {"client_id": "x", "roles": []}, 400, "roles", None),
+        ("post", "/admin/v1/hr-users", {"user_id": "u", "name": "U", "roles": ["Nope"]}, 404, "no HR role", "roles"),
+        ("post", "/admin/v1/entra-app-links", {"client_id": "c", "name": "n", "user_id": "ghost"}, 404, "no HR user",
+         "user_id"),
         ("post", "/admin/v1/trusted-issuers", {"issuer": "http://x", "jwks_uri": "http://y", "audiences": ["a"]},
-         400, "https"),
-        ("patch", "/admin/v1/hr-users/ghost", {"enabled": False}, 404, "no HR user"),
+         400, "https", "issuer"),
+        ("patch", "/admin/v1/hr-users/ghost", {"enabled": False}, 404, "no HR user", "user_id"),
     ],
 )  # fmt: skip
-async def test_a_refusal_is_a_problem_document_and_changes_nothing(
+async def test_a_refusal_is_a_problem_document_naming_its_field_and_changes_nothing(
     hub: Hub, database: Database, administrator: Integration,
-    method: str, path: str, body: dict[str, object] | None, status: int, words: str,
+    method: str, path: str, body: dict[str, object] | None, status: int, words: str, field: str | None,
 ) -> None:  # fmt: skip
     headers = await hub.bearer(administrator)
     before = await audit_count(database, administrator.tenant_id)
@@ -227,6 +230,7 @@ async def test_a_refusal_is_a_problem_document_and_changes_nothing(
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/problem+json"
     assert words in response.json()["detail"]
+    assert response.json().get("field") == field
     assert await audit_count(database, administrator.tenant_id) == before
 
 

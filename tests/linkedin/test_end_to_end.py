@@ -15,6 +15,7 @@ from hirehub.linkedin import operations
 from hirehub.linkedin.apps import EnableOptions
 from hirehub.linkedin.models import Integration, ReceivedNotification
 from hirehub.linkedin.notifications import HANDLE_NOTIFICATION
+from hirehub.linkedin.push import MAX_BODY
 from hirehub.linkedin.signatures import sign
 from hirehub.sandbox.linkedin import integration_key
 from hirehub.sandbox.linkedin.notifications import build_notification
@@ -130,6 +131,7 @@ async def test_a_notification_not_signed_by_the_customer_app_is_refused_and_chan
     answer = await linkedin.hub.post(url, content=body, headers=headers)
 
     assert answer.status_code == status
+    assert answer.headers["content-type"] == "application/problem+json" and answer.json()["status"] == status
     assert await linkedin.jobs(tenant_id) == jobs_before
     assert await _notifications(linkedin, tenant_id) == 0
     await linkedin.run_jobs()
@@ -174,6 +176,21 @@ async def test_a_signed_body_that_is_not_a_notification_is_a_bad_request(linkedi
     secret = linkedin.world.children_of(linkedin.partner)[0].current_secret
     answer = await linkedin.hub.post(genuine.callback_url, content=body, headers={"X-LI-Signature": sign(body, secret)})
     assert answer.status_code == 400
+    assert answer.json()["detail"] == "a notification is a JSON object"
+
+
+async def test_an_oversized_push_is_refused_before_it_is_read_as_a_notification(linkedin: LinkedIn) -> None:
+    await _onboarded(linkedin)
+    emulated = linkedin.world.integration(EXPORT)
+    assert emulated is not None
+    secret = linkedin.world.children_of(linkedin.partner)[0].current_secret
+    body = json.dumps({"id": "n-1", "type": "INTEGRATION_STATUS_CHANGE", "padding": "x" * MAX_BODY}).encode()
+
+    answer = await linkedin.hub.post(emulated.configurations["CALLBACK_URL"], content=body,
+                                     headers={"X-LI-Signature": sign(body, secret)})  # fmt: skip
+
+    assert answer.status_code == 413
+    assert answer.headers["content-type"] == "application/problem+json"
 
 
 async def test_the_plugin_page_allows_linkedin_in_its_content_security_policy_and_nothing_broader(
