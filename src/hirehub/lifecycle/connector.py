@@ -21,14 +21,14 @@ next plan, computed from a fresh observation, contains exactly what is still mis
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
 
 from hirehub.errors import AlreadyExists, Conflict, Unavailable
 from hirehub.lifecycle.directory_state import DirectoryAccount
-from hirehub.lifecycle.planning import Plan, Step
+from hirehub.lifecycle.planning import CreateAccount, Plan, Step
 
 
 class ConnectorUnavailable(Unavailable):
@@ -157,3 +157,61 @@ async def all_accounts(connector: Connector) -> AsyncIterator[DirectoryAccount]:
             yield account
         if token is None:
             return
+
+
+class StepRefused(Exception):
+    """Raised by a connector's step to say the directory refused it for a reason of its own (no such group, no
+    account to change): the step is reported ``failed`` and the plan goes on. Never leaves :func:`run_steps`."""
+
+
+class StepThrottled(Exception):
+    """Raised by a connector's step the directory asked to try again later, after ``retry_after`` seconds: the
+    step is reported ``retry`` and the rest of the plan skipped. Never leaves :func:`run_steps`."""
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+Create = Callable[[CreateAccount], Awaitable[str]]
+"""Creates the account of a ``create_account`` step; returns its object id."""
+Change = Callable[[str, Step], Awaitable[None]]
+"""Carries out any other step on the account with that object id."""
+
+
+async def run_steps(
+    plan: Plan, object_id: str | None, *, create: Create, change: Change
+) -> tuple[tuple[StepResult, ...], str | None]:
+    """Carry out ``plan``'s steps in order the way the contract says (see the module's docstring), every connector
+    alike: a step's own refusals become its result, and applying stops at the first step nothing can be built
+    upon. Returns the results and the object id of the account afterwards (None if there is still none)."""
+    results: list[StepResult] = []
+    stopped = False
+    for step in plan.steps:
+        if stopped:
+            results.append(StepResult(step, Outcome.SKIPPED))
+            continue
+        result, object_id = await _attempt(step, object_id, create, change)
+        results.append(result)
+        stopped = result.outcome in (Outcome.RETRY, Outcome.CONFLICT) or (
+            not result.ok and (isinstance(step, CreateAccount) or object_id is None)
+        )
+    return tuple(results), object_id
+
+
+async def _attempt(step: Step, object_id: str | None, create: Create, change: Change) -> tuple[StepResult, str | None]:
+    try:
+        if isinstance(step, CreateAccount):
+            if object_id is not None:
+                raise StepRefused(f"the plan creates an account but account {object_id} was given")
+            return StepResult(step, Outcome.OK), await create(step)
+        if object_id is None:
+            raise StepRefused("there is no account to change")
+        await change(object_id, step)
+    except NameConflict as conflict:
+        return StepResult(step, Outcome.CONFLICT, str(conflict), conflict=conflict), object_id
+    except StepThrottled as throttled:
+        return StepResult(step, Outcome.RETRY, str(throttled), retry_after=throttled.retry_after), object_id
+    except StepRefused as refused:
+        return StepResult(step, Outcome.FAILED, str(refused)), object_id
+    return StepResult(step, Outcome.OK), object_id

@@ -25,7 +25,7 @@ then a change is an explicit update step. Nothing is ever deleted: there is no d
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from types import MappingProxyType
@@ -114,13 +114,14 @@ class StepKind(StrEnum):
     CONVERT_MAILBOX_TO_SHARED = "convert_mailbox_to_shared"
 
 
-def _json_value(value: object) -> object:
+def json_value(value: object) -> object:
+    """A value as JSON holds it: dates as ISO-8601 text, tuples as lists, anything else unknown as its text."""
     if value is None or isinstance(value, str | bool | int | float):
         return value
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, list | tuple):
-        return [_json_value(item) for item in value]
+        return [json_value(item) for item in value]
     return str(value)
 
 
@@ -175,7 +176,7 @@ class UpdateAttributes:
     def to_json(self) -> dict[str, object]:
         return {
             "kind": self.kind.value,
-            "before": {name: _json_value(value) for name, value in self.before.items()},
+            "before": {name: json_value(value) for name, value in self.before.items()},
             "after": dict(self.after),
         }
 
@@ -200,92 +201,74 @@ class SetManager:
 
 
 @dataclass(frozen=True)
-class AddToGroup:
+class _SentenceStep:
+    """A step told by one sentence with its fields filled in (``{group!r}``), whose JSON is its kind and fields."""
+
+    kind: ClassVar[StepKind]
+    sentence: ClassVar[str]
+
+    def _fields(self) -> dict[str, object]:
+        return {item.name: getattr(self, item.name) for item in fields(self)}
+
+    def describe(self) -> str:
+        return self.sentence.format_map(self._fields())
+
+    def to_json(self) -> dict[str, object]:
+        return {"kind": self.kind.value, **self._fields()}
+
+
+@dataclass(frozen=True)
+class AddToGroup(_SentenceStep):
     kind: ClassVar[StepKind] = StepKind.ADD_TO_GROUP
+    sentence: ClassVar[str] = "add to group {group!r}"
     group: str
-
-    def describe(self) -> str:
-        return f"add to group {self.group!r}"
-
-    def to_json(self) -> dict[str, object]:
-        return {"kind": self.kind.value, "group": self.group}
 
 
 @dataclass(frozen=True)
-class RemoveFromGroup:
+class RemoveFromGroup(_SentenceStep):
     kind: ClassVar[StepKind] = StepKind.REMOVE_FROM_GROUP
+    sentence: ClassVar[str] = "remove from group {group!r}"
     group: str
 
-    def describe(self) -> str:
-        return f"remove from group {self.group!r}"
-
-    def to_json(self) -> dict[str, object]:
-        return {"kind": self.kind.value, "group": self.group}
-
 
 @dataclass(frozen=True)
-class EnableAccount:
+class EnableAccount(_SentenceStep):
     kind: ClassVar[StepKind] = StepKind.ENABLE_ACCOUNT
+    sentence: ClassVar[str] = "enable account: {reason}"
     reason: str
-
-    def describe(self) -> str:
-        return f"enable account: {self.reason}"
-
-    def to_json(self) -> dict[str, object]:
-        return {"kind": self.kind.value, "reason": self.reason}
 
 
 @dataclass(frozen=True)
-class DisableAccount:
+class DisableAccount(_SentenceStep):
     kind: ClassVar[StepKind] = StepKind.DISABLE_ACCOUNT
+    sentence: ClassVar[str] = "disable account: {reason}"
     reason: str
-
-    def describe(self) -> str:
-        return f"disable account: {self.reason}"
-
-    def to_json(self) -> dict[str, object]:
-        return {"kind": self.kind.value, "reason": self.reason}
 
 
 @dataclass(frozen=True)
-class ResetPassword:
+class ResetPassword(_SentenceStep):
     """Set a random password nobody learns, so a leaver's old password stops working even where the account's
     disabled flag is not checked (e.g. an on-premises sync)."""
 
     kind: ClassVar[StepKind] = StepKind.RESET_PASSWORD
-
-    def describe(self) -> str:
-        return "reset the password to a random one"
-
-    def to_json(self) -> dict[str, object]:
-        return {"kind": self.kind.value}
+    sentence: ClassVar[str] = "reset the password to a random one"
 
 
 @dataclass(frozen=True)
-class RevokeSessions:
+class RevokeSessions(_SentenceStep):
     """Invalidate refresh tokens and session cookies: disabling alone leaves a signed-in leaver signed in for up
     to an hour."""
 
     kind: ClassVar[StepKind] = StepKind.REVOKE_SESSIONS
-
-    def describe(self) -> str:
-        return "revoke sign-in sessions"
-
-    def to_json(self) -> dict[str, object]:
-        return {"kind": self.kind.value}
+    sentence: ClassVar[str] = "revoke sign-in sessions"
 
 
 @dataclass(frozen=True)
-class ConvertMailboxToShared:
+class ConvertMailboxToShared(_SentenceStep):
     """Keep a leaver's mail readable by others and free the licence."""
 
     kind: ClassVar[StepKind] = StepKind.CONVERT_MAILBOX_TO_SHARED
-
-    def describe(self) -> str:
-        return "convert the mailbox to a shared mailbox"
-
-    def to_json(self) -> dict[str, object]:
-        return {"kind": self.kind.value}
+    sentence: ClassVar[str] = "convert the mailbox to a shared mailbox"
 
 
 Step = (

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import datetime
 from itertools import islice
 from typing import Any
 
@@ -32,7 +32,7 @@ from hirehub.jobs.context import Handler, JobContext
 from hirehub.jobs.errors import PermanentFailure
 from hirehub.lifecycle.connector import Connector, ConnectorUnavailable, Outcome, all_accounts
 from hirehub.lifecycle.directory_state import DirectoryAccount
-from hirehub.lifecycle.planning import DisableAccount, Phase, Plan
+from hirehub.lifecycle.planning import DisableAccount, Phase, Plan, json_value
 from hirehub.lifecycle.policy import LifecyclePolicy
 from hirehub.lifecycle.reconciliation import AccountMismatch, DriftReport, compare
 from hirehub.lifecycle.worker_view import local_date, tenant_zone
@@ -48,16 +48,6 @@ LIST_CAP = 1000
 ORPHAN_REASON = "an orphan: no HR worker has this account's anchor, and the policy disables orphans"
 
 
-def _plain(value: object) -> object:
-    if value is None or isinstance(value, str | bool | int | float):
-        return value
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
-    return str(value)
-
-
 def _account_json(account: DirectoryAccount) -> dict[str, Any]:
     return {"object_id": account.object_id, "anchor": account.anchor,
             "userPrincipalName": account.user_principal_name, "enabled": account.enabled}  # fmt: skip
@@ -68,7 +58,7 @@ def _mismatch_json(mismatch: AccountMismatch) -> dict[str, Any]:
         "anchor": mismatch.anchor,
         "object_id": mismatch.object_id,
         "attributes": {
-            name: {"directory": _plain(before), "desired": _plain(after)}
+            name: {"directory": json_value(before), "desired": json_value(after)}
             for name, (before, after) in mismatch.attributes.items()
         },
         "groups_to_add": list(mismatch.groups_to_add),

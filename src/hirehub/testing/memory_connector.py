@@ -20,14 +20,16 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from hirehub.lifecycle.connector import (
     ApplyResult,
     ConnectorUnavailable,
     DuplicateAnchor,
     NameConflict,
-    Outcome,
-    StepResult,
+    StepRefused,
+    StepThrottled,
+    run_steps,
 )
 from hirehub.lifecycle.directory_state import DirectoryAccount, Mailbox
 from hirehub.lifecycle.planning import (
@@ -69,12 +71,6 @@ class _Record:
 class _Failure:
     error: str | None
     retry_after: float | None
-
-
-class _StepFailed(Exception):
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
 
 
 def _fold(name: str) -> str:
@@ -205,44 +201,35 @@ class InMemoryConnector:
 
     async def apply(self, plan: Plan, account: DirectoryAccount | None) -> ApplyResult:
         self._check_up()
-        object_id = account.object_id if account is not None else None
-        results: list[StepResult] = []
-        stopped = False
-        for step in plan.steps:
-            if stopped:
-                results.append(StepResult(step, Outcome.SKIPPED))
-                continue
-            result, object_id = self._attempt(step, object_id)
-            results.append(result)
-            if result.ok:
-                self.applied.append((object_id, step))
-            stopped = result.outcome in (Outcome.RETRY, Outcome.CONFLICT) or (
-                not result.ok and (isinstance(step, CreateAccount) or object_id is None)
-            )
+        start = account.object_id if account is not None else None
+        results, object_id = await run_steps(plan, start, create=self._create_step, change=self._change_step)
         current = self._records.get(object_id) if object_id is not None else None
-        return ApplyResult(tuple(results), self._view(current) if current is not None else None)
+        return ApplyResult(results, self._view(current) if current is not None else None)
 
     # --- steps -------------------------------------------------------------------------------------------
 
-    def _attempt(self, step: Step, object_id: str | None) -> tuple[StepResult, str | None]:
-        if self._failures:
-            failure = self._failures.popleft()
-            if failure.retry_after is not None:
-                return StepResult(step, Outcome.RETRY, failure.error, failure.retry_after), object_id
-            return StepResult(step, Outcome.FAILED, failure.error), object_id
-        try:
-            if isinstance(step, CreateAccount):
-                if object_id is not None:
-                    raise _StepFailed(f"the plan creates an account but account {object_id} was given")
-                return StepResult(step, Outcome.OK), self._create(step)
-            if object_id is None or object_id not in self._records:
-                raise _StepFailed("there is no account to change" if object_id is None else "the account is gone")
-            self._change(self._records[object_id], step)
-        except NameConflict as conflict:
-            return StepResult(step, Outcome.CONFLICT, str(conflict), conflict=conflict), object_id
-        except _StepFailed as failed:
-            return StepResult(step, Outcome.FAILED, failed.message), object_id
-        return StepResult(step, Outcome.OK), object_id
+    def _injected(self) -> None:
+        """The next injected failure, if any, as the step's own refusal or throttling."""
+        if not self._failures:
+            return
+        failure = self._failures.popleft()
+        if failure.retry_after is not None:
+            raise StepThrottled(failure.error or "throttled", failure.retry_after)
+        raise StepRefused(failure.error or "injected failure")
+
+    async def _create_step(self, step: CreateAccount) -> str:
+        self._injected()
+        object_id = self._create(step)
+        self.applied.append((object_id, step))
+        return object_id
+
+    async def _change_step(self, object_id: str, step: Step) -> None:
+        self._injected()
+        record = self._records.get(object_id)
+        if record is None:
+            raise StepRefused("the account is gone")
+        self._changes[type(step)](record, step)
+        self.applied.append((object_id, step))
 
     def _create(self, step: CreateAccount) -> str:
         desired = step.account
@@ -258,43 +245,52 @@ class InMemoryConnector:
         mailbox = Mailbox.USER if desired.mail else None
         return self._insert(desired.anchor, names, desired.enabled, attributes, mailbox).object_id
 
-    def _change(self, record: _Record, step: Step) -> None:
-        now = self.clock()
-        if isinstance(step, UpdateAttributes):
-            self._update(record, step)
-        elif isinstance(step, SetManager):
-            record.manager_id = (
-                None if step.manager_anchor is None else self._manager_id(step.manager_anchor, record.object_id)
-            )
-        elif isinstance(step, AddToGroup):
-            if self._known_groups is not None and _fold(step.group) not in self._known_groups:
-                raise _StepFailed(f"there is no group named {step.group!r}")
-            if all(_fold(group) != _fold(step.group) for group in record.groups):
-                record.groups.append(step.group)
-        elif isinstance(step, RemoveFromGroup):
-            record.groups = [group for group in record.groups if _fold(group) != _fold(step.group)]
-        elif isinstance(step, EnableAccount | DisableAccount):
-            record.enabled = isinstance(step, EnableAccount)
-        elif isinstance(step, ResetPassword):
-            record.password_changed_at = now
-            self.password_resets[record.object_id] += 1
-        elif isinstance(step, RevokeSessions):
-            record.sessions_valid_from = now
-            self.session_revocations[record.object_id] += 1
-        elif isinstance(step, ConvertMailboxToShared):
-            if record.mailbox is None:
-                raise _StepFailed("the account has no mailbox")
-            record.mailbox = Mailbox.SHARED
-            self.mailbox_conversions[record.object_id] += 1
-        else:  # pragma: no cover - every kind is handled above
-            raise _StepFailed(f"unknown step {step!r}")
+    def _set_manager(self, record: _Record, step: SetManager) -> None:
+        anchor = step.manager_anchor
+        record.manager_id = None if anchor is None else self._manager_id(anchor, record.object_id)
+
+    def _add_to_group(self, record: _Record, step: AddToGroup) -> None:
+        if self._known_groups is not None and _fold(step.group) not in self._known_groups:
+            raise StepRefused(f"there is no group named {step.group!r}")
+        if all(_fold(group) != _fold(step.group) for group in record.groups):
+            record.groups.append(step.group)
+
+    def _remove_from_group(self, record: _Record, step: RemoveFromGroup) -> None:
+        record.groups = [group for group in record.groups if _fold(group) != _fold(step.group)]
+
+    def _set_enabled(self, record: _Record, step: EnableAccount | DisableAccount) -> None:
+        record.enabled = isinstance(step, EnableAccount)
+
+    def _reset_password(self, record: _Record, step: ResetPassword) -> None:
+        record.password_changed_at = self.clock()
+        self.password_resets[record.object_id] += 1
+
+    def _revoke_sessions(self, record: _Record, step: RevokeSessions) -> None:
+        record.sessions_valid_from = self.clock()
+        self.session_revocations[record.object_id] += 1
+
+    def _share_mailbox(self, record: _Record, step: ConvertMailboxToShared) -> None:
+        if record.mailbox is None:
+            raise StepRefused("the account has no mailbox")
+        record.mailbox = Mailbox.SHARED
+        self.mailbox_conversions[record.object_id] += 1
+
+    @property
+    def _changes(self) -> dict[type[Step], Callable[[_Record, Any], None]]:
+        """What each kind of step does to an account: the one place steps are told apart."""
+        return {
+            UpdateAttributes: self._update, SetManager: self._set_manager, AddToGroup: self._add_to_group,
+            RemoveFromGroup: self._remove_from_group, EnableAccount: self._set_enabled,
+            DisableAccount: self._set_enabled, ResetPassword: self._reset_password,
+            RevokeSessions: self._revoke_sessions, ConvertMailboxToShared: self._share_mailbox,
+        }  # fmt: skip
 
     def _update(self, record: _Record, step: UpdateAttributes) -> None:
         after = step.after
         new_names = {name: after[name] for name in record.names if name in after}
         changed = {**record.names, **{name: None if v is None else str(v) for name, v in new_names.items()}}
         if not changed[USER_PRINCIPAL_NAME]:
-            raise _StepFailed("an account cannot lose its userPrincipalName")
+            raise StepRefused("an account cannot lose its userPrincipalName")
         conflict = self._conflict(changed, record.object_id)
         if conflict is not None:
             raise conflict
@@ -312,11 +308,11 @@ class InMemoryConnector:
     def _manager_id(self, anchor: str, object_id: str) -> str:
         candidates = self._by_anchor.get(anchor, [])
         if not candidates:
-            raise _StepFailed(f"no account carries the manager's anchor {anchor!r}")
+            raise StepRefused(f"no account carries the manager's anchor {anchor!r}")
         if len(candidates) > 1:
-            raise _StepFailed(str(DuplicateAnchor(anchor, tuple(candidates))))
+            raise StepRefused(str(DuplicateAnchor(anchor, tuple(candidates))))
         if candidates[0] == object_id:
-            raise _StepFailed("an account cannot be its own manager")
+            raise StepRefused("an account cannot be its own manager")
         return candidates[0]
 
     # --- storage -----------------------------------------------------------------------------------------

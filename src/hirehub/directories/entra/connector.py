@@ -19,7 +19,8 @@ carries the same anchor, adopts it as the account the step created. Only a names
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -39,8 +40,9 @@ from hirehub.lifecycle.connector import (
     DuplicateAnchor,
     NameConflict,
     NeedsAdministrator,
-    Outcome,
-    StepResult,
+    StepRefused,
+    StepThrottled,
+    run_steps,
 )
 from hirehub.lifecycle.directory_state import DirectoryAccount, Mailbox
 from hirehub.lifecycle.planning import (
@@ -72,12 +74,6 @@ UnavailableError = (httpx.TransportError,)
 
 class _NotVisibleYet(Exception):
     """Graph holds a name for an object its reads do not show yet (eventual consistency): try again shortly."""
-
-
-class _StepFailed(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -269,50 +265,30 @@ class GraphConnector:
     # --- applying ------------------------------------------------------------------------------------------
 
     async def apply(self, plan: Plan, account: DirectoryAccount | None) -> ApplyResult:
-        object_id = account.object_id if account is not None else None
-        current = account
-        results: list[StepResult] = []
-        stopped = False
+        start = account.object_id if account is not None else None
         async with _reachable():
-            for step in plan.steps:
-                if stopped:
-                    results.append(StepResult(step, Outcome.SKIPPED))
-                    continue
-                result, object_id = await self._attempt(step, object_id, current)
-                results.append(result)
-                stopped = result.outcome in (Outcome.RETRY, Outcome.CONFLICT) or (
-                    not result.ok and (isinstance(step, CreateAccount) or object_id is None)
-                )
-            if object_id is not None:
-                user = await self._user(object_id)
-                current = await self._account(user) if user is not None else None
-            else:
-                current = None
-        return ApplyResult(tuple(results), current)
+            results, object_id = await run_steps(plan, start, create=self._create_step, change=self._change_step)
+            user = await self._user(object_id) if object_id is not None else None
+            current = await self._account(user) if user is not None else None
+        return ApplyResult(results, current)
 
-    async def _attempt(
-        self, step: Step, object_id: str | None, account: DirectoryAccount | None
-    ) -> tuple[StepResult, str | None]:
-        try:
-            if isinstance(step, CreateAccount):
-                if object_id is not None:
-                    raise _StepFailed(f"the plan creates an account but account {object_id} was given")
-                return StepResult(step, Outcome.OK), await self._create(step)
-            if object_id is None:
-                raise _StepFailed("there is no account to change")
-            await self._change(object_id, step, account)
-        except NameConflict as conflict:
-            return StepResult(step, Outcome.CONFLICT, str(conflict), conflict=conflict), object_id
-        except _StepFailed as failed:
-            return StepResult(step, Outcome.FAILED, failed.message), object_id
-        except _NotVisibleYet as unseen:
-            return StepResult(step, Outcome.RETRY, str(unseen), retry_after=NOT_VISIBLE_RETRY_SECONDS), object_id
-        except GraphError as error:
-            if error.status in (429, 503, 504):
-                wait = error.retry_after if error.retry_after is not None else 30.0
-                return StepResult(step, Outcome.RETRY, f"{error.code}: {error.message}", retry_after=wait), object_id
-            return StepResult(step, Outcome.FAILED, f"{error.status} {error.code}: {error.message}"), object_id
-        return StepResult(step, Outcome.OK), object_id
+    async def _create_step(self, step: CreateAccount) -> str:
+        with _graph_answers():
+            return await self._create(step)
+
+    async def _change_step(self, object_id: str, step: Step) -> None:
+        with _graph_answers():
+            await self._changes[type(step)](object_id, step)
+
+    @property
+    def _changes(self) -> dict[type[Step], Callable[[str, Any], Awaitable[None]]]:
+        """The Graph operation behind each kind of step: the one place steps are told apart."""
+        return {
+            UpdateAttributes: self._update, SetManager: self._set_manager, AddToGroup: self._add_to_group,
+            RemoveFromGroup: self._remove_from_group, EnableAccount: self._set_enabled,
+            DisableAccount: self._set_enabled, ResetPassword: self._reset_password,
+            RevokeSessions: self._revoke_sessions, ConvertMailboxToShared: self._share_mailbox,
+        }  # fmt: skip
 
     async def _create(self, step: CreateAccount) -> str:
         desired = step.account
@@ -342,46 +318,47 @@ class GraphConnector:
             return str(holder["id"])  # this worker's own account: adopt it
         return str(created["id"])
 
-    async def _change(self, object_id: str, step: Step, account: DirectoryAccount | None) -> None:
-        if isinstance(step, UpdateAttributes):
-            changes = {name: _graph_value(value) for name, value in step.after.items()}
-            try:
-                await self.directory.update_user(object_id, changes)
-            except GraphError as error:
-                if error.is_conflict:
-                    names = {
-                        name: value
-                        for name, value in changes.items()
-                        if name in (USER_PRINCIPAL_NAME, MAIL, MAIL_NICKNAME)
-                    }
-                    raise _conflict_of(error, {k: None if v is None else str(v) for k, v in names.items()}) from error
-                raise
-        elif isinstance(step, SetManager):
-            manager_id = None if step.manager_anchor is None else await self._manager_id(step.manager_anchor, object_id)
-            await self.directory.set_manager(object_id, manager_id)
-        elif isinstance(step, AddToGroup):
-            await self.directory.add_member(await self._group_id(step.group), object_id)
-        elif isinstance(step, RemoveFromGroup):
-            await self.directory.remove_member(await self._group_id(step.group), object_id)
-        elif isinstance(step, EnableAccount | DisableAccount):
-            await self.directory.set_enabled(object_id, isinstance(step, EnableAccount))
-        elif isinstance(step, ResetPassword):
-            await self.directory.reset_password(object_id)
-        elif isinstance(step, RevokeSessions):
-            await self.directory.revoke_sessions(object_id)
-        elif isinstance(step, ConvertMailboxToShared):
-            await self._share_mailbox(object_id, account)
-        else:  # pragma: no cover - every kind is handled above
-            raise _StepFailed(f"unknown step {step!r}")
+    async def _update(self, object_id: str, step: UpdateAttributes) -> None:
+        changes = {name: _graph_value(value) for name, value in step.after.items()}
+        try:
+            await self.directory.update_user(object_id, changes)
+        except GraphError as error:
+            if error.is_conflict:
+                names = {
+                    name: value for name, value in changes.items() if name in (USER_PRINCIPAL_NAME, MAIL, MAIL_NICKNAME)
+                }
+                raise _conflict_of(error, {k: None if v is None else str(v) for k, v in names.items()}) from error
+            raise
+
+    async def _set_manager(self, object_id: str, step: SetManager) -> None:
+        anchor = step.manager_anchor
+        await self.directory.set_manager(
+            object_id, None if anchor is None else await self._manager_id(anchor, object_id)
+        )
+
+    async def _add_to_group(self, object_id: str, step: AddToGroup) -> None:
+        await self.directory.add_member(await self._group_id(step.group), object_id)
+
+    async def _remove_from_group(self, object_id: str, step: RemoveFromGroup) -> None:
+        await self.directory.remove_member(await self._group_id(step.group), object_id)
+
+    async def _set_enabled(self, object_id: str, step: EnableAccount | DisableAccount) -> None:
+        await self.directory.set_enabled(object_id, isinstance(step, EnableAccount))
+
+    async def _reset_password(self, object_id: str, step: ResetPassword) -> None:
+        await self.directory.reset_password(object_id)
+
+    async def _revoke_sessions(self, object_id: str, step: RevokeSessions) -> None:
+        await self.directory.revoke_sessions(object_id)
 
     async def _manager_id(self, anchor: str, object_id: str) -> str:
         found = await self.directory.find_by_employee_id(anchor)
         if not found:
-            raise _StepFailed(f"no account carries the manager's anchor {anchor!r}")
+            raise StepRefused(f"no account carries the manager's anchor {anchor!r}")
         if len(found) > 1:
-            raise _StepFailed(str(DuplicateAnchor(anchor, tuple(str(user["id"]) for user in found))))
+            raise StepRefused(str(DuplicateAnchor(anchor, tuple(str(user["id"]) for user in found))))
         if str(found[0]["id"]) == object_id:
-            raise _StepFailed("an account cannot be its own manager")
+            raise StepRefused("an account cannot be its own manager")
         return str(found[0]["id"])
 
     async def _group_id(self, name: str) -> str:
@@ -391,15 +368,15 @@ class GraphConnector:
         group_id = self._group_ids[key]
         if group_id is None:
             del self._group_ids[key]  # it may be created later; ask again next time
-            raise _StepFailed(f"there is no group named {name!r}")
+            raise StepRefused(f"there is no group named {name!r}")
         return group_id
 
-    async def _share_mailbox(self, object_id: str, account: DirectoryAccount | None) -> None:
+    async def _share_mailbox(self, object_id: str, step: ConvertMailboxToShared) -> None:
         if self.exchange is None:
-            raise _StepFailed("the connection does not have the Exchange Online features on")
+            raise StepRefused("the connection does not have the Exchange Online features on")
         user = await self._user(object_id)
         if user is None:
-            raise _StepFailed("the account is gone")
+            raise StepRefused("the account is gone")
         identity = str(user[USER_PRINCIPAL_NAME])
         await self.exchange.convert_to_shared(identity)
         manager = await self._manager_of(object_id)
@@ -422,6 +399,21 @@ class GraphConnector:
                 return None
             raise
         return found
+
+
+@contextmanager
+def _graph_answers() -> Iterator[None]:
+    """Graph's answer to one step as the step's outcome: a name too new to read or a 429/503/504 that outlasted
+    the client's retries is a retry after Graph's wait; any other error a failure with Graph's code and message."""
+    try:
+        yield
+    except _NotVisibleYet as unseen:
+        raise StepThrottled(str(unseen), NOT_VISIBLE_RETRY_SECONDS) from unseen
+    except GraphError as error:
+        if error.status in (429, 503, 504):
+            wait = error.retry_after if error.retry_after is not None else 30.0
+            raise StepThrottled(f"{error.code}: {error.message}", wait) from error
+        raise StepRefused(f"{error.status} {error.code}: {error.message}") from error
 
 
 class _reachable:
