@@ -21,7 +21,7 @@ from hirehub.odata.values import from_json
 from hirehub.odata.writing import Writer
 
 
-async def invoke(writer: Writer, entity: EntityType, resource: ResourcePath, body: Any, *, root: str) -> Any:
+async def invoke(writer: Writer, entity: EntityType, resource: ResourcePath, *, body: Any, root: str) -> Any:
     """Run the action ``resource`` names on the record it addresses; the response carries the result record."""
     assert resource.action is not None and resource.key is not None
     action = writer.model.action(entity, resource.action)
@@ -38,7 +38,7 @@ async def invoke(writer: Writer, entity: EntityType, resource: ResourcePath, bod
     result = writer.model.entity_type(action.returns)
     # The action's own privileges cover its result: no Read check on the record it made.
     reader = Reader(writer.session, writer.model, lambda table: None, row.created_at)
-    record = await reader.one(result, result.model.id == row.id, None, ())
+    record = await reader.one(result, result.model.id == row.id)
     assert record is not None
     return odata_json({"@odata.context": f"{root}/$metadata#{result.entity_set}/$entity", **record})
 

@@ -20,7 +20,7 @@ from hirehub.odata.syntax import Aggregate, FilterStep, GroupBy, Transformation
 AGGREGATES: dict[str, Any] = {"sum": func.sum, "min": func.min, "max": func.max, "average": func.avg}
 
 
-async def aggregate(reader: Reader, entity: EntityType, options: QueryOptions, root: str) -> dict[str, Any]:
+async def aggregate(reader: Reader, entity: EntityType, options: QueryOptions, *, root: str) -> dict[str, Any]:
     """``$apply``: filters, then at most one ``groupby`` (with its aggregate) or one ``aggregate``."""
     assert options.apply is not None
     reader.on_table(entity.logical_name)
@@ -47,7 +47,7 @@ async def aggregate(reader: Reader, entity: EntityType, options: QueryOptions, r
         elif isinstance(step, Aggregate):
             if measures:
                 raise bad_query("$apply takes one aggregate.")
-            measures = [_measure(reader, entity, source, item) for item in step.items]
+            measures = [_measure(reader, Scope(entity, source), item) for item in step.items]
         if steps and not isinstance(steps[0], FilterStep | GroupBy | Aggregate):
             raise bad_query("$apply supports filter, groupby and aggregate.")
     if not groups and not measures:
@@ -67,10 +67,10 @@ async def aggregate(reader: Reader, entity: EntityType, options: QueryOptions, r
     }
 
 
-def _measure(reader: Reader, entity: EntityType, source: Any, item: Any) -> tuple[str, Any]:
+def _measure(reader: Reader, scope: Scope, item: Any) -> tuple[str, Any]:
     if item.path is None:
-        return item.alias, func.count(source.id)
-    typed = reader.compiler._path(item.path, Scope(entity, source))
+        return item.alias, func.count(scope.source.id)
+    typed = reader.compiler._path(item.path, scope)
     if item.method == "countdistinct":
         return item.alias, func.count(typed.expression.distinct())
     if item.method in ("sum", "average") and typed.edm_type not in ("Edm.Int32", "Edm.Int64", "Edm.Decimal"):

@@ -102,15 +102,17 @@ async def read(session: AsyncSession, call: Call, *, principal: Principal, model
 async def _read(session: AsyncSession, call: Call, *, principal: Principal, model: EntityModel) -> Response:
     options = parse_options(call.query, call.header("prefer"))
     if call.path == "EntityDefinitions" or call.path.startswith("EntityDefinitions("):
-        return _entity_definitions(model, call.path, options, principal, call.root)
+        return _entity_definitions(model, call.path, options=options, principal=principal, root=call.root)
     resource = parse_resource_path(call.path)
     entity = entity_set(model, resource.entity_set)
     reader = Reader(session, model, reads(principal), datetime.now(UTC))
     if resource.key is None:
-        return await _collection(reader, entity, options, call, resource.count)
+        return await _collection(reader, entity, options, call=call, count_only=resource.count)
     if resource.navigation is not None:
-        return await _navigation(reader, entity, resource, options, call)
-    record = await reader.one(entity, key_condition(entity, resource.key), options.select, options.expand)
+        return await _navigation(reader, entity, resource, options=options, call=call)
+    record = await reader.one(
+        entity, key_condition(entity, resource.key), select_names=options.select, expand=options.expand
+    )
     if record is None:
         raise record_not_found(entity.logical_name, str(resource.key))
     if call.header("if-none-match") in (record["@odata.etag"], "*"):
@@ -120,11 +122,11 @@ async def _read(session: AsyncSession, call: Call, *, principal: Principal, mode
 
 
 async def _collection(
-    reader: Reader, entity: EntityType, options: QueryOptions, call: Call, count_only: bool,
+    reader: Reader, entity: EntityType, options: QueryOptions, *, call: Call, count_only: bool,
     extra: tuple[Any, ...] = (),
 ) -> Response:  # fmt: skip
     if options.apply is not None:
-        return odata_json(await aggregation.aggregate(reader, entity, options, call.root))
+        return odata_json(await aggregation.aggregate(reader, entity, options, root=call.root))
     if count_only:
         conditions = [*extra]
         if options.filter is not None:
@@ -151,10 +153,10 @@ async def _collection(
 
 
 async def _navigation(
-    reader: Reader, entity: EntityType, resource: ResourcePath, options: QueryOptions, call: Call
+    reader: Reader, entity: EntityType, resource: ResourcePath, *, options: QueryOptions, call: Call
 ) -> Response:
     assert resource.key is not None and resource.navigation is not None
-    parent = await reader.one(entity, key_condition(entity, resource.key), [], ())
+    parent = await reader.one(entity, key_condition(entity, resource.key), select_names=[])
     if parent is None:
         raise record_not_found(entity.logical_name, str(resource.key))
     parent_id = uuid.UUID(parent[entity.key])
@@ -163,7 +165,7 @@ async def _navigation(
         collection = entity.collections[resource.navigation]
         target = model.entity_type(collection.target)
         condition = getattr(target.model, collection.foreign_key) == parent_id
-        return await _collection(reader, target, options, call, resource.count, (condition,))
+        return await _collection(reader, target, options, call=call, count_only=resource.count, extra=(condition,))
     lookup = entity.lookups.get(resource.navigation)
     if lookup is None or resource.count:
         raise resource_not_found(resource.navigation)
@@ -172,14 +174,14 @@ async def _navigation(
     target_id = foreign.get(str(parent_id))
     if target_id is None:
         return Response(status_code=204, headers=ODATA_HEADERS)
-    record = await reader.one(target, target.model.id == target_id, options.select, options.expand)
+    record = await reader.one(target, target.model.id == target_id, select_names=options.select, expand=options.expand)
     if record is None:
         return Response(status_code=204, headers=ODATA_HEADERS)
     return odata_json({"@odata.context": f"{call.root}/$metadata#{target.entity_set}/$entity", **record})
 
 
 def _entity_definitions(
-    model: EntityModel, path: str, options: QueryOptions, principal: Principal, root: str
+    model: EntityModel, path: str, *, options: QueryOptions, principal: Principal, root: str
 ) -> Response:
     principal.require("entity", Privilege.READ)
     if path == "EntityDefinitions":
@@ -248,7 +250,7 @@ async def _create(writer: Writer, principal: Principal, call: Call) -> Response:
     entity = entity_set(writer.model, resource.entity_set)
     body = _body(call)
     if resource.action is not None:
-        return await actions.invoke(writer, entity, resource, body, root=call.root)
+        return await actions.invoke(writer, entity, resource, body=body, root=call.root)
     if resource.key is not None:
         raise method_not_allowed("POST creates records in a set; use PATCH to update one.")
     row = await writer.create(entity, body)
@@ -258,7 +260,7 @@ async def _create(writer: Writer, principal: Principal, call: Call) -> Response:
         return Response(status_code=204, headers={**ODATA_HEADERS, **headers})
     options = parse_options(call.query, None)
     reader = Reader(writer.session, writer.model, reads(principal), datetime.now(UTC))
-    record = await reader.one(entity, entity.model.id == row.id, options.select, options.expand)
+    record = await reader.one(entity, entity.model.id == row.id, select_names=options.select, expand=options.expand)
     assert record is not None
     context = f"{call.root}/$metadata#{entity.entity_set}/$entity"
     return odata_json({"@odata.context": context, **record}, 201,

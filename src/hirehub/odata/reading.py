@@ -178,7 +178,7 @@ class Reader:
         self.on_table(entity.logical_name)
         self.check_expand(entity, expand)
         limit = top if top is not None else page_size + 1
-        plan = self._plan(entity, select_names, filter_node, orderby, limit, extra)
+        plan = self._plan(entity, select_names, filter_node=filter_node, orderby=orderby, limit=limit, extra=extra)
         total = await self.count(entity, plan.conditions) if count else None
         statement = plan.statement
         if skiptoken is not None:
@@ -195,7 +195,7 @@ class Reader:
         return Page(records, next_token, total)
 
     def _plan(
-        self, entity: EntityType, select_names: Sequence[str] | None, filter_node: Node | None,
+        self, entity: EntityType, select_names: Sequence[str] | None, *, filter_node: Node | None,
         orderby: Sequence[OrderBy], limit: int, extra: Sequence[ColumnElement[bool]],
     ) -> _Plan:  # fmt: skip
         """The page's statement before any skiptoken condition. An ATS asks the same query again and again;
@@ -230,7 +230,7 @@ class Reader:
         finally:
             self.compiler.on_table = self.on_table
         shaper = Shaper.of(entity, select_names)
-        statement = self._statement(source, shaper, conditions, keys, limit)
+        statement = self._statement(source, shaper, conditions=conditions, keys=keys, limit=limit)
         tenant_id = self._core_tenant(source)
         if tenant_id is not None:
             statement = statement.where(source.tenant_id == tenant_id)
@@ -247,13 +247,13 @@ class Reader:
         return int(rows[0][0] or 0)
 
     async def one(
-        self, entity: EntityType, condition: ColumnElement[bool], select_names: Sequence[str] | None,
-        expand: Sequence[ExpandItem],
+        self, entity: EntityType, condition: ColumnElement[bool], *, select_names: Sequence[str] | None = None,
+        expand: Sequence[ExpandItem] = (),
     ) -> Record | None:  # fmt: skip
         self.on_table(entity.logical_name)
         self.check_expand(entity, expand)
         shaper = Shaper.of(entity, select_names)
-        rows = await self._fetch(entity.model, shaper, [condition], [], 2)
+        rows = await self._fetch(entity.model, shaper, conditions=[condition], keys=[], limit=2)
         if not rows:
             return None
         record = shaper(rows[0])
@@ -271,16 +271,19 @@ class Reader:
     # --- fetching and shaping ---------------------------------------------------------------------
 
     async def _fetch(
-        self, source: Any, shaper: Shaper, conditions: Sequence[ColumnElement[bool]], keys: Sequence[SortKey],
+        self, source: Any, shaper: Shaper, *, conditions: Sequence[ColumnElement[bool]], keys: Sequence[SortKey],
         limit: int, extra_columns: Sequence[Any] = (),
     ) -> Sequence[Any]:  # fmt: skip
         """Rows as tuples: the shaper's attributes, then the sort values (but the id, which the shaper's
         attributes start with), then ``extra_columns``."""
-        return await self._rows(source, self._statement(source, shaper, conditions, keys, limit, extra_columns))
+        statement = self._statement(
+            source, shaper, conditions=conditions, keys=keys, limit=limit, extra_columns=extra_columns
+        )
+        return await self._rows(source, statement)
 
     @staticmethod
     def _statement(
-        source: Any, shaper: Shaper, conditions: Sequence[ColumnElement[bool]], keys: Sequence[SortKey],
+        source: Any, shaper: Shaper, *, conditions: Sequence[ColumnElement[bool]], keys: Sequence[SortKey],
         limit: int, extra_columns: Sequence[Any] = (),
     ) -> Select[Any]:  # fmt: skip
         columns = [type_coerce(source.id, GuidText()), *[getattr(source, a) for a in shaper.attributes[1:]]]
@@ -349,18 +352,20 @@ class Reader:
             self.attributes(target, item.select)
             self.check_expand(target, item.expand, depth + 1)
 
-    async def expand(self, entity: EntityType, records: list[Record], items: Sequence[ExpandItem], depth: int) -> None:
+    async def expand(
+        self, entity: EntityType, records: list[Record], items: Sequence[ExpandItem], *, depth: int
+    ) -> None:
         if not items or not records:
             return
         for item in items:
             if item.navigation in entity.lookups:
-                await self._expand_lookup(entity, records, item, depth)
+                await self._expand_lookup(entity, records, item, depth=depth)
             elif item.navigation in entity.collections:
-                await self._expand_collection(entity, records, item, depth)
+                await self._expand_collection(entity, records, item, depth=depth)
             else:
                 raise unknown_property(item.navigation, entity.logical_name)
 
-    async def _expand_lookup(self, entity: EntityType, records: list[Record], item: ExpandItem, depth: int) -> None:
+    async def _expand_lookup(self, entity: EntityType, records: list[Record], item: ExpandItem, *, depth: int) -> None:
         lookup = entity.lookups[item.navigation]
         target = self.model.entity_type(lookup.target)
         foreign_keys = await self._foreign_keys(entity, records, lookup.foreign_key)
@@ -368,9 +373,11 @@ class Reader:
         related: dict[uuid.UUID, Record] = {}
         if ids:
             shaper = Shaper.of(target, item.select)
-            rows = await self._fetch(target.model, shaper, [target.model.id.in_(ids)], [], len(ids))
+            rows = await self._fetch(
+                target.model, shaper, conditions=[target.model.id.in_(ids)], keys=[], limit=len(ids)
+            )
             shaped = shaper.many(rows)
-            await self.expand(target, shaped, item.expand, depth + 1)
+            await self.expand(target, shaped, item.expand, depth=depth + 1)
             related = {uuid.UUID(r[target.key]): r for r in shaped}
         for record in records:
             fk = foreign_keys.get(record[entity.key])
@@ -382,7 +389,9 @@ class Reader:
         rows = await self._rows(source, select(source.id, getattr(source, attribute)).where(source.id.in_(ids)))
         return {str(row[0]): row[1] for row in rows}
 
-    async def _expand_collection(self, entity: EntityType, records: list[Record], item: ExpandItem, depth: int) -> None:
+    async def _expand_collection(
+        self, entity: EntityType, records: list[Record], item: ExpandItem, *, depth: int
+    ) -> None:
         collection = entity.collections[item.navigation]
         target = self.model.entity_type(collection.target)
         member = target.model
@@ -393,13 +402,15 @@ class Reader:
             conditions.append(self.compiler.compile(item.filter, target, member))
         keys = [SortKey(fk_column, "Edm.Guid", False, nullable=False), *self.sort_keys(target, member, item.orderby)]
         shaper = Shaper.of(target, item.select)
-        rows = await self._fetch(member, shaper, conditions, keys, MAX_PAGE_SIZE, [fk_column])
+        rows = await self._fetch(
+            member, shaper, conditions=conditions, keys=keys, limit=MAX_PAGE_SIZE, extra_columns=[fk_column]
+        )
         grouped: dict[str, list[Record]] = {str(p): [] for p in parent_ids}
         for row in rows:
             children = grouped[str(row[-1])]
             if item.top is None or len(children) < item.top:
                 children.append(shaper(row))
-        await self.expand(target, [c for group in grouped.values() for c in group], item.expand, depth + 1)
+        await self.expand(target, [c for group in grouped.values() for c in group], item.expand, depth=depth + 1)
         for record in records:
             record[item.navigation] = grouped[record[entity.key]]
 

@@ -51,7 +51,9 @@ class Writer:
 
     # --- create -----------------------------------------------------------------------------------
 
-    async def create(self, entity: EntityType, body: Any, depth: int = 0, preset: dict[str, Any] | None = None) -> Any:
+    async def create(
+        self, entity: EntityType, body: Any, *, depth: int = 0, preset: dict[str, Any] | None = None
+    ) -> Any:
         self.check_writable(entity)
         self.require(entity.logical_name, Privilege.CREATE)
         if not isinstance(body, dict):
@@ -79,7 +81,7 @@ class Writer:
             await hooks.after_write(self.session, row)
         for collection_entity, foreign_key, items in children:
             for item in items:
-                await self.create(collection_entity, item, depth + 1, preset={foreign_key: row.id})
+                await self.create(collection_entity, item, depth=depth + 1, preset={foreign_key: row.id})
         return row
 
     # --- update -----------------------------------------------------------------------------------
@@ -122,16 +124,16 @@ class Writer:
             if name.startswith("@odata.") or name.startswith("@"):
                 continue
             if name.endswith("@odata.bind"):
-                await self._bind(entity, row, name[: -len("@odata.bind")], raw)
+                await self._bind(entity, row, navigation=name[: -len("@odata.bind")], raw=raw)
                 continue
             if "@" in name:
                 continue  # instance annotations such as …@OData.Community.Display.V1.FormattedValue
             prop = entity.properties.get(name)
             if prop is not None:
-                self._set(entity, row, prop, raw, creating)
+                self._set(entity, row, prop, raw=raw, creating=creating)
                 continue
             if name in entity.lookups:
-                await self._deep_single(entity, row, name, raw, depth)
+                await self._deep_single(entity, row, navigation=name, raw=raw, depth=depth)
                 continue
             if name in entity.collections:
                 if not creating:
@@ -156,7 +158,7 @@ class Writer:
         return children
 
     @staticmethod
-    def _set(entity: EntityType, row: Any, prop: Property, raw: Any, creating: bool) -> None:
+    def _set(entity: EntityType, row: Any, prop: Property, *, raw: Any, creating: bool) -> None:
         if prop.system:
             if raw is None:
                 return  # generic clients send every property; a null asks for nothing
@@ -174,7 +176,7 @@ class Writer:
             if prop.required and not prop.system and getattr(row, prop.attribute, None) in (None, ""):
                 raise invalid_argument(f"'{prop.name}' is required: give it a value.")
 
-    async def _bind(self, entity: EntityType, row: Any, navigation: str, raw: Any) -> None:
+    async def _bind(self, entity: EntityType, row: Any, *, navigation: str, raw: Any) -> None:
         lookup = entity.lookups.get(navigation)
         if lookup is None:
             if navigation in entity.collections:
@@ -200,10 +202,10 @@ class Writer:
             raise record_not_found(target.logical_name, str(path.key))
         setattr(row, lookup.foreign_key, target_id)
 
-    async def _deep_single(self, entity: EntityType, row: Any, navigation: str, raw: Any, depth: int) -> None:
+    async def _deep_single(self, entity: EntityType, row: Any, *, navigation: str, raw: Any, depth: int) -> None:
         lookup = entity.lookups[navigation]
         target = self.model.entity_type(lookup.target)
         self.require(entity.logical_name, Privilege.APPEND)
         self.require(target.logical_name, Privilege.APPEND_TO)
-        created = await self.create(target, raw, depth + 1)
+        created = await self.create(target, raw, depth=depth + 1)
         setattr(row, lookup.foreign_key, created.id)

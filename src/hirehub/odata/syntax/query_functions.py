@@ -33,7 +33,7 @@ def parse_query_function(cursor: Cursor) -> QueryFunction:
     with cursor.nested(opener):
         arguments = _arguments(cursor)
         cursor.expect_punctuation(")", f" to close {name_token.text}( opened at position {opener.position}")
-    return _build(cursor, name_token, name, arguments)
+    return _build(cursor, name_token, name=name, arguments=arguments)
 
 
 def _short_name(cursor: Cursor, token: Token) -> str:
@@ -63,7 +63,7 @@ def _arguments(cursor: Cursor) -> _Arguments:
             return arguments
 
 
-def _build(cursor: Cursor, name_token: Token, name: str, arguments: _Arguments) -> QueryFunction:
+def _build(cursor: Cursor, name_token: Token, *, name: str, arguments: _Arguments) -> QueryFunction:
     expected = QUERY_FUNCTIONS[name]
     given = tuple(parameter for parameter in arguments if parameter != PROPERTY_NAME)
     if PROPERTY_NAME not in arguments or set(given) != set(expected):
