@@ -128,7 +128,7 @@ async def test_a_malformed_client_id_and_an_unknown_user_are_shown_at_their_fiel
             client, "/console/entra-apps/", "/console/entra-apps/",
             {"client_id": client_id, "name": "ATS", "user_id": "nobody"},
         )  # fmt: skip
-    assert (malformed.status_code, unknown.status_code) == (400, 400)
+    assert (malformed.status_code, unknown.status_code) == (400, 404)  # malformed input; an HR user not found
     assert 'id="link-client_id-error">&#39;not-a-guid&#39; is not a client ID (a GUID)' in malformed.text
     assert 'id="link-user_id-error">no HR user &#39;nobody&#39;' in unknown.text
     assert await setup.state() == before

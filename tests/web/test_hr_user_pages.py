@@ -70,7 +70,7 @@ async def test_a_taken_user_id_is_refused_at_the_field_and_nothing_is_created(
             client, "/console/hr-users/", "/console/hr-users/",
             {"user_id": "ats-integration", "name": "Again", "roles": RECRUITING_ROLE_ID},
         )  # fmt: skip
-    assert answer.status_code == 400
+    assert answer.status_code == 409
     assert 'id="hr-user_id-error">an HR user &#39;ats-integration&#39; already exists' in answer.text
     assert await setup.state() == before
 

@@ -132,7 +132,7 @@ async def test_a_refusal_of_the_hire_service_is_shown_at_its_field_and_changes_n
             client, dialog, dialog,
             {"first_name": "Ada", "last_name": "Lovelace", "start_date": "2026-12-01", "position_id": str(seat.id)},
         )  # fmt: skip
-    assert answer.status_code == 400
+    assert answer.status_code == 409
     assert 'id="position_id-error">position SEAT-1 already has 1 worker(s)' in answer.text
     assert await hr.state() == before
 

@@ -90,7 +90,7 @@ async def test_a_custom_role_is_built_privilege_by_privilege_and_granted_then_re
     ]  # fmt: skip
 
 
-async def test_a_grant_on_a_built_in_role_is_refused_at_the_field_and_changes_nothing(
+async def test_a_grant_on_a_built_in_role_is_refused_in_the_banner_and_changes_nothing(
     live_hub: str, database: Database
 ) -> None:
     admin, setup = await tenant_with_security(database, "contoso.example", "Contoso")
@@ -105,7 +105,7 @@ async def test_a_grant_on_a_built_in_role_is_refused_at_the_field_and_changes_no
             {"table": "mshr_hcmworkerentity", "privilege": "Delete", "level": "Organization"},
         )  # fmt: skip
     assert answer.status_code == 400
-    assert 'id="grant-table-error">&#39;ATS integration&#39; is built in' in answer.text
+    assert '<p class="error banner" role="alert">&#39;ATS integration&#39; is built in' in answer.text
     assert await setup.state() == before
 
 
