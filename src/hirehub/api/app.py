@@ -15,16 +15,22 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from hirehub import __version__
-from hirehub.api import health, whoami
+from hirehub import __version__, dataverse
+from hirehub.api import health
 from hirehub.api.admin import linkedin as admin_linkedin
 from hirehub.api.admin import provisioning as admin_provisioning
 from hirehub.api.admin import security as admin_security
-from hirehub.api.dataverse_errors import DataverseError, handle_dataverse_error
 from hirehub.api.middleware import ObservabilityMiddleware
-from hirehub.api.problems import Problem, handle_http_exception, handle_problem, handle_validation_error
+from hirehub.api.problems import (
+    Problem,
+    handle_http_exception,
+    handle_problem,
+    handle_refusal,
+    handle_validation_error,
+)
 from hirehub.bootstrap import build_hub
 from hirehub.db.session import Database
+from hirehub.errors import HubError
 from hirehub.linkedin import push as linkedin_push
 from hirehub.odata import routes as odata_routes
 from hirehub.security import routes as oauth_routes
@@ -57,14 +63,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.security = oauth_routes.security_runtime(database, settings.base_url, settings.secret_key)
     app.add_middleware(ObservabilityMiddleware)
     app.add_exception_handler(Problem, handle_problem)
-    app.add_exception_handler(DataverseError, handle_dataverse_error)
+    app.add_exception_handler(HubError, handle_refusal)
     app.add_exception_handler(RequestValidationError, handle_validation_error)
     app.add_exception_handler(StarletteHTTPException, handle_http_exception)
     app.include_router(health.router)
-    app.include_router(whoami.router)
-    # After WhoAmI (its /api/data/{version}/{path} is a catch-all), before the rest: routes are matched one
-    # by one, and the Web API is what integrations call thousands of times an hour.
-    app.include_router(odata_routes.router)
+    # Early (its /api/data/{version}/{path} is a catch-all): routes are matched one by one, and the Web API is
+    # what integrations call thousands of times an hour.
+    odata_routes.install(app, dataverse.binding())
     app.include_router(admin_security.router)
     app.include_router(admin_provisioning.router)
     app.include_router(admin_linkedin.router)
