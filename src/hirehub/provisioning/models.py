@@ -14,26 +14,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from hirehub.db.base import Base, Row, TenantOwned
 
 
-class PlanStatus(StrEnum):
-    """Where a held plan stands: ``held`` waits for a person; ``approved`` has its apply job queued;
-    ``superseded`` was replaced by a newer plan for the same person."""
-
-    HELD = "held"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    SUPERSEDED = "superseded"
-
-
-class RunStatus(StrEnum):
-    """Where a reconciliation run stands: ``queued`` waits for its job; ``retrying`` failed and will be tried again."""
-
-    QUEUED = "queued"
-    RUNNING = "running"
-    FINISHED = "finished"
-    RETRYING = "retrying"
-    FAILED = "failed"
-
-
 class ProvisioningPolicy(Row, TenantOwned, Base):
     """The tenant's lifecycle policy as validated JSON (:func:`hirehub.lifecycle.policy.policy_to_json`)."""
 
@@ -42,6 +22,16 @@ class ProvisioningPolicy(Row, TenantOwned, Base):
 
     document: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated_by: Mapped[str] = mapped_column(String(200))
+
+
+class PlanStatus(StrEnum):
+    """Where a held plan stands: ``held`` waits for a person; ``approved`` has its apply job queued;
+    ``superseded`` was replaced by a newer plan for the same person."""
+
+    HELD = "held"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    SUPERSEDED = "superseded"
 
 
 class HeldPlan(Row, TenantOwned, Base):
@@ -56,6 +46,16 @@ class HeldPlan(Row, TenantOwned, Base):
     """held, approved (its apply job is queued), rejected, or superseded (a newer plan replaced it)."""
     decided_by: Mapped[str | None] = mapped_column(String(200), default=None)
     decided_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class RunStatus(StrEnum):
+    """Where a reconciliation run stands: ``queued`` waits for its job; ``retrying`` failed and will be tried again."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    FINISHED = "finished"
+    RETRYING = "retrying"
+    FAILED = "failed"
 
 
 class ReconciliationRun(Row, TenantOwned, Base):

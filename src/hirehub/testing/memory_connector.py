@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from hirehub.lifecycle import planning as steps
 from hirehub.lifecycle.connector import (
     ApplyResult,
     ConnectorUnavailable,
@@ -32,20 +33,6 @@ from hirehub.lifecycle.connector import (
     run_steps,
 )
 from hirehub.lifecycle.directory_state import DirectoryAccount, Mailbox
-from hirehub.lifecycle.planning import (
-    AddToGroup,
-    ConvertMailboxToShared,
-    CreateAccount,
-    DisableAccount,
-    EnableAccount,
-    Plan,
-    RemoveFromGroup,
-    ResetPassword,
-    RevokeSessions,
-    SetManager,
-    Step,
-    UpdateAttributes,
-)
 from hirehub.lifecycle.policy import MAIL, MAIL_NICKNAME, USER_PRINCIPAL_NAME
 
 
@@ -104,7 +91,7 @@ class InMemoryConnector:
         self.password_resets: Counter[str] = Counter()
         self.session_revocations: Counter[str] = Counter()
         self.mailbox_conversions: Counter[str] = Counter()
-        self.applied: list[tuple[str | None, Step]] = []
+        self.applied: list[tuple[str | None, steps.Step]] = []
         """Every step that succeeded, with the object id it applied to, in order."""
 
     # --- failure injection ---------------------------------------------------------------------------------
@@ -199,7 +186,7 @@ class InMemoryConnector:
         self._check_up()
         return self.holds_name(name)
 
-    async def apply(self, plan: Plan, account: DirectoryAccount | None) -> ApplyResult:
+    async def apply(self, plan: steps.Plan, account: DirectoryAccount | None) -> ApplyResult:
         self._check_up()
         start = account.object_id if account is not None else None
         results, object_id = await run_steps(plan, start, create=self._create_step, change=self._change_step)
@@ -217,13 +204,13 @@ class InMemoryConnector:
             raise StepThrottled(failure.error or "throttled", failure.retry_after)
         raise StepRefused(failure.error or "injected failure")
 
-    async def _create_step(self, step: CreateAccount) -> str:
+    async def _create_step(self, step: steps.CreateAccount) -> str:
         self._injected()
         object_id = self._create(step)
         self.applied.append((object_id, step))
         return object_id
 
-    async def _change_step(self, object_id: str, step: Step) -> None:
+    async def _change_step(self, object_id: str, step: steps.Step) -> None:
         self._injected()
         record = self._records.get(object_id)
         if record is None:
@@ -231,7 +218,7 @@ class InMemoryConnector:
         self._changes[type(step)](record, step)
         self.applied.append((object_id, step))
 
-    def _create(self, step: CreateAccount) -> str:
+    def _create(self, step: steps.CreateAccount) -> str:
         desired = step.account
         names = {
             USER_PRINCIPAL_NAME: desired.user_principal_name,
@@ -245,47 +232,52 @@ class InMemoryConnector:
         mailbox = Mailbox.USER if desired.mail else None
         return self._insert(desired.anchor, names, desired.enabled, attributes, mailbox).object_id
 
-    def _set_manager(self, record: _Record, step: SetManager) -> None:
+    def _set_manager(self, record: _Record, step: steps.SetManager) -> None:
         anchor = step.manager_anchor
         record.manager_id = None if anchor is None else self._manager_id(anchor, record.object_id)
 
-    def _add_to_group(self, record: _Record, step: AddToGroup) -> None:
+    def _add_to_group(self, record: _Record, step: steps.AddToGroup) -> None:
         if self._known_groups is not None and _fold(step.group) not in self._known_groups:
             raise StepRefused(f"there is no group named {step.group!r}")
         if all(_fold(group) != _fold(step.group) for group in record.groups):
             record.groups.append(step.group)
 
-    def _remove_from_group(self, record: _Record, step: RemoveFromGroup) -> None:
+    def _remove_from_group(self, record: _Record, step: steps.RemoveFromGroup) -> None:
         record.groups = [group for group in record.groups if _fold(group) != _fold(step.group)]
 
-    def _set_enabled(self, record: _Record, step: EnableAccount | DisableAccount) -> None:
-        record.enabled = isinstance(step, EnableAccount)
+    def _set_enabled(self, record: _Record, step: steps.EnableAccount | steps.DisableAccount) -> None:
+        record.enabled = isinstance(step, steps.EnableAccount)
 
-    def _reset_password(self, record: _Record, step: ResetPassword) -> None:
+    def _reset_password(self, record: _Record, step: steps.ResetPassword) -> None:
         record.password_changed_at = self.clock()
         self.password_resets[record.object_id] += 1
 
-    def _revoke_sessions(self, record: _Record, step: RevokeSessions) -> None:
+    def _revoke_sessions(self, record: _Record, step: steps.RevokeSessions) -> None:
         record.sessions_valid_from = self.clock()
         self.session_revocations[record.object_id] += 1
 
-    def _share_mailbox(self, record: _Record, step: ConvertMailboxToShared) -> None:
+    def _share_mailbox(self, record: _Record, step: steps.ConvertMailboxToShared) -> None:
         if record.mailbox is None:
             raise StepRefused("the account has no mailbox")
         record.mailbox = Mailbox.SHARED
         self.mailbox_conversions[record.object_id] += 1
 
     @property
-    def _changes(self) -> dict[type[Step], Callable[[_Record, Any], None]]:
+    def _changes(self) -> dict[type[steps.Step], Callable[[_Record, Any], None]]:
         """What each kind of step does to an account: the one place steps are told apart."""
         return {
-            UpdateAttributes: self._update, SetManager: self._set_manager, AddToGroup: self._add_to_group,
-            RemoveFromGroup: self._remove_from_group, EnableAccount: self._set_enabled,
-            DisableAccount: self._set_enabled, ResetPassword: self._reset_password,
-            RevokeSessions: self._revoke_sessions, ConvertMailboxToShared: self._share_mailbox,
-        }  # fmt: skip
+            steps.UpdateAttributes: self._update,
+            steps.SetManager: self._set_manager,
+            steps.AddToGroup: self._add_to_group,
+            steps.RemoveFromGroup: self._remove_from_group,
+            steps.EnableAccount: self._set_enabled,
+            steps.DisableAccount: self._set_enabled,
+            steps.ResetPassword: self._reset_password,
+            steps.RevokeSessions: self._revoke_sessions,
+            steps.ConvertMailboxToShared: self._share_mailbox,
+        }
 
-    def _update(self, record: _Record, step: UpdateAttributes) -> None:
+    def _update(self, record: _Record, step: steps.UpdateAttributes) -> None:
         after = step.after
         new_names = {name: after[name] for name in record.names if name in after}
         changed = {**record.names, **{name: None if v is None else str(v) for name, v in new_names.items()}}

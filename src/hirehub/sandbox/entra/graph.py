@@ -576,6 +576,12 @@ class GraphService:
         rows = [(o.seq, self._project(o, select, typed=typed)) for o in objects if matches(o.props)]
         return self._page(call, rows, context)
 
+    def _directory_objects(self, call: Call, objects: list[DirectoryObject], properties: frozenset[str]) -> Answer:
+        """A navigation's objects (members, memberships, reports), typed, as ``directoryObjects`` of any kind."""
+        return self._list_objects(
+            call, objects, properties, "microsoft.graph.directoryObject", "directoryObjects", typed=True
+        )
+
     # users -----------------------------------------------------------------------------------------------
     def _list_users(self, call: Call, _: list[str]) -> Answer:
         return self._list_objects(call, self._store(call).all("user"), USER_PROPERTIES, "microsoft.graph.user", "users")
@@ -626,15 +632,11 @@ class GraphService:
 
     def _direct_reports(self, call: Call, params: list[str]) -> Answer:
         reports = self._store(call).direct_reports(params[0])
-        return self._list_objects(
-            call, reports, USER_PROPERTIES, "microsoft.graph.directoryObject", "directoryObjects", typed=True
-        )
+        return self._directory_objects(call, reports, USER_PROPERTIES)
 
     def _member_of(self, call: Call, params: list[str]) -> Answer:
         groups = self._store(call).member_of(params[0])
-        return self._list_objects(
-            call, groups, GROUP_PROPERTIES, "microsoft.graph.directoryObject", "directoryObjects", typed=True
-        )
+        return self._directory_objects(call, groups, GROUP_PROPERTIES)
 
     def _users_delta(self, call: Call, _: list[str]) -> Answer:
         """``/users/delta``: every user first, then what changed since the ``$deltatoken``; never a change
@@ -709,9 +711,7 @@ class GraphService:
 
     def _group_members(self, call: Call, params: list[str]) -> Answer:
         members = self._store(call).members(params[0])
-        return self._list_objects(
-            call, members, USER_PROPERTIES, "microsoft.graph.directoryObject", "directoryObjects", typed=True
-        )
+        return self._directory_objects(call, members, USER_PROPERTIES)
 
     def _add_member(self, call: Call, params: list[str]) -> Answer:
         self._store(call).add_member(params[0], _reference(call))

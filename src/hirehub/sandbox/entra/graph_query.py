@@ -11,7 +11,7 @@ here and not only in production.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -99,18 +99,20 @@ class FilterParser:
 
     # grammar -----------------------------------------------------------------------------------------
     def _or(self) -> Predicate:
-        parts = [self._and()]
-        while self._peek().lower() == "or":
-            self._take()
-            parts.append(self._and())
-        return parts[0] if len(parts) == 1 else (lambda row: any(p(row) for p in parts))
+        return self._joined("or", self._and, any)
 
     def _and(self) -> Predicate:
-        parts = [self._unary()]
-        while self._peek().lower() == "and":
+        return self._joined("and", self._unary, all)
+
+    def _joined(
+        self, word: str, operand: Callable[[], Predicate], combine: Callable[[Iterable[bool]], bool]
+    ) -> Predicate:
+        """Operands joined by ``word`` (``and`` binds tighter than ``or``: each level parses the next)."""
+        parts = [operand()]
+        while self._peek().lower() == word:
             self._take()
-            parts.append(self._unary())
-        return parts[0] if len(parts) == 1 else (lambda row: all(p(row) for p in parts))
+            parts.append(operand())
+        return parts[0] if len(parts) == 1 else (lambda row: combine(p(row) for p in parts))
 
     def _unary(self) -> Predicate:
         if self._peek().lower() == "not":

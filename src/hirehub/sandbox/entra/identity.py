@@ -27,7 +27,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import unquote, urlencode, urlsplit
 
 import jwt
@@ -97,6 +97,9 @@ _CLOUD_INSTANCE_NAMES = {
     CloudName.US_GOV_L5_DOD: ("microsoftonline.us", "USGov"),
     CloudName.CHINA: ("partner.microsoftonline.cn", "AS"),
 }
+
+_GrantT = TypeVar("_GrantT", AuthorizationCode, RefreshGrant)
+"""A code or a refresh token: what the token endpoint redeems."""
 
 
 def authority_hosts() -> dict[str, tuple[Cloud, ...]]:
@@ -473,21 +476,40 @@ class IdentityService:
             raise resource_not_found(resource, directory.tenant_id)
         return found
 
-    def _authorization_code(
-        self, segment: str, client_id: str, form: Mapping[str, str], basic: tuple[str, str] | None, caller: Caller
-    ) -> dict[str, Any]:
-        value = form.get("code")
+    def _redeemed(
+        self,
+        segment: str,
+        client_id: str,
+        form: Mapping[str, str],
+        basic: tuple[str, str] | None,
+        caller: Caller,
+        *,
+        parameter: str,
+        grants: Mapping[str, _GrantT],
+    ) -> tuple[_GrantT, Directory, Application]:
+        """The code or refresh token the form's ``parameter`` names, once the client that presents it has
+        authenticated in the directory it was issued in and proved to be the app it was issued to."""
+        value = form.get(parameter)
         if not value:
-            raise missing_parameter("code")
-        code = self.world.sessions.codes.get(value)
-        if code is None:
+            raise missing_parameter(parameter)
+        grant = grants.get(value)
+        if grant is None:
             raise invalid_grant(9002313, "Invalid request. Request is malformed or invalid.")
-        directory = self.world.directories[code.tenant_id]
+        directory = self.world.directories[grant.tenant_id]
         self._same_directory(segment, directory)
         app = self.application(client_id, directory)
         self.authenticate(app, form, basic, caller=caller, segment=segment, directory=directory)
-        if code.client_id != app.app_id:
-            raise invalid_grant(70000, "Provided grant is invalid or malformed: the code was issued to another app.")
+        if grant.client_id != app.app_id:
+            what = "code" if parameter == "code" else "token"
+            raise invalid_grant(70000, f"Provided grant is invalid or malformed: the {what} was issued to another app.")
+        return grant, directory, app
+
+    def _authorization_code(
+        self, segment: str, client_id: str, form: Mapping[str, str], basic: tuple[str, str] | None, caller: Caller
+    ) -> dict[str, Any]:
+        code, directory, app = self._redeemed(
+            segment, client_id, form, basic, caller, parameter="code", grants=self.world.sessions.codes
+        )
         if code.redeemed:
             raise invalid_grant(
                 54005, "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an "
@@ -517,18 +539,10 @@ class IdentityService:
     def _refresh_token(
         self, segment: str, client_id: str, form: Mapping[str, str], basic: tuple[str, str] | None, caller: Caller
     ) -> dict[str, Any]:
-        value = form.get("refresh_token")
-        if not value:
-            raise missing_parameter("refresh_token")
-        grant = self.world.sessions.refresh_tokens.get(value)
-        if grant is None:
-            raise invalid_grant(9002313, "Invalid request. Request is malformed or invalid.")
-        directory = self.world.directories[grant.tenant_id]
-        self._same_directory(segment, directory)
-        app = self.application(client_id, directory)
-        self.authenticate(app, form, basic, caller=caller, segment=segment, directory=directory)
-        if grant.client_id != app.app_id:
-            raise invalid_grant(70000, "Provided grant is invalid or malformed: the token was issued to another app.")
+        grants = self.world.sessions.refresh_tokens
+        grant, directory, app = self._redeemed(
+            segment, client_id, form, basic, caller, parameter="refresh_token", grants=grants
+        )
         now = self.world.clock.now()
         if now - grant.issued_at > REFRESH_TOKEN_INACTIVITY:
             raise invalid_grant(

@@ -157,6 +157,18 @@ def _application_view(app: DeveloperApplication, *, with_credentials: bool) -> d
     return view
 
 
+def _configurations_call(
+    world: LinkedInWorld, request: Request, method: str | None = None, *, required: bool = False
+) -> tuple[_Call, Key, list[str | dict[str, str]]]:
+    """A customer's call on one integration's configurations: the call (its method header checked against
+    ``method`` when one is expected), the integration's key from the path, and the ids the query names."""
+    call = _Call(world, request)
+    call.require_customer()
+    if method is not None:
+        call.require_method(method, required=required)
+    return call, _integration_key_from_path(request), call.ids()
+
+
 def _integration_key_from_path(request: Request) -> Key:
     """The entity key of ``/v2/atsIntegrations/{key}/configurations`` read from the raw path."""
     raw_path = request.scope.get("raw_path") or request.url.path.encode()
@@ -349,11 +361,7 @@ def create_app(world: LinkedInWorld) -> FastAPI:
     # configurations ----------------------------------------------------------------------------------------------
     @app.put("/v2/atsIntegrations/{key}/configurations")
     async def update_configurations(key: str, request: Request) -> JSONResponse:
-        call = _Call(world, request)
-        call.require_customer()
-        call.require_method("batch_update", required=True)
-        integration_key = _integration_key_from_path(request)
-        ids = call.ids()
+        call, integration_key, ids = _configurations_call(world, request, "batch_update", required=True)
         entities = _body_entities(await call.json(), call.protocol, compound=False)
         world.admit_integrations_call(call.app, entities=max(len(ids), len(entities)), batch=False)
         _match_ids(ids, entities)
@@ -383,10 +391,7 @@ def create_app(world: LinkedInWorld) -> FastAPI:
 
     @app.get("/v2/atsIntegrations/{key}/configurations")
     async def get_configurations(key: str, request: Request) -> JSONResponse:
-        call = _Call(world, request)
-        call.require_customer()
-        integration_key = _integration_key_from_path(request)
-        ids = call.ids()
+        call, integration_key, ids = _configurations_call(world, request)
         world.admit_integrations_call(call.app, entities=len(ids), batch=False)
         integration = world.visible_integration(call.app, integration_key)
         call.record()
@@ -410,11 +415,7 @@ def create_app(world: LinkedInWorld) -> FastAPI:
 
     @app.delete("/v2/atsIntegrations/{key}/configurations")
     async def delete_configurations(key: str, request: Request) -> JSONResponse:
-        call = _Call(world, request)
-        call.require_customer()
-        call.require_method("batch_delete", required=False)
-        integration_key = _integration_key_from_path(request)
-        ids = call.ids()
+        call, integration_key, ids = _configurations_call(world, request, "batch_delete", required=False)
         if not ids:
             raise LinkedInError(400, "name the configurations to delete with ids", 400)
         world.admit_integrations_call(call.app, entities=len(ids), batch=False)
