@@ -1,18 +1,22 @@
-"""The composition root's event map: a change to a worker queues a directory sync of that person."""
+"""The composition root's event map: a change to a worker queues a directory sync of that person, and only
+through the hub's own database."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
-from hirehub.bootstrap import Hub, event_routes
+from hirehub.bootstrap import Hub, build_hub, event_routes
+from hirehub.db.session import Database
 from hirehub.hr import services
 from hirehub.hr.domain import HireDetails
 from hirehub.hr.events import WORKER_EVENTS
 from hirehub.jobs.models import DurableJob
 from hirehub.provisioning.sync import SYNC
+from hirehub.settings import Settings
 from hirehub.tenancy import service as tenancy
 
 
@@ -39,3 +43,12 @@ async def test_a_hire_becomes_a_sync_job_of_the_person_when_the_outbox_is_dispat
         [job] = (await session.scalars(select(DurableJob))).all()
     assert (job.tenant_id, job.kind, job.ordering_key) == (tenant_id, SYNC, str(candidate.person_ref_id))
     assert job.payload == {"person_id": str(candidate.person_ref_id), "reason": "worker.hired"}
+
+
+async def test_the_hub_refuses_a_database_whose_sessions_would_lose_its_events(database_url: str) -> None:
+    plain = Database(database_url)
+    try:
+        with pytest.raises(TypeError, match="outbox"):
+            build_hub(Settings(database_url=database_url), database=plain)
+    finally:
+        await plain.dispose()
