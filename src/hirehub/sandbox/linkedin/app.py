@@ -19,7 +19,7 @@ Assumptions where the seed and REFERENCE are silent, each as LinkedIn's Rest.li 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
@@ -155,6 +155,23 @@ def _application_view(app: DeveloperApplication, *, with_credentials: bool) -> d
     if with_credentials:
         view["credentials"] = {"client_id": app.client_id, "client_secret": app.current_secret}
     return view
+
+
+def _write(
+    results: dict[str, dict[str, Any]],
+    errors: dict[str, dict[str, Any]],
+    key: str,
+    act: Callable[..., object],
+    *arguments: Any,
+) -> None:
+    """One entity of a batch write: ``204`` when ``act(*arguments)`` goes through, LinkedIn's error body when it
+    refuses."""
+    try:
+        act(*arguments)
+    except LinkedInError as exc:
+        errors[key] = error_response(exc.status, exc.message, exc.service_error_code)
+    else:
+        results[key] = {"status": 204}
 
 
 def _configurations_call(
@@ -315,12 +332,7 @@ def create_app(world: LinkedInWorld) -> FastAPI:
             if not isinstance(patch, dict):
                 errors[response_key] = error_response(400, 'each entity is {"patch": {"$set": {…}}}', 400)
                 continue
-            try:
-                world.update_integration(call.app, key, patch)
-            except LinkedInError as exc:
-                errors[response_key] = error_response(exc.status, exc.message, exc.service_error_code)
-            else:
-                results[response_key] = {"status": 204}
+            _write(results, errors, response_key, world.update_integration, call.app, key, patch)
         call.record()
         return JSONResponse(batch_response(results, errors))
 
@@ -380,12 +392,7 @@ def create_app(world: LinkedInWorld) -> FastAPI:
             if not isinstance(text, str):
                 errors[response_key] = error_response(400, 'each entity is {"configurationValue": {"string": …}}', 400)
                 continue
-            try:
-                world.set_configuration(call.app, integration_key, name, text)
-            except LinkedInError as exc:
-                errors[response_key] = error_response(exc.status, exc.message, exc.service_error_code)
-            else:
-                results[response_key] = {"status": 204}
+            _write(results, errors, response_key, world.set_configuration, call.app, integration_key, name, text)
         call.record()
         return JSONResponse(batch_response(results, errors))
 
@@ -424,14 +431,8 @@ def create_app(world: LinkedInWorld) -> FastAPI:
         errors: dict[str, dict[str, Any]] = {}
         for name in ids:
             assert isinstance(name, str)
-            try:
-                world.delete_configuration(call.app, integration_key, name)
-            except LinkedInError as exc:
-                errors[encode_key(name, call.protocol)] = error_response(
-                    exc.status, exc.message, exc.service_error_code
-                )
-            else:
-                results[encode_key(name, call.protocol)] = {"status": 204}
+            response_key = encode_key(name, call.protocol)
+            _write(results, errors, response_key, world.delete_configuration, call.app, integration_key, name)
         call.record()
         return JSONResponse(batch_response(results, errors))
 
