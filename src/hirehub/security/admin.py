@@ -8,6 +8,9 @@ tenant.
 
 from __future__ import annotations
 
+import uuid
+from typing import TypeVar
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -39,6 +42,7 @@ from hirehub.security.privileges import (
     system_administrator_grants,
 )
 
+R = TypeVar("R", SecurityRole, HRRole)
 
 class SecurityAdminError(Invalid):
     """A set-up request that does not fit: an empty name, an unknown privilege, a built-in role to change."""
@@ -207,37 +211,32 @@ async def find_application_user(session: AsyncSession, client_id: str) -> Applic
 
 
 async def application_user_roles(session: AsyncSession, user: ApplicationUser) -> list[SecurityRole]:
-    return list(
-        await session.scalars(
-            select(SecurityRole)
-            .join(ApplicationUserRole, ApplicationUserRole.role_id == SecurityRole.id)
-            .where(ApplicationUserRole.user_id == user.id)
-            .order_by(SecurityRole.name)
-        )
-    )
+    return await _roles_held(session, ApplicationUserRole, SecurityRole, user.id)
 
 
-async def grant_application_user_role(session: AsyncSession, client_id: str, role_name: str) -> ApplicationUser:
-    """*Manage roles* of an application user: add one security role (refused if it holds it already)."""
+async def _roles_held(
+    session: AsyncSession, holding: type[ApplicationUserRole | HRUserRole], role: type[R], user_id: uuid.UUID
+) -> list[R]:
+    """The roles a user holds, by name, in either layer."""
+    held = select(role).join(holding, holding.role_id == role.id).where(holding.user_id == user_id)
+    return list(await session.scalars(held.order_by(role.name)))
+
+
+async def set_application_user_role(
+    session: AsyncSession, client_id: str, role_name: str, *, held: bool
+) -> ApplicationUser:
+    """*Manage roles* of an application user: give it one security role, or take one away (``held``); refused
+    when it holds the role already, or does not hold the one to take away."""
     user = await find_application_user(session, client_id)
     role = await find_role(session, role_name)
-    await _hold(session, ApplicationUserRole(user_id=user.id, role_id=role.id), role.name, add=True)
-    return user
-
-
-async def revoke_application_user_role(session: AsyncSession, client_id: str, role_name: str) -> ApplicationUser:
-    user = await find_application_user(session, client_id)
-    role = await find_role(session, role_name)
-    await _hold(session, ApplicationUserRole(user_id=user.id, role_id=role.id), role.name, add=False)
+    await _hold(session, ApplicationUserRole(user_id=user.id, role_id=role.id), role.name, add=held)
     return user
 
 
 async def _hold(session: AsyncSession, holding: ApplicationUserRole | HRUserRole, role_name: str, *, add: bool) -> None:
     """Give a user a role it does not hold, or take away one it holds (either user table: the same rule)."""
     table = type(holding)
-    held = await session.scalar(
-        select(table).where(table.user_id == holding.user_id, table.role_id == holding.role_id)  # type: ignore[arg-type]
-    )
+    held = await session.scalar(select(table).where(table.user_id == holding.user_id, table.role_id == holding.role_id))
     user = "application user" if isinstance(holding, ApplicationUserRole) else "HR user"
     field = "role" if isinstance(holding, ApplicationUserRole) else "role_id"
     if add and held is not None:
@@ -268,14 +267,7 @@ async def find_hr_user(session: AsyncSession, user_id: str) -> HRUser:
 
 
 async def hr_user_roles(session: AsyncSession, user: HRUser) -> list[HRRole]:
-    return list(
-        await session.scalars(
-            select(HRRole)
-            .join(HRUserRole, HRUserRole.role_id == HRRole.id)
-            .where(HRUserRole.user_id == user.id)
-            .order_by(HRRole.name)
-        )
-    )
+    return await _roles_held(session, HRUserRole, HRRole, user.id)
 
 
 async def find_hr_role(session: AsyncSession, role_id: str, *, field: str = "role_id") -> HRRole:
@@ -287,18 +279,12 @@ async def find_hr_role(session: AsyncSession, role_id: str, *, field: str = "rol
     return role
 
 
-async def assign_hr_role(session: AsyncSession, user_id: str, role_id: str) -> HRUser:
-    """*Assign roles* on the HR user's *User's roles* tab (refused if it holds the role already)."""
+async def set_hr_role(session: AsyncSession, user_id: str, role_id: str, *, held: bool) -> HRUser:
+    """*Assign roles* (``held``) or *Remove roles* on the HR user's *User's roles* tab, refused as
+    :func:`set_application_user_role` is."""
     user = await find_hr_user(session, user_id)
     role = await find_hr_role(session, role_id)
-    await _hold(session, HRUserRole(user_id=user.id, role_id=role.id), role.name, add=True)
-    return user
-
-
-async def remove_hr_role(session: AsyncSession, user_id: str, role_id: str) -> HRUser:
-    user = await find_hr_user(session, user_id)
-    role = await find_hr_role(session, role_id)
-    await _hold(session, HRUserRole(user_id=user.id, role_id=role.id), role.name, add=False)
+    await _hold(session, HRUserRole(user_id=user.id, role_id=role.id), role.name, add=held)
     return user
 
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any, ClassVar
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from hirehub.db.base import Base, Row, TenantOwned, UTCDateTime, utcnow
 
@@ -119,12 +120,31 @@ class ApplicationUser(Row, TenantOwned, Base):
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
-class ApplicationUserRole(Row, TenantOwned, Base):
-    __tablename__ = "application_user_role"
-    __table_args__ = (UniqueConstraint("user_id", "role_id"),)
+class RoleHolding:
+    """Mix-in for a user holding a role, in either layer: one row per pair, gone with the user or the role.
 
-    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("application_user.id", ondelete="CASCADE"), index=True)
-    role_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("security_role.id", ondelete="CASCADE"), index=True)
+    A subclass names the two tables in ``users`` and ``roles``.
+    """
+
+    users: ClassVar[str]
+    roles: ClassVar[str]
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[Any, ...]:
+        return (UniqueConstraint("user_id", "role_id"),)
+
+    @declared_attr
+    def user_id(cls) -> Mapped[uuid.UUID]:
+        return mapped_column(ForeignKey(f"{cls.users}.id", ondelete="CASCADE"), index=True)
+
+    @declared_attr
+    def role_id(cls) -> Mapped[uuid.UUID]:
+        return mapped_column(ForeignKey(f"{cls.roles}.id", ondelete="CASCADE"), index=True)
+
+
+class ApplicationUserRole(Row, TenantOwned, RoleHolding, Base):
+    __tablename__ = "application_user_role"
+    users, roles = "application_user", "security_role"
 
 
 class HRUser(Row, TenantOwned, Base):
@@ -150,12 +170,9 @@ class HRRole(Row, TenantOwned, Base):
     grants: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict)
 
 
-class HRUserRole(Row, TenantOwned, Base):
+class HRUserRole(Row, TenantOwned, RoleHolding, Base):
     __tablename__ = "hr_user_role"
-    __table_args__ = (UniqueConstraint("user_id", "role_id"),)
-
-    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("hr_user.id", ondelete="CASCADE"), index=True)
-    role_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("hr_role.id", ondelete="CASCADE"), index=True)
+    users, roles = "hr_user", "hr_role"
 
 
 class EntraAppLink(Row, TenantOwned, Base):

@@ -9,6 +9,7 @@ Each takes a session of the tenant it acts in (a transaction for changes) and re
 from __future__ import annotations
 
 import uuid
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
@@ -181,12 +182,13 @@ async def show_application_user(session: AsyncSession, client_id: str) -> Json:
     return await _application_user_json(session, await admin.find_application_user(session, client_id))
 
 
-async def grant_application_user_role(session: AsyncSession, client_id: str, role: str) -> Json:
-    return await _application_user_json(session, await admin.grant_application_user_role(session, client_id, role))
+async def set_application_user_role(session: AsyncSession, client_id: str, role: str, *, held: bool) -> Json:
+    user = await admin.set_application_user_role(session, client_id, role, held=held)
+    return await _application_user_json(session, user)
 
 
-async def revoke_application_user_role(session: AsyncSession, client_id: str, role: str) -> Json:
-    return await _application_user_json(session, await admin.revoke_application_user_role(session, client_id, role))
+grant_application_user_role = partial(set_application_user_role, held=True)
+revoke_application_user_role = partial(set_application_user_role, held=False)
 
 
 async def list_hr_roles(session: AsyncSession) -> Json:
@@ -209,12 +211,12 @@ async def show_hr_user(session: AsyncSession, user_id: str) -> Json:
     return await _hr_user_json(session, await admin.find_hr_user(session, user_id))
 
 
-async def assign_hr_role(session: AsyncSession, user_id: str, role_id: str) -> Json:
-    return await _hr_user_json(session, await admin.assign_hr_role(session, user_id, role_id))
+async def set_hr_role(session: AsyncSession, user_id: str, role_id: str, *, held: bool) -> Json:
+    return await _hr_user_json(session, await admin.set_hr_role(session, user_id, role_id, held=held))
 
 
-async def remove_hr_role(session: AsyncSession, user_id: str, role_id: str) -> Json:
-    return await _hr_user_json(session, await admin.remove_hr_role(session, user_id, role_id))
+assign_hr_role = partial(set_hr_role, held=True)
+remove_hr_role = partial(set_hr_role, held=False)
 
 
 async def list_entra_app_links(session: AsyncSession) -> Json:
