@@ -122,6 +122,28 @@ async def test_a_transfer_without_a_position_is_shown_at_the_field_and_changes_n
     assert await hr.state() == before
 
 
+async def test_a_transfer_before_the_start_is_shown_at_the_effective_date_and_changes_nothing(
+    live_hub: str, database: Database
+) -> None:
+    # Given a worker whose employment starts on 2026-12-01, and a free position
+    admin, hr = await tenant_with_hr(database, "contoso.example", "Contoso")
+    worker = await hr.hired("Ada", "Lovelace")
+    other = await hr.position("POS-2")
+    before = await hr.state()
+    page = f"/console/workers/{worker.id}"
+    # When the administrator transfers the worker on a day before that
+    async with signed_in(live_hub, admin) as client:
+        answer = await post_form(
+            client, page, f"{page}/transfer", {"effective_date": "2026-10-01", "position_id": str(other.id)}
+        )
+    # Then the service's refusal (about its input "effective") sits beside the form's effective date
+    assert answer.status_code == 400
+    assert (
+        'id="transfer-effective_date-error">a transfer cannot take effect before the employment starts' in answer.text
+    )
+    assert await hr.state() == before
+
+
 async def test_a_termination_posted_with_a_forged_csrf_token_is_refused(live_hub: str, database: Database) -> None:
     admin, hr = await tenant_with_hr(database, "contoso.example", "Contoso")
     worker = await hr.hired("Ada", "Lovelace")

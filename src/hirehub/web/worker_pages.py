@@ -204,8 +204,8 @@ async def rescind(request: Request, worker_id: uuid.UUID, admin: Admin) -> Respo
 class DatedChange:
     """A change of a worker's employment posted as a day and a chosen row (a position, a reason)."""
 
-    day: tuple[str, str]
-    """The day's field and label."""
+    day: tuple[str, str, str]
+    """The day's field, label, and the service's name for it (the ``field`` of a refusal about it)."""
     choice: tuple[str, str, bool]
     """The chosen row's field, label, and whether it is required."""
     action: str
@@ -224,19 +224,20 @@ class WorkerChange(StrEnum):
 
 DATED_CHANGES: dict[WorkerChange, DatedChange] = {
     WorkerChange.TRANSFER: DatedChange(
-        ("effective_date", "Effective date"), ("position_id", "New position", True), "worker.transferred",
+        ("effective_date", "Effective date", "effective"), ("position_id", "New position", True), "worker.transferred",
         "The worker was transferred",
         lambda session, worker_id, day, chosen, _today: services.transfer(session, worker_id, day, position_id=chosen),
     ),
     WorkerChange.TERMINATE: DatedChange(
-        ("last_day", "Last day worked"), ("reason_id", "Reason", False), "worker.terminated",
+        ("last_day", "Last day worked", "last_day"), ("reason_id", "Reason", False), "worker.terminated",
         "The worker was terminated",
         lambda session, worker_id, day, chosen, today: services.terminate(
             session, worker_id, day, reason_id=chosen, today=today
         ),
     ),
     WorkerChange.REHIRE: DatedChange(
-        ("start_date", "Start date"), ("position_id", "Position", False), "worker.rehired", "The worker was rehired",
+        ("start_date", "Start date", "start_date"), ("position_id", "Position", False), "worker.rehired",
+        "The worker was rehired",
         lambda session, worker_id, day, chosen, _today: services.rehire(session, worker_id, day, position_id=chosen),
     ),
 }  # fmt: skip
@@ -246,10 +247,11 @@ DATED_CHANGES: dict[WorkerChange, DatedChange] = {
 async def dated_change(request: Request, worker_id: uuid.UUID, kind: WorkerChange, admin: Admin) -> Response:
     """*Transfer*, *Terminate* or *Rehire*: a day and a chosen row, checked here, then the HR service decides."""
     changing = DATED_CHANGES[kind]
-    (day_field, day_label), (choice_field, choice_label, required) = changing.day, changing.choice
+    (day_field, day_label, day_input), (choice_field, choice_label, required) = changing.day, changing.choice
     posted_form = await request.form()
     raw_day, raw_choice = str(posted_form.get(day_field, "")), str(posted_form.get(choice_field, ""))
-    posted = PostedForm({f"{kind}-{day_field}": raw_day, f"{kind}-{choice_field}": raw_choice}, f"{kind}-")
+    values = {f"{kind}-{day_field}": raw_day, f"{kind}-{choice_field}": raw_choice}
+    posted = PostedForm(values, f"{kind}-", fields={day_input: f"{kind}-{day_field}"})
     day = posted.problems.date(f"{kind}-{day_field}", raw_day, day_label, required=True)
     chosen = posted.problems.choice(f"{kind}-{choice_field}", raw_choice, choice_label, required=required)
 
