@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from hirehub.accounts.browser import CSRF_HEADER, carries_csrf_header, current_admin
 from hirehub.db.session import Database
-from hirehub.errors import HubError
+from hirehub.errors import Forbidden, Invalid, Unauthenticated
 from hirehub.linkedin import apps, operations
 from hirehub.web.auth import Admin
 from hirehub.web.pages import render
@@ -26,7 +26,6 @@ router = APIRouter(include_in_schema=False)
 PAGE = "/console/linkedin/plugin"
 CALLBACK = "/console/linkedin/integrations"
 LINKEDIN_ORIGINS = "https://platform.linkedin.com https://www.linkedin.com"
-PROBLEM_JSON = "application/problem+json"
 # The navigation lists the RSC page (linkedin_rsc_pages), which links here.
 
 
@@ -69,27 +68,21 @@ async def plugin_page(request: Request, admin: Admin) -> Response:
     return response
 
 
-def _problem(status: int, title: str, detail: str) -> JSONResponse:
-    """An RFC 9457 problem, the shape the admin API answers in, for the page's script to read."""
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
-
-
 @router.post(CALLBACK)
 async def record_integrations(request: Request, document: Any = Body(...)) -> JSONResponse:
-    """The plugin's integrations, stored for the signed-in administrator's tenant and their sync queued."""
+    """The plugin's integrations, stored for the signed-in administrator's tenant and their sync queued.
+
+    The page's script reads the answer, so a refusal is raised as the hub's refusal and the application answers it
+    as a problem document, as it does every JSON endpoint's."""
     admin = await current_admin(request)
     if admin is None:
-        return _problem(401, "Unauthenticated", "Sign in to the console first.")
+        raise Unauthenticated("Sign in to the console first.")
     if not carries_csrf_header(request, admin):
-        return _problem(403, "CSRF token missing", f"The callback carries the {CSRF_HEADER} header.")
+        raise Forbidden(f"The callback carries the {CSRF_HEADER} header.")
     items = document.get("integrations") if isinstance(document, dict) else document
     if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
-        return _problem(400, "Refused", 'the body is {"integrations": [{integrationContext, …}, …]}')
+        raise Invalid('the body is {"integrations": [{integrationContext, …}, …]}', field="integrations")
     database: Database = request.app.state.database
-    try:
-        async with database.tenant_transaction(admin.tenant_id) as session:
-            result = await operations.record_plugin_integrations(session, items)
-    except HubError as refusal:
-        return _problem(refusal.status, "Refused", str(refusal))
+    async with database.tenant_transaction(admin.tenant_id) as session:
+        result = await operations.record_plugin_integrations(session, items)
     return JSONResponse(result, status_code=202)
