@@ -16,6 +16,7 @@ from hirehub.hr import services
 from hirehub.hr.domain import HireDetails
 from hirehub.hr.models import CandidateToHire, Worker
 from hirehub.odata.binding import ActionParameter, BoundAction
+from hirehub.odata.edm import EdmType
 from hirehub.security.privileges import Privilege
 
 CANDIDATE_TABLE = "mshr_hcmcandidatetohireentity"
@@ -39,14 +40,14 @@ HIRE = BoundAction(
     bound_to=CANDIDATE_TABLE,
     returns=WORKER_TABLE,
     parameters=(
-        ActionParameter("StartDate", "Edm.Date"),
-        ActionParameter("PositionId", "Edm.Guid"),
-        ActionParameter("ManagerId", "Edm.Guid"),
-        ActionParameter("CompanyCode", "Edm.String"),
-        ActionParameter("FirstName", "Edm.String"),
-        ActionParameter("LastName", "Edm.String"),
-        ActionParameter("Email", "Edm.String"),
-        ActionParameter("Phone", "Edm.String"),
+        ActionParameter("StartDate", EdmType.DATE),
+        ActionParameter("PositionId", EdmType.GUID),
+        ActionParameter("ManagerId", EdmType.GUID),
+        ActionParameter("CompanyCode", EdmType.STRING),
+        ActionParameter("FirstName", EdmType.STRING),
+        ActionParameter("LastName", EdmType.STRING),
+        ActionParameter("Email", EdmType.STRING),
+        ActionParameter("Phone", EdmType.STRING),
     ),
     requires=((CANDIDATE_TABLE, Privilege.WRITE), (WORKER_TABLE, Privilege.CREATE)),
     run=hire,

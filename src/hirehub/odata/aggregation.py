@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, select, true
 
+from hirehub.odata.edm import NUMBERS
 from hirehub.odata.errors import bad_query
 from hirehub.odata.filters import Scope
 from hirehub.odata.model import EntityType
@@ -73,7 +74,7 @@ def _measure(reader: Reader, scope: Scope, item: Any) -> tuple[str, Any]:
     typed = reader.compiler._path(item.path, scope)
     if item.method == "countdistinct":
         return item.alias, func.count(typed.expression.distinct())
-    if item.method in ("sum", "average") and typed.edm_type not in ("Edm.Int32", "Edm.Int64", "Edm.Decimal"):
+    if item.method in ("sum", "average") and typed.edm_type not in NUMBERS:
         raise bad_query(f"{item.method} applies to numbers; '{'/'.join(item.path.segments)}' is {typed.edm_type}.")
     function = AGGREGATES.get(item.method)
     if function is None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hirehub.odata.edm import EdmType
 from hirehub.security.privileges import Privilege
 
 RowHook = Callable[[AsyncSession, Any], Awaitable[None]]
@@ -72,7 +73,7 @@ class TableDefinition:
 @dataclass(frozen=True)
 class ActionParameter:
     name: str
-    edm_type: str
+    edm_type: EdmType
     """``Edm.String``, ``Edm.Date``, ``Edm.Guid``…: the body's value is converted (and refused) as a column's is."""
 
 

@@ -7,6 +7,7 @@ from functools import cache
 from xml.etree import ElementTree as ET
 
 from hirehub.odata.binding import BoundAction
+from hirehub.odata.edm import EdmType
 from hirehub.odata.model import EntityModel, EntityType
 
 EDMX = "http://docs.oasis-open.org/odata/ns/edmx"
@@ -28,20 +29,20 @@ def _entity_type(schema: ET.Element, entity: EntityType) -> None:
     element = _sub(schema, "EntityType", Name=entity.logical_name)
     key = _sub(element, "Key")
     _sub(key, "PropertyRef", Name=entity.key)
-    _sub(element, "Property", Name=entity.key, Type="Edm.Guid", Nullable="false")
+    _sub(element, "Property", Name=entity.key, Type=EdmType.GUID, Nullable="false")
     for prop in entity.properties.values():
         attributes = {"Name": prop.name, "Type": prop.edm_type}
         if not prop.nullable:
             attributes["Nullable"] = "false"
         if prop.max_length is not None:
             attributes["MaxLength"] = str(prop.max_length)
-        if prop.edm_type == "Edm.Decimal":
+        if prop.edm_type == EdmType.DECIMAL:
             attributes.update(Precision="18", Scale="6")
         element_property = _sub(element, "Property", **attributes)
         if prop.system:
             _computed(element_property)
     for lookup in entity.lookups.values():
-        _computed(_sub(element, "Property", Name=lookup.value_property, Type="Edm.Guid"))
+        _computed(_sub(element, "Property", Name=lookup.value_property, Type=EdmType.GUID))
     for lookup in entity.lookups.values():
         navigation = _sub(element, "NavigationProperty", Name=lookup.navigation, Type=f"{ALIAS}.{lookup.target}")
         _sub(
@@ -59,7 +60,7 @@ def _computed(element: ET.Element) -> None:
 def _operations(schema: ET.Element, actions: list[BoundAction]) -> None:
     response = _sub(schema, "ComplexType", Name="WhoAmIResponse")
     for name in ("BusinessUnitId", "UserId", "OrganizationId"):
-        _sub(response, "Property", Name=name, Type="Edm.Guid", Nullable="false")
+        _sub(response, "Property", Name=name, Type=EdmType.GUID, Nullable="false")
     function = _sub(schema, "Function", Name="WhoAmI")
     _sub(function, "ReturnType", Type=f"{ALIAS}.WhoAmIResponse", Nullable="false")
     for bound in actions:

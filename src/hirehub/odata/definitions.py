@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from hirehub.odata.edm import EdmType
 from hirehub.odata.errors import bad_query, resource_not_found
 from hirehub.odata.model import EntityModel, EntityType, Property
 from hirehub.odata.syntax import And, Compare, Literal, Node, Not, Or, Path
@@ -19,14 +20,14 @@ from hirehub.odata.syntax import And, Compare, Literal, Node, Not, Or, Path
 METADATA_NAMESPACE = uuid.UUID("0f6b8a52-3c5e-4c6f-9d0e-7a1b2c3d4e5f")
 LANGUAGE = 1033
 ATTRIBUTE_TYPES = {
-    "Edm.String": ("String", "StringType", "StringAttributeMetadata"),
-    "Edm.Int32": ("Integer", "IntegerType", "IntegerAttributeMetadata"),
-    "Edm.Int64": ("BigInt", "BigIntType", "BigIntAttributeMetadata"),
-    "Edm.Boolean": ("Boolean", "BooleanType", "BooleanAttributeMetadata"),
-    "Edm.Date": ("DateTime", "DateTimeType", "DateTimeAttributeMetadata"),
-    "Edm.DateTimeOffset": ("DateTime", "DateTimeType", "DateTimeAttributeMetadata"),
-    "Edm.Decimal": ("Decimal", "DecimalType", "DecimalAttributeMetadata"),
-    "Edm.Guid": ("Uniqueidentifier", "UniqueidentifierType", "AttributeMetadata"),
+    EdmType.STRING: ("String", "StringType", "StringAttributeMetadata"),
+    EdmType.INT32: ("Integer", "IntegerType", "IntegerAttributeMetadata"),
+    EdmType.INT64: ("BigInt", "BigIntType", "BigIntAttributeMetadata"),
+    EdmType.BOOLEAN: ("Boolean", "BooleanType", "BooleanAttributeMetadata"),
+    EdmType.DATE: ("DateTime", "DateTimeType", "DateTimeAttributeMetadata"),
+    EdmType.DATE_TIME_OFFSET: ("DateTime", "DateTimeType", "DateTimeAttributeMetadata"),
+    EdmType.DECIMAL: ("Decimal", "DecimalType", "DecimalAttributeMetadata"),
+    EdmType.GUID: ("Uniqueidentifier", "UniqueidentifierType", "AttributeMetadata"),
 }
 PICKLIST_CAST = "Microsoft.Dynamics.CRM.PicklistAttributeMetadata"
 
@@ -86,7 +87,7 @@ def _property_attribute(entity: EntityType, prop: Property) -> dict[str, Any]:
     }
     if prop.max_length is not None:
         facts["MaxLength"] = prop.max_length
-    if prop.edm_type == "Edm.Date":
+    if prop.edm_type == EdmType.DATE:
         facts["Format"] = "DateOnly"
     if prop.option_set is not None:
         facts["OptionSet"] = {
@@ -104,7 +105,7 @@ def attribute_definitions(model: EntityModel, entity: EntityType) -> list[dict[s
         _attribute(
             entity,
             entity.key,
-            ATTRIBUTE_TYPES["Edm.Guid"],
+            ATTRIBUTE_TYPES[EdmType.GUID],
             IsPrimaryId=True,
             IsValidForCreate=True,
             IsValidForUpdate=False,

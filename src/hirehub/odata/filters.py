@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, exists, extract, false, func, literal, not_, or_, select, true
 from sqlalchemy.orm import aliased
 
+from hirehub.odata.edm import INTEGERS, EdmType
 from hirehub.odata.errors import bad_query, unknown_property
 from hirehub.odata.model import EntityModel, EntityType
 from hirehub.odata.syntax import And, Call, Compare, In, Lambda, Literal, Node, Not, Or, Path, QueryFunction
@@ -33,7 +34,7 @@ class Typed:
     """A compiled operand and what it is: its EDM type, and whether it is a constant."""
 
     expression: Any
-    edm_type: str | None
+    edm_type: EdmType | None
     constant: Literal | None = None
 
 
@@ -93,7 +94,7 @@ class FilterCompiler:
             return true() if node.value else false()
         if isinstance(node, Path):
             typed = self._path(node, scope)
-            if typed.edm_type == "Edm.Boolean":
+            if typed.edm_type == EdmType.BOOLEAN:
                 return typed.expression == true()
         raise bad_query(f"The expression '{_describe(node)}' is not a condition (true or false).")
 
@@ -107,7 +108,7 @@ class FilterCompiler:
                 raise bad_query(f"null can only be compared with eq or ne, not {node.op}.")
             return left.expression.is_(None) if node.op == "eq" else left.expression.is_not(None)
         left_value, right_value = left.expression, self._coerce(right, left.edm_type)
-        if left.edm_type == "Edm.String" or (left.edm_type is None and right.edm_type == "Edm.String"):
+        if left.edm_type == EdmType.STRING or (left.edm_type is None and right.edm_type == EdmType.STRING):
             left_value, right_value = func.lower(left_value), func.lower(right_value)
         return COMPARISONS[node.op](left_value, right_value)
 
@@ -122,7 +123,7 @@ class FilterCompiler:
             return self._value_call(node, scope)
         raise bad_query(f"'{_describe(node)}' cannot be used as a value here.")
 
-    def _coerce(self, operand: Typed, edm_type: str | None) -> Any:
+    def _coerce(self, operand: Typed, edm_type: EdmType | None) -> Any:
         """A constant compared with a property takes the property's type (a GUID written as a string, a
         date written as a string); anything that cannot is refused rather than compared loosely."""
         constant = operand.constant
@@ -130,19 +131,19 @@ class FilterCompiler:
             return operand.expression
         value = constant.value
         try:
-            if edm_type == "Edm.Guid" and isinstance(value, str):
+            if edm_type == EdmType.GUID and isinstance(value, str):
                 value = uuid.UUID(value)
-            elif edm_type == "Edm.Date" and isinstance(value, str):
+            elif edm_type == EdmType.DATE and isinstance(value, str):
                 value = date.fromisoformat(value)
-            elif edm_type == "Edm.Date" and isinstance(value, datetime):
+            elif edm_type == EdmType.DATE and isinstance(value, datetime):
                 value = value.date()
-            elif edm_type == "Edm.DateTimeOffset" and isinstance(value, date) and not isinstance(value, datetime):
+            elif edm_type == EdmType.DATE_TIME_OFFSET and isinstance(value, date) and not isinstance(value, datetime):
                 value = datetime.combine(value, time(), UTC)
-            elif edm_type == "Edm.DateTimeOffset" and isinstance(value, str):
+            elif edm_type == EdmType.DATE_TIME_OFFSET and isinstance(value, str):
                 value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-            elif edm_type in ("Edm.Int32", "Edm.Int64") and isinstance(value, str) and value.lstrip("-").isdigit():
+            elif edm_type in INTEGERS and isinstance(value, str) and value.lstrip("-").isdigit():
                 value = int(value)
-            elif edm_type == "Edm.Decimal" and isinstance(value, int | float | str) and not isinstance(value, bool):
+            elif edm_type == EdmType.DECIMAL and isinstance(value, int | float | str) and not isinstance(value, bool):
                 value = Decimal(str(value))
         except ValueError:
             raise bad_query(f"The value {value!r} cannot be compared with a property of type {edm_type}.") from None
@@ -182,15 +183,15 @@ class FilterCompiler:
         return Typed(subquery, inner.edm_type)
 
     @staticmethod
-    def _column(entity: EntityType, source: Any, name: str) -> tuple[Any, str]:
+    def _column(entity: EntityType, source: Any, name: str) -> tuple[Any, EdmType]:
         if name == entity.key:
-            return source.id, "Edm.Guid"
+            return source.id, EdmType.GUID
         prop = entity.properties.get(name)
         if prop is not None:
             return getattr(source, prop.attribute), prop.edm_type
         lookup = entity.lookup_by_value(name)
         if lookup is not None:
-            return getattr(source, lookup.foreign_key), "Edm.Guid"
+            return getattr(source, lookup.foreign_key), EdmType.GUID
         raise unknown_property(name, entity.logical_name)
 
     # --- functions --------------------------------------------------------------------------------
@@ -205,7 +206,7 @@ class FilterCompiler:
             pattern = {"contains": f"%{escaped}%", "startswith": f"{escaped}%", "endswith": f"%{escaped}"}[node.name]
             return subject.expression.ilike(pattern, escape="\\")
         typed = self._value_call(node, scope)
-        if typed.edm_type == "Edm.Boolean":
+        if typed.edm_type == EdmType.BOOLEAN:
             return typed.expression == true()
         raise bad_query(f"{node.name}() is not a condition (true or false).")
 
@@ -214,22 +215,22 @@ class FilterCompiler:
         name = node.name
         if name in ("tolower", "toupper", "trim"):
             return Typed({"tolower": func.lower, "toupper": func.upper, "trim": func.trim}[name](args[0].expression),
-                         "Edm.String")  # fmt: skip
+                         EdmType.STRING)  # fmt: skip
         if name == "length":
-            return Typed(func.length(args[0].expression), "Edm.Int32")
+            return Typed(func.length(args[0].expression), EdmType.INT32)
         if name in ("year", "month", "day", "hour", "minute", "second"):
-            return Typed(extract(name, args[0].expression), "Edm.Int32")
+            return Typed(extract(name, args[0].expression), EdmType.INT32)
         if name == "now":
-            return Typed(literal(self.now), "Edm.DateTimeOffset")
+            return Typed(literal(self.now), EdmType.DATE_TIME_OFFSET)
         if name == "concat":
-            return Typed(func.coalesce(args[0].expression, "") + func.coalesce(args[1].expression, ""), "Edm.String")
+            return Typed(func.coalesce(args[0].expression, "") + func.coalesce(args[1].expression, ""), EdmType.STRING)
         raise bad_query(f"The function {name}() is not supported in $filter.")
 
     def _column_in(self, operand: Typed, values: tuple[Literal, ...]) -> Column:
         if not values:
             return false()
         coerced = [self._coerce(Typed(_bind(v), _LITERAL_TYPES.get(v.kind), v), operand.edm_type) for v in values]
-        if operand.edm_type == "Edm.String":
+        if operand.edm_type == EdmType.STRING:
             return func.lower(operand.expression).in_([func.lower(c) for c in coerced])
         return operand.expression.in_(coerced)
 
@@ -253,7 +254,7 @@ class FilterCompiler:
             return column == value if name == "Equal" else column != value
         return self._date_function(node, column, operand.edm_type)
 
-    def _date_function(self, node: QueryFunction, column: Any, edm_type: str | None) -> Column:
+    def _date_function(self, node: QueryFunction, column: Any, edm_type: EdmType | None) -> Column:
         today = self.now.date()
         days = self._days(node) if node.name in ("LastXDays", "NextXDays") else 0
         ranges: dict[str, tuple[date, date]] = {
@@ -271,10 +272,10 @@ class FilterCompiler:
                           "OnOrBefore": (date.min, day + timedelta(days=1))}[node.name]  # fmt: skip
         else:
             raise bad_query(f"The query function Microsoft.Dynamics.CRM.{node.name} is not supported.")
-        if edm_type == "Edm.DateTimeOffset":
+        if edm_type == EdmType.DATE_TIME_OFFSET:
             low: Any = datetime.combine(start, time(), UTC) if start != date.min else None
             high: Any = datetime.combine(end, time(), UTC) if end != date.max else None
-        elif edm_type == "Edm.Date":
+        elif edm_type == EdmType.DATE:
             low, high = (start if start != date.min else None), (end if end != date.max else None)
         else:
             raise bad_query(f"{node.name} applies to date and time columns only.")
@@ -318,8 +319,8 @@ class FilterCompiler:
 
 _MIRRORED = {"eq": "eq", "ne": "ne", "gt": "lt", "ge": "le", "lt": "gt", "le": "ge"}
 _LITERAL_TYPES = {
-    "string": "Edm.String", "int": "Edm.Int32", "decimal": "Edm.Decimal", "float": "Edm.Decimal",
-    "bool": "Edm.Boolean", "date": "Edm.Date", "datetimeoffset": "Edm.DateTimeOffset", "guid": "Edm.Guid",
+    "string": EdmType.STRING, "int": EdmType.INT32, "decimal": EdmType.DECIMAL, "float": EdmType.DECIMAL,
+    "bool": EdmType.BOOLEAN, "date": EdmType.DATE, "datetimeoffset": EdmType.DATE_TIME_OFFSET, "guid": EdmType.GUID,
 }  # fmt: skip
 
 
@@ -327,17 +328,18 @@ def _bind(node: Literal) -> Any:
     return literal(node.value)
 
 
-def _fits(value: Any, edm_type: str) -> bool:
+def _fits(value: Any, edm_type: EdmType) -> bool:
     expected: dict[str, tuple[type, ...]] = {
-        "Edm.String": (str,), "Edm.Guid": (uuid.UUID,), "Edm.Boolean": (bool,), "Edm.Date": (date,),
-        "Edm.DateTimeOffset": (datetime,), "Edm.Decimal": (Decimal,), "Edm.Int32": (int,), "Edm.Int64": (int,),
+        EdmType.STRING: (str,), EdmType.GUID: (uuid.UUID,), EdmType.BOOLEAN: (bool,), EdmType.DATE: (date,),
+        EdmType.DATE_TIME_OFFSET: (datetime,), EdmType.DECIMAL: (Decimal,), EdmType.INT32: (int,),
+        EdmType.INT64: (int,),
     }  # fmt: skip
     types = expected.get(edm_type)
     if types is None:
         return True
-    if edm_type in ("Edm.Int32", "Edm.Int64") and isinstance(value, bool):
+    if edm_type in INTEGERS and isinstance(value, bool):
         return False
-    if edm_type == "Edm.Date" and isinstance(value, datetime):
+    if edm_type == EdmType.DATE and isinstance(value, datetime):
         return False
     return isinstance(value, types)
 

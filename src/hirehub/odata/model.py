@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapper
 
 from hirehub.db.base import UTCDateTime
 from hirehub.odata.binding import Binding, BoundAction, TableDefinition, WriteHooks
+from hirehub.odata.edm import EdmType
 
 SYSTEM_COLUMNS = {"created_at": "createdon", "modified_at": "modifiedon", "version": "versionnumber"}
 HIDDEN_COLUMNS = frozenset({"id", "tenant_id"})
@@ -30,7 +31,7 @@ class Property:
 
     name: str
     attribute: str
-    edm_type: str
+    edm_type: EdmType
     nullable: bool = True
     max_length: int | None = None
     required: bool = False
@@ -112,23 +113,23 @@ class EntityModel:
 
 
 # Checked in order: a subclass (UTCDateTime is a DateTime, Boolean an Integer on some dialects) before its base.
-_EDM_TYPES: tuple[tuple[type, str], ...] = (
-    (UTCDateTime, "Edm.DateTimeOffset"),
-    (Uuid, "Edm.Guid"),
-    (Boolean, "Edm.Boolean"),
-    (Date, "Edm.Date"),
-    (Numeric, "Edm.Decimal"),
-    (Integer, "Edm.Int32"),
+_EDM_TYPES: tuple[tuple[type, EdmType], ...] = (
+    (UTCDateTime, EdmType.DATE_TIME_OFFSET),
+    (Uuid, EdmType.GUID),
+    (Boolean, EdmType.BOOLEAN),
+    (Date, EdmType.DATE),
+    (Numeric, EdmType.DECIMAL),
+    (Integer, EdmType.INT32),
 )
 
 
-def _edm_type(column: Any) -> tuple[str, int | None]:
+def _edm_type(column: Any) -> tuple[EdmType, int | None]:
     sql_type = column.type
     for sql_class, edm_type in _EDM_TYPES:
         if isinstance(sql_type, sql_class):
             return edm_type, None
     if isinstance(sql_type, String):
-        return "Edm.String", sql_type.length
+        return EdmType.STRING, sql_type.length
     raise TypeError(f"no EDM type for column {column} of type {sql_type!r}")
 
 
@@ -136,7 +137,7 @@ def _property(attribute: str, column: Any, property_name: Callable[[str], str]) 
     edm_type, max_length = _edm_type(column)
     info = column.info
     if attribute in SYSTEM_COLUMNS:
-        edm_type = "Edm.Int64" if attribute == "version" else edm_type
+        edm_type = EdmType.INT64 if attribute == "version" else edm_type
         return Property(SYSTEM_COLUMNS[attribute], attribute, edm_type, nullable=False, system=True)
     return Property(
         name=property_name(attribute),

@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, or_
 
+from hirehub.odata.edm import INTEGERS, EdmType
 from hirehub.odata.errors import bad_query
 
 MAX_PAGE_SIZE = 5000
@@ -89,22 +90,22 @@ def _plain(value: Any) -> Any:
 def _typed(value: Any, edm_type: str) -> Any:
     if value is None:
         return None
-    if edm_type == "Edm.Guid":
+    if edm_type == EdmType.GUID:
         return uuid.UUID(str(value))
-    if edm_type == "Edm.Date":
+    if edm_type == EdmType.DATE:
         return date.fromisoformat(str(value))
-    if edm_type == "Edm.DateTimeOffset":
+    if edm_type == EdmType.DATE_TIME_OFFSET:
         parsed = datetime.fromisoformat(str(value))
         if parsed.tzinfo is None:
             raise ValueError("naive")
         return parsed
-    if edm_type == "Edm.Decimal":
+    if edm_type == EdmType.DECIMAL:
         return Decimal(str(value))
-    if edm_type in ("Edm.Int32", "Edm.Int64"):
+    if edm_type in INTEGERS:
         if isinstance(value, bool) or not isinstance(value, int):
             raise TypeError("not an integer")
         return value
-    if edm_type == "Edm.Boolean":
+    if edm_type == EdmType.BOOLEAN:
         if not isinstance(value, bool):
             raise TypeError("not a boolean")
         return value

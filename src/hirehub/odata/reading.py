@@ -27,6 +27,7 @@ from sqlalchemy.sql import Select
 from hirehub.db.base import TenantOwned
 from hirehub.db.driver_rows import fetch_all
 from hirehub.db.session import SYSTEM_KEY, TENANT_KEY
+from hirehub.odata.edm import EdmType
 from hirehub.odata.errors import bad_query, unknown_property
 from hirehub.odata.filters import FilterCompiler, Scope
 from hirehub.odata.model import EntityModel, EntityType
@@ -264,8 +265,8 @@ class Reader:
         keys = []
         for item in orderby:
             typed = self.compiler._path(item.path, Scope(entity, source))
-            keys.append(SortKey(typed.expression, typed.edm_type or "Edm.String", item.descending))
-        keys.append(SortKey(source.id, "Edm.Guid", False, nullable=False))
+            keys.append(SortKey(typed.expression, typed.edm_type or EdmType.STRING, item.descending))
+        keys.append(SortKey(source.id, EdmType.GUID, False, nullable=False))
         return keys
 
     # --- fetching and shaping ---------------------------------------------------------------------
@@ -400,7 +401,7 @@ class Reader:
         conditions: list[ColumnElement[bool]] = [fk_column.in_(parent_ids)]
         if item.filter is not None:
             conditions.append(self.compiler.compile(item.filter, target, member))
-        keys = [SortKey(fk_column, "Edm.Guid", False, nullable=False), *self.sort_keys(target, member, item.orderby)]
+        keys = [SortKey(fk_column, EdmType.GUID, False, nullable=False), *self.sort_keys(target, member, item.orderby)]
         shaper = Shaper.of(target, item.select)
         rows = await self._fetch(
             member, shaper, conditions=conditions, keys=keys, limit=MAX_PAGE_SIZE, extra_columns=[fk_column]
@@ -451,5 +452,5 @@ def key_condition(entity: EntityType, key: uuid.UUID | dict[str, Any]) -> Column
     parts = []
     for name, value in key.items():
         prop = entity.properties[name]
-        parts.append(getattr(source, prop.attribute) == (str(value) if prop.edm_type == "Edm.String" else value))
+        parts.append(getattr(source, prop.attribute) == (str(value) if prop.edm_type == EdmType.STRING else value))
     return and_(*parts)

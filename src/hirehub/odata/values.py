@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from hirehub.odata.edm import EdmType
 from hirehub.odata.errors import DataverseError, bad_payload
 from hirehub.odata.model import Property
 
@@ -27,8 +28,8 @@ def from_json(prop: Property, raw: Any) -> Any:
     if raw is None:
         return None
     parsers = {
-        "Edm.String": _string, "Edm.Int32": _int32, "Edm.Int64": _int32, "Edm.Boolean": _boolean,
-        "Edm.Date": _date, "Edm.DateTimeOffset": _datetime, "Edm.Decimal": _decimal, "Edm.Guid": _guid,
+        EdmType.STRING: _string, EdmType.INT32: _int32, EdmType.INT64: _int32, EdmType.BOOLEAN: _boolean,
+        EdmType.DATE: _date, EdmType.DATE_TIME_OFFSET: _datetime, EdmType.DECIMAL: _decimal, EdmType.GUID: _guid,
     }  # fmt: skip
     return parsers[prop.edm_type](prop, raw)
 

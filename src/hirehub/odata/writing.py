@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hirehub.odata.edm import EdmType
 from hirehub.odata.errors import (
     RESOURCE_NOT_FOUND,
     DataverseError,
@@ -68,7 +69,7 @@ class Writer:
                 return existing
         row = entity.model(**(preset or {}))
         if entity.key in body:
-            row.id = from_json(Property(entity.key, "id", "Edm.Guid"), body[entity.key])
+            row.id = from_json(Property(entity.key, "id", EdmType.GUID), body[entity.key])
         else:
             row.id = uuid.uuid4()
         children = await self._apply(entity, row, body, creating=True, depth=depth)
