@@ -61,12 +61,12 @@ from hirehub.hr.models import Department, Employment, Person, Title, Worker
 from hirehub.hr.models.options import WorkerStatus
 from hirehub.lifecycle.connector import all_accounts
 from hirehub.lifecycle.directory_state import DirectoryAccount
-from hirehub.testing.memory_connector import InMemoryConnector
 from hirehub.lifecycle.planning import Plan, plan
 from hirehub.lifecycle.policy import LifecyclePolicy, policy_from_json, policy_to_json, starter_policy
 from hirehub.lifecycle.reconciliation import DriftReport, compare
 from hirehub.lifecycle.worker_view import HRStatus, WorkerView
 from hirehub.tenancy import service as tenancy
+from hirehub.testing.memory_connector import InMemoryConnector
 
 NOW = datetime(2027, 3, 15, 11, 0, tzinfo=UTC)
 TODAY = date(2027, 3, 15)
