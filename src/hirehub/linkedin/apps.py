@@ -25,12 +25,9 @@ from hirehub.db.session import Database
 from hirehub.errors import Conflict, NotFound
 from hirehub.linkedin import catalog
 from hirehub.linkedin.errors import LinkedInError, LinkedInRefused, calling_linkedin
-from hirehub.linkedin.models import PARTNER_APP_ID, Contract, CustomerApp, PartnerApp
+from hirehub.linkedin.models import PARTNER_APP_ID, AppOrigin, Contract, CustomerApp, PartnerApp
 from hirehub.linkedin.runtime import LinkedInRuntime
 from hirehub.tenancy.models import Tenant
-
-PROVISIONED = "provisioned"
-BROUGHT = "brought"
 
 
 def contract_value(value: str) -> str:
@@ -147,7 +144,9 @@ def _apply(app: CustomerApp, options: EnableOptions) -> None:
         app.contract = options.contract
 
 
-def _new_app(runtime: LinkedInRuntime, origin: str, client_id: str, secret: str, urn: str | None) -> CustomerApp:
+def _new_app(
+    runtime: LinkedInRuntime, *, origin: AppOrigin, client_id: str, secret: str, urn: str | None
+) -> CustomerApp:
     return CustomerApp(
         origin=origin,
         client_id=client_id,
@@ -172,10 +171,11 @@ async def enable(
             app = existing
             if chosen.client_id is not None and chosen.client_secret is not None:
                 if app is None:
-                    app = _new_app(runtime, BROUGHT, chosen.client_id, chosen.client_secret, None)
+                    app = _new_app(runtime, origin=AppOrigin.BROUGHT, client_id=chosen.client_id,
+                                   secret=chosen.client_secret, urn=None)  # fmt: skip
                     session.add(app)
                 else:
-                    app.origin, app.client_id, app.application_urn = BROUGHT, chosen.client_id, None
+                    app.origin, app.client_id, app.application_urn = AppOrigin.BROUGHT, chosen.client_id, None
                     app.client_secret_sealed = runtime.sealer.seal(chosen.client_secret)
             assert app is not None
             _apply(app, chosen)
@@ -185,11 +185,13 @@ async def enable(
         tenant = await session.get_one(Tenant, tenant_id)
         partner_id, partner_secret = partner.client_id, runtime.sealer.open(partner.client_secret_sealed)
         request = provisioning_request(partner.ats_name, tenant, runtime.base_url)
-    urn, client_id, secret = await _provision(database, runtime, partner_id, partner_secret, request)
+    urn, client_id, secret = await _provision(
+        database, runtime, partner_id=partner_id, partner_secret=partner_secret, request=request
+    )
     async with database.tenant_transaction(tenant_id) as session:
         app = await get_customer_app(session)
         if app is None:  # another enable may have won the race while LinkedIn answered; its app is the same one
-            app = _new_app(runtime, PROVISIONED, client_id, secret, urn)
+            app = _new_app(runtime, origin=AppOrigin.PROVISIONED, client_id=client_id, secret=secret, urn=urn)
             session.add(app)
         _apply(app, chosen)
         await session.flush()
@@ -209,7 +211,7 @@ def provisioning_request(ats_name: str, tenant: Tenant, base_url: str) -> dict[s
 
 
 async def _provision(
-    database: Database, runtime: LinkedInRuntime, partner_id: str, partner_secret: str, request: dict[str, Any]
+    database: Database, runtime: LinkedInRuntime, *, partner_id: str, partner_secret: str, request: dict[str, Any]
 ) -> tuple[str | None, str, str]:
     with calling_linkedin("the customer app"):
         client = await runtime.client(database, partner_id, partner_secret)

@@ -33,6 +33,15 @@ class Contract(StrEnum):
     PRODUCTION = "production"
 
 
+class AppOrigin(StrEnum):
+    """How a tenant's customer app came to the hub."""
+
+    PROVISIONED = "provisioned"
+    """Created through LinkedIn's Provisioning API with the partner's token."""
+    BROUGHT = "brought"
+    """A key the customer already had, given to the hub."""
+
+
 class SyncState(StrEnum):
     """Where an integration (or its configurations) stands with LinkedIn from the hub's side."""
 

@@ -45,7 +45,7 @@ def public_jwk(key: rsa.RSAPrivateKey, kid: str) -> dict[str, str]:
     return {"kty": "RSA", "use": "sig", "alg": "RS256", "kid": kid, "n": _b64(numbers.n), "e": _b64(numbers.e)}
 
 
-def _new_key(sealer: Sealer, published_at: datetime, signs_from: datetime, policy: KeyPolicy) -> SigningKey:
+def _new_key(sealer: Sealer, *, published_at: datetime, signs_from: datetime, policy: KeyPolicy) -> SigningKey:
     private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     der = private.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.PKCS1)
     kid = base64.urlsafe_b64encode(hashlib.sha256(der).digest()[:20]).decode().rstrip("=")
@@ -64,7 +64,7 @@ def _new_key(sealer: Sealer, published_at: datetime, signs_from: datetime, polic
     )
 
 
-async def rotate(session: AsyncSession, sealer: Sealer, now: datetime, policy: KeyPolicy = KeyPolicy()) -> list[str]:
+async def rotate(session: AsyncSession, sealer: Sealer, *, now: datetime, policy: KeyPolicy = KeyPolicy()) -> list[str]:
     """Bring the key set up to date at ``now``; returns the kids it created. Idempotent; runs as the platform."""
     await session.execute(delete(SigningKey).where(SigningKey.unpublish_at < now))
     keys = list(await session.scalars(select(SigningKey)))
@@ -72,10 +72,10 @@ async def rotate(session: AsyncSession, sealer: Sealer, now: datetime, policy: K
     if not any(k.signs_from <= now < k.signs_until for k in keys):
         # Nothing can sign now (a fresh install, or a hub that was off for a long time): no validator can
         # hold a stale key set that lacks the new key, so it signs at once.
-        created.append(_new_key(sealer, now, now, policy))
+        created.append(_new_key(sealer, published_at=now, signs_from=now, policy=policy))
     last_end = max([k.signs_until for k in keys + created])
     if last_end - now <= policy.publish_ahead:
-        created.append(_new_key(sealer, now, last_end, policy))
+        created.append(_new_key(sealer, published_at=now, signs_from=last_end, policy=policy))
     session.add_all(created)
     await session.flush()
     return [k.kid for k in created]
@@ -105,7 +105,7 @@ class KeyRing:
 
     async def refresh(self, now: datetime) -> None:
         async with self._database.system_transaction() as session:
-            await rotate(session, self._sealer, now, self.policy)
+            await rotate(session, self._sealer, now=now, policy=self.policy)
             rows = list(await session.scalars(select(SigningKey)))
         keys = {}
         for row in rows:
