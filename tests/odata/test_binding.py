@@ -16,7 +16,7 @@ from hirehub.errors import AlreadyExists, Conflict, Forbidden, Invalid, NotFound
 from hirehub.hr.models import Skill
 from hirehub.odata.binding import Binding, TableDefinition, WriteHooks
 from hirehub.odata.csdl import metadata_document
-from hirehub.odata.errors import DUPLICATE_KEY, MISSING_PRIVILEGE, REFERENCED, as_dataverse_error
+from hirehub.odata.errors import DUPLICATE_KEY, MISSING_PRIVILEGE, REFERENCED, SERVICE_UNAVAILABLE, as_dataverse_error
 from hirehub.odata.model import build_model
 from hirehub.security.principal import MissingPrivilege
 from hirehub.security.privileges import Privilege
@@ -131,7 +131,7 @@ async def test_deleting_a_record_others_refer_to_is_refused_by_its_foreign_key(h
         (Forbidden("not for you"), 403, MISSING_PRIVILEGE),
         (MissingPrivilege("missing prvCreatemshr_x", table="mshr_x", privilege=Privilege.CREATE), 403,
          MISSING_PRIVILEGE),
-        (Unavailable("the directory is throttling", retry_after=30), 503, "0x80044150"),
+        (Unavailable("the directory is throttling", retry_after=30), 503, SERVICE_UNAVAILABLE),
     ],
     ids=lambda value: type(value).__name__ if isinstance(value, Exception) else str(value),
 )  # fmt: skip

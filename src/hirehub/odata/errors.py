@@ -32,7 +32,7 @@ NOT_AUTHENTICATED = "0x80072553"
 NOT_A_MEMBER = "0x80072560"  # "The user is not a member of the organization."
 MISSING_PRIVILEGE = "0x80040220"  # SecLib::AccessCheck / missing privilege
 HR_SETUP_MISSING = "0x80072561"
-SERVICE_UNAVAILABLE = "0x80044150"
+SERVICE_UNAVAILABLE = "0x80040216"  # Dataverse's generic "unexpected error"; it documents no code for 503
 
 
 @dataclass
