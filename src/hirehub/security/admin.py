@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hirehub.errors import AlreadyExists, Invalid, NotFound
@@ -43,6 +43,7 @@ from hirehub.security.privileges import (
 )
 
 R = TypeVar("R", SecurityRole, HRRole)
+T = TypeVar("T")
 
 class SecurityAdminError(Invalid):
     """A set-up request that does not fit: an empty name, an unknown privilege, a built-in role to change."""
@@ -71,13 +72,19 @@ async def ensure_built_in_roles(session: AsyncSession) -> None:
     await session.flush()
 
 
+async def _found(session: AsyncSession, statement: Select[T], missing: NotFound) -> T:
+    """The one row ``statement`` selects, or the refusal ``missing``."""
+    row = await session.scalar(statement)
+    if row is None:
+        raise missing
+    return row
+
+
 async def find_role(session: AsyncSession, name: str, *, field: str = "role") -> SecurityRole:
     """A security role by name; ``field`` names the input it came from, for the refusal."""
     await ensure_built_in_roles(session)
-    role = await session.scalar(select(SecurityRole).where(SecurityRole.name == name.strip()))
-    if role is None:
-        raise NotFound(f"no security role '{name}'", field=field)
-    return role
+    statement = select(SecurityRole).where(SecurityRole.name == name.strip())
+    return await _found(session, statement, NotFound(f"no security role '{name}'", field=field))
 
 
 async def create_role(session: AsyncSession, name: str) -> SecurityRole:
@@ -203,11 +210,8 @@ async def list_application_users(session: AsyncSession) -> list[ApplicationUser]
 
 
 async def find_application_user(session: AsyncSession, client_id: str) -> ApplicationUser:
-    key = client_id.strip().lower()
-    user = await session.scalar(select(ApplicationUser).where(ApplicationUser.client_id == key))
-    if user is None:
-        raise NotFound(f"no application user for client {client_id}", field="client_id")
-    return user
+    statement = select(ApplicationUser).where(ApplicationUser.client_id == client_id.strip().lower())
+    return await _found(session, statement, NotFound(f"no application user for client {client_id}", field="client_id"))
 
 
 async def application_user_roles(session: AsyncSession, user: ApplicationUser) -> list[SecurityRole]:
@@ -260,10 +264,8 @@ async def list_hr_users(session: AsyncSession) -> list[HRUser]:
 
 
 async def find_hr_user(session: AsyncSession, user_id: str) -> HRUser:
-    user = await session.scalar(select(HRUser).where(HRUser.user_id == user_id.strip()))
-    if user is None:
-        raise NotFound(f"no HR user '{user_id}'", field="user_id")
-    return user
+    statement = select(HRUser).where(HRUser.user_id == user_id.strip())
+    return await _found(session, statement, NotFound(f"no HR user '{user_id}'", field="user_id"))
 
 
 async def hr_user_roles(session: AsyncSession, user: HRUser) -> list[HRRole]:
@@ -273,10 +275,8 @@ async def hr_user_roles(session: AsyncSession, user: HRUser) -> list[HRRole]:
 async def find_hr_role(session: AsyncSession, role_id: str, *, field: str = "role_id") -> HRRole:
     """An HR role by its role ID; ``field`` names the input it came from, for the refusal."""
     await ensure_built_in_roles(session)
-    role = await session.scalar(select(HRRole).where(HRRole.role_id == role_id.strip()))
-    if role is None:
-        raise NotFound(f"no HR role '{role_id}' (the built-in one is {RECRUITING_ROLE_ID})", field=field)
-    return role
+    missing = NotFound(f"no HR role '{role_id}' (the built-in one is {RECRUITING_ROLE_ID})", field=field)
+    return await _found(session, select(HRRole).where(HRRole.role_id == role_id.strip()), missing)
 
 
 async def set_hr_role(session: AsyncSession, user_id: str, role_id: str, *, held: bool) -> HRUser:
@@ -297,10 +297,8 @@ async def list_entra_app_links(session: AsyncSession) -> list[tuple[EntraAppLink
 
 async def delete_entra_app_link(session: AsyncSession, client_id: str) -> EntraAppLink:
     """Remove a *Microsoft Entra applications* record: the app's calls stop resolving to an HR user at once."""
-    key = client_id.strip().lower()
-    link = await session.scalar(select(EntraAppLink).where(EntraAppLink.client_id == key))
-    if link is None:
-        raise NotFound(f"client {client_id} is not linked", field="client_id")
+    statement = select(EntraAppLink).where(EntraAppLink.client_id == client_id.strip().lower())
+    link = await _found(session, statement, NotFound(f"client {client_id} is not linked", field="client_id"))
     await session.delete(link)
     await session.flush()
     return link

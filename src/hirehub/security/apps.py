@@ -73,11 +73,11 @@ def _client_key(client_id: str) -> uuid.UUID:
         raise AppError(f"'{client_id}' is not a client ID (a GUID)", field="client_id") from None
 
 
-async def find_app(session: AsyncSession, client_id: str) -> AppRegistration:
-    """An app of the session's tenant by its client ID."""
+async def find_app(session: AsyncSession, client_id: str, *, where: str = " in this tenant") -> AppRegistration:
+    """An app by its client ID: of the session's tenant, or of any (``where=""``) in a platform session."""
     app = await session.scalar(select(AppRegistration).where(AppRegistration.client_id == _client_key(client_id)))
     if app is None:
-        raise NotFound(f"no app registration with client ID {client_id} in this tenant", field="client_id")
+        raise NotFound(f"no app registration with client ID {client_id}{where}", field="client_id")
     return app
 
 
@@ -148,10 +148,7 @@ async def list_credentials(session: AsyncSession, app: AppRegistration) -> list[
 
 async def find_app_anywhere(platform: AsyncSession, client_id: str) -> AppRegistration:
     """An app of any tenant by its client ID (in a platform session), as consent needs to find it."""
-    app = await platform.scalar(select(AppRegistration).where(AppRegistration.client_id == _client_key(client_id)))
-    if app is None:
-        raise NotFound(f"no app registration with client ID {client_id}", field="client_id")
-    return app
+    return await find_app(platform, client_id, where="")
 
 
 async def consent(session: AsyncSession, app: AppRegistration, *, consented_by: str = "admin") -> ServicePrincipal:
