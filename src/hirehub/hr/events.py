@@ -1,8 +1,9 @@
 """What the HR domain reports when a worker's employment changes: one event type per change.
 
 Each carries what lifecycle automation needs to know about the worker at that moment (the same facts for
-every change, in :class:`WorkerEvent`) and what is particular to the change. Their ``name`` is what the outbox
-row's ``type`` holds; it is kept stable so rows already written read back as the same type.
+every change, in :class:`WorkerEvent`) and what is particular to the change; a type that adds no field is a
+plain subclass of the dataclass it names. Their ``name`` is what the outbox row's ``type`` holds; it is kept
+stable so rows already written read back as the same type.
 """
 
 from __future__ import annotations
@@ -48,31 +49,32 @@ class WorkerHired(WorkerEvent):
     candidate_id: str | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
 class WorkerRehired(WorkerHired):
     """A former worker starts again on the same worker record (from a candidate, or directly): a hire too."""
 
     name = "worker.rehired"
 
 
+class HireRescinded(WorkerEvent):
+    """A hire withdrawn before its start date."""
+
+    name = "worker.hire_rescinded"
+
+
 @dataclass(frozen=True, kw_only=True)
 class WorkerTransferred(WorkerEvent):
+    """A move to another position, department, title or manager from ``effective_date`` on."""
+
     name = "worker.transferred"
     effective_date: date
 
 
 @dataclass(frozen=True, kw_only=True)
 class WorkerTerminated(WorkerEvent):
+    """The employment ends after ``end_date``, for ``reason`` (the reason code's id) when one was given."""
+
     name = "worker.terminated"
     reason: str | None = None
-    """The termination reason code's id, when one was given."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class HireRescinded(WorkerEvent):
-    """A hire withdrawn before its start date."""
-
-    name = "worker.hire_rescinded"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -85,12 +87,10 @@ class LeaveEvent(WorkerEvent):
     leave_reason: str | None
 
 
-@dataclass(frozen=True, kw_only=True)
 class LeaveStarted(LeaveEvent):
     name = "worker.leave_started"
 
 
-@dataclass(frozen=True, kw_only=True)
 class LeaveEnded(LeaveEvent):
     name = "worker.leave_ended"
 
