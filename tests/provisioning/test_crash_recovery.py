@@ -1,7 +1,7 @@
 """Crash recovery with real processes: ``kill -9`` job workers while 1,000 joiners reach Entra ID, many times over.
 
 Everything is the product's own, in processes of its own: the Entra sandbox (``python -m hirehub.sandbox.entra
---world``) serves identity, Graph and Exchange over HTTP for the whole test; two ``hirehub worker`` processes
+--world``) serves identity, Graph and Exchange over HTTP for the whole test; two ``hirehub jobs run`` processes
 (and their replacements) read the hub's settings — the database, the outbound host map, the secret key the
 connections' private keys are sealed with — take tokens from the sandbox with each connection's certificate
 through MSAL, and provision through the Graph connector. The test hires through the HR services, so the way
@@ -56,6 +56,7 @@ from hirehub.directories.entra.permissions import GRAPH_APP_ID
 from hirehub.directories.entra.runtime import connection_sealer, runtime_from_settings
 from hirehub.events.outbox import OutboxEvent
 from hirehub.hr import services
+from hirehub.hr.domain import HireDetails
 from hirehub.hr.models import CandidateToHire, Person
 from hirehub.hr.models.options import ApplicantIntegrationResult
 from hirehub.jobs.models import DurableJob, JobStatus
@@ -127,7 +128,7 @@ class Worker:
 
 @dataclass
 class Workers:
-    """``hirehub worker`` processes of one trial: started, killed, replaced, stopped."""
+    """``hirehub jobs run`` processes of one trial: started, killed, replaced, stopped."""
 
     environment: dict[str, str]
     logs: Path
@@ -142,7 +143,7 @@ class Workers:
         log = self.logs / f"{name}.log"
         with log.open("wb") as output:
             process = subprocess.Popen(
-                [sys.executable, "-m", "hirehub", "worker", "--worker-id", name, "--json", *WORKER_OPTIONS],
+                [sys.executable, "-m", "hirehub", "jobs", "run", "--runner-id", name, "--json", *WORKER_OPTIONS],
                 env=self.environment,
                 stdout=output,
                 stderr=subprocess.STDOUT,
@@ -302,8 +303,8 @@ async def _candidates(database: Database, tenant: TrialTenant, rng: random.Rando
 
 
 async def _hire(database: Database, tenant: TrialTenant, batch: list[uuid.UUID]) -> dict[str, tuple[str, str]]:
-    """Hire a batch through HR (one transaction: workers, employments, outbox events); the joiners' names by
-    personnel number, the directory anchor."""
+    """Hire a batch through HR, one hire at a time as the Web API's Hire action does, in one transaction (workers,
+    employments, outbox events); the joiners' names by personnel number, the directory anchor."""
     start = datetime.now(UTC).date() - timedelta(days=1)  # started yesterday: an account is due now, nothing later
     async with database.tenant_transaction(tenant.tenant_id) as session:
         candidates_ = list(await session.scalars(select(CandidateToHire).where(CandidateToHire.id.in_(batch))))
@@ -311,10 +312,7 @@ async def _hire(database: Database, tenant: TrialTenant, batch: list[uuid.UUID])
             p.id: p
             for p in await session.scalars(select(Person).where(Person.id.in_([c.person_ref_id for c in candidates_])))
         }
-        outcomes = await services.hire_many(
-            session,
-            [services.BulkHire(c, people[c.person_ref_id], start) for c in candidates_ if c.person_ref_id],
-        )
+        outcomes = [await services.hire(session, c.id, HireDetails(start)) for c in candidates_ if c.person_ref_id]
     hired = {}
     for outcome in outcomes:
         person = people[outcome.worker.person_id]
