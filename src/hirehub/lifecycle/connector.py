@@ -3,7 +3,8 @@
 The engine plans (purely) and a connector applies. Keeping the interface this small is deliberate: an Entra
 connector maps each step onto one Graph call (``POST /users``, ``PATCH /users/{id}``, ``PUT .../manager/$ref``,
 ``POST /groups/{id}/members/$ref``, ``revokeSignInSessions``, Exchange's ``Set-Mailbox -Type Shared``), and
-the in-memory connector implements the same contract for tests and dry runs.
+the in-memory connector (:mod:`hirehub.testing.memory_connector`) implements the same contract for tests and
+benchmarks.
 
 A connector reports, it does not decide. A name collision (Graph's ``ObjectConflict``) comes back as a
 ``conflict`` result naming the attribute and the name, and choosing the next name is the naming rules' job

@@ -200,18 +200,31 @@ class SetManager:
         return {"kind": self.kind.value, "manager": self.manager_anchor, "previous": self.previous}
 
 
+SENTENCES: Mapping[StepKind, str] = MappingProxyType(
+    {
+        StepKind.ADD_TO_GROUP: "add to group {group!r}",
+        StepKind.REMOVE_FROM_GROUP: "remove from group {group!r}",
+        StepKind.ENABLE_ACCOUNT: "enable account: {reason}",
+        StepKind.DISABLE_ACCOUNT: "disable account: {reason}",
+        StepKind.RESET_PASSWORD: "reset the password to a random one",
+        StepKind.REVOKE_SESSIONS: "revoke sign-in sessions",
+        StepKind.CONVERT_MAILBOX_TO_SHARED: "convert the mailbox to a shared mailbox",
+    }
+)
+"""How each step that is told by one sentence reads, its fields filled in."""
+
+
 @dataclass(frozen=True)
 class _SentenceStep:
-    """A step told by one sentence with its fields filled in (``{group!r}``), whose JSON is its kind and fields."""
+    """A step told by its sentence (:data:`SENTENCES`), whose JSON is its kind and its fields."""
 
     kind: ClassVar[StepKind]
-    sentence: ClassVar[str]
 
     def _fields(self) -> dict[str, object]:
         return {item.name: getattr(self, item.name) for item in fields(self)}
 
     def describe(self) -> str:
-        return self.sentence.format_map(self._fields())
+        return SENTENCES[self.kind].format_map(self._fields())
 
     def to_json(self) -> dict[str, object]:
         return {"kind": self.kind.value, **self._fields()}
@@ -219,29 +232,34 @@ class _SentenceStep:
 
 @dataclass(frozen=True)
 class AddToGroup(_SentenceStep):
+    """A group the group rules grant; adding one the account is in already changes nothing."""
+
     kind: ClassVar[StepKind] = StepKind.ADD_TO_GROUP
-    sentence: ClassVar[str] = "add to group {group!r}"
     group: str
 
 
 @dataclass(frozen=True)
 class RemoveFromGroup(_SentenceStep):
+    """A group the policy manages and no longer grants (a group added by hand stays), or any group of a leaver
+    (when the policy says so) or of a rescinded hire."""
+
     kind: ClassVar[StepKind] = StepKind.REMOVE_FROM_GROUP
-    sentence: ClassVar[str] = "remove from group {group!r}"
     group: str
 
 
 @dataclass(frozen=True)
 class EnableAccount(_SentenceStep):
+    """Comes last in a plan, so an account is complete before it can be used; ``reason`` says why now."""
+
     kind: ClassVar[StepKind] = StepKind.ENABLE_ACCOUNT
-    sentence: ClassVar[str] = "enable account: {reason}"
     reason: str
 
 
 @dataclass(frozen=True)
 class DisableAccount(_SentenceStep):
+    """Comes first in a plan, so access ends before anything else happens."""
+
     kind: ClassVar[StepKind] = StepKind.DISABLE_ACCOUNT
-    sentence: ClassVar[str] = "disable account: {reason}"
     reason: str
 
 
@@ -251,7 +269,6 @@ class ResetPassword(_SentenceStep):
     disabled flag is not checked (e.g. an on-premises sync)."""
 
     kind: ClassVar[StepKind] = StepKind.RESET_PASSWORD
-    sentence: ClassVar[str] = "reset the password to a random one"
 
 
 @dataclass(frozen=True)
@@ -260,7 +277,6 @@ class RevokeSessions(_SentenceStep):
     to an hour."""
 
     kind: ClassVar[StepKind] = StepKind.REVOKE_SESSIONS
-    sentence: ClassVar[str] = "revoke sign-in sessions"
 
 
 @dataclass(frozen=True)
@@ -268,7 +284,6 @@ class ConvertMailboxToShared(_SentenceStep):
     """Keep a leaver's mail readable by others and free the licence."""
 
     kind: ClassVar[StepKind] = StepKind.CONVERT_MAILBOX_TO_SHARED
-    sentence: ClassVar[str] = "convert the mailbox to a shared mailbox"
 
 
 Step = (

@@ -1,4 +1,4 @@
-"""An in-memory directory that keeps the connector contract faithfully, for tests and dry runs.
+"""An in-memory directory that keeps the connector contract faithfully, for tests and benchmarks.
 
 Faithful means it behaves like Entra where the engine could go wrong: object ids are the directory's, a
 userPrincipalName or mail another object holds is a :class:`~hirehub.lifecycle.connector.NameConflict`, a
