@@ -1,6 +1,6 @@
 """A Microsoft Graph v1.0 client built for provisioning throughput and for Graph's failure modes.
 
-What it owns, because throughput is ours to own (DESIGN.md):
+What it owns, because throughput is ours to own:
 - pacing: every write takes a token from a :class:`~.throttle.TokenBucket` set to Graph's limit;
 - ``429``/``503`` with ``Retry-After``: wait as told (and hold other writers back), then retry;
 - eventual consistency: a just-created object can 404 for a few seconds; callers that reference one

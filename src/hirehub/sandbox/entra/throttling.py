@@ -1,7 +1,7 @@
 """Microsoft Graph's documented throttling, as token buckets on the sandbox clock.
 
-The limits are those Microsoft publishes for identity and access (users, groups, directory objects) — see
-``REFERENCE.md``, "Microsoft Graph limits that shape provisioning":
+The limits are those Microsoft publishes for identity and access (users, groups, directory objects) in
+"Microsoft Graph service-specific throttling limits" (learn.microsoft.com/graph/throttling-limits):
 
 - writes, per app per tenant: 3,000 per 150 s; per tenant (all apps): 18,000 per 5 min; per app across all
   tenants: 35,000 per 5 min;
