@@ -1,8 +1,8 @@
 """Rows straight from the database driver, for reads that return thousands of rows at a time.
 
 SQLAlchemy turns each row the driver returns into a ``Row``, and runs each statement through its execution
-context and its own prepared-statement cache. On PostgreSQL a page of 5,000 rows costs about 13 ms that way and
-8 ms from asyncpg itself: that difference was a third of what a paged OData read cost beyond its query.
+context and its own prepared-statement cache: for a page of thousands of rows that costs more than the query
+itself (docs/decisions/0005-compiled-row-readers.md; bench/odata.py measures it).
 
 When no column of a statement needs a result processor and no parameter a bind processor (true of the
 strings, numbers, GUIDs, dates and timestamps the Web API reads), asyncpg's records hold exactly the values

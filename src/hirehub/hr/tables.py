@@ -1,4 +1,4 @@
-"""Every table the API exposes, and the seed's 40-table list mapped onto them.
+"""Every table the API exposes, and the 40-table list of Microsoft's ATS integration API guide mapped onto them.
 
 Most tables are exposed once, with their own ``__odata__``. Two are extra *views*: "Base worker"
 (``mshr_hcmworkerbaseentity``, the identity columns of the worker table) and "Company"
@@ -45,7 +45,7 @@ def exposed_tables() -> list[ExposedTable]:
     return tables
 
 
-# The seed's list (server-to-server authentication for the ATS integration API), by display name.
+# The list in Microsoft's ATS integration API guide (server-to-server authentication), by display name.
 SEED_TABLES: dict[str, str] = {
     "Base worker (mshr)": "mshr_hcmworkerbaseentity",
     "Candidate to hire (mshr)": "mshr_hcmcandidatetohireentity",

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from hirehub.restli import KeyId
 
 MAX_BATCH = 100
-"""The seed: "batch calls grouped with no more than 100 records"."""
+"""LinkedIn's RSC onboarding guide: "batch calls grouped with no more than 100 records"."""
 
 T = TypeVar("T")
 

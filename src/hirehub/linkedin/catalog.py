@@ -14,7 +14,7 @@ from hirehub.linkedin.errors import LinkedInError
 from hirehub.linkedin.keys import IntegrationKey
 
 RSC_BUNDLED_TYPES = ("RECRUITER_SYSTEM_CONNECT_COMPANY", "RECRUITER_SYSTEM_CONNECT_CONTRACT")
-"""The plugin's bundled types for RSC: required (the seed's enum table)."""
+"""The plugin's bundled types for RSC: required (LinkedIn's RSC onboarding guide's enum table)."""
 BUNDLED_TYPES = ("APPLY_CONNECT", "APPLY_WITH_LINKEDIN", *RSC_BUNDLED_TYPES)
 """Every value ``data-supported-bundled-integration-types`` may hold."""
 
@@ -36,8 +36,8 @@ TENANT_TYPE = re.compile(r"^[A-Z][A-Z_]{0,59}$")
 MIN_WIDTH, MAX_WIDTH = 200, 2000
 APP_NAME_LIMIT = 50
 DEVELOPMENT_INTEGRATION_LIMIT = 10
-"""The seed's tip: more than 10–15 integrations on a development contract "may cause issues with our APIs"; the
-hub warns from the lower bound."""
+"""LinkedIn's RSC onboarding guide's tip: more than 10–15 integrations on a development contract "may cause issues
+with our APIs"; the hub warns from the lower bound."""
 
 LABELS = {
     "APPLY_CONNECT": "Apply Connect",
@@ -132,7 +132,7 @@ def plugin_integrations(items: Sequence[Mapping[str, object]]) -> list[PluginInt
 
 
 def development_contract_warning(contract: str, integration_count: int) -> str | None:
-    """The seed's tip, when it applies: too many integrations on a development contract."""
+    """The guide's tip, when it applies: too many integrations on a development contract."""
     if contract != "development" or integration_count <= DEVELOPMENT_INTEGRATION_LIMIT:
         return None
     return (

@@ -1,13 +1,13 @@
 """The Rest.li calls the hub makes to LinkedIn, on their real URLs and wire format.
 
-Requests speak Rest.li protocol 1.0, as the seed and LinkedIn's own samples do (no ``X-RestLi-Protocol-Version``
-header, ``ids[0].k=v`` in queries, ``k1=v1&k2=v2`` keys in bodies and paths); the keys are written and read by
-:mod:`hirehub.restli`, which LinkedIn's emulator shares. Every *batch* call on ``atsIntegrations`` (the
-``batch_partial_update`` of integrations and the batch get of their statuses) is made in a turn of the hub-wide
-pacer, which lasts until LinkedIn's answer is back: the seed's rule is "batch calls grouped with no more than 100
+Requests speak Rest.li protocol 1.0, as LinkedIn's RSC onboarding guide and LinkedIn's own samples do (no
+``X-RestLi-Protocol-Version`` header, ``ids[0].k=v`` in queries, ``k1=v1&k2=v2`` keys in bodies and paths); the keys are
+written and read by :mod:`hirehub.restli`, which LinkedIn's emulator shares. Every *batch* call on ``atsIntegrations``
+(the ``batch_partial_update`` of integrations and the batch get of their statuses) is made in a turn of the hub-wide
+pacer, which lasts until LinkedIn's answer is back: the guide's rule is "batch calls grouped with no more than 100
 records and a minimum delay of one-second between calls". A configuration upsert concerns one integration and the
-request finder one notification; they are not batch calls over integrations and are not held back (they still
-count toward the daily call limit).
+request finder one notification; they are not batch calls over integrations and are not held back (they still count
+toward the daily call limit).
 
 An answer's status decides the exception: 5xx, 429 and network errors are
 :class:`~hirehub.linkedin.errors.LinkedInUnavailable` (retry later, honouring ``Retry-After``); any other 4xx is
@@ -148,7 +148,7 @@ class LinkedInClient:
     def _batch(response: httpx.Response) -> BatchAnswer:
         body = response.json()
         results, errors = parse_batch_response(body, PROTOCOL)
-        # Batch GET answers per-key failures under "statuses" as well as "errors" (the seed's sample has both).
+        # Batch GET answers per-key failures under "statuses" as well as "errors" (the guide's sample has both).
         for raw_key, status in (body.get("statuses") or {}).items():
             parsed, _ = parse_batch_response({"results": {raw_key: {"status": status}}}, PROTOCOL)
             for key_id, value in parsed.items():

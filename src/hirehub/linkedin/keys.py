@@ -1,7 +1,7 @@
 """An integration's compound key, as LinkedIn names it in every ``atsIntegrations`` call.
 
-The parts keep the seed's order (``integrationContext``, ``integrationType``, ``tenantType``, ``dataProvider``);
-LinkedIn may answer them in another order and escaped differently, so matching goes through
+The parts keep LinkedIn's RSC onboarding guide's order (``integrationContext``, ``integrationType``, ``tenantType``,
+``dataProvider``); LinkedIn may answer them in another order and escaped differently, so matching goes through
 :func:`hirehub.restli.freeze_key`, which ignores both.
 """
 
@@ -23,7 +23,7 @@ class IntegrationKey:
     data_provider: str = DATA_PROVIDER
 
     def as_restli(self) -> dict[str, str]:
-        """The key's parts by their Rest.li names, in the seed's order."""
+        """The key's parts by their Rest.li names, in the guide's order."""
         return {
             "integrationContext": self.integration_context,
             "integrationType": self.integration_type,

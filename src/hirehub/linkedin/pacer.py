@@ -17,11 +17,10 @@ before it answered and receives this one after it was sent, so the two arrive mo
 long the calls took on the way, however late a caller woke, and whatever LinkedIn's own clock says. The price is
 the previous call's time on the way back and this one's on the way there, a few milliseconds each near LinkedIn.
 
-An earlier pacer only spaced the turns (1.035 s apart) and trusted callers to send at their turn, giving up turns
-they reached more than 25 ms late. On a loaded machine both went wrong: a call delayed after that check arrived
-within a second of the next (LinkedIn refused it), and lost turns cost a second each (1.3–1.6 times the minimum
-over a 5-call sync, where the goal is 1.05). If a process dies during a call, the register holds the next call for
-``IN_FLIGHT``, then the hub goes on.
+Spacing the turns alone is not enough: a caller delayed between its turn and its send (a loaded machine) would
+arrive within a second of the next call, and a caller that gave up a late turn would lose a whole interval. The
+register closes both. If a process dies during a call, the register holds the next call for ``IN_FLIGHT``, then
+the hub goes on.
 
 * PostgreSQL: ``SELECT … FOR UPDATE`` serialises the transactions of every process on every machine, and "now" is
   the database's ``clock_timestamp()``, so workers whose clocks disagree still space their calls correctly.

@@ -61,10 +61,9 @@ class LinkedInRuntime:
 def tls_context(ca_bundle: str | None) -> ssl.SSLContext:
     """One TLS context per CA bundle for the whole process (contexts are safe to share between clients).
 
-    Building one loads the whole CA bundle: 30–150 ms of CPU that blocks the event loop. Every sync job builds a
-    runtime, so without this a worker stalled at each job start, and a job of another tenant that had just been
-    given its pacer slot then sent its call that much later: closer than a second to the next slot's call (LinkedIn
-    refused it), or too late to keep its own slot."""
+    Building one loads the whole CA bundle, CPU time that blocks the event loop. Every sync job builds a runtime,
+    so without this a runner would stall at each job start, and a job of another tenant holding its pacer slot
+    would send its call that much later: too close to the next slot's call for LinkedIn, or too late for its own."""
     return ssl.create_default_context(cafile=ca_bundle or certifi.where())
 
 

@@ -1,5 +1,5 @@
 """The manual status retrieval: a batch get of the tenant's integrations, for those onboarded before push
-notifications existed (the seed's last section), or whenever an operator wants to be sure.
+notifications existed (the last section of LinkedIn's RSC onboarding guide), or whenever an operator wants to be sure.
 
 Like the sync, it reads first, calls (≤ 100 keys a call, paced hub-wide), and writes each call's answer in its own
 short transaction.

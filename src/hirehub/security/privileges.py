@@ -96,7 +96,8 @@ class PlatformPrivileges:
     def _reads_metadata(self) -> bool:
         """LinkedIn Talent Hub's documented set-up grants its adapter only organization Read on Entity, Field
         and Relationship; with that role the adapter writes its exports, and the HR layer (the linked HR
-        user's role) decides the rest — so an integration set up by the seed works unchanged."""
+        user's role) decides the rest — so an integration set up as Microsoft's ATS integration API guide describes
+        works unchanged."""
         return all(self.levels.get((t, Privilege.READ), Depth.NONE) is Depth.ORGANIZATION for t in METADATA_TABLES)
 
 
@@ -131,7 +132,7 @@ HR_MANAGER_ROLE_NAME = "Human resource manager"
 
 
 def ats_integration_grants(seed_tables: Iterable[str]) -> list[Grant]:
-    """The seed's table list, Organization-level, plus Read on the metadata tables Entity, Field, Relationship."""
+    """The ATS integration API guide's table list, Organization-level, plus Read on Entity, Field, Relationship."""
     grants = [
         Grant(table, privilege, Depth.ORGANIZATION)
         for table in [*seed_tables, LINKEDIN_EXPORT_TABLE]

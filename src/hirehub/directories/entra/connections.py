@@ -167,7 +167,7 @@ class ConnectionRuntime:
 
 
 async def test_connection(runtime: ConnectionRuntime, connection: EntraConnection, now: datetime) -> ConnectionCheck:
-    """*Test connection*: get a token, then compare granted permissions and roles with the seed's list.
+    """*Test connection*: get a token, then compare granted permissions and roles with the list in permissions.py.
 
     The verdict is stored on the connection (``last_test``) and its status follows it.
     """

@@ -1,10 +1,10 @@
 """*Link account*: the delegated (service-provider) connection's authorization-code flow with PKCE.
 
-The administrator is sent to Microsoft's consent page for the seed's scopes; the callback redeems the
-code through MSAL, whose token cache (holding the refresh token) is stored encrypted on the connection.
-Afterwards tokens are renewed silently from that cache. When renewal fails in a way only an
-administrator can fix (grant revoked or expired, a scope never consented), the connection is marked
-``needs_link`` and :class:`NeedsLink` is raised, so jobs pause instead of failing.
+The administrator is sent to Microsoft's consent page for the scopes Hire2Retire's Entra ID connection guide names; the
+callback redeems the code through MSAL, whose token cache (holding the refresh token) is stored encrypted on the
+connection. Afterwards tokens are renewed silently from that cache. When renewal fails in a way only an administrator
+can fix (grant revoked or expired, a scope never consented), the connection is marked ``needs_link`` and
+:class:`NeedsLink` is raised, so jobs pause instead of failing.
 
 Completing a link is what those paused jobs wait for, but a connector does not reach up into the job queue:
 :func:`complete_link` returns a :class:`LinkCompleted`, and its caller (the console, the CLI) resumes the

@@ -1,9 +1,9 @@
 """What a connection needs in the customer's directory, and the verdict of *Test connection*.
 
-The seed lists the application permissions and directory roles a customer-owned application must hold;
-*Test connection* reads what the app's service principal actually holds and names each one missing,
-so the administrator knows exactly which button in the Entra portal to press. The ids are Microsoft's
-public, fixed identifiers of those permissions and role templates.
+Hire2Retire's Entra ID connection guide lists the application permissions and directory roles a customer-owned
+application must hold; *Test connection* reads what the app's service principal actually holds and names each one
+missing, so the administrator knows exactly which button in the Entra portal to press. The ids are Microsoft's public,
+fixed identifiers of those permissions and role templates.
 """
 
 from __future__ import annotations

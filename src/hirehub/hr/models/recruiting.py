@@ -110,7 +110,7 @@ class RecruitingRequestSkill(Row, TenantOwned, Base):
 
 
 class RecruitingRequestEducation(Row, TenantOwned, Base):
-    """The seed's "Educational requirements": what education a request asks for."""
+    """Microsoft's ATS integration API guide's "Educational requirements": what education a request asks for."""
 
     __tablename__ = "hr_recruiting_request_education"
     __odata__: ClassVar[ODataTable] = table(

@@ -63,7 +63,7 @@ class Worker(Row, TenantOwned, Base):
     assignments: Mapped[list[PositionWorkerAssignment]] = relationship(back_populates="worker", lazy="raise")
 
 
-# The seed lists "Base worker" and "Worker": the base view exposes the worker's identity only.
+# Microsoft's ATS integration API guide lists "Base worker" and "Worker": the base view exposes the identity only.
 BASE_WORKER_VIEW = table(
     "mshr_hcmworkerbaseentity", "Base worker", "Base workers",
     lookups=(lookup("person", "mshr_FK_Person_id"),), keys=(("personnel_number",),),

@@ -1,9 +1,10 @@
 """``python -m hirehub.sandbox.entra``: serve the Entra sandbox (identity, Graph, Exchange) on one port.
 
-The world starts with one directory, an app registration with a secret and the seed's application permissions, and
-an administrator who can sign in on the consent page; their ids are printed, with the host map to give the hub
-(``HIREHUB_OUTBOUND_HOST_MAP``). Pass ``--certfile``/``--keyfile`` (e.g. made with trustme) to serve TLS; plain HTTP
-works too when the host map points the real HTTPS hosts at ``http://…`` (the hub's outbound clients follow the map).
+The world starts with one directory, an app registration with a secret and the application permissions Hire2Retire's
+Entra ID connection guide lists, and an administrator who can sign in on the consent page; their ids are printed, with
+the host map to give the hub (``HIREHUB_OUTBOUND_HOST_MAP``). Pass ``--certfile``/``--keyfile`` (e.g. made with trustme)
+to serve TLS; plain HTTP works too when the host map points the real HTTPS hosts at ``http://…`` (the hub's outbound
+clients follow the map).
 
 ``--world FILE`` serves a scenario instead: a JSON object arranging the world as an administrator would have
 (see :func:`world_from_json`), so a test can run the sandbox in a process of its own, with directories whose app

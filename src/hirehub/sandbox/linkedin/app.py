@@ -6,12 +6,13 @@ One app serves both hosts the product calls (``www.linkedin.com`` for ``/oauth/v
 Keys are read from the *raw* path and query (``scope["raw_path"]``, ``scope["query_string"]``): Rest.li 2.0
 parses structure before percent-decoding, so a decoded ``%2C`` inside a value must not become a separator.
 
-Assumptions where the seed and REFERENCE are silent, each as LinkedIn's Rest.li servers behave:
+Assumptions where LinkedIn's RSC onboarding guide and Rest.li's documentation are silent, each as LinkedIn's Rest.li
+servers behave:
 
 - ``X-RestLi-Method`` is required on POST/PUT batch calls (without it Rest.li reads a POST to a collection as a
   *create*, which ``atsIntegrations`` does not support); on GET/DELETE it is optional but must match if sent.
 - Batch answers key each entity in the request's protocol; for 1.0 the ``batch_partial_update`` answer uses the
-  seed's sample form (parts reordered, values encoded) and ``batch_get`` the other sample's raw form, so a client
+  guide's sample form (parts reordered, values encoded) and ``batch_get`` the other sample's raw form, so a client
   must match keys by their decoded parts (``hirehub.restli.parse_batch_response``), never by string.
 - A configurations ``GET`` without ids lists ``{"key", "configurationValue"}`` elements.
 """

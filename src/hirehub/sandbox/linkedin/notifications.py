@@ -1,15 +1,15 @@
 """Signed push notifications, as LinkedIn sends them when a customer enables an integration.
 
-The body is the seed's, exactly: ``{"id": …, "type": "INTEGRATION_STATUS_CHANGE", "expiresAt": …}`` — the id
-is the request id the receiver passes to ``GET /v2/atsIntegrations?q=request&requestId=…``; ``expiresAt`` is
-epoch milliseconds (the seed's sample shows ``0``; Oracle's documented LinkedIn receiver calls it "time when the
+The body is LinkedIn's RSC onboarding guide's, exactly: ``{"id": …, "type": "INTEGRATION_STATUS_CHANGE", "expiresAt":
+…}`` — the id is the request id the receiver passes to ``GET /v2/atsIntegrations?q=request&requestId=…``; ``expiresAt``
+is epoch milliseconds (the guide's sample shows ``0``; Oracle's documented LinkedIn receiver calls it "time when the
 LinkedIn notification will expire"), set here to one day after sending, or in the past for an expired one.
 
 ``X-LI-Signature`` is the lowercase hex HMAC-SHA256 of the exact raw body bytes, keyed with a client secret.
 *Which* secret: the customer (child) application's, its newest one. The CALLBACK_URL is registered per customer
 through ``atsIntegrations/{key}/configurations`` with the customer app's token, and LinkedIn's webhook-validation
 page says that for parent–child integrations it is the child application whose ``clientSecret`` keys the HMAC
-(it even sends ``applicationId`` to say which). The header carries the bare hex digest as in the seed's sample;
+(it even sends ``applicationId`` to say which). The header carries the bare hex digest as in the guide's sample;
 receivers should also accept LinkedIn's general-webhook form ``hmacsha256=<hex>`` (REFERENCE), which
 :func:`verify_signature` does.
 
@@ -50,7 +50,7 @@ def verify_signature(body: bytes, header: str | None, secret: str) -> bool:
 
 
 def notification_body(notification_id: str, expires_at_ms: int) -> bytes:
-    """The raw body, compact JSON in the seed's field order: the bytes that are signed are the bytes sent."""
+    """The raw body, compact JSON in the guide's field order: the bytes that are signed are the bytes sent."""
     document = {"id": notification_id, "type": NOTIFICATION_TYPE, "expiresAt": expires_at_ms}
     return json.dumps(document, separators=(",", ":")).encode()
 

@@ -5,17 +5,17 @@ the way LinkedIn's partner engineers and the customer would (register the partne
 customer requesting integrations in the plugin or enabling one in LinkedIn Recruiter), then let the unmodified
 product talk to the endpoints.
 
-Whose token does what, as LinkedIn's own RSC Postman collection does it (the seed only says "all API requests
-require authorization"): the *partner* (parent) application's token creates, updates and looks up customer
-(child) applications and rolls their secrets; the *customer* application's token calls ``atsIntegrations`` and
-its ``configurations`` — the partner acts "on behalf of the customer" with the customer's own credentials.
+Whose token does what, as LinkedIn's own RSC Postman collection does it (LinkedIn's RSC onboarding guide only says "all
+API requests require authorization"): the *partner* (parent) application's token creates, updates and looks up customer
+(child) applications and rolls their secrets; the *customer* application's token calls ``atsIntegrations`` and its
+``configurations`` — the partner acts "on behalf of the customer" with the customer's own credentials.
 
 Rules LinkedIn enforces and the emulator enforces the same way, each refused call counted in
 :attr:`LinkedInWorld.violations` and changing nothing:
 
 - at most 100 entities in one ``atsIntegrations`` call (400);
-- at least one second between two batch calls on ``atsIntegrations`` by the same partner (429) — the seed's
-  "minimum delay of one-second between calls"; the partner is the parent of the calling customer app, so one
+- at least one second between two batch calls on ``atsIntegrations`` by the same partner (429) — the RSC onboarding
+  guide's "minimum delay of one-second between calls"; the partner is the parent of the calling customer app, so one
   hub pacing all of its tenants through one queue is what passes;
 - 5,000 ``atsIntegrations`` calls (configurations included) per application per UTC day (429).
 """
@@ -76,16 +76,16 @@ BUNDLES: Mapping[str, tuple[tuple[str, str], ...]] = {
     "APPLY_WITH_LINKEDIN": (("APPLY_WITH_LINKEDIN", "JOBS"),),
     "APPLY_CONNECT": (("APPLY_CONNECT", "JOBS"),),
 }
-"""What each ``data-supported-bundled-integration-types`` value of the plugin expands to (integration type,
-tenant type). The seed names the bundles but not their contents; RSC's are the Recruiter integrations of the
-REFERENCE list (organization-keyed for the company bundle, ``CSA_API`` for the contract one); the Apply bundles'
-tenant type ``JOBS`` is an assumption."""
+"""What each ``data-supported-bundled-integration-types`` value of the plugin expands to (integration type, tenant
+type). LinkedIn's RSC onboarding guide names the bundles but not their contents; RSC's are the Recruiter integrations of
+LinkedIn's integration-type list (organization-keyed for the company bundle, ``CSA_API`` for the contract one); the
+Apply bundles' tenant type ``JOBS`` is an assumption."""
 
 INTEGRATION_KEY_PARTS = ("integrationContext", "integrationType", "tenantType", "dataProvider")
 
 
 class OnboardingStatus(enum.StrEnum):
-    """The seed's three onboarding statuses."""
+    """The three onboarding statuses of LinkedIn's RSC onboarding guide."""
 
     REQUESTED = "REQUESTED"
     PARTNER_READY = "PARTNER_READY"
@@ -175,7 +175,7 @@ class Integration:
         }
 
     def as_element(self) -> dict[str, str]:
-        """The record the request finder returns (the seed's ``elements[]``)."""
+        """The record the request finder returns (the guide's ``elements[]``)."""
         element = {**self.key, "onboardingStatus": str(self.onboarding_status)}
         if self.integration_name is not None:
             element["integrationName"] = self.integration_name
@@ -197,7 +197,7 @@ def integration_key(
     tenant_type: str = "RECRUITER",
     data_provider: str = "ATS",
 ) -> dict[str, str]:
-    """The compound key of an integration, parts in the seed's order."""
+    """The compound key of an integration, parts in the guide's order."""
     return {
         "integrationContext": integration_context,
         "integrationType": integration_type,
@@ -436,7 +436,7 @@ class LinkedInWorld:
     def update_integration(self, app: DeveloperApplication, key: Key, patch: Mapping[str, object]) -> Integration:
         """One entity of a ``batch_partial_update``: create or update the integration, then re-derive its status.
 
-        An integration the plugin never requested is created on the partner's update (the seed: "Creating
+        An integration the plugin never requested is created on the partner's update (the guide: "Creating
         integrations must be done server-side"); one owned by another customer app is refused (403).
         """
         problem = validate_integration_key(key)
@@ -525,7 +525,7 @@ class LinkedInWorld:
     # the customer enabling, and the push notification ------------------------------------------------------
     async def enable(self, key: Key) -> Notification | None:
         """The customer enabling the integration in LinkedIn: PARTNER_READY → ENABLED, then a signed push
-        notification to its CALLBACK_URL (None when it has none: the seed says notifications need one)."""
+        notification to its CALLBACK_URL (None when it has none: the guide says notifications need one)."""
         integration = self.integration(key)
         if integration is None:
             raise KeyError(f"no integration {key!r}")
