@@ -1,8 +1,8 @@
 """*Microsoft Entra applications*: which HR user an app's calls run as (Client ID → User ID).
 
-The HR application's page of that name, as the seeds set it up: *Client ID* (the app's, such as LinkedIn
-Talent Hub's adapter ``3a225c96-…``), *Name*, *User ID*. Without this record an app that passed layer one is
-still refused, and removing it stops the app at once. Links are made and removed through
+The HR application's page of that name, as Microsoft's ATS integration API and Talent Hub guides set it up: *Client ID*
+(the app's, such as LinkedIn Talent Hub's adapter ``3a225c96-…``), *Name*, *User ID*. Without this record an app that
+passed layer one is still refused, and removing it stops the app at once. Links are made and removed through
 :mod:`hirehub.security.operations`, audited, refused with nothing changed.
 """
 

@@ -52,7 +52,7 @@ async def create_hr_user(
     name: str = Form(""),
     roles: list[str] = Form([]),
 ) -> Response:
-    """*New* user: User ID, User name and the roles to assign (the seed's *RecruitingIntegration* example)."""
+    """*New* user: User ID, User name and the roles to assign (the ATS guide's *RecruitingIntegration* example)."""
     posted = PostedForm({"hr-user_id": user_id, "hr-name": name, "hr-roles": roles}, "hr-")
     if not user_id.strip():
         posted.problems["hr-user_id"] = "User ID is required"

@@ -1,10 +1,11 @@
 """The LinkedIn RSC configuration plugin page (``/console/linkedin/plugin``) and its callback endpoint.
 
-The page carries the seed's script tags with the tenant's customer-app key, its bundled integration types and
-width, under a Content-Security-Policy that lets in LinkedIn's two origins (``platform.linkedin.com`` serves
-``in.js`` and the widget, ``www.linkedin.com`` its frames and calls) and nothing else beyond the hub itself; the
-one inline script (the ``data-onintegrate`` callback) runs by nonce. The callback posts what the plugin reports to
-``/console/linkedin/integrations`` as the signed-in administrator, with the session's CSRF token in a header.
+The page carries LinkedIn's RSC onboarding guide's script tags with the tenant's customer-app key, its bundled
+integration types and width, under a Content-Security-Policy that lets in LinkedIn's two origins
+(``platform.linkedin.com`` serves ``in.js`` and the widget, ``www.linkedin.com`` its frames and calls) and nothing else
+beyond the hub itself; the one inline script (the ``data-onintegrate`` callback) runs by nonce. The callback posts what
+the plugin reports to ``/console/linkedin/integrations`` as the signed-in administrator, with the session's CSRF token
+in a header.
 """
 
 from __future__ import annotations
