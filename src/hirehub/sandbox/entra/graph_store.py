@@ -283,9 +283,7 @@ class GraphStore:
         return user
 
     def update_user(self, key: str, changes: dict[str, Any]) -> DirectoryObject:
-        user = self.get(key, "user")
-        self._refuse_unknown_or_read_only(changes, USER_WRITABLE, USER_READ_ONLY, "User")
-        props = dict(user.props)
+        user, props = self._editable(key, "user", changes)
         password = self._apply_user_props(props, changes, creating=False, user_id=user.id)
         self._unindex(user)
         user.props = props
@@ -315,6 +313,17 @@ class GraphStore:
         user.props["signInSessionsValidFromDateTime"] = format_datetime(self._clock.now())
         self._log(user.id)
         return user
+
+    def _editable(
+        self, key: str, kind: Literal["user", "group"], changes: dict[str, Any]
+    ) -> tuple[DirectoryObject, dict[str, Any]]:
+        """The object a PATCH changes and a copy of its properties, once ``changes`` names only writable ones."""
+        writable, read_only, label = {
+            "user": (USER_WRITABLE, USER_READ_ONLY, "User"), "group": (GROUP_WRITABLE, GROUP_READ_ONLY, "Group"),
+        }[kind]  # fmt: skip
+        found = self.get(key, kind)
+        self._refuse_unknown_or_read_only(changes, writable, read_only, label)
+        return found, dict(found.props)
 
     def _refuse_unknown_or_read_only(
         self, body: dict[str, Any], writable: dict[str, str], read_only: frozenset[str], resource: str
@@ -485,9 +494,7 @@ class GraphStore:
 
     def update_group(self, key: str, changes: dict[str, Any]) -> DirectoryObject:
         """Properties, and ``members@odata.bind`` (at most 20 references, none already a member)."""
-        group = self.get(key, "group")
-        self._refuse_unknown_or_read_only(changes, GROUP_WRITABLE, GROUP_READ_ONLY, "Group")
-        props = dict(group.props)
+        group, props = self._editable(key, "group", changes)
         for prop, value in changes.items():
             if prop in GROUP_WRITABLE:
                 props[prop] = _typed(prop, value, GROUP_WRITABLE[prop], "Group")

@@ -167,12 +167,7 @@ class Integration:
 
     @property
     def key(self) -> dict[str, str]:
-        return {
-            "integrationContext": self.integration_context,
-            "integrationType": self.integration_type,
-            "tenantType": self.tenant_type,
-            "dataProvider": self.data_provider,
-        }
+        return integration_key(self.integration_context, self.integration_type, self.tenant_type, self.data_provider)
 
     def as_element(self) -> dict[str, str]:
         """The record the request finder returns (the guide's ``elements[]``)."""
