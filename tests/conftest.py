@@ -33,6 +33,7 @@ ENGINE = os.environ.get("HIREHUB_TEST_ENGINE", "sqlite")
 PG_ADMIN_URL = os.environ.get(
     "HIREHUB_TEST_POSTGRES_ADMIN_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 )
+os.environ.setdefault("HIREHUB_ENV", "development")  # the suite's hubs and the servers it starts use test keys
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -15,7 +15,12 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from hirehub.errors import Conflict
+from hirehub.errors import Conflict, Invalid
+from hirehub.settings import DEVELOPMENT_SECRET_KEY, Environment, Settings
+
+MIN_PRODUCTION_KEY_LENGTH = 32
+"""Characters a production key needs: 32 random URL-safe characters carry about 190 bits."""
+MAKE_A_KEY = "python -c \"import secrets; print(secrets.token_urlsafe(48))\""
 
 
 class SealError(Conflict):
@@ -24,6 +29,34 @@ class SealError(Conflict):
     A conflict between what is stored and the key the hub runs with: nothing the caller sends can fix it, and
     nothing is changed; an operator must restore the key the value was sealed under.
     """
+
+
+class UnsafeSecretKey(Invalid):
+    """The hub would run outside development with a key anyone can know or guess; nothing is started."""
+
+
+def secret_key_problem(secret_key: str) -> str | None:
+    """Why ``secret_key`` must not protect a production hub, or ``None`` when it may.
+
+    The development key is published in the source: with it, a copy of the database unseals the token-signing
+    key, and anyone can mint tokens for every tenant.
+    """
+    if secret_key == DEVELOPMENT_SECRET_KEY:
+        reason = "HIREHUB_SECRET_KEY is the development key, which is published"
+    elif len(secret_key) < MIN_PRODUCTION_KEY_LENGTH:
+        reason = f"HIREHUB_SECRET_KEY has fewer than {MIN_PRODUCTION_KEY_LENGTH} characters"
+    else:
+        return None
+    return f"{reason}; set a random one (e.g. `{MAKE_A_KEY}`), or HIREHUB_ENV=development on a laptop"
+
+
+def require_safe_key(settings: Settings) -> None:
+    """Refuse to run a production hub with an unsafe key; development runs with any key."""
+    if settings.env is Environment.DEVELOPMENT:
+        return
+    problem = secret_key_problem(settings.secret_key)
+    if problem is not None:
+        raise UnsafeSecretKey(problem, field="HIREHUB_SECRET_KEY")
 
 
 class Sealer:

@@ -7,12 +7,23 @@ field here, so that it is documented, typed and validated in one place.
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEVELOPMENT_SECRET_KEY = "dev-only-change-me-dev-only-change-me"
+"""The key a laptop runs with; outside development the hub refuses to start with it (see :mod:`hirehub.sealing`)."""
+
+
+class Environment(StrEnum):
+    """Where the hub runs: production refuses unsafe defaults; development (``make run``, the tests) allows them."""
+
+    PRODUCTION = "production"
+    DEVELOPMENT = "development"
 
 
 class Settings(BaseSettings):
@@ -29,9 +40,16 @@ class Settings(BaseSettings):
         default="http://127.0.0.1:8000",
         description="The hub's public base URL; also the token resource of /.default, as a Dataverse URL is.",
     )
+    env: Environment = Field(
+        default=Environment.PRODUCTION,
+        description="production (the default) or development; production refuses the development or a short key.",
+    )
     secret_key: str = Field(
-        default="dev-only-change-me-dev-only-change-me",
+        default=DEVELOPMENT_SECRET_KEY,
         description="Key for encrypting secrets at rest and signing sessions. Set it in production.",
+    )
+    new_secret_key: str = Field(
+        default="", description="The key `hirehub secret-key rotate` re-seals to when --new-key is not given."
     )
     log_level: str = "INFO"
     freeze_gc_at_startup: bool = False
@@ -42,6 +60,16 @@ class Settings(BaseSettings):
     outbound_host_map: dict[str, str] = Field(
         default_factory=dict,
         description='JSON {"https://graph.microsoft.com": "https://127.0.0.1:9443", …}: tests and demos.',
+    )
+    outbound_allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Host names (comma-separated) the hub may fetch for a user (a JWKS URL) even when they resolve "
+        "to a loopback, private or link-local address: intranet issuers, sandboxes.",
+    )
+    operations_token: str = Field(
+        default="",
+        description="Outside development, /metrics, /docs and /openapi.json answer 404 unless this is set; then "
+        "they answer requests carrying it as a bearer token (Authorization: Bearer <token>).",
     )
     entra_sp_client_id: str = Field(
         default="", description="The hub's own multi-tenant Entra app (service-provider connections)."
@@ -59,6 +87,25 @@ class Settings(BaseSettings):
     oidc_provider_name: str = Field(
         default="your organisation", description='Shown on the sign-in page as "Sign in with <name>".'
     )
+    max_body_bytes: int = Field(
+        default=128 * 1024 * 1024, gt=0,
+        description="The largest request body the hub reads (Dataverse's limit for one request: 128 MB); beyond: 413.",
+    )
+    batch_max_rows: int = Field(
+        default=50_000, gt=0,
+        description="Rows one $batch may read across its parts (ten of Dataverse's 5,000-row pages); beyond: refused.",
+    )
+    batch_max_bytes: int = Field(
+        default=128 * 1024 * 1024, gt=0,
+        description="Bytes of one $batch's response across its parts; beyond: the part that crosses it is refused.",
+    )
+
+    @field_validator("outbound_allowed_hosts", mode="before")
+    @classmethod
+    def _parse_host_names(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [name.strip() for name in value.split(",") if name.strip()]
+        return value
 
     @field_validator("outbound_host_map", mode="before")
     @classmethod

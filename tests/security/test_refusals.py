@@ -157,13 +157,6 @@ def test_an_assertion_signed_by_another_key_under_a_registered_thumbprint_is_ref
     _refused(_with_assertion(tls_hub, integration, assertion), 401, "invalid_client", 700027)
 
 
-def test_an_assertion_is_accepted_again_within_its_lifetime(tls_hub: TlsHub, integration: Integration) -> None:
-    """As Entra does: MSAL signs one assertion and reuses it for ten minutes, across scopes and renewals."""
-    assertion = _assertion(tls_hub, integration)
-    assert _with_assertion(tls_hub, integration, assertion).status_code == 200
-    assert _with_assertion(tls_hub, integration, assertion).status_code == 200
-
-
 def test_an_assertion_for_another_audience_is_refused(tls_hub: TlsHub, integration: Integration) -> None:
     assertion = _assertion(tls_hub, integration, audience="https://login.microsoftonline.com/x/oauth2/v2.0/token")
     _refused(_with_assertion(tls_hub, integration, assertion), 401, "invalid_client", 700212)

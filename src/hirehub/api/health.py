@@ -1,5 +1,8 @@
-"""``/healthz`` (the process answers), ``/readyz`` (it can serve: database reachable, schema current)
-and ``/metrics`` (Prometheus text format)."""
+"""``/healthz`` (the process answers), ``/readyz`` (it can serve: database reachable, schema current, and
+outside development a secret key that is safe) and ``/metrics`` (Prometheus text format).
+
+``hirehub serve`` refuses an unsafe key already; ``/readyz`` catches a hub started some other way (an ASGI
+server pointed at the factory), so a load balancer never sends it traffic."""
 
 from __future__ import annotations
 
@@ -11,6 +14,8 @@ from sqlalchemy import text
 from hirehub.db import migrate
 from hirehub.db.session import Database
 from hirehub.metrics import REGISTRY
+from hirehub.sealing import UnsafeSecretKey, require_safe_key
+from hirehub.settings import Settings
 
 router = APIRouter(include_in_schema=False)
 
@@ -40,6 +45,12 @@ async def readyz(request: Request) -> JSONResponse:
         else:
             checks["migrations"] = f"at {current}, head is {head}: run `hirehub db upgrade`"
             ready = False
+    settings: Settings = request.app.state.settings
+    try:
+        require_safe_key(settings)
+    except UnsafeSecretKey as exc:
+        checks["secret_key"] = str(exc)
+        ready = False
     status = "ready" if ready else "not ready"
     return JSONResponse({"status": status, "checks": checks}, status_code=200 if ready else 503)
 

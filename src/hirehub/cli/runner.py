@@ -1,7 +1,8 @@
 """``hirehub jobs run``: the job runner, until SIGINT or SIGTERM; ``hirehub worker`` is its deprecated old name.
 
 The runner is built by the composition root (:meth:`hirehub.bootstrap.Hub.job_runner`), with the same job
-handlers, event routes and directory connectors as the API, so a job runs the same wherever it was queued.
+handlers, event routes and directory connectors as the API, so a job runs the same wherever it was queued. Like
+``hirehub serve``, it refuses to start outside development with an unsafe ``HIREHUB_SECRET_KEY``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from hirehub.db.session import Database
 from hirehub.jobs.metrics import refresh_queue_metrics
 from hirehub.logging import get_logger
 from hirehub.metrics import REGISTRY
+from hirehub.sealing import require_safe_key
+from hirehub.settings import get_settings
 
 log = get_logger("hirehub.jobs")
 
@@ -46,6 +49,7 @@ def run_jobs(
     """Run jobs until SIGINT or SIGTERM; running jobs then finish, or go back to the queue."""
 
     async def action() -> dict[str, Any]:
+        require_safe_key(get_settings())
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):

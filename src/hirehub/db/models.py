@@ -21,6 +21,8 @@ MODEL_MODULES = (
     "hirehub.accounts.models",
     "hirehub.hr.models",
     "hirehub.security.models",
+    "hirehub.security.replay",
+    "hirehub.throttling",
     "hirehub.jobs.models",
     "hirehub.provisioning.models",
     "hirehub.linkedin.models",

@@ -1,7 +1,11 @@
 """The token endpoint's logic: authenticate a client (secret or certificate assertion) and issue a token.
 
-Framework-free: the route hands in the form, the Basic credentials and the URL the client called; every
-refusal is an :class:`OAuthError` carrying Microsoft's status, error and AADSTS code.
+Framework-free: the route hands in the form, the Basic credentials and the caller's address; every refusal
+is an :class:`OAuthError` carrying Microsoft's status, error and AADSTS code.
+
+Guesses are throttled (:mod:`hirehub.throttling`) per client ID and per source. A client assertion must name
+this hub's token endpoint, as configured (never the Host a request carries), live at most
+:data:`MAX_ASSERTION_LIFETIME`, and is single-use (:mod:`hirehub.security.replay`).
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import hmac
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
@@ -32,11 +36,41 @@ from hirehub.security.oauth_errors import (
     tenant_not_found,
     unknown_application,
 )
+from hirehub.security.replay import first_use
 from hirehub.tenancy.models import Tenant
 from hirehub.tenancy.service import TenantNotFound, find_tenant
+from hirehub.throttling import Counter, Lockout, Throttle, ThrottlePolicy
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ASSERTION_ALGORITHMS = ("RS256", "PS256")
+MAX_ASSERTION_LIFETIME = timedelta(minutes=10)
+"""From ``nbf`` (or ``iat``) to ``exp``: Entra's guidance is five to ten minutes, and MSAL signs for ten."""
+TOKEN_THROTTLE = ThrottlePolicy(account_from_source=10, source=100, account=100)
+"""Entra's smart lockout locks after ten failures; a source or a client ID meets a limit ten times higher."""
+GUESSES = frozenset({"invalid_client", "unauthorized_client"})
+"""The refusals that count as a failed guess: a wrong credential, an unknown client ID."""
+
+
+@dataclass
+class Throttled(OAuthError):
+    """A token request refused before its credential is checked; ``Retry-After`` says when to come back."""
+
+    retry_after: int = 1
+
+
+def throttled(lockout: Lockout, client_id: str, now: datetime) -> Throttled:
+    wait = lockout.retry_after(now)
+    if lockout.counter is Counter.SOURCE:
+        return Throttled(
+            429, "temporarily_unavailable", 90055,
+            f"Too many failed token requests from this address. Try again in {wait} seconds.", retry_after=wait,
+        )  # fmt: skip
+    return Throttled(
+        429, "invalid_client", 50053,
+        f"The client application {client_id} is locked because it presented an incorrect credential too many "
+        f"times. Try again in {wait} seconds.",
+        retry_after=wait,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -44,7 +78,7 @@ class TokenRequest:
     tenant: str
     form: Mapping[str, str]
     basic: tuple[str, str] | None
-    token_endpoint: str  # the URL the client posted to (an assertion's audience)
+    source: str  # the caller's address, for throttling
 
 
 @dataclass(frozen=True)
@@ -60,10 +94,11 @@ def issuer_for(base_url: str, tenant_id: uuid.UUID) -> str:
 
 
 class TokenService:
-    def __init__(self, database: Database, keys: KeyRing, base_url: str) -> None:
+    def __init__(self, database: Database, keys: KeyRing, base_url: str, throttle: Throttle | None = None) -> None:
         self.database = database
         self.keys = keys
         self.base_url = base_url.rstrip("/")
+        self.throttle = throttle or Throttle(database, "token", TOKEN_THROTTLE)
 
     async def issue(self, request: TokenRequest, now: datetime) -> dict[str, Any]:
         form = request.form
@@ -83,8 +118,19 @@ class TokenService:
         if not scope:
             raise missing_parameter("scope")
         self._check_scope(scope)
-        async with self.database.system_transaction() as session:
-            client = await self._authenticate(session, request, client_id.strip(), now)
+        client_id = client_id.strip()
+        standing = await self.throttle.standing(account=client_id, source=request.source, now=now)
+        if standing.lockout is not None:
+            raise throttled(standing.lockout, client_id, now)
+        try:
+            async with self.database.system_transaction() as session:
+                client = await self._authenticate(session, request, client_id, now)
+        except OAuthError as exc:
+            if exc.error in GUESSES:
+                await self.throttle.failed(account=client_id, source=request.source, now=now)
+            raise
+        if standing.failed_before:
+            await self.throttle.succeeded(account=client_id, source=request.source)
         return await self._token(client, now)
 
     def _check_scope(self, scope: str) -> None:
@@ -140,7 +186,12 @@ class TokenService:
                 raise invalid_request(
                     50027, f"client_assertion_type must be '{ASSERTION_TYPE}' when a client_assertion is sent."
                 )
-            self._check_assertion(request, tenant, client_id, assertion, credentials, now)
+            jti, expires = self._check_assertion(tenant, client_id, assertion, credentials, now)
+            if not await first_use(session, client_id=client_id, jti=jti, expires_at=expires + CLOCK_SKEW, now=now):
+                raise invalid_client(
+                    50027, "JWT token is invalid: the client assertion was presented before (its jti). Sign a new "
+                    "assertion for each token request.",
+                )  # fmt: skip
             method = "2"
         else:
             raise invalid_client(
@@ -162,9 +213,9 @@ class TokenService:
             raise invalid_client(7000222, f"The provided client secret keys for app '{client_id}' are expired.")
 
     def _check_assertion(
-        self, request: TokenRequest, tenant: Tenant, client_id: str, assertion: str,
-        credentials: list[AppCredential], now: datetime,
-    ) -> None:  # fmt: skip
+        self, tenant: Tenant, client_id: str, assertion: str, credentials: list[AppCredential], now: datetime
+    ) -> tuple[str, datetime]:
+        """Check a signed assertion; returns its ``jti`` and expiry, for the single-use check."""
         try:
             header = jwt.get_unverified_header(assertion)
         except jwt.PyJWTError:
@@ -203,20 +254,20 @@ class TokenService:
                 700027,
                 f"Client assertion contains an invalid signature. [Reason - The signature is invalid., {key_used}]",
             ) from None
-        # No single-use rule for the jti: Entra accepts an assertion again within its lifetime, and MSAL relies
-        # on it (it signs one assertion and reuses it for ten minutes, across scopes and token renewals).
-        self._check_assertion_claims(claims, request, tenant, client_id, now)
+        return self._check_assertion_claims(claims, tenant, client_id, now)
+
+    def token_endpoints(self, tenant: Tenant) -> set[str]:
+        """The audiences an assertion may name: this hub's token endpoint, by tenant GUID or domain name."""
+        return {f"{self.base_url}/{t}/oauth2/v2.0/token".lower() for t in (str(tenant.id), tenant.domain)}
 
     def _check_assertion_claims(
-        self, claims: Mapping[str, Any], request: TokenRequest, tenant: Tenant, client_id: str, now: datetime
-    ) -> None:
+        self, claims: Mapping[str, Any], tenant: Tenant, client_id: str, now: datetime
+    ) -> tuple[str, datetime]:
         for name in ("aud", "iss", "sub", "exp", "jti"):
             if name not in claims:
                 raise invalid_client(50027, f"JWT token is invalid or malformed: the client assertion has no '{name}'.")
         audiences = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
-        accepted = {f"{self.base_url}/{t}/oauth2/v2.0/token".lower() for t in (str(tenant.id), tenant.domain)} | {
-            request.token_endpoint.lower()
-        }
+        accepted = self.token_endpoints(tenant)
         if not any(str(a).lower() in accepted for a in audiences):
             raise invalid_client(
                 700212, f"The client assertion's audience {claims['aud']!r} is not this token endpoint "
@@ -224,11 +275,23 @@ class TokenService:
             )  # fmt: skip
         if claims["iss"] != client_id or claims["sub"] != client_id:
             raise invalid_client(700021, "The client assertion's iss and sub must both be the client ID.")
+        if not isinstance(claims["jti"], str) or not claims["jti"]:
+            raise invalid_client(50027, "JWT token is invalid or malformed: the client assertion's jti is a string.")
+        if "nbf" not in claims and "iat" not in claims:
+            raise invalid_client(50027, "JWT token is invalid or malformed: the client assertion has no 'nbf'.")
         try:
             expires = _timestamp(claims["exp"])
-            not_before = _timestamp(claims.get("nbf", claims.get("iat", 0)))
-        except (TypeError, ValueError, OverflowError):
+            not_before = _timestamp(claims.get("nbf", claims.get("iat")))
+        except (TypeError, ValueError, OverflowError, OSError):
             raise invalid_client(50027, "JWT token is invalid or malformed: exp, nbf and iat are numbers.") from None
+        if expires - not_before > MAX_ASSERTION_LIFETIME:
+            raise invalid_client(
+                700024,
+                f"Client assertion is not within its valid time range: it is valid from "
+                f"{not_before:%Y-%m-%dT%H:%M:%SZ} to {expires:%Y-%m-%dT%H:%M:%SZ}, longer than the "
+                f"{MAX_ASSERTION_LIFETIME.total_seconds() // 60:.0f} minutes this authority accepts. Sign assertions "
+                "that expire shortly after they are issued.",
+            )
         if expires + CLOCK_SKEW < now or not_before - CLOCK_SKEW > now:
             raise invalid_client(
                 700024,
@@ -236,6 +299,7 @@ class TokenService:
                 f"assertion valid from {not_before:%Y-%m-%dT%H:%M:%SZ}, expiry time of assertion "
                 f"{expires:%Y-%m-%dT%H:%M:%SZ}.",
             )
+        return claims["jti"], expires
 
     async def _token(self, client: Client, now: datetime) -> dict[str, Any]:
         key = await self.keys.signing_key(now)

@@ -18,7 +18,7 @@ from hirehub.db.session import Database
 from hirehub.sealing import Sealer
 from hirehub.security.external import ExternalKeys
 from hirehub.security.keys import SEALING_PURPOSE, KeyPolicy, KeyRing
-from hirehub.security.oauth import TokenRequest, TokenService, issuer_for
+from hirehub.security.oauth import Throttled, TokenRequest, TokenService, issuer_for
 from hirehub.security.oauth_errors import OAuthError, tenant_not_found
 from hirehub.security.principal import Principal, PrincipalResolver
 from hirehub.tenancy.service import TenantNotFound, find_tenant
@@ -57,7 +57,8 @@ def _now() -> datetime:
 
 
 def _error(exc: OAuthError) -> JSONResponse:
-    return JSONResponse(exc.body(), status_code=exc.status, headers=NO_STORE)
+    headers = {**NO_STORE, "Retry-After": str(exc.retry_after)} if isinstance(exc, Throttled) else NO_STORE
+    return JSONResponse(exc.body(), status_code=exc.status, headers=headers)
 
 
 async def _tenant_id(request: Request, tenant: str) -> uuid.UUID:
@@ -123,7 +124,7 @@ async def token(tenant: str, request: Request) -> JSONResponse:
         form = {}
     try:
         result = await runtime.tokens.issue(
-            TokenRequest(tenant, form, _basic(request.headers.get("authorization")), str(request.url)), _now()
+            TokenRequest(tenant, form, _basic(request.headers.get("authorization")), _source(request)), _now()
         )
     except OAuthError as exc:
         return _error(exc)
@@ -138,6 +139,12 @@ async def authorize(tenant: str) -> JSONResponse:
         "sign-in is not offered.",
     )  # fmt: skip
     return _error(exc)
+
+
+def _source(request: Request) -> str:
+    """The caller's address as the server saw it (a proxy in front must pass the client's, e.g. uvicorn's
+    ``--forwarded-allow-ips``), for throttling."""
+    return request.client.host if request.client else "unknown"
 
 
 def _basic(header: str | None) -> tuple[str, str] | None:
