@@ -43,6 +43,10 @@ class HostMap:
     def __contains__(self, host: str) -> bool:
         return host.lower() in self._routes
 
+    def targets(self, host: str) -> bool:
+        """Whether ``host`` serves a mapped origin: a stand-in the operator chose, whatever its address."""
+        return any(urlsplit(target).hostname == host.lower() for target in self._routes.values())
+
     def rewrite(self, url: str) -> tuple[str, str | None]:
         """The URL to really call, and the original host when it was rewritten."""
         parts = urlsplit(url)
@@ -85,7 +89,7 @@ def async_client(
     *,
     inner: httpx.AsyncBaseTransport | None = None,
     verify: Any = True,
-    timeout: float = 30.0,
+    timeout: float | httpx.Timeout = 30.0,
     **kwargs: Any,
 ) -> httpx.AsyncClient:
     """An ``httpx.AsyncClient`` for calling outside services, honouring the host map."""
