@@ -111,8 +111,8 @@ async def test_a_token_from_a_trusted_external_issuer_resolves_to_the_trusting_t
         claims = {"aud": "api://hirehub-contoso", "iss": issuer, "tid": str(external_tenant), "azp": client_id,
                   "iat": issued, "nbf": issued, "exp": issued + 600}  # fmt: skip
         token = jwt.encode(claims, key, algorithm="RS256", headers={"kid": "ext"})
-        assert await resolver.validate(token, now) == (tenant.id, client_id)
+        assert await resolver.validate(token, now, addressed="contoso.example") == (tenant.id, client_id)
 
         wrong_audience = jwt.encode(claims | {"aud": "api://other"}, key, algorithm="RS256", headers={"kid": "ext"})
         with pytest.raises(Exception, match="not for this resource"):
-            await resolver.validate(wrong_audience, now)
+            await resolver.validate(wrong_audience, now, addressed="contoso.example")

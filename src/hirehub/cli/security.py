@@ -15,6 +15,7 @@ from hirehub.cli.context import change_in, read_in, with_tenant
 from hirehub.cli.output import JsonOption, refuse
 from hirehub.errors import Invalid
 from hirehub.security import operations
+from hirehub.security.apps import Registrar
 
 TenantOption = typer.Option(..., "--tenant", help="Tenant GUID or domain.")
 ClientIdOption = typer.Option(..., "--client-id", help="The app's client (application) ID.")
@@ -37,11 +38,17 @@ def app_create(
     tenant: str = TenantOption,
     name: str = typer.Option(..., "--name", help="Display name."),
     multi_tenant: bool = typer.Option(False, "--multi-tenant", help="Usable in other tenants after admin consent."),
-    client_id: str | None = typer.Option(None, "--client-id", help="Register a known app under its published ID."),
+    client_id: str | None = typer.Option(
+        None, "--client-id", help="Register a published app under its known ID, in its publisher's tenant."
+    ),
     as_json: bool = JsonOption,
 ) -> None:
-    """Register an app in a tenant."""
-    change_in(tenant, lambda session: operations.create_app(session, name, multi_tenant, client_id), as_json)
+    """Register an app in a tenant. Run with the database, this is the operator's act: only here may a published
+    app be registered under its known client ID (tenant administrators get one drawn by the hub)."""
+    change_in(
+        tenant, lambda session: operations.create_app(session, name, multi_tenant, client_id, by=Registrar.OPERATOR),
+        as_json,
+    )
 
 
 @app_app.command("show")
@@ -90,7 +97,8 @@ def credential_revoke(
 
 @app_app.command("consent")
 def app_consent(tenant: str = TenantOption, client_id: str = ClientIdOption, as_json: bool = JsonOption) -> None:
-    """Admin consent of a multi-tenant app into this tenant (creates its service principal here)."""
+    """Admin consent of a multi-tenant app into this tenant (creates its service principal here); prints the app's
+    name, its publisher's tenant and what was granted."""
     with_tenant(tenant, lambda hub, tenant_id: operations.consent(hub.database, tenant_id, client_id), as_json)
 
 
@@ -181,3 +189,19 @@ def issuer_add(
 ) -> None:
     """Trust app-only tokens issued by an external Entra ID tenant."""
     change_in(tenant, lambda session: operations.add_trusted_issuer(session, issuer, jwks_uri, audience), as_json)
+
+
+@issuer_app.command("list")
+def issuer_list(tenant: str = TenantOption, as_json: bool = JsonOption) -> None:
+    """The issuers this tenant trusts (with the id to delete one by)."""
+    read_in(tenant, operations.list_trusted_issuers, as_json)
+
+
+@issuer_app.command("delete")
+def issuer_delete(
+    tenant: str = TenantOption,
+    trusted_id: str = typer.Option(..., "--id", help="The trusted issuer's id (see trusted-issuer list)."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Stop trusting an issuer in this tenant; its tokens are refused here from the next call on."""
+    change_in(tenant, lambda session: operations.delete_trusted_issuer(session, trusted_id), as_json)

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hirehub.errors import AlreadyExists, Invalid, NotFound
 from hirehub.hr.tables import SEED_TABLES, exposed_tables
+from hirehub.outbound_policy import check_user_url
 from hirehub.security.models import (
     ApplicationUser,
     ApplicationUserRole,
@@ -192,12 +193,31 @@ async def add_trusted_issuer(session: AsyncSession, issuer: str, jwks_uri: str, 
     for field, url in (("issuer", issuer), ("jwks_uri", jwks_uri)):
         if not url.startswith("https://"):
             raise SecurityAdminError("the issuer and the JWKS URL are https URLs", field=field)
+    await check_user_url(jwks_uri, field="jwks_uri")  # the hub fetches it for anyone naming the issuer
     if not audiences:
         raise SecurityAdminError("name at least one audience the tokens are issued for", field="audiences")
     if await session.scalar(select(TrustedIssuer).where(TrustedIssuer.issuer == issuer)) is not None:
         raise AlreadyExists(f"the issuer {issuer} is already trusted", field="issuer")
     trusted = TrustedIssuer(issuer=issuer, jwks_uri=jwks_uri, audiences=audiences)
     session.add(trusted)
+    await session.flush()
+    return trusted
+
+
+async def list_trusted_issuers(session: AsyncSession) -> list[TrustedIssuer]:
+    """The issuers this tenant trusts (another tenant's trust of the same issuer is its own, and not listed)."""
+    return list(await session.scalars(select(TrustedIssuer).order_by(TrustedIssuer.issuer)))
+
+
+async def delete_trusted_issuer(session: AsyncSession, trusted_id: str) -> TrustedIssuer:
+    """Stop trusting an issuer: its tokens are refused here from the next call on (no other tenant changes)."""
+    try:
+        key = uuid.UUID(trusted_id.strip())
+    except ValueError:
+        raise SecurityAdminError(f"'{trusted_id}' is not a trusted issuer's id (a GUID)", field="id") from None
+    statement = select(TrustedIssuer).where(TrustedIssuer.id == key)
+    trusted = await _found(session, statement, NotFound(f"no trusted issuer with id {trusted_id}", field="id"))
+    await session.delete(trusted)
     await session.flush()
     return trusted
 

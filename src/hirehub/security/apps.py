@@ -1,5 +1,11 @@
 """App registrations and their credentials, and admin consent of multi-tenant apps.
 
+A client ID is drawn by the hub. Only the operator registers an app under a client ID of its choosing —
+a published app such as LinkedIn Talent Hub's adapter, in the tenant of its publisher — because a client
+ID is what other tenants consent to and link to: a tenant administrator who could choose one could take a
+published ID and receive the tokens other organisations grant it. Consent therefore always names the app,
+its publisher and what the consenting organisation grants (:class:`ConsentRequest`).
+
 A client secret is random (256 bits), shown once and stored as its SHA-256: with that much entropy a
 fast hash is as safe as a slow one, and the token endpoint stays fast. A certificate is stored as its
 DER and thumbprints (never a private key: the customer keeps that).
@@ -12,6 +18,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -23,6 +30,7 @@ from hirehub.db.base import utcnow
 from hirehub.db.integrity import Violation, violation
 from hirehub.errors import AlreadyExists, Invalid, NotFound
 from hirehub.security.models import AppCredential, AppRegistration, ServicePrincipal
+from hirehub.tenancy.models import Tenant
 
 
 class AppError(Invalid):
@@ -31,6 +39,13 @@ class AppError(Invalid):
     An app or credential that does not exist is a :class:`~hirehub.errors.NotFound`, one registered already an
     :class:`~hirehub.errors.AlreadyExists`.
     """
+
+
+class Registrar(StrEnum):
+    """Who registers an app: only the operator (the CLI, with the database) may name its client ID."""
+
+    TENANT_ADMINISTRATOR = "tenant administrator"
+    OPERATOR = "operator"
 
 
 @dataclass(frozen=True)
@@ -44,13 +59,20 @@ def hash_secret(secret: str) -> str:
 
 
 async def create_app(
-    session: AsyncSession, *, name: str, multi_tenant: bool = False, client_id: str | None = None
-) -> AppRegistration:
+    session: AsyncSession, *, name: str, multi_tenant: bool = False, client_id: str | None = None,
+    by: Registrar = Registrar.OPERATOR,
+) -> AppRegistration:  # fmt: skip
     """Register an app in the session's tenant, with its service principal there (as Entra does).
 
-    ``client_id`` registers a known application under its published ID (such as LinkedIn Talent Hub's
-    adapter, ``3a225c96-…``); a client ID is unique across the whole hub, as it is across Entra ID.
+    ``client_id`` registers a published application under its known ID (such as LinkedIn Talent Hub's
+    adapter, ``3a225c96-…``) in its publisher's tenant, which only the operator may do (``by``); a client ID
+    is unique across the whole hub, as it is across Entra ID.
     """
+    if client_id is not None and by is not Registrar.OPERATOR:
+        raise AppError(
+            "the hub draws an app's client ID; registering a published app under its known client ID is the "
+            "operator's act (hirehub app create --client-id), in the publisher's tenant", field="client_id",
+        )  # fmt: skip
     if not name.strip():
         raise AppError("an app registration needs a name", field="name")
     key = _client_key(client_id) if client_id is not None else uuid.uuid4()
@@ -146,9 +168,37 @@ async def list_credentials(session: AsyncSession, app: AppRegistration) -> list[
     )
 
 
+@dataclass(frozen=True)
+class ConsentRequest:
+    """What an administrator is asked to grant: the app by name and client ID, and who publishes it."""
+
+    app: AppRegistration
+    publisher: Tenant
+
+    @property
+    def grants(self) -> str:
+        """The grant in words, as the console and the CLI show it before and after consent."""
+        return (
+            f"'{self.app.name}' (client ID {self.app.client_id}), published by the organisation "
+            f"'{self.publisher.name}' ({self.publisher.domain}), may ask for access tokens for this organisation "
+            "with the credentials its publisher holds; it can read and write only what an application user you "
+            "create for it is granted."
+        )
+
+
 async def find_app_anywhere(platform: AsyncSession, client_id: str) -> AppRegistration:
     """An app of any tenant by its client ID (in a platform session), as consent needs to find it."""
     return await find_app(platform, client_id, where="")
+
+
+async def consent_request(platform: AsyncSession, client_id: str) -> ConsentRequest:
+    """What consenting to the app with ``client_id`` (of any tenant; a platform session) grants, and who publishes
+    it: an administrator sees this before consenting."""
+    app = await find_app_anywhere(platform, client_id)
+    publisher = await platform.get(Tenant, app.tenant_id)
+    if publisher is None:  # the row's tenant is a foreign key: only a concurrent deletion gets here
+        raise NotFound(f"no app registration with client ID {client_id}", field="client_id")
+    return ConsentRequest(app, publisher)
 
 
 async def consent(session: AsyncSession, app: AppRegistration, *, consented_by: str = "admin") -> ServicePrincipal:

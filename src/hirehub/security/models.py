@@ -5,6 +5,11 @@ the *Microsoft Entra applications* link (layer two).
 Signing keys and used assertion ids belong to the platform (the authorization server is shared, as
 Entra's is); everything else belongs to a tenant. A multi-tenant app is registered in its home tenant;
 another tenant uses it through its own :class:`ServicePrincipal`, created by admin consent.
+
+The text a caller gives is measured against its column as it is assigned (:func:`refuse_over_long`):
+PostgreSQL refuses an over-long value with an error and SQLite stores it whole, so only a check before the
+database sees the value makes the two engines answer alike — with an :class:`~hirehub.errors.Invalid` that
+names the input.
 """
 
 from __future__ import annotations
@@ -13,10 +18,11 @@ import uuid
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from hirehub.db.base import Base, Row, TenantOwned, UTCDateTime, utcnow
+from hirehub.errors import Invalid
 
 
 class SigningKey(Base):
@@ -184,3 +190,38 @@ class EntraAppLink(Row, TenantOwned, Base):
     client_id: Mapped[str] = mapped_column(String(36))
     name: Mapped[str] = mapped_column(String(120))
     hr_user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("hr_user.id", ondelete="RESTRICT"), index=True)
+
+
+def refuse_over_long(model: type[Base], **fields: str) -> None:
+    """Refuse text longer than its column of ``model`` allows, as it is assigned (so before anything is written).
+
+    ``fields`` names, by attribute, the input a caller knows the value as (``display_name`` is a secret's
+    ``description``); an attribute not named is its own field.
+    """
+    for column in model.__table__.columns:
+        length = getattr(column.type, "length", None)
+        if isinstance(column.type, String) and length is not None:
+            event.listen(getattr(model, column.key), "set", _length_check(length, fields.get(column.key, column.key)),
+                         retval=True)  # fmt: skip
+
+
+def _length_check(length: int, field: str) -> Any:
+    def check(_target: object, value: object, _old: object, _initiator: object) -> object:
+        if isinstance(value, str) and len(value) > length:
+            label = field.replace("_", " ")
+            raise Invalid(f"the {label} is {len(value)} characters long; at most {length} are allowed", field=field)
+        return value
+
+    return check
+
+
+refuse_over_long(AppRegistration)
+refuse_over_long(AppCredential, display_name="description")
+refuse_over_long(ServicePrincipal)
+refuse_over_long(TrustedIssuer)
+refuse_over_long(SecurityRole)
+refuse_over_long(RolePrivilege, table_name="table")
+refuse_over_long(ApplicationUser)
+refuse_over_long(HRUser)
+refuse_over_long(HRRole)
+refuse_over_long(EntraAppLink)

@@ -24,6 +24,7 @@ from hirehub.security.models import (
     AppRegistration,
     HRUser,
     ServicePrincipal,
+    TrustedIssuer,
 )
 from hirehub.security.privileges import METADATA_TABLES, Depth, Privilege
 
@@ -49,8 +50,13 @@ def _app_json(app: AppRegistration) -> Json:
             "multi_tenant": app.multi_tenant, "tenant_id": str(app.tenant_id)}  # fmt: skip
 
 
-async def create_app(session: AsyncSession, name: str, multi_tenant: bool, client_id: str | None = None) -> Json:
-    return _app_json(await apps.create_app(session, name=name, multi_tenant=multi_tenant, client_id=client_id))
+async def create_app(
+    session: AsyncSession, name: str, multi_tenant: bool, client_id: str | None = None, *,
+    by: apps.Registrar = apps.Registrar.TENANT_ADMINISTRATOR,
+) -> Json:  # fmt: skip
+    """Register an app; ``client_id`` is refused unless the operator (``by``) registers a published app."""
+    registered = await apps.create_app(session, name=name, multi_tenant=multi_tenant, client_id=client_id, by=by)
+    return _app_json(registered)
 
 
 async def list_apps(session: AsyncSession) -> Json:
@@ -85,14 +91,29 @@ async def revoke_credential(session: AsyncSession, client_id: str, key_id: str) 
     return credential_json(await apps.revoke_credential(session, app, key_id))
 
 
-async def consent(database: Database, tenant_id: uuid.UUID, client_id: str) -> Json:
-    """Admin consent of a multi-tenant app (registered in any tenant) into ``tenant_id``."""
+def _consent_json(request: apps.ConsentRequest) -> Json:
+    publisher = request.publisher
+    return {"client_id": str(request.app.client_id), "app_name": request.app.name,
+            "multi_tenant": request.app.multi_tenant,
+            "publisher_tenant": {"id": str(publisher.id), "name": publisher.name, "domain": publisher.domain},
+            "consented_to": request.grants}  # fmt: skip
+
+
+async def describe_consent(database: Database, client_id: str) -> Json:
+    """What consenting to an app would grant, and who publishes it: shown before an administrator consents."""
     async with database.system_session() as platform:
-        app = await apps.find_app_anywhere(platform, client_id)
+        return _consent_json(await apps.consent_request(platform, client_id))
+
+
+async def consent(database: Database, tenant_id: uuid.UUID, client_id: str) -> Json:
+    """Admin consent of a multi-tenant app (registered in any tenant) into ``tenant_id``; the answer names the app,
+    its publisher and what was granted."""
+    async with database.system_session() as platform:
+        request = await apps.consent_request(platform, client_id)
+        described = _consent_json(request)
     async with database.tenant_transaction(tenant_id) as session:
-        principal = await apps.consent(session, app)
-        return {"client_id": str(principal.app_client_id), "service_principal_id": str(principal.object_id),
-                "tenant_id": str(tenant_id)}  # fmt: skip
+        principal = await apps.consent(session, request.app)
+        return {**described, "service_principal_id": str(principal.object_id), "tenant_id": str(tenant_id)}
 
 
 async def create_role(session: AsyncSession, name: str) -> Json:
@@ -135,10 +156,21 @@ async def create_entra_app_link(session: AsyncSession, client_id: str, name: str
     return {"id": str(link.id), "client_id": link.client_id, "name": link.name, "user_id": user_id}
 
 
-async def add_trusted_issuer(session: AsyncSession, issuer: str, jwks_uri: str, audiences: list[str]) -> Json:
-    trusted = await admin.add_trusted_issuer(session, issuer, jwks_uri, audiences)
+def _trusted_issuer_json(trusted: TrustedIssuer) -> Json:
     return {"id": str(trusted.id), "issuer": trusted.issuer, "jwks_uri": trusted.jwks_uri,
             "audiences": trusted.audiences}  # fmt: skip
+
+
+async def add_trusted_issuer(session: AsyncSession, issuer: str, jwks_uri: str, audiences: list[str]) -> Json:
+    return _trusted_issuer_json(await admin.add_trusted_issuer(session, issuer, jwks_uri, audiences))
+
+
+async def list_trusted_issuers(session: AsyncSession) -> Json:
+    return {"trusted_issuers": [_trusted_issuer_json(t) for t in await admin.list_trusted_issuers(session)]}
+
+
+async def delete_trusted_issuer(session: AsyncSession, trusted_id: str) -> Json:
+    return _trusted_issuer_json(await admin.delete_trusted_issuer(session, trusted_id))
 
 
 # --- what the console lists, and the role changes people make after creating a user ------------------------

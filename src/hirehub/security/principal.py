@@ -1,7 +1,10 @@
 """Who is calling: a bearer token resolved to one principal — tenant, application, HR user, privileges.
 
 Tokens are the hub's own (issuer ``<base>/<tenant>/v2.0``, keys from the key ring) or come from an
-external Entra ID tenant that a hub tenant trusts (:mod:`hirehub.security.external`). Either way the
+external Entra ID tenant that a hub tenant trusts (:mod:`hirehub.security.external`). A trusted issuer
+belongs to the tenant that registered it and is looked up only there: an external token is accepted only
+on a URL that addresses its tenant (:mod:`hirehub.security.addressing`), so another tenant that registers
+the same issuer and audience changes nothing for the first, whichever registered first. Either way the
 call then needs both layers: an enabled *application user* with security roles (layer one) and a
 *Microsoft Entra applications* link to an enabled HR user with HR roles (layer two). A missing step
 is refused with a message that names it.
@@ -23,7 +26,7 @@ from sqlalchemy import select
 
 from hirehub.db.session import Database
 from hirehub.errors import Forbidden, Unauthenticated
-from hirehub.security.external import ExternalKeys
+from hirehub.security.external import ExternalKeys, KeysUnavailable
 from hirehub.security.keys import CLOCK_SKEW, KeyRing
 from hirehub.security.models import (
     ApplicationUser,
@@ -37,6 +40,7 @@ from hirehub.security.models import (
 )
 from hirehub.security.oauth import issuer_for
 from hirehub.security.privileges import Depth, Grant, HRPrivileges, PlatformPrivileges, Privilege
+from hirehub.tenancy.service import TenantNotFound, find_tenant
 
 PRINCIPAL_TTL_SECONDS = 5.0
 VALIDATED_TOKENS_KEPT = 10_000
@@ -109,28 +113,33 @@ class PrincipalResolver:
         self._cache: dict[tuple[uuid.UUID, str], tuple[float, Principal]] = {}
         # A token whose signature, audience and issuer were checked stays valid until it expires; a
         # client sends the same token for an hour, so checking it once saves an RSA verification per call.
-        self._validated: dict[str, tuple[uuid.UUID, str, float]] = {}
+        # The check depends on the tenant the URL addresses, so that is part of the key.
+        self._validated: dict[tuple[str, str | None], tuple[uuid.UUID, str, float]] = {}
 
-    async def from_authorization(self, authorization: str | None, now: datetime) -> Principal:
+    async def from_authorization(
+        self, authorization: str | None, now: datetime, *, addressed: str | None = None
+    ) -> Principal:
+        """The caller of a request bearing ``authorization``, on a URL that addresses the tenant ``addressed``
+        (GUID or domain; None for the hub's unaddressed URLs)."""
         if not authorization or not authorization.lower().startswith("bearer "):
             raise unauthenticated("A bearer access token is required (Authorization: Bearer <token>).", self.base_url)
         token = authorization[7:].strip()
-        known = self._validated.get(token)
+        known = self._validated.get((token, addressed))
         if known is not None and known[2] > now.timestamp():
             tenant_id, client_id = known[0], known[1]
         else:
-            tenant_id, client_id, expires = await self._checked(token, now)
+            tenant_id, client_id, expires = await self._checked(token, now, addressed)
             if len(self._validated) >= VALIDATED_TOKENS_KEPT:
                 self._validated.clear()
-            self._validated[token] = (tenant_id, client_id, expires)
+            self._validated[(token, addressed)] = (tenant_id, client_id, expires)
         return await self.principal(tenant_id, client_id)
 
-    async def validate(self, token: str, now: datetime) -> tuple[uuid.UUID, str]:
+    async def validate(self, token: str, now: datetime, *, addressed: str | None = None) -> tuple[uuid.UUID, str]:
         """Check the token's signature, lifetime, audience and issuer; return (tenant, client ID)."""
-        tenant_id, client_id, _expires = await self._checked(token, now)
+        tenant_id, client_id, _expires = await self._checked(token, now, addressed)
         return tenant_id, client_id
 
-    async def _checked(self, token: str, now: datetime) -> tuple[uuid.UUID, str, float]:
+    async def _checked(self, token: str, now: datetime, addressed: str | None) -> tuple[uuid.UUID, str, float]:
         try:
             header = jwt.get_unverified_header(token)
             unverified = jwt.decode(token, options={"verify_signature": False})
@@ -139,7 +148,9 @@ class PrincipalResolver:
         if header.get("alg") != "RS256":
             raise unauthenticated(f"Tokens signed with '{header.get('alg')}' are not accepted.", self.base_url)
         issuer = str(unverified.get("iss", ""))
-        tenant_id, key, audiences = await self._key_for(issuer, unverified, str(header.get("kid", "")), now)
+        tenant_id, key, audiences = await self._key_for(
+            issuer, unverified, str(header.get("kid", "")), now, addressed=addressed
+        )
         try:
             claims = jwt.decode(
                 token, key, algorithms=["RS256"], audience=audiences, issuer=issuer,
@@ -159,30 +170,54 @@ class PrincipalResolver:
         return tenant_id, str(client_id), float(claims["exp"])
 
     async def _key_for(
-        self, issuer: str, claims: dict[str, Any], kid: str, now: datetime
+        self, issuer: str, claims: dict[str, Any], kid: str, now: datetime, *, addressed: str | None
     ) -> tuple[uuid.UUID, Any, list[str]]:
         own_audiences = [self.base_url, self.base_url + "/"]
+        addressed_id = await self._addressed_tenant(addressed)
         try:
             tenant_id = uuid.UUID(str(claims.get("tid")))
         except ValueError:
             raise unauthenticated("The access token names no tenant (tid).", self.base_url) from None
         if issuer == issuer_for(self.base_url, tenant_id):
+            if addressed_id is not None and addressed_id != tenant_id:
+                raise unauthenticated(
+                    f"The access token is for another organisation than the one this URL addresses ({addressed}).",
+                    self.base_url,
+                )  # fmt: skip
             key = await self.keys.public_key(kid, now)
             if key is None:
                 raise unauthenticated(f"The access token's signing key '{kid}' is not known.", self.base_url)
             return tenant_id, key, own_audiences
-        async with self.database.system_session() as session:
-            trusted = list(await session.scalars(select(TrustedIssuer).where(TrustedIssuer.issuer == issuer)))
-        if not trusted:
+        if addressed_id is None:
+            raise unauthenticated(
+                f"Tokens from the issuer '{issuer}' are accepted only at the address of the organisation that "
+                f"trusts it: {self.base_url}/<tenant ID or domain>/api/data/v9.2/.", self.base_url,
+            )  # fmt: skip
+        async with self.database.tenant_session(addressed_id) as session:  # that tenant's trust, no other's
+            trusted = await session.scalar(select(TrustedIssuer).where(TrustedIssuer.issuer == issuer))
+        if trusted is None:
             raise unauthenticated(f"Tokens from the issuer '{issuer}' are not trusted here.", self.base_url)
         audience = claims.get("aud")
-        matching = [t for t in trusted if audience in t.audiences]
-        if len(matching) != 1:
+        if not set(audience if isinstance(audience, list) else [audience]) & set(trusted.audiences):
             raise unauthenticated(f"The access token is not for this resource ({audience}).", self.base_url)
-        key = await self.external.key(matching[0].jwks_uri, kid)
+        try:
+            key = await self.external.key(trusted.jwks_uri, kid)
+        except KeysUnavailable as exc:
+            reason = f"The signing keys of the issuer '{issuer}' cannot be had: {exc}."
+            raise unauthenticated(reason, self.base_url) from None
         if key is None:
             raise unauthenticated(f"The access token's signing key '{kid}' is not known.", self.base_url)
-        return matching[0].tenant_id, key, list(matching[0].audiences)
+        return addressed_id, key, list(trusted.audiences)
+
+    async def _addressed_tenant(self, addressed: str | None) -> uuid.UUID | None:
+        """The GUID of the tenant the URL addresses (by GUID or domain); an unknown one is refused."""
+        if addressed is None:
+            return None
+        async with self.database.system_session() as session:
+            try:
+                return (await find_tenant(session, addressed)).id
+            except TenantNotFound:
+                raise unauthenticated(f"No organisation '{addressed}' is served here.", self.base_url) from None
 
     async def principal(self, tenant_id: uuid.UUID, client_id: str) -> Principal:
         cached = self._cache.get((tenant_id, client_id))

@@ -22,7 +22,10 @@ Json = dict[str, Any]
 class NewApp(BaseModel):
     name: str
     multi_tenant: bool = False
-    client_id: str | None = Field(None, description="A known app's published client ID; a new one when omitted.")
+    client_id: str | None = Field(
+        None, description="Refused: the hub draws every client ID. Registering a published app under its known ID "
+        "is the operator's act (hirehub app create --client-id).",
+    )  # fmt: skip
 
 
 class NewSecret(BaseModel):
@@ -120,9 +123,16 @@ async def revoke_credential(
                          lambda session: operations.revoke_credential(session, client_id, key_id))
 
 
+@router.get("/apps/{client_id}/consent")
+async def describe_consent(client_id: str, request: Request, caller: AdminCaller = AdminDependency) -> Json:
+    """What consenting to an app would grant: the app's name, its publisher's tenant, the grant in words."""
+    return await operations.describe_consent(common.database_of(request), client_id)
+
+
 @router.post("/apps/{client_id}/consent")
 async def consent(client_id: str, request: Request, caller: AdminCaller = AdminDependency) -> Json:
-    """Admin consent of a multi-tenant app, registered in any tenant, into the caller's tenant."""
+    """Admin consent of a multi-tenant app, registered in any tenant, into the caller's tenant; the answer names
+    the app, its publisher's tenant and what was granted."""
     result = await operations.consent(common.database_of(request), caller.tenant_id, client_id)
     async with common.database_of(request).tenant_transaction(caller.tenant_id) as session:
         audit.record(session, actor=caller.actor, action="security.app.consent", subject_type="service_principal",
@@ -188,3 +198,16 @@ async def add_trusted_issuer(body: NewTrustedIssuer, request: Request, caller: A
         request, caller, "security.trusted_issuer.add", ("trusted_issuer", body.issuer),
         lambda session: operations.add_trusted_issuer(session, body.issuer, body.jwks_uri, body.audiences),
     )
+
+
+@router.get("/trusted-issuers")
+async def list_trusted_issuers(request: Request, caller: AdminCaller = AdminDependency) -> Json:
+    """The issuers the caller's tenant trusts; no other tenant's."""
+    return await common.read(request, caller, operations.list_trusted_issuers)
+
+
+@router.delete("/trusted-issuers/{trusted_id}")
+async def delete_trusted_issuer(trusted_id: str, request: Request, caller: AdminCaller = AdminDependency) -> Json:
+    """Stop trusting an issuer in the caller's tenant; its tokens are refused here from the next call on."""
+    return await _change(request, caller, "security.trusted_issuer.delete", ("trusted_issuer", trusted_id),
+                         lambda session: operations.delete_trusted_issuer(session, trusted_id))
