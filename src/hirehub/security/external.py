@@ -38,7 +38,7 @@ def parse_key_set(body: bytes) -> dict[str, Any]:
         raise KeysUnavailable("its answer is not JSON") from None
     entries = document.get("keys") if isinstance(document, dict) else None
     if not isinstance(entries, list):
-        raise KeysUnavailable("its answer is not a key set (a JSON object with a \"keys\" list)")
+        raise KeysUnavailable('its answer is not a key set (a JSON object with a "keys" list)')
     keys: dict[str, Any] = {}
     for jwk in entries:
         if not (isinstance(jwk, dict) and jwk.get("kty") == "RSA" and isinstance(jwk.get("kid"), str)):
