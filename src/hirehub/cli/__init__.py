@@ -13,6 +13,7 @@ from hirehub.cli.linkedin import linkedin_app
 from hirehub.cli.provisioning import plan_app, policy_app
 from hirehub.cli.reconcile import reconcile_app
 from hirehub.cli.runner import worker
+from hirehub.cli.secret_key import secret_key_app
 from hirehub.cli.security import app_app, app_user_app, hr_user_app, issuer_app, link_app, role_app
 from hirehub.cli.serve import serve
 from hirehub.cli.tenants import company_app, tenant_app
@@ -37,7 +38,7 @@ GROUPS: dict[str, typer.Typer] = {
     "tenant": tenant_app, "company": company_app, "db": db_app, "demo": demo_app, "console-admin": console_admin_app,
     "entra": entra_app, "app": app_app, "role": role_app, "app-user": app_user_app, "hr-user": hr_user_app,
     "entra-app-link": link_app, "trusted-issuer": issuer_app, "job": job_app, "jobs": jobs_app, "policy": policy_app,
-    "plan": plan_app, "reconcile": reconcile_app, "linkedin": linkedin_app,
+    "plan": plan_app, "reconcile": reconcile_app, "linkedin": linkedin_app, "secret-key": secret_key_app,
 }  # fmt: skip
 """Each ``hirehub <noun>`` and the commands it groups."""
 for noun, group in GROUPS.items():
