@@ -163,8 +163,12 @@ def test_the_operator_names_allowed_hosts_in_a_comma_separated_setting() -> None
 
 async def test_a_url_with_credentials_is_never_sent() -> None:
     sent: list[httpx.Request] = []
-    recording = httpx.MockTransport(lambda request: sent.append(request) or httpx.Response(200))
-    async with httpx.AsyncClient(transport=recording) as http:
+
+    def record(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200)
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(record)) as http:
         with pytest.raises(OutboundRefused):
             await resolving({"issuer.example": [PUBLIC]}).fetch("https://u:p@issuer.example/keys", http)
     assert sent == []
