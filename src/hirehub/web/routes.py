@@ -79,12 +79,14 @@ async def sign_in(
     next: str = Form("/console/"),
 ) -> Response:
     database: Database = request.app.state.database
+    source = request.client.host if request.client else "unknown"
     try:
-        async with database.system_transaction() as session:
-            token, _admin = await accounts.sign_in(session, email=email, password=password, now=datetime.now(UTC))
+        token, _admin = await accounts.guarded_sign_in(
+            database, email=email, password=password, source=source, now=datetime.now(UTC)
+        )
     except HubError as exc:
         csrf = request.cookies.get(PRE_SESSION_CSRF_COOKIE, "")
-        return render(
+        refusal = render(
             request,
             "sign_in.html",
             status_code=exc.status,
@@ -94,6 +96,9 @@ async def sign_in(
             email=email,
             oidc=oidc.offer(request, next),
         )
+        if isinstance(exc, accounts.TooManySignIns) and exc.retry_after is not None:
+            refusal.headers["Retry-After"] = str(int(exc.retry_after))
+        return refusal
     response = RedirectResponse(safe_next(next), status_code=303)
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=_secure(request))
     response.delete_cookie(PRE_SESSION_CSRF_COOKIE)
