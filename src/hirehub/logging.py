@@ -1,7 +1,8 @@
 """Structured logs: one JSON object per line (or readable lines on a terminal), through structlog.
 
 Every log line carries its event name and key/value context instead of an interpolated sentence, so the
-logs can be searched and aggregated. Secrets never go in: callers log ids and thumbprints, not values.
+logs can be searched and aggregated. An exception is logged as its formatted traceback. Secrets never go in:
+callers log ids and thumbprints, not values.
 """
 
 from __future__ import annotations
@@ -14,8 +15,12 @@ import structlog
 
 def configure_logging(level: str = "INFO", json: bool = True) -> None:
     """Route structlog and the standard library's logging through one renderer."""
-    renderer: structlog.typing.Processor = (
-        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
+    # A JSON line carries an exception as its formatted traceback ("exception"), never as the repr of a
+    # traceback object; the console renderer formats exceptions itself.
+    rendering: list[structlog.typing.Processor] = (
+        [structlog.processors.format_exc_info, structlog.processors.JSONRenderer()]
+        if json
+        else [structlog.dev.ConsoleRenderer(colors=False)]
     )
     shared: list[structlog.typing.Processor] = [
         structlog.contextvars.merge_contextvars,
@@ -32,7 +37,7 @@ def configure_logging(level: str = "INFO", json: bool = True) -> None:
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=shared,
-            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *rendering],
         )
     )
     root = logging.getLogger()

@@ -1,4 +1,8 @@
-"""Per-request plumbing: a request id, a structured access log line and Prometheus measurements."""
+"""Per-request plumbing: a request id, a structured access log line and Prometheus measurements.
+
+A request that fails with an exception (the server then answers 500) is logged at error level with the formatted
+traceback and the request id, whatever ASGI server runs the hub.
+"""
 
 from __future__ import annotations
 
@@ -38,19 +42,22 @@ class ObservabilityMiddleware:
             await send(message)
 
         structlog.contextvars.bind_contextvars(request_id=request_id)
+        failure: Exception | None = None
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception as exc:  # a fault, not a refusal: the server answers 500; the log keeps the traceback
+            failure = exc
+            raise
         finally:
             elapsed = time.perf_counter() - started
             route = scope.get("route")
             template = getattr(route, "path", None) or "unmatched"
             HTTP_REQUESTS.labels(scope["method"], template, str(status)).inc()
             HTTP_LATENCY.labels(template).observe(elapsed)
-            log.info(
-                "http.request",
-                method=scope["method"],
-                path=scope["path"],
-                status=status,
-                duration_ms=round(elapsed * 1000, 2),
-            )
+            fields = {"method": scope["method"], "path": scope["path"], "status": status,
+                      "duration_ms": round(elapsed * 1000, 2)}  # fmt: skip
+            if failure is None:
+                log.info("http.request", **fields)
+            else:
+                log.error("http.request", exc_info=failure, **fields)
             structlog.contextvars.unbind_contextvars("request_id")
