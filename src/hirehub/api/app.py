@@ -20,6 +20,7 @@ from hirehub.api import health
 from hirehub.api.admin import linkedin as admin_linkedin
 from hirehub.api.admin import provisioning as admin_provisioning
 from hirehub.api.admin import security as admin_security
+from hirehub.api.body_limit import BodyLimitMiddleware
 from hirehub.api.middleware import ObservabilityMiddleware
 from hirehub.api.problems import (
     Problem,
@@ -34,6 +35,7 @@ from hirehub.errors import HubError
 from hirehub.linkedin import push as linkedin_push
 from hirehub.odata import routes as odata_routes
 from hirehub.security import routes as oauth_routes
+from hirehub.security.addressing import TenantAddress
 from hirehub.settings import Settings
 from hirehub.web.routes import install_console
 
@@ -61,7 +63,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.entra_runtime = hub.entra_runtime
     app.state.connectors = hub.connectors
     app.state.security = oauth_routes.security_runtime(database, settings.base_url, settings.secret_key)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)  # inside: its 413s are logged
     app.add_middleware(ObservabilityMiddleware)
+    app.add_middleware(TenantAddress)  # outermost: /{tenant}/api/data/… is routed, measured and limited as /api/data/…
     app.add_exception_handler(Problem, handle_problem)
     app.add_exception_handler(HubError, handle_refusal)
     app.add_exception_handler(RequestValidationError, handle_validation_error)

@@ -59,7 +59,7 @@ class Notification:
 def parse_notification(body: bytes) -> Notification:
     try:
         document = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser goes
         raise NotificationRefused("the notification is not JSON") from None
     if not isinstance(document, Mapping):
         raise NotificationRefused("a notification is a JSON object")
@@ -78,15 +78,21 @@ class Receipt:
     status: int
 
 
-async def receive(
-    database: Database, *, sealer: Sealer, push_token: str, body: bytes, signature: str | None, now: datetime
-) -> Receipt:
-    """Verify one delivery and, when it is new and current, remember it and queue its handling."""
+async def callback_owner(database: Database, push_token: str) -> tuple[uuid.UUID, str]:
+    """The tenant and sealed signing secret behind a callback URL's token, or :class:`~hirehub.errors.Forbidden`:
+    the endpoint asks before it reads a body, so an unknown token costs no upload."""
     async with database.system_session() as session:
         app = await session.scalar(select(CustomerApp).where(CustomerApp.push_token == push_token))
         if app is None or not app.enabled:
             raise Forbidden("this is not the callback of a customer with LinkedIn RSC turned on")
-        tenant_id, sealed_secret = app.tenant_id, app.client_secret_sealed
+        return app.tenant_id, app.client_secret_sealed
+
+
+async def receive(
+    database: Database, *, sealer: Sealer, push_token: str, body: bytes, signature: str | None, now: datetime
+) -> Receipt:
+    """Verify one delivery and, when it is new and current, remember it and queue its handling."""
+    tenant_id, sealed_secret = await callback_owner(database, push_token)
     if not signature_matches(body, signature, sealer.open(sealed_secret)):
         raise Unauthenticated("X-LI-Signature is missing or does not match the body")
     notification = parse_notification(body)

@@ -3,29 +3,37 @@
 A change set succeeds or fails whole: the first refusal rolls back everything it did and is its only
 answer, as Dataverse does. ``$<Content-ID>`` references — at the start of a URL, or as the value of an
 ``@odata.bind`` — are replaced by the entity URL an earlier request of the same change set created.
+
+The answer is streamed: each part is sent once it has run, so memory holds one part's answer, not the batch's.
+The batch spends one :class:`~hirehub.odata.budget.Budget` of rows read and bytes answered; the part that
+would overspend it answers the refusal instead, and the batch ends there.
 """
 
 from __future__ import annotations
 
-import json
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+import orjson
 from fastapi import Response
+from fastapi.responses import StreamingResponse
 
 from hirehub.db.session import Database
-from hirehub.odata import handlers
+from hirehub.odata import documents, handlers
 from hirehub.odata.batch_codec import (
     BatchFormatError,
+    BatchItem,
     BatchRequest,
     BatchResponse,
     ChangeSet,
     ChangeSetResponse,
+    ResponseWriter,
     parse_batch,
     resolve_references,
-    serialize_batch_response,
 )
+from hirehub.odata.budget import Budget
 from hirehub.odata.errors import DataverseError, bad_payload, bad_query, method_not_allowed
 from hirehub.odata.handlers import Call
 from hirehub.odata.model import EntityModel
@@ -48,24 +56,49 @@ class _Batch:
     principal: Principal
     model: EntityModel
     root: str
+    budget: Budget
 
 
 async def execute(
-    database: Database, principal: Principal, *, model: EntityModel, root: str, body: bytes, content_type: str
-) -> Response:
+    database: Database, principal: Principal, *, model: EntityModel, root: str, body: bytes, content_type: str,
+    budget: Budget,
+) -> Response:  # fmt: skip
+    """Parse the whole batch (a malformed one is refused before any part runs), then run and stream its parts."""
     try:
         items = parse_batch(body, content_type)
     except BatchFormatError as exc:
         raise bad_payload(f"The $batch request is malformed: {exc}") from None
-    batch = _Batch(database, principal, model, root)
-    answers: list[BatchResponse | ChangeSetResponse] = []
+    batch = _Batch(database, principal, model, root, budget)
+    writer = ResponseWriter()
+    return StreamingResponse(
+        _answers(batch, items, writer), status_code=200, media_type=writer.content_type, headers=ODATA_HEADERS
+    )
+
+
+async def _answers(batch: _Batch, items: tuple[BatchItem, ...], writer: ResponseWriter) -> AsyncIterator[bytes]:
     for item in items:
-        if isinstance(item, ChangeSet):
-            answers.append(await _change_set(batch, item))
-        else:
-            answers.append(await _single(batch, item))
-    payload, response_type = serialize_batch_response(answers)
-    return Response(payload, status_code=200, media_type=response_type, headers=ODATA_HEADERS)
+        answer = await (_change_set(batch, item) if isinstance(item, ChangeSet) else _single(batch, item))
+        part = _rendered(writer, answer)
+        if batch.budget.overspent:  # this part's answer is the refusal
+            yield part
+            break
+        if not batch.budget.can_send(len(part)):
+            yield writer.part(_error(Budget.bytes_refusal(), _content_id(item)))
+            break
+        yield part
+    yield writer.end()
+
+
+def _rendered(writer: ResponseWriter, answer: BatchResponse | ChangeSetResponse) -> bytes:
+    try:
+        return writer.part(answer)
+    except BatchFormatError as exc:  # an answer that cannot be framed (a body holding the delimiter line)
+        content_id = answer.content_id if isinstance(answer, BatchResponse) else None
+        return writer.part(_error(bad_payload(f"The answer cannot be written into the batch: {exc}"), content_id))
+
+
+def _content_id(item: BatchItem) -> str | None:
+    return item.content_id if isinstance(item, BatchRequest) else None
 
 
 async def _single(batch: _Batch, request: BatchRequest) -> BatchResponse:
@@ -74,7 +107,7 @@ async def _single(batch: _Batch, request: BatchRequest) -> BatchResponse:
         call = _call(request, batch.root, {})
         if call.method == "GET":
             async with database.tenant_session(principal.tenant_id) as session:
-                response = await handlers.read(session, call, principal=principal, model=model)
+                response = await handlers.read(session, call, principal=principal, model=model, budget=batch.budget)
         elif call.method in WRITE_METHODS:
             async with database.tenant_transaction(principal.tenant_id) as session:
                 response = await handlers.write(session, call, principal=principal, model=model)
@@ -132,7 +165,7 @@ def _resolve_body(body: bytes, results: dict[str, str]) -> bytes:
     if not body:
         return body
     try:
-        document: Any = json.loads(body)
+        document: Any = documents.parse(body)
     except ValueError:
         return body
     if not isinstance(document, dict):
@@ -145,7 +178,7 @@ def _resolve_body(body: bytes, results: dict[str, str]) -> bytes:
             except BatchFormatError as exc:
                 raise bad_payload(str(exc)) from None
             changed = True
-    return json.dumps(document).encode() if changed else body
+    return orjson.dumps(document) if changed else body
 
 
 def _answer(response: Response, content_id: str | None) -> BatchResponse:
@@ -154,5 +187,6 @@ def _answer(response: Response, content_id: str | None) -> BatchResponse:
 
 
 def _error(exc: DataverseError, content_id: str | None) -> BatchResponse:
+    """The refusal ``exc`` as one part's answer."""
     headers = {"Content-Type": JSON_METADATA, **exc.response_headers()}
     return BatchResponse(exc.status, headers, encode(exc.body()), content_id)

@@ -217,11 +217,27 @@ def serialize_batch_response(
     written faithfully (a status outside 100-599, a header with a line break, a body that contains a
     delimiter line).
     """
-    boundary = boundary if boundary is not None else f"batchresponse_{uuid.uuid4()}"
-    _check_boundary(boundary)
-    parts = [_render_response_item(item) for item in items]
-    body = _render_multipart(boundary, parts) + _CRLF
-    return body, f"{_MULTIPART_MIXED}; boundary={boundary}"
+    writer = ResponseWriter(boundary)
+    body = b"".join([*(writer.part(item) for item in items), writer.end()])
+    return body, writer.content_type
+
+
+class ResponseWriter:
+    """Batch answers rendered one at a time, for a response streamed as its parts are answered: the bytes of
+    :meth:`part` for each answer, then :meth:`end`, are exactly what :func:`serialize_batch_response` writes."""
+
+    def __init__(self, boundary: str | None = None) -> None:
+        self.boundary = boundary if boundary is not None else f"batchresponse_{uuid.uuid4()}"
+        _check_boundary(self.boundary)
+        self.content_type = f"{_MULTIPART_MIXED}; boundary={self.boundary}"
+        self._delimiter = b"--" + self.boundary.encode("ascii")
+
+    def part(self, item: BatchResponseItem) -> bytes:
+        """``--boundary CRLF <answer> CRLF``; :class:`BatchFormatError` when the answer cannot be written."""
+        return _delimited(self._delimiter, _render_response_item(item))
+
+    def end(self) -> bytes:
+        return self._delimiter + b"--" + _CRLF
 
 
 def parse_batch_response(body: bytes, content_type: str) -> tuple[BatchResponse | ChangeSetResponse, ...]:
@@ -537,9 +553,10 @@ def _encode(text: str) -> bytes:
 def _render_multipart(boundary: str, parts: Sequence[bytes]) -> bytes:
     """``--b CRLF part CRLF`` for each part, then ``--b--`` (the caller adds what follows the close)."""
     delimiter = b"--" + boundary.encode("ascii")
-    rendered = bytearray()
-    for part in parts:
-        if next(_iter_delimiters(part, delimiter), None) is not None:
-            raise BatchFormatError(f"a response body contains the delimiter line '--{boundary}'")
-        rendered += delimiter + _CRLF + part + _CRLF
-    return bytes(rendered + delimiter + b"--")
+    return b"".join([*(_delimited(delimiter, part) for part in parts), delimiter + b"--"])
+
+
+def _delimited(delimiter: bytes, part: bytes) -> bytes:
+    if next(_iter_delimiters(part, delimiter), None) is not None:
+        raise BatchFormatError(f"a response body contains the delimiter line '{delimiter.decode()}'")
+    return delimiter + _CRLF + part + _CRLF

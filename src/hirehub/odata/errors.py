@@ -83,6 +83,16 @@ def method_not_allowed(message: str) -> DataverseError:
     return DataverseError(405, RESOURCE_NOT_FOUND, message)
 
 
+def too_large(message: str) -> DataverseError:
+    """A request body over the hub's cap (Dataverse documents no code of its own for a 413)."""
+    return DataverseError(413, BAD_PAYLOAD, message)
+
+
+def over_budget(message: str) -> DataverseError:
+    """A ``$batch`` that would read or answer more than its budget: the part that crosses it, and what follows."""
+    return DataverseError(400, OPERATION_REFUSED, message)
+
+
 def duplicate_key() -> DataverseError:
     return DataverseError(412, DUPLICATE_KEY, "A record with matching key values already exists.")
 

@@ -341,6 +341,11 @@ def _fits(value: Any, edm_type: EdmType) -> bool:
         return False
     if edm_type == EdmType.DATE and isinstance(value, datetime):
         return False
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        try:
+            value.astimezone(UTC)  # a column holds UTC: 9999-12-31T23:59:59-01:00 is past its last day
+        except OverflowError:
+            return False
     return isinstance(value, types)
 
 

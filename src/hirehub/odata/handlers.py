@@ -8,7 +8,6 @@ the database's — as a :class:`~hirehub.odata.errors.DataverseError`.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
@@ -23,7 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from hirehub.errors import HubError
-from hirehub.odata import actions, aggregation, definitions
+from hirehub.odata import actions, aggregation, definitions, documents
+from hirehub.odata.budget import Budget
 from hirehub.odata.errors import (
     as_dataverse_error,
     bad_payload,
@@ -93,19 +93,24 @@ async def _answered_as_dataverse() -> AsyncIterator[None]:
 # --- reads ------------------------------------------------------------------------------------------
 
 
-async def read(session: AsyncSession, call: Call, *, principal: Principal, model: EntityModel) -> Response:
-    """GET: a collection, a record, a navigation, a count, ``$apply`` or ``EntityDefinitions``."""
+async def read(
+    session: AsyncSession, call: Call, *, principal: Principal, model: EntityModel, budget: Budget | None = None
+) -> Response:
+    """GET: a collection, a record, a navigation, a count, ``$apply`` or ``EntityDefinitions``; the rows it reads
+    are spent from ``budget`` (a ``$batch``'s) when there is one."""
     async with _answered_as_dataverse():
-        return await _read(session, call, principal=principal, model=model)
+        return await _read(session, call, principal=principal, model=model, budget=budget)
 
 
-async def _read(session: AsyncSession, call: Call, *, principal: Principal, model: EntityModel) -> Response:
+async def _read(
+    session: AsyncSession, call: Call, *, principal: Principal, model: EntityModel, budget: Budget | None
+) -> Response:
     options = parse_options(call.query, call.header("prefer"))
     if call.path == "EntityDefinitions" or call.path.startswith("EntityDefinitions("):
         return _entity_definitions(model, call.path, options=options, principal=principal, root=call.root)
     resource = parse_resource_path(call.path)
     entity = entity_set(model, resource.entity_set)
-    reader = Reader(session, model, reads(principal), datetime.now(UTC))
+    reader = Reader(session, model, reads(principal), datetime.now(UTC), budget=budget)
     if resource.key is None:
         return await _collection(reader, entity, options, call=call, count_only=resource.count)
     if resource.navigation is not None:
@@ -227,9 +232,9 @@ def _body(call: Call) -> Any:
     if not call.body:
         return {}
     try:
-        return json.loads(call.body)
+        return documents.parse(call.body)
     except ValueError:
-        raise bad_payload("The request body is not valid JSON.") from None
+        raise bad_payload("The request body is not valid JSON.") from None  # or nested too deep, or a lone surrogate
 
 
 async def write(session: AsyncSession, call: Call, *, principal: Principal, model: EntityModel) -> Response:

@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
+from hirehub.odata.documents import holds_nul
 from hirehub.odata.errors import bad_query
 from hirehub.odata.paging import MAX_PAGE_SIZE
 from hirehub.odata.syntax import (
@@ -28,8 +29,12 @@ from hirehub.odata.syntax import (
 
 KNOWN = frozenset({"$select", "$filter", "$orderby", "$top", "$expand", "$count", "$apply", "$skiptoken"})
 REFUSED = frozenset({"$skip", "$search", "$format", "$levels", "$compute", "$index", "$schemaversion"})
-_MAXPAGESIZE = re.compile(r"odata\.maxpagesize\s*=\s*(\d+)")
+_MAXPAGESIZE = re.compile(r"odata\.maxpagesize\s*=\s*([0-9]+)")
+_COUNT_DIGITS = len(str(MAX_PAGE_SIZE)) + 1
+"""Digits enough to tell a count over the maximum; a longer number is over it without converting it."""
 PARSED_KEPT = 1024
+MAX_ORDERBY = 16
+"""Keys of one ``$orderby``: each is a column of every row read, and a database caps a row's columns."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,8 @@ def parse_options(params: Mapping[str, str], prefer: str | None) -> QueryOptions
 
 def _parse_options(params: Mapping[str, str], prefer: str | None) -> QueryOptions:
     aliases = {name: value for name, value in params.items() if name.startswith("@")}
+    if any(holds_nul(value) for value in params.values()):
+        raise bad_query("The query holds the NUL character, which no value can contain.")
     for name in params:
         if name in REFUSED:
             raise bad_query(f"The query parameter {name} is not supported")
@@ -78,7 +85,7 @@ def _parse_options(params: Mapping[str, str], prefer: str | None) -> QueryOption
         options = QueryOptions(
             select=_select(params.get("$select")),
             filter=parse_filter(params["$filter"], aliases) if "$filter" in params else None,
-            orderby=parse_orderby(params["$orderby"], aliases) if "$orderby" in params else (),
+            orderby=_orderby(params.get("$orderby"), aliases),
             top=_top(params.get("$top")),
             expand=parse_expand(params["$expand"]) if "$expand" in params else (),
             count=_count(params.get("$count")),
@@ -100,12 +107,21 @@ def _select(text: str | None) -> tuple[str, ...] | None:
 def _top(text: str | None) -> int | None:
     if text is None:
         return None
-    if not text.strip().isdigit():
-        raise bad_query(f"The value '{text}' of $top is not a whole number.")
-    top = int(text)
-    if top > MAX_PAGE_SIZE:
+    digits = text.strip()
+    if not (digits.isascii() and digits.isdigit()):
+        raise bad_query(f"The value '{text[:40]}' of $top is not a whole number.")
+    if len(digits) > _COUNT_DIGITS or int(digits) > MAX_PAGE_SIZE:
         raise bad_query(f"The $top query parameter value should be in the range 0 to {MAX_PAGE_SIZE}.")
-    return top
+    return int(digits)
+
+
+def _orderby(text: str | None, aliases: Mapping[str, str]) -> tuple[OrderBy, ...]:
+    if text is None:
+        return ()
+    items = parse_orderby(text, aliases)
+    if len(items) > MAX_ORDERBY:
+        raise bad_query(f"$orderby takes at most {MAX_ORDERBY} keys.")
+    return items
 
 
 def _count(text: str | None) -> bool:
@@ -120,7 +136,8 @@ def _page_size(prefer: str | None) -> tuple[int, bool]:
     match = _MAXPAGESIZE.search(prefer or "")
     if match is None:
         return MAX_PAGE_SIZE, False
-    size = int(match.group(1))
+    digits = match.group(1)
+    size = MAX_PAGE_SIZE if len(digits) > _COUNT_DIGITS else int(digits)
     if size < 1:
         raise bad_query("odata.maxpagesize must be at least 1.")
     return min(size, MAX_PAGE_SIZE), True

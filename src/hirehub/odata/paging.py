@@ -20,6 +20,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, or_
 
+from hirehub.odata import documents
+from hirehub.odata.documents import holds_nul
 from hirehub.odata.edm import INTEGERS, EdmType
 from hirehub.odata.errors import bad_query
 
@@ -49,8 +51,8 @@ def decode_token(token: str, keys: list[SortKey]) -> list[Any]:
     """The sort values in ``token``, typed for ``keys``; a 400 if it does not fit this query."""
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        values = json.loads(raw)
-    except (binascii.Error, ValueError, UnicodeDecodeError):
+        values = documents.parse(raw)
+    except (binascii.Error, ValueError):
         raise bad_query("The $skiptoken is not one this service issued; follow @odata.nextLink as given.") from None
     if not isinstance(values, list) or len(values) != len(keys):
         raise bad_query("The $skiptoken does not belong to this query; follow @odata.nextLink as given.")
@@ -109,6 +111,6 @@ def _typed(value: Any, edm_type: str) -> Any:
         if not isinstance(value, bool):
             raise TypeError("not a boolean")
         return value
-    if not isinstance(value, str):
-        raise TypeError("not a string")
+    if not isinstance(value, str) or holds_nul(value):
+        raise TypeError("not a string a column can hold")
     return value

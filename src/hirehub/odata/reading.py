@@ -27,6 +27,7 @@ from sqlalchemy.sql import Select
 from hirehub.db.base import TenantOwned
 from hirehub.db.driver_rows import fetch_all
 from hirehub.db.session import SYSTEM_KEY, TENANT_KEY
+from hirehub.odata.budget import Budget
 from hirehub.odata.edm import EdmType
 from hirehub.odata.errors import bad_query, unknown_property
 from hirehub.odata.filters import FilterCompiler, Scope
@@ -165,6 +166,8 @@ class Reader:
     on_table: Callable[[str], None]
     now: datetime
     compiler: FilterCompiler = field(init=False)
+    budget: Budget | None = None
+    """The rows a ``$batch`` has left, spent as rows are fetched; a lone request has none."""
 
     def __post_init__(self) -> None:
         self.compiler = FilterCompiler(self.model, self.on_table, self.now)
@@ -185,6 +188,7 @@ class Reader:
         if skiptoken is not None:
             statement = statement.where(after(list(plan.keys), decode_token(skiptoken, list(plan.keys))))
         rows = await self._run(entity.model, statement, plan.tenant_id)
+        self._spend(len(rows))
         shaper = plan.shaper
         next_token = None
         if top is None and len(rows) > page_size:
@@ -255,11 +259,16 @@ class Reader:
         self.check_expand(entity, expand)
         shaper = Shaper.of(entity, select_names)
         rows = await self._fetch(entity.model, shaper, conditions=[condition], keys=[], limit=2)
+        self._spend(len(rows))
         if not rows:
             return None
         record = shaper(rows[0])
         await self.expand(entity, [record], expand, depth=1)
         return record
+
+    def _spend(self, rows: int) -> None:
+        if self.budget is not None:
+            self.budget.spend_rows(rows)
 
     def sort_keys(self, entity: EntityType, source: Any, orderby: Sequence[OrderBy]) -> list[SortKey]:
         keys = []
@@ -377,6 +386,7 @@ class Reader:
             rows = await self._fetch(
                 target.model, shaper, conditions=[target.model.id.in_(ids)], keys=[], limit=len(ids)
             )
+            self._spend(len(rows))
             shaped = shaper.many(rows)
             await self.expand(target, shaped, item.expand, depth=depth + 1)
             related = {uuid.UUID(r[target.key]): r for r in shaped}
@@ -406,6 +416,7 @@ class Reader:
         rows = await self._fetch(
             member, shaper, conditions=conditions, keys=keys, limit=MAX_PAGE_SIZE, extra_columns=[fk_column]
         )
+        self._spend(len(rows))
         grouped: dict[str, list[Record]] = {str(p): [] for p in parent_ids}
         for row in rows:
             children = grouped[str(row[-1])]

@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+from hirehub.odata.documents import holds_nul
 from hirehub.odata.errors import bad_query
 
 KeyValue = uuid.UUID | str | int
@@ -32,12 +33,18 @@ _SEGMENT = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:\((?P<key>.*)\))?$",
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
 ACTION_NAMESPACE = "Microsoft.Dynamics.CRM."
 _KEY_NAME = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*")
-_KEY_LITERAL = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|-?\d+(?![\w-])")
+_KEY_LITERAL = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|-?[0-9]+(?![\w-])"
+)
+INT64_DIGITS = 19
+"""A whole-number key longer than this is out of every integer column's range: refused without converting it."""
 
 
 def parse_resource_path(path: str) -> ResourcePath:
     """Parse the path below the service root; a malformed path is a 400 in Dataverse's shape."""
     segments = [unquote(s) for s in path.strip("/").split("/")]
+    if any(holds_nul(segment) for segment in segments):
+        raise bad_query("The path holds the NUL character, which no key can contain.")
     if not segments or not segments[0]:
         raise bad_query("The request names no entity set.")
     head = _SEGMENT.match(segments[0])
@@ -120,4 +127,8 @@ def _key_value(text: str, position: int) -> tuple[KeyValue, int]:
     if match is None:
         raise bad_query(f"The key '{text}' has a value that is neither a quoted string, a number nor a GUID.")
     token = match.group(0)
-    return (uuid.UUID(token) if "-" in token[1:] else int(token)), match.end()
+    if "-" in token[1:]:
+        return uuid.UUID(token), match.end()
+    if len(token.lstrip("-")) > INT64_DIGITS:
+        raise bad_query(f"The key value '{token[:40]}…' is out of range for a whole number.")
+    return int(token), match.end()

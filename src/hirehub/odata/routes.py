@@ -25,6 +25,7 @@ from hirehub.db.session import Database
 from hirehub.errors import HubError
 from hirehub.odata import batch, handlers
 from hirehub.odata.binding import Binding
+from hirehub.odata.budget import Budget
 from hirehub.odata.csdl import metadata_document
 from hirehub.odata.errors import DataverseError, as_dataverse_error, method_not_allowed, resource_not_found
 from hirehub.odata.handlers import Call
@@ -32,6 +33,7 @@ from hirehub.odata.model import EntityModel, build_model
 from hirehub.odata.responses import ODATA_HEADERS, odata_json
 from hirehub.security.principal import Principal
 from hirehub.security.routes import PrincipalDependency
+from hirehub.settings import Settings
 
 VERSIONS = ("v9.0", "v9.1", "v9.2")
 BUSINESS_UNIT_NAMESPACE = uuid.UUID("5b0e7f1c-1d7e-4b61-9c55-6f1f7f0d2a11")
@@ -116,9 +118,11 @@ async def metadata(version: str, request: Request, principal: Principal = Princi
 @router.post("/api/data/{version}/$batch")
 async def run_batch(version: str, request: Request, principal: Principal = PrincipalDependency) -> Response:
     database: Database = request.app.state.database
+    settings: Settings = request.app.state.settings
     return await batch.execute(
         database, principal, model=_model(request), root=_root(request, version), body=await request.body(),
         content_type=request.headers.get("content-type", ""),
+        budget=Budget(rows=settings.batch_max_rows, bytes=settings.batch_max_bytes),
     )  # fmt: skip
 
 

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from hirehub.odata.documents import holds_nul
 from hirehub.odata.edm import EdmType
 from hirehub.odata.errors import DataverseError, bad_payload
 from hirehub.odata.model import Property
@@ -37,6 +38,8 @@ def from_json(prop: Property, raw: Any) -> Any:
 def _string(prop: Property, raw: Any) -> str:
     if not isinstance(raw, str):
         raise _refuse(prop, raw)
+    if holds_nul(raw):
+        raise bad_payload(f"A value for '{prop.name}' holds the NUL character, which no text column stores.")
     if prop.max_length is not None and len(raw) > prop.max_length:
         raise bad_payload(
             f"A value for '{prop.name}' is {len(raw)} characters long; the column allows {prop.max_length}."
@@ -77,7 +80,10 @@ def _datetime(prop: Property, raw: Any) -> datetime:
         raise _refuse(prop, raw) from None
     if parsed.tzinfo is None:
         raise bad_payload(f"'{prop.name}' needs a time zone offset (e.g. 2026-01-31T09:00:00Z).")
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # e.g. 9999-12-31T23:59:59-01:00, which is in the year 10000 in UTC
+        raise _refuse(prop, raw) from None
 
 
 def _decimal(prop: Property, raw: Any) -> Decimal:
