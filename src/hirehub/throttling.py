@@ -25,9 +25,16 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
+from starlette.requests import HTTPConnection
 
 from hirehub.db.base import Base, UTCDateTime
 from hirehub.db.session import Database
+
+
+def source_of(connection: HTTPConnection) -> str:
+    """The caller's address as the server saw it: behind a proxy, the server must be told to trust its
+    forwarded address (uvicorn's ``--forwarded-allow-ips``), or every caller is the proxy."""
+    return connection.client.host if connection.client else "unknown"
 
 
 class FailedAttempts(Base):

@@ -22,6 +22,7 @@ from hirehub.security.oauth import Throttled, TokenRequest, TokenService, issuer
 from hirehub.security.oauth_errors import OAuthError, tenant_not_found
 from hirehub.security.principal import Principal, PrincipalResolver
 from hirehub.tenancy.service import TenantNotFound, find_tenant
+from hirehub.throttling import source_of
 
 router = APIRouter(tags=["oauth"])
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -124,7 +125,7 @@ async def token(tenant: str, request: Request) -> JSONResponse:
         form = {}
     try:
         result = await runtime.tokens.issue(
-            TokenRequest(tenant, form, _basic(request.headers.get("authorization")), _source(request)), _now()
+            TokenRequest(tenant, form, _basic(request.headers.get("authorization")), source_of(request)), _now()
         )
     except OAuthError as exc:
         return _error(exc)
@@ -139,12 +140,6 @@ async def authorize(tenant: str) -> JSONResponse:
         "sign-in is not offered.",
     )  # fmt: skip
     return _error(exc)
-
-
-def _source(request: Request) -> str:
-    """The caller's address as the server saw it (a proxy in front must pass the client's, e.g. uvicorn's
-    ``--forwarded-allow-ips``), for throttling."""
-    return request.client.host if request.client else "unknown"
 
 
 def _basic(header: str | None) -> tuple[str, str] | None:

@@ -20,6 +20,7 @@ from hirehub.accounts.browser import SESSION_COOKIE
 from hirehub.db.session import Database
 from hirehub.errors import HubError
 from hirehub.tenancy.models import Company, Tenant
+from hirehub.throttling import source_of
 from hirehub.web import (
     app_pages,
     approvals_pages,
@@ -79,10 +80,9 @@ async def sign_in(
     next: str = Form("/console/"),
 ) -> Response:
     database: Database = request.app.state.database
-    source = request.client.host if request.client else "unknown"
     try:
         token, _admin = await accounts.guarded_sign_in(
-            database, email=email, password=password, source=source, now=datetime.now(UTC)
+            database, email=email, password=password, source=source_of(request), now=datetime.now(UTC)
         )
     except HubError as exc:
         csrf = request.cookies.get(PRE_SESSION_CSRF_COOKIE, "")
