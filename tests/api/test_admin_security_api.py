@@ -17,8 +17,10 @@ from hirehub.accounts.browser import SESSION_COOKIE
 from hirehub.audit.models import AuditEntry
 from hirehub.db.session import Database
 from hirehub.directories.entra.certificates import generate_certificate
+from hirehub.security import apps
 from hirehub.security.models import AppRegistration, SecurityRole
 from hirehub.security.privileges import RECRUITING_ROLE_ID, SYSTEM_ADMINISTRATOR_ROLE_NAME
+from hirehub.tenancy import service as tenancy
 from tests.api.conftest import BASE, PASSWORD, Hub, audit_count
 from tests.security.conftest import Integration, set_up_integration
 
@@ -279,3 +281,125 @@ async def test_an_administrator_sees_only_its_own_tenant(
     assert (await hub.client.get(f"/admin/v1/apps/{other.client_id}", headers=headers)).status_code == 404
     async with database.tenant_session(other.tenant_id) as session:
         assert await session.scalar(select(func.count()).select_from(AppRegistration)) == 1
+
+
+# --- client IDs are the hub's to draw; consent names the publisher (issue 18, finding 1) ----------------
+
+TALENT_HUB = "3a225c96-d62a-44ce-b3ec-bd4e8e9befef"
+
+
+async def test_a_tenant_administrator_cannot_register_a_published_client_id(
+    hub: Hub, database: Database, administrator: Integration
+) -> None:
+    """The attack: tenant B registers LinkedIn Talent Hub's adapter ID to receive the tokens A grants it."""
+    headers = await hub.bearer(administrator)
+    before = await audit_count(database, administrator.tenant_id)
+
+    squat = {"name": "LinkedIn Talent Hub", "client_id": TALENT_HUB, "multi_tenant": True}
+    response = await hub.client.post("/admin/v1/apps", json=squat, headers=headers)
+
+    assert response.status_code == 400, response.text
+    assert response.json()["field"] == "client_id"
+    assert "operator" in response.json()["detail"]
+    async with database.system_session() as session:
+        assert await session.scalar(select(func.count()).select_from(AppRegistration)) == 1  # the administrator's
+    assert await audit_count(database, administrator.tenant_id) == before
+
+
+async def test_a_new_registration_gets_a_client_id_drawn_by_the_hub(hub: Hub, administrator: Integration) -> None:
+    headers = await hub.bearer(administrator)
+    first = await hub.client.post("/admin/v1/apps", json={"name": "Greenhouse"}, headers=headers)
+    second = await hub.client.post("/admin/v1/apps", json={"name": "Greenhouse"}, headers=headers)
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert first.json()["client_id"] != second.json()["client_id"]
+
+
+async def test_consent_shows_the_app_and_its_publisher_before_and_after(
+    hub: Hub, database: Database, administrator: Integration
+) -> None:
+    async with database.system_transaction() as session:
+        linkedin = await tenancy.create_tenant(session, name="LinkedIn", domain="linkedin.example")
+    async with database.tenant_transaction(linkedin.id) as session:  # the operator's act (hirehub app create)
+        await apps.create_app(session, name="LinkedIn Talent Hub", multi_tenant=True, client_id=TALENT_HUB)
+    headers = await hub.bearer(administrator)
+
+    shown = await hub.client.get(f"/admin/v1/apps/{TALENT_HUB}/consent", headers=headers)
+    consented = await hub.client.post(f"/admin/v1/apps/{TALENT_HUB}/consent", headers=headers)
+
+    publisher = {"id": str(linkedin.id), "name": "LinkedIn", "domain": "linkedin.example"}
+    for answer in (shown, consented):
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["app_name"] == "LinkedIn Talent Hub"
+        assert answer.json()["publisher_tenant"] == publisher
+        assert "published by the organisation 'LinkedIn' (linkedin.example)" in answer.json()["consented_to"]
+    assert consented.json()["client_id"] == TALENT_HUB
+    assert consented.json()["tenant_id"] == str(administrator.tenant_id)
+
+
+# --- trusted issuers: add, list, delete, per tenant (issue 18, finding 2) -----------------------------------
+
+ISSUER = {"issuer": "https://login.microsoftonline.com/8a3c0f8e-0000-4000-8000-000000000001/v2.0",
+          "jwks_uri": "https://login.microsoftonline.com/8a3c0f8e-0000-4000-8000-000000000001/discovery/v2.0/keys",
+          "audiences": ["api://hirehub"]}  # fmt: skip
+
+
+async def test_trusted_issuers_are_listed_and_deleted_in_the_callers_tenant_only(
+    hub: Hub, database: Database, administrator: Integration
+) -> None:
+    other = await set_up_integration(database, "fabrikam.example", roles=(SYSTEM_ADMINISTRATOR_ROLE_NAME,))
+    mine, theirs = await hub.bearer(administrator), await hub.bearer(other)
+    added = (await hub.client.post("/admin/v1/trusted-issuers", json=ISSUER, headers=mine)).json()
+    copied = await hub.client.post("/admin/v1/trusted-issuers", json=ISSUER, headers=theirs)  # the same issuer
+    assert copied.status_code == 201, copied.text
+
+    listed = await hub.client.get("/admin/v1/trusted-issuers", headers=mine)
+    foreign = await hub.client.delete(f"/admin/v1/trusted-issuers/{added['id']}", headers=theirs)
+    deleted = await hub.client.delete(f"/admin/v1/trusted-issuers/{added['id']}", headers=mine)
+
+    assert listed.json() == {"trusted_issuers": [added]}
+    assert foreign.status_code == 404
+    assert deleted.status_code == 200 and deleted.json() == added
+    assert (await hub.client.get("/admin/v1/trusted-issuers", headers=mine)).json() == {"trusted_issuers": []}
+    assert [t["id"] for t in (await hub.client.get("/admin/v1/trusted-issuers", headers=theirs)).json()[
+        "trusted_issuers"]] == [copied.json()["id"]]  # fmt: skip
+
+
+# --- over-long text is refused alike on both engines (issue 18, finding 8) ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/admin/v1/apps", {"name": "A" * 121}, "name"),
+        ("/admin/v1/roles", {"name": "R" * 101}, "name"),
+        ("/admin/v1/hr-users", {"user_id": "u" * 101, "name": "U", "roles": [RECRUITING_ROLE_ID]}, "user_id"),
+        ("/admin/v1/application-users", {"client_id": "c" * 37, "roles": ["ATS integration"]}, "client_id"),
+        ("/admin/v1/trusted-issuers", {**ISSUER, "issuer": "https://login.example/" + "i" * 300}, "issuer"),
+    ],
+)
+async def test_over_long_text_is_a_problem_naming_its_field_and_changes_nothing(
+    hub: Hub, database: Database, administrator: Integration, path: str, body: dict[str, object], field: str
+) -> None:
+    headers = await hub.bearer(administrator)
+    before = await audit_count(database, administrator.tenant_id)
+
+    response = await hub.client.post(path, json=body, headers=headers)
+
+    assert response.status_code == 400, response.text
+    assert response.json()["field"] == field
+    assert "characters long" in response.json()["detail"]
+    assert await audit_count(database, administrator.tenant_id) == before
+
+
+async def test_an_over_long_secret_description_is_refused(
+    hub: Hub, database: Database, administrator: Integration
+) -> None:
+    headers = await hub.bearer(administrator)
+    before = await audit_count(database, administrator.tenant_id)
+    path = f"/admin/v1/apps/{administrator.client_id}/secrets"
+
+    response = await hub.client.post(path, json={"description": "d" * 121}, headers=headers)
+
+    assert response.status_code == 400, response.text
+    assert response.json()["field"] == "description"
+    assert await audit_count(database, administrator.tenant_id) == before

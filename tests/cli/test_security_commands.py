@@ -96,3 +96,48 @@ def test_a_known_app_is_registered_under_its_published_client_id_once(hub_databa
     assert "already registered" in again["error"]
     consented = hirehub("app", "consent", "--tenant", "contoso.example", "--client-id", talent_hub)
     assert consented["client_id"] == talent_hub
+    assert consented["app_name"] == "Dynamics365 HR LinkedIn HRIS Integration"
+    assert consented["publisher_tenant"]["name"] == "LinkedIn"
+    assert consented["publisher_tenant"]["domain"] == "linkedin.example"
+    assert "published by the organisation 'LinkedIn'" in consented["consented_to"]
+    assert set(consented) >= {"service_principal_id", "tenant_id"}
+
+
+def test_trusted_issuers_are_added_listed_and_deleted_per_tenant(hub_database: str) -> None:
+    hirehub("db", "upgrade")
+    hirehub("tenant", "create", "--name", "Contoso", "--domain", "contoso.example")
+    hirehub("tenant", "create", "--name", "Fabrikam", "--domain", "fabrikam.example")
+    issuer = "https://login.microsoftonline.com/8a3c0f8e-0000-4000-8000-000000000001/v2.0"
+    add = ("--issuer", issuer, "--jwks-uri", issuer.replace("/v2.0", "/discovery/v2.0/keys"), "--audience", "api://hr")
+    mine = hirehub("trusted-issuer", "add", "--tenant", "contoso.example", *add)
+    theirs = hirehub("trusted-issuer", "add", "--tenant", "fabrikam.example", *add)
+
+    listed = hirehub("trusted-issuer", "list", "--tenant", "contoso.example")
+    foreign = hirehub("trusted-issuer", "delete", "--tenant", "fabrikam.example", "--id", mine["id"], expect=1)
+    deleted = hirehub("trusted-issuer", "delete", "--tenant", "contoso.example", "--id", mine["id"])
+
+    assert listed == {"trusted_issuers": [mine]}
+    assert "no trusted issuer" in foreign["error"]
+    assert deleted == mine
+    assert hirehub("trusted-issuer", "list", "--tenant", "contoso.example") == {"trusted_issuers": []}
+    assert hirehub("trusted-issuer", "list", "--tenant", "fabrikam.example") == {"trusted_issuers": [theirs]}
+
+
+def test_over_long_text_is_refused_with_an_error_and_nothing_is_stored(hub_database: str) -> None:
+    hirehub("db", "upgrade")
+    hirehub("tenant", "create", "--name", "Contoso", "--domain", "contoso.example")
+    client_id = hirehub("app", "create", "--tenant", "contoso.example", "--name", "ATS")["client_id"]
+    tenant = ("--tenant", "contoso.example")
+
+    refused = [
+        hirehub("app", "create", *tenant, "--name", "A" * 121, expect=1),
+        hirehub("role", "create", *tenant, "--name", "R" * 101, expect=1),
+        hirehub("hr-user", "create", *tenant, "--user-id", "u" * 101, "--name", "U",
+                "--role", "HcmRecruitingIntegrator", expect=1),
+        hirehub("app", "secret", "add", *tenant, "--client-id", client_id, "--description", "d" * 121, expect=1),
+    ]  # fmt: skip
+
+    assert [r["error"].split(" is ")[0] for r in refused] == ["the name", "the name", "the user id", "the description"]
+    assert all("characters long" in r["error"] for r in refused)
+    assert [r["name"] for r in hirehub("role", "list", *tenant)["roles"]] == ["ATS integration", "System Administrator"]
+    assert hirehub("app", "show", *tenant, "--client-id", client_id)["credentials"] == []

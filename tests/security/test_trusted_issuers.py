@@ -218,7 +218,7 @@ async def test_the_resolver_refuses_an_external_token_that_addresses_no_tenant(
     await _trust(hub.database, await _organisation(hub.database, "contoso.example"), entra)
     resolver = hub.app.state.security.principals
 
-    with pytest.raises(NotAuthenticated, match="accepted only at the address"):
+    with pytest.raises(NotAuthenticated, match="only at the address of the organisation"):
         await resolver.validate(entra.token(), datetime.now(UTC))
     validated = await resolver.validate(entra.token(), datetime.now(UTC), addressed="contoso.example")
     assert validated[1] == entra.client_id

@@ -190,8 +190,9 @@ class PrincipalResolver:
             return tenant_id, key, own_audiences
         if addressed_id is None:
             raise unauthenticated(
-                f"Tokens from the issuer '{issuer}' are accepted only at the address of the organisation that "
-                f"trusts it: {self.base_url}/<tenant ID or domain>/api/data/v9.2/.", self.base_url,
+                f"Tokens from the issuer '{issuer}' are not trusted at this address: an external issuer is trusted "
+                f"only at the address of the organisation that trusts it, {self.base_url}/<tenant ID or "
+                "domain>/api/data/v9.2/.", self.base_url,
             )  # fmt: skip
         async with self.database.tenant_session(addressed_id) as session:  # that tenant's trust, no other's
             trusted = await session.scalar(select(TrustedIssuer).where(TrustedIssuer.issuer == issuer))
