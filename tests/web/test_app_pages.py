@@ -12,6 +12,7 @@ from tests.web.security_setup import certificate, tenant_with_security
 from tests.web.support import screenshot, sign_in
 
 pytestmark = pytest.mark.browser
+TALENT_HUB = "3a225c96-d62a-44ce-b3ec-bd4e8e9befef"
 
 
 async def test_an_app_is_registered_and_its_new_secret_is_shown_once_and_never_again(
@@ -105,8 +106,6 @@ async def test_registering_works_from_the_keyboard(page: Page, live_hub: str, da
     await page.get_by_label("Name").focus()
     await page.keyboard.type("Keyboard app")
     await page.keyboard.press("Tab")
-    await expect(page.get_by_label("Known client ID")).to_be_focused()
-    await page.keyboard.press("Tab")
     await expect(page.get_by_role("checkbox", name="Multitenant")).to_be_focused()
     await page.keyboard.press("Tab")
     await expect(page.get_by_role("button", name="Register")).to_be_focused()
@@ -131,32 +130,32 @@ async def test_an_app_page_is_readable_at_360_pixels_without_sideways_scrolling(
     await screenshot(page, "apps-detail-360px")
 
 
-async def test_a_malformed_known_client_id_is_shown_at_the_field_and_nothing_is_registered(
+async def test_a_client_id_chosen_in_the_console_is_refused_and_nothing_is_registered(
     live_hub: str, database: Database
 ) -> None:
+    """Issue 18, finding 1: a tenant administrator registers LinkedIn Talent Hub's published adapter ID to
+    receive what other organisations consent to. The form offers no client ID; a posted one is refused."""
     admin, setup = await tenant_with_security(database, "contoso.example", "Contoso")
     before = await setup.state()
+    squat = {"name": "LinkedIn Talent Hub", "client_id": TALENT_HUB, "multi_tenant": "yes"}
     async with signed_in(live_hub, admin) as client:
-        answer = await post_form(
-            client, "/console/apps/", "/console/apps/", {"name": "LinkedIn", "client_id": "3a225c96-not-a-guid"}
-        )
+        form = await client.get("/console/apps/")
+        answer = await post_form(client, "/console/apps/", "/console/apps/", squat)
+    assert 'name="client_id"' not in form.text.split('id="register-heading"')[1].split("</form>")[0]
     assert answer.status_code == 400
-    assert 'id="app-client_id-error">&#39;3a225c96-not-a-guid&#39; is not a client ID' in answer.text
-    assert 'value="LinkedIn"' in answer.text  # what was typed is kept
+    assert "registering a published app under its known client ID is the operator&#39;s act" in answer.text
     assert await setup.state() == before
 
 
-async def test_a_client_id_registered_by_another_tenant_is_refused_at_the_field(
+async def test_an_over_long_app_name_is_refused_at_the_field_and_nothing_is_registered(
     live_hub: str, database: Database
 ) -> None:
-    _, fabrikam = await tenant_with_security(database, "fabrikam.example", "Fabrikam")
-    taken = await fabrikam.app("Fabrikam's app")
     admin, setup = await tenant_with_security(database, "contoso.example", "Contoso")
     before = await setup.state()
     async with signed_in(live_hub, admin) as client:
-        answer = await post_form(client, "/console/apps/", "/console/apps/", {"name": "Mine", "client_id": taken})
-    assert answer.status_code == 409
-    assert f'id="app-client_id-error">the client ID {taken} is already registered' in answer.text
+        answer = await post_form(client, "/console/apps/", "/console/apps/", {"name": "A" * 121})
+    assert answer.status_code == 400
+    assert 'id="app-name-error">the name is 121 characters long; at most 120 are allowed' in answer.text
     assert await setup.state() == before
 
 
@@ -224,9 +223,17 @@ async def test_a_multitenant_app_of_another_organisation_is_used_here_after_admi
     await page.goto(f"{live_hub}/console/apps/")
 
     await page.get_by_label("Client ID of a multitenant app").fill(shared)
+    await page.get_by_role("button", name="Review consent").click()
+    await expect(page.get_by_test_id("consent-app")).to_have_text("Vendor ATS")
+    await expect(page.get_by_test_id("consent-publisher")).to_have_text("Vendor (vendor.example)")
+    await expect(page.get_by_test_id("consent-grants")).to_contain_text("published by the organisation 'Vendor'")
+    assert (await setup.state())["ServicePrincipal"] == []  # nothing is granted by looking
+    await screenshot(page, "apps-consent")
     await page.get_by_role("button", name="Grant admin consent").click()
 
-    await expect(page.get_by_role("status")).to_contain_text(f"Consent granted to {shared}")
+    await expect(page.get_by_role("status")).to_contain_text(
+        f"Consent granted to Vendor ATS ({shared}), published by Vendor"
+    )
     await expect(page.get_by_role("row").filter(has_text="Vendor ATS")).to_contain_text(shared)
     assert (await setup.state())["ServicePrincipal"] == [(shared,)]
     assert await setup.audit_actions() == ["security.app.consent"]

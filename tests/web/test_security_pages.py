@@ -169,3 +169,76 @@ async def test_an_anonymous_visitor_is_sent_to_sign_in(page: Page, live_hub: str
     await page.goto(f"{live_hub}{path}")
     await expect(page.get_by_role("button", name="Sign in")).to_be_visible()
     assert page.url.startswith(f"{live_hub}/console/sign-in?next=")
+
+
+# --- trusted issuers (issue 18, finding 2): this organisation's own, listed, added and deleted -----------------
+
+ISSUER = "https://login.microsoftonline.com/8a3c0f8e-0000-4000-8000-000000000001/v2.0"
+JWKS = "https://login.microsoftonline.com/8a3c0f8e-0000-4000-8000-000000000001/discovery/v2.0/keys"
+
+
+async def test_a_trusted_issuer_is_added_listed_and_deleted_here_without_touching_another_organisation(
+    page: Page, live_hub: str, database: Database
+) -> None:
+    admin, setup = await tenant_with_security(database, "contoso.example", "Contoso")
+    _, fabrikam = await tenant_with_security(database, "fabrikam.example", "Fabrikam")
+    async with fabrikam.transaction() as session:  # the same issuer and audience, trusted by another organisation
+        await operations.add_trusted_issuer(session, ISSUER, JWKS, ["api://hirehub"])
+    await sign_in(page, live_hub, admin)
+    await page.goto(f"{live_hub}/console/security/")
+
+    await page.get_by_role("link", name="Trusted issuers").click()
+    await expect(page.get_by_test_id("trusted-issuer")).to_have_count(0)
+    await page.get_by_role("textbox", name="Issuer").fill(ISSUER)
+    await page.get_by_role("textbox", name="Key set URL (JWKS)").fill(JWKS)
+    await page.get_by_role("textbox", name="Audiences").fill("api://hirehub\n")
+    await page.get_by_role("button", name="Add issuer").click()
+
+    await expect(page.get_by_role("status")).to_contain_text(f"Tokens from {ISSUER} are trusted here")
+    await expect(page.get_by_test_id("trusted-issuer")).to_contain_text("api://hirehub")
+    await expect(page.get_by_test_id("issuer-address")).to_have_text(
+        f"{live_hub}/{setup.tenant_id}/api/data/v9.2/"
+    )
+    await screenshot(page, "security-trusted-issuers")
+    await page.get_by_role("button", name=f"Delete {ISSUER}").click()
+
+    await expect(page.get_by_role("status")).to_contain_text(f"Tokens from {ISSUER} are no longer trusted")
+    await expect(page.get_by_test_id("trusted-issuer")).to_have_count(0)
+    assert await setup.audit_actions() == ["security.trusted_issuer.add", "security.trusted_issuer.delete"]
+    async with fabrikam.transaction() as session:
+        assert len((await operations.list_trusted_issuers(session))["trusted_issuers"]) == 1
+
+
+async def test_another_organisations_trusted_issuer_cannot_be_deleted_from_here(
+    live_hub: str, database: Database
+) -> None:
+    admin, _ = await tenant_with_security(database, "contoso.example", "Contoso")
+    _, fabrikam = await tenant_with_security(database, "fabrikam.example", "Fabrikam")
+    async with fabrikam.transaction() as session:
+        theirs = (await operations.add_trusted_issuer(session, ISSUER, JWKS, ["api://hirehub"]))["id"]
+    before = await fabrikam.audit_actions()
+    async with signed_in(live_hub, admin) as client:
+        listed = await client.get("/console/security/trusted-issuers")
+        answer = await post_form(
+            client, "/console/security/trusted-issuers", f"/console/security/trusted-issuers/{theirs}/delete", {}
+        )
+    assert ISSUER not in listed.text
+    assert answer.status_code == 404
+    async with fabrikam.transaction() as session:
+        assert [t["id"] for t in (await operations.list_trusted_issuers(session))["trusted_issuers"]] == [theirs]
+    assert await fabrikam.audit_actions() == before
+
+
+async def test_an_over_long_issuer_is_refused_at_the_field_and_nothing_is_trusted(
+    live_hub: str, database: Database
+) -> None:
+    admin, setup = await tenant_with_security(database, "contoso.example", "Contoso")
+    long_issuer = "https://login.example/" + "i" * 300
+    async with signed_in(live_hub, admin) as client:
+        answer = await post_form(
+            client, "/console/security/trusted-issuers", "/console/security/trusted-issuers",
+            {"issuer": long_issuer, "jwks_uri": JWKS, "audiences": "api://hirehub"},
+        )  # fmt: skip
+    assert answer.status_code == 400
+    assert 'id="issuer-issuer-error">the issuer is 322 characters long; at most 300 are allowed' in answer.text
+    assert await setup.audit_actions() == []

@@ -64,14 +64,12 @@ async def register_app(
     client_id: str = Form(""),
     multi_tenant: str = Form(""),
 ) -> Response:
-    """*New registration*: a name, and optionally the published client ID of a known app (such as LinkedIn
-    Talent Hub's adapter); the hub issues a client ID otherwise."""
-    posted = PostedForm({"app-name": name, "app-client_id": client_id, "app-multi_tenant": multi_tenant}, "app-")
+    """*New registration*: a name; the hub draws the client ID. A posted client ID (the form offers none) is
+    refused by the operation, in the banner: naming a published app's ID is the operator's act."""
+    posted = PostedForm({"app-name": name, "app-multi_tenant": multi_tenant}, "app-")
     if not name.strip():
         posted.problems["app-name"] = "Name is required"
-    known = client_id.strip() or None
-    if known is not None and not is_client_id(known):
-        posted.problems["app-client_id"] = f"'{known}' is not a client ID (a GUID, such as 3a225c96-d62a-44ce-…)"
+    chosen = client_id.strip() or None
 
     def then(created: Json) -> str:
         notice = f"{created['name']} was registered with client ID {created['client_id']}"
@@ -80,16 +78,19 @@ async def register_app(
     return await audited_submit(
         request, admin, posted, lambda state: apps_page(request, admin, state), action="security.app.create",
         subject=("app_registration", None), then=then,
-        change=lambda session: operations.create_app(session, name, bool(multi_tenant), known),
+        change=lambda session: operations.create_app(session, name, bool(multi_tenant), chosen),
     )  # fmt: skip
 
 
 @router.post(f"{PAGE}/consent", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
-async def consent(request: Request, admin: Admin, client_id: str = Form("")) -> Response:
-    """Admin consent: a multi-tenant app registered by another organisation gets a service principal here."""
+async def consent(request: Request, admin: Admin, client_id: str = Form(""), confirm: str = Form("")) -> Response:
+    """Admin consent, in two steps: first the app's name, its publisher and what is granted are shown; only the
+    administrator's confirmation of that page gives the app a service principal here."""
     posted = PostedForm({"consent-client_id": client_id}, "consent-")
     if not is_client_id(client_id):
         posted.problems["consent-client_id"] = f"'{client_id.strip()}' is not a client ID (a GUID)"
+    if not confirm and not posted.problems:
+        return await _consent_review(request, admin, posted, client_id.strip())
 
     async def change() -> Json:
         result = await operations.consent(request.app.state.database, admin.tenant_id, client_id.strip())
@@ -103,9 +104,20 @@ async def consent(request: Request, admin: Admin, client_id: str = Form("")) -> 
         )  # fmt: skip
 
     def then(result: Json) -> str:
-        return with_message(f"{PAGE}/", notice=f"Consent granted to {result['client_id']}")
+        publisher = result["publisher_tenant"]
+        notice = f"Consent granted to {result['app_name']} ({result['client_id']}), published by {publisher['name']}"
+        return with_message(f"{PAGE}/", notice=notice)
 
     return await submit(posted, lambda state: apps_page(request, admin, state), change, then)
+
+
+async def _consent_review(request: Request, admin: SignedIn, posted: PostedForm, client_id: str) -> Response:
+    """The page that says what consent grants, and to whom, before anything is granted."""
+    try:
+        described = await operations.describe_consent(request.app.state.database, client_id)
+    except HubError as refusal:
+        return await apps_page(request, admin, posted.refused(refusal))
+    return render(request, "apps_consent.html", consent=described)
 
 
 # --- one app: its secrets and certificates ------------------------------------------------------------------

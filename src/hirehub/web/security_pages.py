@@ -1,4 +1,5 @@
-"""Security roles and application users: the first of the two layers every API call must pass.
+"""Security roles and application users: the first of the two layers every API call must pass; and the
+external issuers whose tokens this organisation trusts (its own trust, which no other organisation's changes).
 
 A security role grants table privileges at an access level (Dataverse's model); the built-in roles
 (*ATS integration*, *System Administrator*) are shown read-only, and a custom role is built one privilege at
@@ -235,3 +236,52 @@ async def grant_role(request: Request, client_id: str, admin: Admin, role: str =
 )
 async def revoke_role(request: Request, client_id: str, admin: Admin, role: str = Form("")) -> Response:
     return await _role_change(request, admin, client_id, role, grant=False)
+
+
+# --- trusted issuers: external Entra ID tenants whose tokens this organisation accepts --------------------------
+
+ISSUERS = f"{PAGE}/trusted-issuers"
+
+
+async def issuers_page(request: Request, admin: SignedIn, state: FormState = FormState(), notice: str = "") -> Response:
+    """The issuers this organisation trusts, each with its delete button, and the form that adds one. Tokens of
+    a trusted issuer are accepted at this organisation's own address, ``{base}/{tenant}/api/data/v9.2/``."""
+    listed = await read(request, admin, operations.list_trusted_issuers)
+    return render_form(
+        request, "security_issuers.html", state, notice=notice, issuers=listed["trusted_issuers"],
+        address=f"{request.app.state.security.base_url}/{admin.tenant_id}/api/data/v9.2/",
+    )  # fmt: skip
+
+
+add_page(router, ISSUERS, issuers_page)
+
+
+@router.post(ISSUERS, response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
+async def add_trusted_issuer(
+    request: Request,
+    admin: Admin,
+    issuer: str = Form(""),
+    jwks_uri: str = Form(""),
+    audiences: str = Form(""),
+) -> Response:
+    """*Add*: the issuer, its key set's URL and the audiences its tokens carry (one per line)."""
+    posted = PostedForm({"issuer-issuer": issuer, "issuer-jwks_uri": jwks_uri, "issuer-audiences": audiences},
+                        "issuer-")  # fmt: skip
+    named = [line.strip() for line in audiences.splitlines() if line.strip()]
+    return await audited_submit(
+        request, admin, posted, lambda state: issuers_page(request, admin, state),
+        action="security.trusted_issuer.add", subject=("trusted_issuer", issuer.strip()),
+        change=lambda session: operations.add_trusted_issuer(session, issuer.strip(), jwks_uri.strip(), named),
+        then=lambda added: with_message(ISSUERS, notice=f"Tokens from {added['issuer']} are trusted here"),
+    )  # fmt: skip
+
+
+@router.post(f"{ISSUERS}/{{trusted_id}}/delete", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
+async def delete_trusted_issuer(request: Request, trusted_id: str, admin: Admin) -> Response:
+    """Stop trusting an issuer here; its tokens are refused from the next call on."""
+    return await audited_submit(
+        request, admin, PostedForm({}), lambda state: issuers_page(request, admin, state),
+        action="security.trusted_issuer.delete", subject=("trusted_issuer", trusted_id),
+        change=lambda session: operations.delete_trusted_issuer(session, trusted_id),
+        then=lambda deleted: with_message(ISSUERS, notice=f"Tokens from {deleted['issuer']} are no longer trusted"),
+    )  # fmt: skip
