@@ -22,6 +22,7 @@ from hirehub.api.admin import provisioning as admin_provisioning
 from hirehub.api.admin import security as admin_security
 from hirehub.api.body_limit import BodyLimitMiddleware
 from hirehub.api.middleware import ObservabilityMiddleware
+from hirehub.api.operations_access import OperationsAccess
 from hirehub.api.problems import (
     Problem,
     handle_http_exception,
@@ -29,6 +30,7 @@ from hirehub.api.problems import (
     handle_refusal,
     handle_validation_error,
 )
+from hirehub.api.security_headers import SecurityHeaders
 from hirehub.bootstrap import build_hub
 from hirehub.db.session import Database
 from hirehub.errors import HubError
@@ -36,7 +38,7 @@ from hirehub.linkedin import push as linkedin_push
 from hirehub.odata import routes as odata_routes
 from hirehub.security import routes as oauth_routes
 from hirehub.security.addressing import TenantAddress
-from hirehub.settings import Settings
+from hirehub.settings import Environment, Settings
 from hirehub.web.routes import install_console
 
 
@@ -64,7 +66,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.connectors = hub.connectors
     app.state.security = oauth_routes.security_runtime(database, settings.base_url, settings.secret_key)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)  # inside: its 413s are logged
+    operations_open = settings.env is Environment.DEVELOPMENT
+    app.add_middleware(OperationsAccess, open_to_all=operations_open, token=settings.operations_token)
     app.add_middleware(ObservabilityMiddleware)
+    app.add_middleware(SecurityHeaders, tls=settings.base_url.startswith("https://"))  # every answer, refusals too
     app.add_middleware(TenantAddress)  # outermost: /{tenant}/api/data/… is routed, measured and limited as /api/data/…
     app.add_exception_handler(Problem, handle_problem)
     app.add_exception_handler(HubError, handle_refusal)
