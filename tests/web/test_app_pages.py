@@ -235,6 +235,7 @@ async def test_a_multitenant_app_of_another_organisation_is_used_here_after_admi
         f"Consent granted to Vendor ATS ({shared}), published by Vendor"
     )
     await expect(page.get_by_role("row").filter(has_text="Vendor ATS")).to_contain_text(shared)
+    await expect(page.get_by_role("row").filter(has_text="Vendor ATS")).to_contain_text("Vendor (vendor.example)")
     assert (await setup.state())["ServicePrincipal"] == [(shared,)]
     assert await setup.audit_actions() == ["security.app.consent"]
 

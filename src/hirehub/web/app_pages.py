@@ -47,10 +47,21 @@ SECRET_LIFETIMES: list[tuple[str, str]] = [
 
 async def apps_page(request: Request, admin: SignedIn, state: FormState = FormState(), notice: str = "") -> Response:
     listed = await read_each(request, admin, registered=operations.list_apps, consented=operations.list_consented_apps)
+    consented = [{**app, "publisher": await _publisher(request, app["client_id"])}
+                 for app in listed["consented"]["apps"]]  # fmt: skip
     return render_form(
-        request, "apps_list.html", state, notice=notice, apps=listed["registered"]["apps"],
-        consented=listed["consented"]["apps"],
+        request, "apps_list.html", state, notice=notice, apps=listed["registered"]["apps"], consented=consented,
     )  # fmt: skip
+
+
+async def _publisher(request: Request, client_id: str) -> Json | None:
+    """The tenant that publishes a consented app (another organisation's: read as consent reads it)."""
+    try:
+        described = await operations.describe_consent(request.app.state.database, client_id)
+    except HubError:
+        return None
+    publisher: Json = described["publisher_tenant"]
+    return publisher
 
 
 add_page(router, f"{PAGE}/", apps_page)
