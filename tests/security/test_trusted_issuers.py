@@ -120,6 +120,7 @@ async def test_an_external_token_at_its_tenants_address_resolves_to_that_tenant(
     by_id = await hub.who_am_i(entra.token(), address=str(contoso))
 
     assert _organisation_of(by_domain) == _organisation_of(by_id) == str(contoso)
+    assert by_domain.json()["@odata.context"].startswith(f"{BASE}/contoso.example/api/data/v9.2/$metadata")
 
 
 async def test_another_tenant_registering_the_same_issuer_and_audience_changes_nothing_for_the_first(

@@ -31,6 +31,7 @@ from hirehub.odata.errors import DataverseError, as_dataverse_error, method_not_
 from hirehub.odata.handlers import Call
 from hirehub.odata.model import EntityModel, build_model
 from hirehub.odata.responses import ODATA_HEADERS, odata_json
+from hirehub.security.addressing import address_prefix
 from hirehub.security.principal import Principal
 from hirehub.security.routes import PrincipalDependency
 from hirehub.settings import Settings
@@ -86,7 +87,7 @@ async def _reading(database: Database, tenant_id: uuid.UUID) -> AsyncIterator[As
 def _root(request: Request, version: str) -> str:
     if version not in VERSIONS:
         raise resource_not_found(version)
-    return f"{request.app.state.security.base_url}/api/data/{version}"
+    return f"{request.app.state.security.base_url}{address_prefix(request)}/api/data/{version}"
 
 
 @router.get("/api/data/{version}/WhoAmI")

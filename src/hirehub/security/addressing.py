@@ -40,3 +40,10 @@ def addressed_tenant(connection: HTTPConnection) -> str | None:
     """The tenant (GUID or domain) the request's URL addresses, or None for the hub's unaddressed URLs."""
     tenant = connection.scope.get(SCOPE_KEY)
     return str(tenant) if tenant is not None else None
+
+
+def address_prefix(connection: HTTPConnection) -> str:
+    """``/{tenant}`` when the request's URL addresses a tenant, else empty: the links an answer carries (the
+    next page, a record's id) keep the address the client called, so following them resolves the same way."""
+    tenant = addressed_tenant(connection)
+    return f"/{tenant}" if tenant is not None else ""

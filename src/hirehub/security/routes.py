@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 
 from hirehub.db.session import Database
 from hirehub.sealing import Sealer
+from hirehub.security.addressing import addressed_tenant
 from hirehub.security.external import ExternalKeys
 from hirehub.security.keys import SEALING_PURPOSE, KeyPolicy, KeyRing
 from hirehub.security.oauth import Throttled, TokenRequest, TokenService, issuer_for
@@ -156,7 +157,8 @@ def _basic(header: str | None) -> tuple[str, str] | None:
 async def current_principal(request: Request) -> Principal:
     """The FastAPI dependency every API route uses: the caller, authenticated and resolved (both layers)."""
     runtime = _runtime(request)
-    return await runtime.principals.from_authorization(request.headers.get("authorization"), _now())
+    authorization = request.headers.get("authorization")  # /{tenant}/api/data/…: an external issuer resolves there
+    return await runtime.principals.from_authorization(authorization, _now(), addressed=addressed_tenant(request))
 
 
 PrincipalDependency = Depends(current_principal)
