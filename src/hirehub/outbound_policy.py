@@ -17,6 +17,7 @@ import asyncio
 import ipaddress
 import re
 import socket
+import ssl
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -141,13 +142,16 @@ class OutboundPolicy:
     connect_timeout: float = CONNECT_TIMEOUT_SECONDS
     read_timeout: float = READ_TIMEOUT_SECONDS
     deadline: float = DEADLINE_SECONDS
+    ca_bundle: str | None = None
+    """Extra trust for outbound TLS (``HIREHUB_OUTBOUND_CA_BUNDLE``: a sandbox's test CA); None: the system's."""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> OutboundPolicy:
-        """The operator's policy: its allowed host names and its host map."""
+        """The operator's policy: its allowed host names, its host map and its CA bundle."""
         return cls(
             allowed_hosts=frozenset(host.strip().lower().rstrip(".") for host in settings.outbound_allowed_hosts),
             host_map=HostMap(settings.outbound_host_map),
+            ca_bundle=settings.outbound_ca_bundle,
         )
 
     def allows_by_name(self, host: str) -> bool:
@@ -190,9 +194,11 @@ class OutboundPolicy:
             _refuse_address(target.host, address)
         return target
 
-    def client(self, *, verify: Any = True) -> httpx.AsyncClient:
-        """A client whose every connection is checked against the policy, honouring the host map."""
-        transport = GuardedTransport(self, verify=verify)
+    def client(self, *, verify: ssl.SSLContext | None = None) -> httpx.AsyncClient:
+        """A client whose every connection is checked against the policy, honouring the host map; TLS trusts
+        ``verify`` when given, else the policy's CA bundle, else the system's store."""
+        context = verify or (ssl.create_default_context(cafile=self.ca_bundle) if self.ca_bundle else None)
+        transport = GuardedTransport(self, verify=context or True)
         timeout = httpx.Timeout(self.read_timeout, connect=self.connect_timeout)
         return async_client(self.host_map, inner=transport, timeout=timeout, follow_redirects=False)
 

@@ -12,6 +12,7 @@ import asyncio
 import ipaddress
 import ssl
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -233,13 +234,22 @@ async def test_a_redirect_is_not_followed() -> None:
 # --- over a real connection: the address connected to is the one checked ----------------------------------
 
 
+@dataclass(frozen=True)
+class IssuerServer:
+    port: int
+    context: ssl.SSLContext
+    ca_file: str
+
+
 @pytest.fixture(scope="module")
-def issuer_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, ssl.SSLContext]]:
-    """A TLS server on loopback holding a certificate for ``issuer.test``: a key set, and an endless answer."""
+def issuer_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IssuerServer]:
+    """A TLS server on loopback holding a certificate for ``issuer.test`` and 127.0.0.1 (a sandbox's stand-in):
+    a key set, and an endless answer."""
     authority = trustme.CA()
-    certificate = authority.issue_cert("issuer.test")
+    certificate = authority.issue_cert("issuer.test", "127.0.0.1")
     folder: Path = tmp_path_factory.mktemp("issuer")
-    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
+    cert_file, key_file, ca_file = folder / "cert.pem", folder / "key.pem", folder / "ca.pem"
+    authority.cert_pem.write_to_path(str(ca_file))
     certificate.cert_chain_pems[0].write_to_path(str(cert_file))
     certificate.private_key_pem.write_to_path(str(key_file))
 
@@ -258,7 +268,7 @@ def issuer_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[in
     context = ssl.create_default_context()
     authority.configure_trust(context)
     with serving(app, port, ssl_certfile=str(cert_file), ssl_keyfile=str(key_file)):
-        yield port, context
+        yield IssuerServer(port, context, str(ca_file))
 
 
 def _policy_resolving_issuer_to(
@@ -278,18 +288,18 @@ def _policy_resolving_issuer_to(
 
 
 async def test_a_host_allowed_by_name_is_fetched_at_the_address_resolved_with_its_own_tls_name(
-    issuer_server: tuple[int, ssl.SSLContext],
+    issuer_server: IssuerServer,
 ) -> None:
-    port, context = issuer_server
+    port, context = issuer_server.port, issuer_server.context
     policy = _policy_resolving_issuer_to([[LOOPBACK]], allowed=frozenset({"issuer.test"}))
     async with policy.client(verify=context) as http:
         assert await policy.fetch(f"https://issuer.test:{port}/keys", http) == b'{"keys":[]}'
 
 
 async def test_a_name_that_rebinds_to_loopback_after_the_check_is_refused_at_the_connection(
-    issuer_server: tuple[int, ssl.SSLContext],
+    issuer_server: IssuerServer,
 ) -> None:
-    port, context = issuer_server
+    port, context = issuer_server.port, issuer_server.context
     policy = _policy_resolving_issuer_to([[PUBLIC], [LOOPBACK]])
     async with policy.client(verify=context) as http:
         with pytest.raises(OutboundRefused, match="loopback"):
@@ -297,13 +307,24 @@ async def test_a_name_that_rebinds_to_loopback_after_the_check_is_refused_at_the
 
 
 async def test_an_endless_answer_over_the_network_is_cut_off_at_the_cap(
-    issuer_server: tuple[int, ssl.SSLContext],
+    issuer_server: IssuerServer,
 ) -> None:
-    port, context = issuer_server
+    port, context = issuer_server.port, issuer_server.context
     policy = _policy_resolving_issuer_to([[LOOPBACK]], allowed=frozenset({"issuer.test"}))
     async with policy.client(verify=context) as http:
         with pytest.raises(OutboundRefused, match=f"larger than {policy.max_response_bytes} bytes"):
             await policy.fetch(f"https://issuer.test:{port}/endless", http)
+
+
+async def test_an_origin_the_host_map_sends_to_a_loopback_stand_in_is_fetched_there(
+    issuer_server: IssuerServer,
+) -> None:
+    settings = Settings(
+        outbound_host_map={"https://login.example": f"https://127.0.0.1:{issuer_server.port}"},
+        outbound_ca_bundle=issuer_server.ca_file,
+    )
+    policy = OutboundPolicy.from_settings(settings)
+    assert await policy.fetch("https://login.example/keys") == b'{"keys":[]}'
 
 
 # --- registration answers 400 naming jwks_uri, and stores nothing -------------------------------------------
