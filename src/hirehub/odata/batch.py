@@ -5,7 +5,7 @@ answer, as Dataverse does. ``$<Content-ID>`` references — at the start of a UR
 ``@odata.bind`` — are replaced by the entity URL an earlier request of the same change set created.
 
 The answer is streamed: each part is sent once it has run, so memory holds one part's answer, not the batch's.
-The batch spends one :class:`~hirehub.odata.budget.Budget` of rows read and bytes answered; the part that
+The batch spends one :class:`~hirehub.odata.budget.Budget` of rows read and bytes answered; the read that
 would overspend it answers the refusal instead, and the batch ends there.
 """
 
@@ -82,7 +82,7 @@ async def _answers(batch: _Batch, items: tuple[BatchItem, ...], writer: Response
         if batch.budget.overspent:  # this part's answer is the refusal
             yield part
             break
-        if not batch.budget.can_send(len(part)):
+        if not batch.budget.can_send(len(part)) and _reads(item):  # a write's answer is sent: it is done
             yield writer.part(_error(Budget.bytes_refusal(), _content_id(item)))
             break
         yield part
@@ -95,6 +95,10 @@ def _rendered(writer: ResponseWriter, answer: BatchResponse | ChangeSetResponse)
     except BatchFormatError as exc:  # an answer that cannot be framed (a body holding the delimiter line)
         content_id = answer.content_id if isinstance(answer, BatchResponse) else None
         return writer.part(_error(bad_payload(f"The answer cannot be written into the batch: {exc}"), content_id))
+
+
+def _reads(item: BatchItem) -> bool:
+    return isinstance(item, BatchRequest) and item.method == "GET"
 
 
 def _content_id(item: BatchItem) -> str | None:

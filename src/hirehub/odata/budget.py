@@ -1,9 +1,10 @@
 """What one ``$batch`` may cost: rows read and bytes answered, across all of its parts.
 
 Dataverse caps a batch at 1,000 requests and a page at 5,000 rows, which still lets one request ask for five
-million rows. A budget spent as parts run turns that into a refusal of the part that crosses it (and of the
+million rows. A budget spent as parts run turns that into a refusal of the read that crosses it (and of the
 batch's remaining parts) in Dataverse's error shape, instead of memory and minutes spent on an answer nobody
-should get. A single request needs none: its page size bounds it already.
+should get. Writes are bounded by the request body already, and a write that has run is answered as it ran. A
+single request needs no budget: its page size bounds it.
 """
 
 from __future__ import annotations
