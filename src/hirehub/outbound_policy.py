@@ -214,7 +214,7 @@ class OutboundPolicy:
                 return await self._read(client, url)
         except TimeoutError:
             raise OutboundUnavailable(f"no complete answer within {self.deadline:g} seconds") from None
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.StreamError, httpx.InvalidURL) as exc:
             if isinstance(exc.__cause__, AddressNotAllowed):  # the connection-time check of the policy
                 raise OutboundRefused(str(exc)) from None
             raise OutboundUnavailable(f"it could not be fetched ({type(exc).__name__}: {exc})") from None
@@ -223,14 +223,18 @@ class OutboundPolicy:
                 await client.aclose()
 
     async def _read(self, http: httpx.AsyncClient, url: str) -> bytes:
-        async with http.stream("GET", url, headers={"Accept": "application/json"}) as response:
+        # Uncompressed only: a compressed answer's size says nothing of what it inflates to.
+        headers = {"Accept": "application/json", "Accept-Encoding": "identity"}
+        async with http.stream("GET", url, headers=headers) as response:
             if response.status_code != 200:
                 raise OutboundUnavailable(f"it answered HTTP {response.status_code}")
+            if response.headers.get("Content-Encoding", "identity").strip().lower() != "identity":
+                raise OutboundRefused("its answer is compressed, though it was asked not to be")
             declared = response.headers.get("Content-Length", "")
             if declared.isdigit() and int(declared) > self.max_response_bytes:
                 raise OutboundRefused(f"its answer is larger than {self.max_response_bytes} bytes")
             body = bytearray()
-            async for chunk in response.aiter_bytes():
+            async for chunk in response.aiter_bytes():  # as sent: identity decodes nothing
                 body += chunk
                 if len(body) > self.max_response_bytes:
                     raise OutboundRefused(f"its answer is larger than {self.max_response_bytes} bytes")
@@ -345,9 +349,7 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
     environment (a proxy would make the checked address the proxy's)."""
 
     def __init__(self, policy: OutboundPolicy, *, verify: Any = True) -> None:
-        super().__init__(verify=verify, trust_env=False)
+        context = httpx.create_ssl_context(verify=verify, trust_env=False)
+        super().__init__(verify=context, trust_env=False)
         # httpx takes no network backend; its pool does, and the transport sends through ``_pool``.
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(verify=verify, trust_env=False),
-            network_backend=GuardedBackend(policy),
-        )
+        self._pool = httpcore.AsyncConnectionPool(ssl_context=context, network_backend=GuardedBackend(policy))

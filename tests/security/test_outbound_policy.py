@@ -9,6 +9,7 @@ link-local and private addresses and ``user:pass@`` URLs were registered and fet
 from __future__ import annotations
 
 import asyncio
+import gzip
 import ipaddress
 import ssl
 from collections.abc import AsyncIterator, Iterator
@@ -208,6 +209,20 @@ async def test_an_endless_answer_is_cut_off_at_the_cap() -> None:
         with pytest.raises(OutboundRefused, match="larger than"):
             await policy.fetch("https://issuer.example/keys", http)
     assert pulled <= policy.max_response_bytes // 65_536 + 1
+
+
+async def test_a_compressed_answer_is_refused_without_inflating_it() -> None:
+    bomb = gzip.compress(b" " * (64 * 1024 * 1024))  # 64 MB in about 64 KB
+    asked: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        asked.append(request.headers["Accept-Encoding"])
+        return httpx.Response(200, headers={"Content-Encoding": "gzip"}, content=bomb)
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as http:
+        with pytest.raises(OutboundRefused, match="compressed"):
+            await resolving({"issuer.example": [PUBLIC]}).fetch("https://issuer.example/keys", http)
+    assert asked == ["identity"]
 
 
 async def test_an_answer_that_does_not_come_within_the_deadline_is_unavailable() -> None:
