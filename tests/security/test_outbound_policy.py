@@ -36,9 +36,11 @@ from hirehub.outbound_policy import (
 )
 from hirehub.security import admin
 from hirehub.security.models import TrustedIssuer
-from hirehub.settings import Settings
+from hirehub.settings import Settings, get_settings
 from tests.api import conftest as api_fixtures
 from tests.api.conftest import Hub, audit_count
+from tests.cli import conftest as cli_fixtures
+from tests.cli.support import hirehub
 from tests.live_server import free_port, serving
 from tests.security.conftest import Integration
 
@@ -398,3 +400,30 @@ async def test_a_jwks_url_resolving_to_a_private_address_is_refused_by_the_set_u
             await admin.add_trusted_issuer(
                 session, "https://sts.example/v2.0", "https://sts.example/keys", ["api://hirehub"]
             )
+
+
+# --- the operator's command: the same policy, and the setting that allows a host ---------------------------
+
+hub_database = cli_fixtures.hub_database  # the real command against a private, empty database
+ISSUER_ARGS = ("--issuer", "https://sts.corp.example/v2.0", "--audience", "api://hirehub")
+
+
+def test_the_command_refuses_a_jwks_url_at_the_metadata_address_and_stores_nothing(hub_database: str) -> None:
+    hirehub("db", "upgrade")
+    hirehub("tenant", "create", "--name", "Contoso", "--domain", "contoso.example")
+    refused = hirehub("trusted-issuer", "add", "--tenant", "contoso.example", *ISSUER_ARGS,
+                      "--jwks-uri", "https://169.254.169.254/metadata/keys", expect=1)  # fmt: skip
+    assert "link-local" in refused["error"]
+    assert hirehub("trusted-issuer", "list", "--tenant", "contoso.example") == {"trusted_issuers": []}
+
+
+def test_an_intranet_issuer_the_operator_allows_by_name_is_registered(
+    hub_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HIREHUB_OUTBOUND_ALLOWED_HOSTS", "10.20.30.40, sts.corp.example")
+    get_settings.cache_clear()
+    hirehub("db", "upgrade")
+    hirehub("tenant", "create", "--name", "Contoso", "--domain", "contoso.example")
+    added = hirehub("trusted-issuer", "add", "--tenant", "contoso.example", *ISSUER_ARGS,
+                    "--jwks-uri", "https://10.20.30.40/keys")  # fmt: skip
+    assert added["jwks_uri"] == "https://10.20.30.40/keys"
