@@ -43,6 +43,9 @@ def configure_logging(level: str = "INFO", json: bool = True) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    for server in ("uvicorn", "uvicorn.error", "uvicorn.access"):  # uvicorn's own set-up, if it ran, gives way
+        logging.getLogger(server).handlers.clear()
+        logging.getLogger(server).propagate = True
     for noisy in ("uvicorn.access", "alembic.runtime.migration"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
