@@ -21,7 +21,9 @@ $(VENV)/.installed-dev: $(BIN)/activate pyproject.toml
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-## make run: install, migrate the SQLite database under ./var, seed the demo tenant, serve on 127.0.0.1:8000.
+## make run: install, migrate the SQLite database under ./var, seed the demo tenant, serve on 127.0.0.1:8000,
+## in development mode (the development secret key and the sandboxes are allowed only there).
+run: export HIREHUB_ENV = development
 run: install
 	mkdir -p $(HIREHUB_DATA_DIR)
 	$(BIN)/hirehub db upgrade

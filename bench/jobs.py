@@ -233,7 +233,7 @@ async def _hirehub(admin_url: str, count: int, workers: int, progress: Progress)
                 engine=database.engine,
                 fill=fill,
                 command=[sys.executable, SCRIPT, "--hirehub-runner"],
-                env={**os.environ, "HIREHUB_DATABASE_URL": url},
+                env={**os.environ, "HIREHUB_DATABASE_URL": url, "HIREHUB_ENV": "development"},
                 ready=ready,
                 release_sql="UPDATE job SET run_at = :t0",
                 vacuum="job",
