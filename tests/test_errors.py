@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
 import pytest
 
+import hirehub
 from hirehub import errors
 
 
@@ -49,5 +53,22 @@ def test_unavailable_carries_how_long_to_wait() -> None:
     assert errors.Unavailable("Graph is throttling", retry_after=30).retry_after == 30
 
 
-def test_every_kind_is_listed_once() -> None:
-    assert len(set(errors.KINDS)) == len(errors.KINDS) == len(errors.HubError.__subclasses__())
+def _every_refusal_class() -> list[type[errors.HubError]]:
+    """Every subclass of the tree the hub defines, found after importing every module of the package."""
+    for module in pkgutil.walk_packages(hirehub.__path__, "hirehub."):
+        if ".migrations" not in module.name and ".sandbox" not in module.name and not module.name.endswith("__main__"):
+            importlib.import_module(module.name)
+    found: list[type[errors.HubError]] = []
+    pending = [errors.HubError]
+    while pending:
+        found.extend(subclasses := pending.pop().__subclasses__())
+        pending.extend(subclasses)
+    return found
+
+
+def test_every_refusal_the_hub_raises_is_of_exactly_one_kind() -> None:
+    leaves = [cls for cls in _every_refusal_class() if not cls.__subclasses__()]
+    kinds_of = {cls: [kind for kind in errors.KINDS if issubclass(cls, kind)] for cls in leaves}
+
+    assert len(leaves) > 30
+    assert {cls.__qualname__: kinds for cls, kinds in kinds_of.items() if len(kinds) != 1} == {}
