@@ -10,7 +10,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 from tests.fuzz.hub import FuzzHub
 
@@ -20,9 +20,12 @@ FUZZ = settings(
     derandomize=True,
     deadline=None,
     database=None,
+    phases=[Phase.explicit, Phase.generate],
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
-"""One hub serves every example of a test (built per test, not per example): the examples share its state."""
+"""One hub serves every example of a test (built per test, not per example): the examples share its state, so a
+failing example is reported as found, not shrunk (shrinking replays against a changed hub, and is where the time
+would go); the failure message carries the request and the traceback."""
 
 
 @pytest.fixture

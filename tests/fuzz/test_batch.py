@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from tests.fuzz.conftest import FUZZ
@@ -17,6 +17,7 @@ from tests.odata.conftest import API
 
 BATCH, CHANGES = "batch_fuzz", "changeset_fuzz"
 MULTIPART = f"multipart/mixed; boundary={BATCH}"
+CANDIDATES = "mshr_hcmcandidatetohireentities"
 
 
 def _request(method: str, path: str, body: str | None, content_id: int | None) -> str:
@@ -58,6 +59,7 @@ def _send(hub: FuzzHub, body: bytes, content_type: str) -> None:
 
 @FUZZ
 @given(body=batches)
+@example(f"--{BATCH}\r\n{_request('POST', CANDIDATES, '[' * 100_000, None)}--{BATCH}--\r\n".encode())  # finding 8
 def test_a_multipart_batch_of_any_parts_is_answered_without_a_5xx_and_a_refusal_changes_nothing(
     fuzz_hub: FuzzHub, body: bytes
 ) -> None:

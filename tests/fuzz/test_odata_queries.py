@@ -3,7 +3,7 @@ a Dataverse refusal, never a 5xx, and a read changes nothing."""
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from tests.fuzz.conftest import FUZZ
@@ -22,8 +22,21 @@ def _read(hub: FuzzHub, caller: str, url: str, preference: str | None) -> Sent:
     return Sent("GET", url, headers=tuple(headers.items()))
 
 
+CANDIDATES = "mshr_hcmcandidatetohireentities"
+
+
 @FUZZ
 @given(caller=callers, path=paths, options=query_options, preference=prefer)
+# issue 18 finding 8's reads, replayed on every run
+@example("ats", CANDIDATES, [("$top", "9" * 4301)], None)
+@example("ats", CANDIDATES, [("$top", "²")], None)
+@example("ats", CANDIDATES, [("$skip", "9" * 5000)], None)
+@example("ats", CANDIDATES, [], "odata.maxpagesize=" + "9" * 5000)
+@example("ats", f"{CANDIDATES}({'9' * 5000})", [], None)
+@example("ats", CANDIDATES, [("$filter", "mshr_firstname eq 'a\x00'")], None)
+@example("hr", CANDIDATES, [("$filter", "createdon gt 10000-01-01T00:00:00Z")], None)
+@example("hr", CANDIDATES, [("$filter", "mshr_birthdate lt -271821-04-20")], None)
+@example("hr", CANDIDATES, [("$filter", "mshr_firstname eq '\ud800'")], None)
 def test_a_read_with_any_path_options_and_page_size_is_answered_without_a_5xx_and_changes_nothing(
     fuzz_hub: FuzzHub, caller: str, path: str, options: list[tuple[str, str]], preference: str | None
 ) -> None:

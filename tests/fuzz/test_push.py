@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from hirehub.linkedin.runtime import PUSH_PATH
@@ -39,6 +39,7 @@ def _deliver(hub: FuzzHub, path: str, body: bytes, signature: str | None) -> Non
 
 @FUZZ
 @given(body=bodies, prefixed=st.booleans())
+@example(b"[" * 30_000 + b"]" * 30_000, False)  # issue 18 finding 8: a signed wall of brackets
 def test_a_correctly_signed_delivery_of_any_body_is_answered_without_a_5xx_and_a_refusal_changes_nothing(
     fuzz_hub: FuzzHub, body: bytes, prefixed: bool
 ) -> None:
@@ -54,6 +55,9 @@ def test_a_correctly_signed_delivery_of_any_body_is_answered_without_a_5xx_and_a
     body=bodies, signature=st.none() | st.just("another secret") | hostile_text,
     token=st.none() | hostile_text | st.text(max_size=70),
 )  # fmt: skip
+@example(b"{}", None, "\x00")  # a NUL in the callback URL's token
+@example(b"{}", None, "\ud800")
+@example(b"{}", None, "a" * 5000)
 def test_an_unsigned_or_misrouted_delivery_is_refused_without_a_5xx_and_changes_nothing(
     fuzz_hub: FuzzHub, body: bytes, signature: str | None, token: str | None
 ) -> None:
