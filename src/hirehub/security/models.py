@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint, event
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from hirehub.db.base import Base, Row, TenantOwned, UTCDateTime, utcnow
@@ -198,7 +199,7 @@ def refuse_over_long(model: type[Base], **fields: str) -> None:
     ``fields`` names, by attribute, the input a caller knows the value as (``display_name`` is a secret's
     ``description``); an attribute not named is its own field.
     """
-    for column in model.__table__.columns:
+    for column in sa_inspect(model).columns:
         length = getattr(column.type, "length", None)
         if isinstance(column.type, String) and length is not None:
             event.listen(getattr(model, column.key), "set", _length_check(length, fields.get(column.key, column.key)),
