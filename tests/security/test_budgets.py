@@ -174,6 +174,15 @@ async def test_a_huge_push_to_an_unknown_token_is_refused_without_being_read(hub
     assert answer.chunks_read == 0
 
 
+async def test_a_push_token_holding_a_nul_is_refused_as_an_unknown_token_is(hub: Budgeted) -> None:
+    await _customer(hub, "s3cret")
+
+    answer = await hub.client.post(f"{PUSH_PATH}/abc%00def", content=b"{}")
+
+    assert answer.status_code == 403
+    assert answer.headers["content-type"] == "application/problem+json"
+
+
 async def test_a_push_declaring_more_than_its_cap_is_refused_before_it_is_read(hub: Budgeted) -> None:
     token = await _customer(hub, "s3cret")
 

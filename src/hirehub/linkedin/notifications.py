@@ -15,6 +15,7 @@ already received → 200, duplicate. Otherwise the id is stored and the job queu
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -39,6 +40,8 @@ from hirehub.linkedin.sync import customer_client, job_outcome
 from hirehub.sealing import Sealer
 
 STATUS_CHANGE = "INTEGRATION_STATUS_CHANGE"
+PUSH_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+"""What :func:`secrets.token_urlsafe` makes of a push token (see :mod:`hirehub.linkedin.apps`)."""
 HANDLE_NOTIFICATION = "linkedin.notification"
 
 
@@ -82,7 +85,8 @@ async def callback_owner(database: Database, push_token: str) -> tuple[uuid.UUID
     """The tenant and sealed signing secret behind a callback URL's token, or :class:`~hirehub.errors.Forbidden`:
     the endpoint asks before it reads a body, so an unknown token costs no upload."""
     async with database.system_session() as session:
-        app = await session.scalar(select(CustomerApp).where(CustomerApp.push_token == push_token))
+        shaped = PUSH_TOKEN.fullmatch(push_token) is not None  # a NUL, say, is no token, and no query's parameter
+        app = await session.scalar(select(CustomerApp).where(CustomerApp.push_token == push_token)) if shaped else None
         if app is None or not app.enabled:
             raise Forbidden("this is not the callback of a customer with LinkedIn RSC turned on")
         return app.tenant_id, app.client_secret_sealed
