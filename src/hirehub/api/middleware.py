@@ -10,24 +10,19 @@ import time
 import uuid
 
 import structlog
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
+from hirehub.api.asgi import HTTPMiddleware
 from hirehub.logging import get_logger
 from hirehub.metrics import HTTP_LATENCY, HTTP_REQUESTS
 
 log = get_logger("hirehub.http")
 
 
-class ObservabilityMiddleware:
-    """Pure ASGI (not BaseHTTPMiddleware) so streaming responses and background tasks are untouched."""
+class ObservabilityMiddleware(HTTPMiddleware):
+    """A request id on every answer, one access-log line and the Prometheus measurements of each request."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         request_id = uuid.uuid4().hex
         status = 500
         started = time.perf_counter()

@@ -14,6 +14,8 @@ from __future__ import annotations
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from hirehub.api.asgi import HTTPMiddleware
+
 CONSOLE_PREFIX = "/console"
 CONSOLE_POLICY = "; ".join(
     (
@@ -43,18 +45,15 @@ def _is_console(path: str) -> bool:
     return path == CONSOLE_PREFIX or path.startswith(CONSOLE_PREFIX + "/")
 
 
-class SecurityHeaders:
+class SecurityHeaders(HTTPMiddleware):
     """ASGI middleware adding the headers above to every HTTP answer that does not set them itself; HSTS on
     answers over TLS, and on all of them when ``tls`` (the hub's public URL is https behind a proxy)."""
 
     def __init__(self, app: ASGIApp, *, tls: bool = False) -> None:
-        self.app = app
+        super().__init__(app)
         self.tls = tls
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         policy = CONSOLE_POLICY if _is_console(scope["path"]) else FRAMING_POLICY
         over_tls = self.tls or scope.get("scheme") == "https"
 

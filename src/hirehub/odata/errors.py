@@ -9,6 +9,7 @@ refusal, or a database's, into this shape, by its kind and never by its words.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -67,30 +68,14 @@ def unknown_property(name: str, logical_name: str) -> DataverseError:
     return DataverseError(400, RESOURCE_NOT_FOUND, message)
 
 
-def bad_query(message: str) -> DataverseError:
-    return DataverseError(400, QUERY_SYNTAX, message)
-
-
-def bad_payload(message: str) -> DataverseError:
-    return DataverseError(400, BAD_PAYLOAD, message)
-
-
-def invalid_argument(message: str) -> DataverseError:
-    return DataverseError(400, INVALID_ARGUMENT, message)
-
-
-def method_not_allowed(message: str) -> DataverseError:
-    return DataverseError(405, RESOURCE_NOT_FOUND, message)
-
-
-def too_large(message: str) -> DataverseError:
-    """A request body over the hub's cap (Dataverse documents no code of its own for a 413)."""
-    return DataverseError(413, BAD_PAYLOAD, message)
-
-
-def over_budget(message: str) -> DataverseError:
-    """A ``$batch`` that would read or answer more than its budget: the part that crosses it, and what follows."""
-    return DataverseError(400, OPERATION_REFUSED, message)
+bad_query = partial(DataverseError, 400, QUERY_SYNTAX)
+bad_payload = partial(DataverseError, 400, BAD_PAYLOAD)
+invalid_argument = partial(DataverseError, 400, INVALID_ARGUMENT)
+method_not_allowed = partial(DataverseError, 405, RESOURCE_NOT_FOUND)
+too_large = partial(DataverseError, 413, BAD_PAYLOAD)
+"""A request body over the hub's cap (Dataverse documents no code of its own for a 413)."""
+over_budget = partial(DataverseError, 400, OPERATION_REFUSED)
+"""A ``$batch`` that would read or answer more than its budget: the part that crosses it, and what follows."""
 
 
 def duplicate_key() -> DataverseError:
