@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import unquote
 
 import jwt
 from cryptography import x509
@@ -134,14 +135,7 @@ class TokenService:
         return await self._token(client, now)
 
     def _check_scope(self, scope: str) -> None:
-        scopes = scope.split()
-        if len(scopes) != 1 or not scopes[0].endswith("/.default"):
-            raise OAuthError(
-                400, "invalid_scope", 1002012,
-                f"The provided value for scope {scope} is not valid. Client credential flows must have a scope value "
-                "with /.default suffixed to the resource identifier (application ID URI).",
-            )  # fmt: skip
-        resource = scopes[0][: -len("/.default")].rstrip("/")
+        resource = default_scope_resource(scope)
         if resource.lower() != self.base_url.lower():
             raise OAuthError(
                 400, "invalid_resource", 500011,
@@ -327,6 +321,32 @@ class TokenService:
         token = jwt.encode(claims, key.private, algorithm="RS256", headers={"kid": key.kid, "typ": "JWT"})
         return {"token_type": "Bearer", "expires_in": int(lifetime.total_seconds()), "ext_expires_in":
                 int(lifetime.total_seconds()), "access_token": token}  # fmt: skip
+
+
+def default_scope_resource(scope: str) -> str:
+    """The resource a client-credentials request asks for: its one ``{resource}/.default`` scope, as Entra
+    requires (AADSTS1002012 otherwise)."""
+    scopes = scope.split()
+    if len(scopes) != 1 or not scopes[0].endswith("/.default"):
+        raise OAuthError(
+            400, "invalid_scope", 1002012,
+            f"The provided value for scope {scope} is not valid. Client credential flows must have a scope value "
+            "with /.default suffixed to the resource identifier (application ID URI).",
+        )  # fmt: skip
+    return scopes[0][: -len("/.default")].rstrip("/")
+
+
+def basic_credentials(header: str | None) -> tuple[str, str] | None:
+    """The client ID and secret of an ``Authorization: Basic`` header (``client_secret_basic``, RFC 6749 §2.3.1:
+    each part form-encoded before joining), or None when the header carries none."""
+    if not header or not header.lower().startswith("basic "):
+        return None
+    try:
+        decoded = base64.b64decode(header[6:].strip()).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    client_id, _, secret = decoded.partition(":")
+    return unquote(client_id), unquote(secret)
 
 
 def _thumbprint(header: Mapping[str, Any]) -> tuple[str, str]:

@@ -3,13 +3,10 @@ discovery, keys and token under ``/{tenant}/…`` (tenant by GUID or domain name
 
 from __future__ import annotations
 
-import base64
-import binascii
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import unquote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
@@ -19,7 +16,7 @@ from hirehub.sealing import Sealer
 from hirehub.security.addressing import addressed_tenant
 from hirehub.security.external import ExternalKeys
 from hirehub.security.keys import SEALING_PURPOSE, KeyPolicy, KeyRing
-from hirehub.security.oauth import Throttled, TokenRequest, TokenService, issuer_for
+from hirehub.security.oauth import Throttled, TokenRequest, TokenService, basic_credentials, issuer_for
 from hirehub.security.oauth_errors import OAuthError, tenant_not_found
 from hirehub.security.principal import Principal, PrincipalResolver
 from hirehub.tenancy.service import TenantNotFound, find_tenant
@@ -125,9 +122,8 @@ async def token(tenant: str, request: Request) -> JSONResponse:
     except Exception:  # a body that is not a form: the caller's error, in the caller's protocol
         form = {}
     try:
-        result = await runtime.tokens.issue(
-            TokenRequest(tenant, form, _basic(request.headers.get("authorization")), source_of(request)), _now()
-        )
+        credentials = basic_credentials(request.headers.get("authorization"))
+        result = await runtime.tokens.issue(TokenRequest(tenant, form, credentials, source_of(request)), _now())
     except OAuthError as exc:
         return _error(exc)
     return JSONResponse(result, headers=NO_STORE)
@@ -141,17 +137,6 @@ async def authorize(tenant: str) -> JSONResponse:
         "sign-in is not offered.",
     )  # fmt: skip
     return _error(exc)
-
-
-def _basic(header: str | None) -> tuple[str, str] | None:
-    if not header or not header.lower().startswith("basic "):
-        return None
-    try:
-        decoded = base64.b64decode(header[6:].strip()).decode()
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-    client_id, _, secret = decoded.partition(":")
-    return unquote(client_id), unquote(secret)
 
 
 async def current_principal(request: Request) -> Principal:

@@ -17,7 +17,6 @@ and timestamp on their own ``\\r\\n`` lines), because client libraries and the p
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import hmac
 import html
@@ -28,7 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
-from urllib.parse import unquote, urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import jwt
 from cryptography import x509
@@ -48,7 +47,13 @@ from hirehub.sandbox.entra.sessions import (
     RefreshGrant,
 )
 from hirehub.sandbox.entra.world import ACCESS_TOKEN_LIFETIME, Application, Directory, EntraWorld, Person
-from hirehub.security.oauth import ASSERTION_ALGORITHMS, ASSERTION_TYPE, _thumbprint
+from hirehub.security.oauth import (
+    ASSERTION_ALGORITHMS,
+    ASSERTION_TYPE,
+    _thumbprint,
+    basic_credentials,
+    default_scope_resource,
+)
 from hirehub.security.oauth_errors import (
     OAuthError,
     invalid_client,
@@ -456,14 +461,7 @@ class IdentityService:
     def _app_only_resource(self, scope: str | None, caller: Caller, directory: Directory) -> tuple[str, str]:
         if not scope:
             raise missing_parameter("scope")
-        scopes = scope.split()
-        if len(scopes) != 1 or not scopes[0].endswith("/.default"):
-            raise OAuthError(
-                400, "invalid_scope", 1002012,
-                f"The provided value for scope {scope} is not valid. Client credential flows must have a scope value "
-                "with /.default suffixed to the resource identifier (application ID URI).",
-            )  # fmt: skip
-        resource = scopes[0][: -len("/.default")].rstrip("/")
+        resource = default_scope_resource(scope)
         if "://" in resource:
             found = caller.resource(urlsplit(resource).netloc.lower())
         elif resource.lower() == GRAPH_APP_ID:
@@ -847,15 +845,7 @@ def _entra_time(moment: datetime) -> str:
 
 
 def _basic_credentials(request: Request) -> tuple[str, str] | None:
-    header = request.headers.get("authorization", "")
-    if not header.lower().startswith("basic "):
-        return None
-    try:
-        decoded = base64.b64decode(header[6:].strip()).decode()
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-    user, _, password = decoded.partition(":")
-    return unquote(user), unquote(password)
+    return basic_credentials(request.headers.get("authorization"))
 
 
 # -- pages -------------------------------------------------------------------------------------------------------
