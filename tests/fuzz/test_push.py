@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -49,7 +48,6 @@ def test_a_correctly_signed_delivery_of_any_body_is_answered_without_a_5xx_and_a
     _deliver(fuzz_hub, fuzz_hub.push_path, body, signature)
 
 
-@pytest.mark.xfail(reason="issue 18 finding 8 (being fixed): NUL in a push token is a 500 on PostgreSQL", strict=False)
 @FUZZ
 @given(
     body=bodies, signature=st.none() | st.just("another secret") | hostile_text,

@@ -17,6 +17,7 @@ from fastapi import Depends, Request
 from sqlalchemy import select
 
 from hirehub.accounts.browser import CSRF_HEADER, carries_csrf_header, current_admin
+from hirehub.api.admin.plain_text import refuse_what_no_column_holds
 from hirehub.api.problems import Problem
 from hirehub.db.session import Database
 from hirehub.security.models import ApplicationUser, ApplicationUserRole, SecurityRole
@@ -82,4 +83,11 @@ async def _app_caller(request: Request, authorization: str) -> AdminCaller:
     return AdminCaller(tenant_id, f"app:{client_id}")
 
 
-AdminDependency = Depends(admin_caller)
+async def checked_admin_caller(request: Request) -> AdminCaller:
+    """The caller, once its request carries only text a database can hold (:mod:`hirehub.api.admin.plain_text`)."""
+    caller = await admin_caller(request)
+    await refuse_what_no_column_holds(request)
+    return caller
+
+
+AdminDependency = Depends(checked_admin_caller)
