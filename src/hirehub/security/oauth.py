@@ -238,16 +238,7 @@ class TokenService:
             )
         assert credential.certificate_der is not None
         public_key = x509.load_der_x509_certificate(credential.certificate_der).public_key()
-        try:
-            claims = jwt.decode(
-                assertion, public_key, algorithms=[algorithm],  # type: ignore[arg-type]
-                options={"verify_aud": False, "verify_exp": False, "verify_iat": False, "verify_nbf": False},
-            )  # fmt: skip
-        except jwt.PyJWTError:
-            raise invalid_client(
-                700027,
-                f"Client assertion contains an invalid signature. [Reason - The signature is invalid., {key_used}]",
-            ) from None
+        claims = signed_claims(assertion, public_key, algorithm=algorithm, key_used=key_used)
         return self._check_assertion_claims(claims, tenant, client_id, now)
 
     def token_endpoints(self, tenant: Tenant) -> set[str]:
@@ -321,6 +312,21 @@ class TokenService:
         token = jwt.encode(claims, key.private, algorithm="RS256", headers={"kid": key.kid, "typ": "JWT"})
         return {"token_type": "Bearer", "expires_in": int(lifetime.total_seconds()), "ext_expires_in":
                 int(lifetime.total_seconds()), "access_token": token}  # fmt: skip
+
+
+def signed_claims(assertion: str, public_key: Any, *, algorithm: str, key_used: str) -> dict[str, Any]:
+    """The claims of a client assertion whose signature ``public_key`` verifies (AADSTS700027 otherwise); its
+    audience and times are the caller's to check, each with Entra's own refusal."""
+    try:
+        claims: dict[str, Any] = jwt.decode(
+            assertion, public_key, algorithms=[algorithm],
+            options={"verify_aud": False, "verify_exp": False, "verify_iat": False, "verify_nbf": False},
+        )  # fmt: skip
+    except jwt.PyJWTError:
+        raise invalid_client(
+            700027, f"Client assertion contains an invalid signature. [Reason - The signature is invalid., {key_used}]"
+        ) from None
+    return claims
 
 
 def default_scope_resource(scope: str) -> str:

@@ -26,18 +26,9 @@ from sqlalchemy import select
 
 from hirehub.db.session import Database
 from hirehub.errors import Forbidden, Unauthenticated
+from hirehub.security import models
 from hirehub.security.external import ExternalKeys, KeysUnavailable
 from hirehub.security.keys import CLOCK_SKEW, KeyRing
-from hirehub.security.models import (
-    ApplicationUser,
-    ApplicationUserRole,
-    EntraAppLink,
-    HRRole,
-    HRUser,
-    HRUserRole,
-    RolePrivilege,
-    TrustedIssuer,
-)
 from hirehub.security.oauth import issuer_for
 from hirehub.security.privileges import Depth, Grant, HRPrivileges, PlatformPrivileges, Privilege
 from hirehub.tenancy.service import TenantNotFound, find_tenant
@@ -195,7 +186,7 @@ class PrincipalResolver:
                 "domain>/api/data/v9.2/.", self.base_url,
             )  # fmt: skip
         async with self.database.tenant_session(addressed_id) as session:  # that tenant's trust, no other's
-            trusted = await session.scalar(select(TrustedIssuer).where(TrustedIssuer.issuer == issuer))
+            trusted = await session.scalar(select(models.TrustedIssuer).where(models.TrustedIssuer.issuer == issuer))
         if trusted is None:
             raise unauthenticated(f"Tokens from the issuer '{issuer}' are not trusted here.", self.base_url)
         audience = claims.get("aud")
@@ -235,7 +226,7 @@ class PrincipalResolver:
     async def _resolve(self, tenant_id: uuid.UUID, client_id: str) -> Principal:
         async with self.database.tenant_session(tenant_id) as session:
             app_user = await session.scalar(
-                select(ApplicationUser).where(ApplicationUser.client_id == client_id.lower())
+                select(models.ApplicationUser).where(models.ApplicationUser.client_id == client_id.lower())
             )
             if app_user is None or not app_user.enabled:
                 state = "is disabled" if app_user else "does not exist"
@@ -246,18 +237,20 @@ class PrincipalResolver:
                 )  # fmt: skip
             role_ids = list(
                 await session.scalars(
-                    select(ApplicationUserRole.role_id).where(ApplicationUserRole.user_id == app_user.id)
+                    select(models.ApplicationUserRole.role_id).where(models.ApplicationUserRole.user_id == app_user.id)
                 )
             )
-            privileges = list(await session.scalars(select(RolePrivilege).where(RolePrivilege.role_id.in_(role_ids))))
-            link = await session.scalar(select(EntraAppLink).where(EntraAppLink.client_id == client_id.lower()))
+            granted = select(models.RolePrivilege).where(models.RolePrivilege.role_id.in_(role_ids))
+            privileges = list(await session.scalars(granted))
+            linked = select(models.EntraAppLink).where(models.EntraAppLink.client_id == client_id.lower())
+            link = await session.scalar(linked)
             if link is None:
                 raise HRSetupMissing(
                     f"The application {client_id} is not linked to an HR user. In Human Resources, open System "
                     "administration > Microsoft Entra applications and add its Client ID with a Name and the User "
                     "ID of an HR user.",
                 )  # fmt: skip
-            hr_user = await session.get(HRUser, link.hr_user_id)
+            hr_user = await session.get(models.HRUser, link.hr_user_id)
             if hr_user is None or not hr_user.enabled:
                 raise HRSetupMissing(
                     f"The application {client_id} is linked to the HR user "
@@ -266,9 +259,9 @@ class PrincipalResolver:
                 )  # fmt: skip
             hr_roles = list(
                 await session.scalars(
-                    select(HRRole)
-                    .join(HRUserRole, HRUserRole.role_id == HRRole.id)
-                    .where(HRUserRole.user_id == hr_user.id)
+                    select(models.HRRole)
+                    .join(models.HRUserRole, models.HRUserRole.role_id == models.HRRole.id)
+                    .where(models.HRUserRole.user_id == hr_user.id)
                 )
             )
         return Principal(

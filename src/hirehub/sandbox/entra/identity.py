@@ -53,6 +53,7 @@ from hirehub.security.oauth import (
     _thumbprint,
     basic_credentials,
     default_scope_resource,
+    signed_claims,
 )
 from hirehub.security.oauth_errors import (
     OAuthError,
@@ -363,16 +364,7 @@ class IdentityService:
                 700027,
                 f"Client assertion contains an invalid signature. [Reason - The key used is expired., {key_used}]",
             )
-        try:
-            claims = jwt.decode(
-                assertion, _public_key(certificate), algorithms=[algorithm],
-                options={"verify_aud": False, "verify_exp": False, "verify_iat": False, "verify_nbf": False},
-            )  # fmt: skip
-        except jwt.PyJWTError:
-            raise invalid_client(
-                700027,
-                f"Client assertion contains an invalid signature. [Reason - The signature is invalid., {key_used}]",
-            ) from None
+        claims = signed_claims(assertion, _public_key(certificate), algorithm=algorithm, key_used=key_used)
         self._check_assertion_claims(app, claims, caller=caller, segment=segment, directory=directory, wall=wall)
 
     def _check_assertion_claims(
