@@ -93,8 +93,8 @@ class Shaper:
 
 def _record_function(key: str, fields: tuple[tuple[str, int], ...]) -> Callable[[Sequence[Any]], Record]:
     """The function that turns one row into one record, written out for these fields as :mod:`dataclasses`
-    writes an ``__init__``: a page of 5,000 records costs a third of what a loop over the fields costs per row
-    (2 ms against 6 ms), and on PostgreSQL that loop was the largest cost of a paged read after the database.
+    writes an ``__init__``: far cheaper per row than a loop over the fields, which was the largest cost of a
+    paged read after the database (docs/decisions/0005-compiled-row-readers.md).
 
     Nothing from a request reaches the source text but through :func:`repr` of a property name the entity
     model already declared (:meth:`Shaper._build` refuses any other), and the row positions are integers."""
@@ -204,8 +204,8 @@ class Reader:
         orderby: Sequence[OrderBy], limit: int, extra: Sequence[ColumnElement[bool]],
     ) -> _Plan:  # fmt: skip
         """The page's statement before any skiptoken condition. An ATS asks the same query again and again;
-        compiling its filter, building the statement and computing its cache key take about 0.4 ms, so a
-        statement over one table that does not depend on the clock is kept per tenant and reused."""
+        compiling its filter, building the statement and computing its cache key cost as much as a small page,
+        so a statement over one table that does not depend on the clock is kept per tenant and reused."""
         tenant_id = self._core_tenant(entity.model)
         cache_key: _PlanKey | None = None
         if tenant_id is not None and not extra:
