@@ -5,6 +5,7 @@ client out for good. The clock is the one handed to the token service."""
 from __future__ import annotations
 
 import base64
+import sys
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -25,9 +26,15 @@ from tests.security.conftest import SECRET_KEY, Integration, set_up_integration
 
 BASE = "https://hub.example"
 NOW = datetime.now(UTC).replace(microsecond=0)
-"""The token service's clock, fixed for the module: the fixtures' credentials are valid around the real time."""
+"""The token service's clock, fixed for each test (:func:`_fixed_clock`): the fixtures' credentials are made valid
+around the real time of the test, which in a long run is long after this module was imported."""
 GUESSER = "203.0.113.9"
 OWNER = "198.51.100.7"
+
+
+@pytest.fixture(autouse=True)
+def _fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys.modules[__name__], "NOW", datetime.now(UTC).replace(microsecond=0))
 
 
 @pytest.fixture
@@ -40,12 +47,12 @@ def tokens(database: Database) -> TokenService:
     return security_runtime(database, BASE, SECRET_KEY).tokens
 
 
-def _assertion(integration: Integration, *, audience: str | None = None, issued: datetime = NOW,
+def _assertion(integration: Integration, *, audience: str | None = None, issued: datetime | None = None,
                lifetime: timedelta = timedelta(minutes=10), jti: str | None = None) -> str:  # fmt: skip
     claims = {
         "aud": audience or f"{BASE}/{integration.tenant_id}/oauth2/v2.0/token",
         "iss": integration.client_id, "sub": integration.client_id, "jti": jti or str(uuid.uuid4()),
-        "iat": int(issued.timestamp()), "exp": int((issued + lifetime).timestamp()),
+        "iat": int((issued or NOW).timestamp()), "exp": int(((issued or NOW) + lifetime).timestamp()),
     }  # fmt: skip
     x5t = base64.urlsafe_b64encode(bytes.fromhex(integration.certificate.thumbprint_sha1)).decode()
     return jwt.encode(claims, integration.certificate.private_key_pem, algorithm="RS256", headers={"x5t": x5t})
@@ -66,13 +73,15 @@ def _secret_form(integration: Integration, secret: str) -> dict[str, str]:
 
 
 async def _issue(
-    tokens: TokenService, integration: Integration, form: dict[str, str], *, source: str = OWNER, now: datetime = NOW
+    tokens: TokenService, integration: Integration, form: dict[str, str], *, source: str = OWNER,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
-    return await tokens.issue(TokenRequest(str(integration.tenant_id), form, None, source), now)
+    return await tokens.issue(TokenRequest(str(integration.tenant_id), form, None, source), now or NOW)
 
 
 async def _refusal(
-    tokens: TokenService, integration: Integration, form: dict[str, str], *, source: str = OWNER, now: datetime = NOW
+    tokens: TokenService, integration: Integration, form: dict[str, str], *, source: str = OWNER,
+    now: datetime | None = None,
 ) -> OAuthError:
     with pytest.raises(OAuthError) as refused:
         await _issue(tokens, integration, form, source=source, now=now)
