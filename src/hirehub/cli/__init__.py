@@ -8,6 +8,7 @@ from hirehub.cli.console_admins import console_admin_app
 from hirehub.cli.database import db_app
 from hirehub.cli.demo import demo_app
 from hirehub.cli.entra import entra_app
+from hirehub.cli.hr import hr_app
 from hirehub.cli.jobs import job_app, jobs_app
 from hirehub.cli.linkedin import linkedin_app
 from hirehub.cli.provisioning import plan_app, policy_app
@@ -39,6 +40,7 @@ GROUPS: dict[str, typer.Typer] = {
     "entra": entra_app, "app": app_app, "role": role_app, "app-user": app_user_app, "hr-user": hr_user_app,
     "entra-app-link": link_app, "trusted-issuer": issuer_app, "job": job_app, "jobs": jobs_app, "policy": policy_app,
     "plan": plan_app, "reconcile": reconcile_app, "linkedin": linkedin_app, "secret-key": secret_key_app,
+    "hr": hr_app,
 }  # fmt: skip
 """Each ``hirehub <noun>`` and the commands it groups."""
 for noun, group in GROUPS.items():
