@@ -1,9 +1,8 @@
 """Issue 18, finding 11: a GUID of another tenant's record, sent by upsert or create, must tell the caller nothing.
 
-Record ids are one primary key across tenants, so tenant B cannot create a record under a GUID that tenant A's
-record holds: what the hub can guarantee today is that A's record is untouched. That the answer is the one an
-unknown GUID gets needs ids scoped to their tenant in the schema; the test that says so is expected to fail
-(strictly: it will report the day it holds) until then."""
+A record is identified by its tenant and its GUID, so the GUID of tenant A's record is, to tenant B, a GUID it
+has not used: B's create or upsert makes B's own record under it, exactly as with a fresh GUID, and A's record is
+untouched."""
 
 from __future__ import annotations
 
@@ -34,15 +33,31 @@ async def test_a_foreign_guid_in_an_upsert_or_create_leaves_the_other_tenants_re
     record = await ats.create(CANDIDATES, ANN)
     b = await _tenant_b(hub, database)
 
-    await b.patch(f"{CANDIDATES}({record})", {"mshr_firstname": "Mallory", "mshr_lastname": "B"})
-    await b.post(CANDIDATES, {"mshr_hcmcandidatetohireentityid": record, "mshr_firstname": "Eve", "mshr_lastname": "B"})
+    created = await b.post(
+        CANDIDATES, {"mshr_hcmcandidatetohireentityid": record, "mshr_firstname": "Eve", "mshr_lastname": "B"}
+    )
+    updated = await b.patch(f"{CANDIDATES}({record})", {"mshr_firstname": "Mallory", "mshr_lastname": "B"})
 
+    assert (created.status_code, updated.status_code) == (204, 204)
     mine = (await ats.get(f"{CANDIDATES}({record})")).json()
     assert (mine["mshr_firstname"], mine["mshr_lastname"]) == ("Ann", "Lee")
+    theirs = (await b.get(f"{CANDIDATES}({record})")).json()
+    assert (theirs["mshr_firstname"], theirs["mshr_lastname"]) == ("Mallory", "B")
+
+
+async def test_a_delete_of_a_guid_both_tenants_hold_removes_only_the_callers_record(
+    hub: Hub, database: Database, ats: Caller
+) -> None:
+    record = await ats.create(CANDIDATES, ANN)
+    b = await _tenant_b(hub, database)
+    await b.post(CANDIDATES, {**ANN, "mshr_hcmcandidatetohireentityid": record})
+
+    assert (await b.delete(f"{CANDIDATES}({record})")).status_code == 204
+
     assert (await b.get(f"{CANDIDATES}({record})")).status_code == 404
+    assert (await ats.get(f"{CANDIDATES}({record})")).status_code == 200
 
 
-@pytest.mark.xfail(strict=True, reason="record ids are one primary key across tenants (issue 18, finding 11)")
 @pytest.mark.parametrize("method", ["PATCH", "POST"])
 async def test_a_foreign_guid_is_answered_as_an_unknown_guid_is(
     hub: Hub, database: Database, ats: Caller, method: str

@@ -19,6 +19,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hirehub.accounts.models import ConsoleAdmin, ConsoleSession
+from hirehub.db.base import record_of
 from hirehub.errors import Invalid
 
 SESSION_LIFETIME = timedelta(hours=8)
@@ -105,7 +106,7 @@ async def resolve(system_session: AsyncSession, token: str, now: datetime) -> Si
     """The signed-in administrator of a session cookie, or ``None`` (unknown, expired, disabled)."""
     row = await system_session.execute(
         select(ConsoleSession, ConsoleAdmin)
-        .join(ConsoleAdmin, ConsoleAdmin.id == ConsoleSession.admin_id)
+        .join(ConsoleAdmin, record_of(ConsoleAdmin, ConsoleSession.admin_id))
         .where(ConsoleSession.token_hash == _hash_token(token))
     )
     found = row.first()

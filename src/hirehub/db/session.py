@@ -25,7 +25,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
-from hirehub.db.base import TenantOwned
+from hirehub.db.base import Row, TenantOwned
 
 TENANT_KEY = "hirehub.tenant_id"
 SYSTEM_KEY = "hirehub.system"
@@ -70,7 +70,30 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 class TenantScopedSession(Session):
-    """The hub's session: scoped to one tenant, or explicitly to the platform (see the module docstring)."""
+    """The hub's session: scoped to one tenant, or explicitly to the platform (see the module docstring).
+
+    A tenant-owned entity row is identified by ``(tenant_id, id)`` (see :mod:`hirehub.db.base`); in a tenant
+    session ``get(Model, id)`` means this tenant's ``id``, so callers name records by their GUID as the API does.
+    The platform's session sees every tenant, where a GUID alone may name one record in each: it must pass the
+    whole identity, ``{"tenant_id": …, "id": …}``.
+    """
+
+    def get(self, entity: Any, ident: Any, **kwargs: Any) -> Any:
+        return super().get(entity, self._identity(entity, ident), **kwargs)
+
+    def _identity(self, entity: Any, ident: Any) -> Any:
+        if isinstance(ident, (dict, tuple)) or not _is_tenant_keyed(entity):
+            return ident
+        if self.info.get(SYSTEM_KEY):
+            raise TenantScopeError(f"a {entity.__name__} id names a record per tenant: pass tenant_id and id")
+        tenant_id = self.info.get(TENANT_KEY)
+        if tenant_id is None:
+            raise TenantScopeError("ORM statement outside a tenant scope: open a tenant or system session")
+        return {"tenant_id": tenant_id, "id": ident}
+
+
+def _is_tenant_keyed(entity: Any) -> bool:
+    return isinstance(entity, type) and issubclass(entity, TenantOwned) and issubclass(entity, Row)
 
 
 @event.listens_for(TenantScopedSession, "do_orm_execute")

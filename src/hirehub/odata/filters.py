@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, exists, extract, false, func, literal, not_, or_, select, true
 from sqlalchemy.orm import aliased
 
+from hirehub.db.base import record_of
 from hirehub.odata.edm import INTEGERS, EdmType
 from hirehub.odata.errors import bad_query, unknown_property
 from hirehub.odata.model import EntityModel, EntityType
@@ -177,9 +178,8 @@ class FilterCompiler:
         self.subqueries += 1
         hop: Any = aliased(target.model)
         inner = self._walk(target, hop, segments[1:])
-        subquery = (
-            select(inner.expression).where(hop.id == getattr(source, lookup.foreign_key)).limit(1).scalar_subquery()
-        )
+        reference = getattr(source, lookup.foreign_key)
+        subquery = select(inner.expression).where(record_of(hop, reference)).limit(1).scalar_subquery()
         return Typed(subquery, inner.edm_type)
 
     @staticmethod
@@ -307,7 +307,7 @@ class FilterCompiler:
         self.on_table(target.logical_name)
         self.subqueries += 1
         member: Any = aliased(target.model)
-        correlated = getattr(member, collection.foreign_key) == source.id
+        correlated = record_of(source, getattr(member, collection.foreign_key))
         if node.predicate is None or node.variable is None:
             return exists(select(member.id).where(correlated))
         inner = Scope(scope.entity, scope.source, {**scope.variables, node.variable: (target, member)})

@@ -158,7 +158,7 @@ def _lookup_target(mapper: Mapper[Any], name: str) -> tuple[str, type]:
     ``<name>_id`` foreign key when the table declares no relationship for it."""
     if name in mapper.relationships:
         relationship = mapper.relationships[name]
-        (local,) = relationship.local_columns
+        ((_, local),) = relationship.synchronize_pairs  # the reference column (the tenant is not written through it)
         return mapper.get_property_by_column(local).key, relationship.mapper.class_
     column = mapper.columns[f"{name}_id"]
     (foreign_key,) = column.foreign_keys
@@ -187,7 +187,7 @@ def _entity_type(
     collections: dict[str, Collection] = {}
     for relationship_name, navigation in table.collections.items():
         relationship = mapper.relationships[relationship_name]
-        (remote,) = relationship.remote_side
+        ((_, remote),) = relationship.synchronize_pairs
         fk_attribute = relationship.mapper.get_property_by_column(remote).key
         collections[navigation] = Collection(
             navigation, relationship_name, logical_of[relationship.mapper.class_], fk_attribute

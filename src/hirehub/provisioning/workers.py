@@ -19,7 +19,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from hirehub.db.base import utcnow
+from hirehub.db.base import record_of, utcnow
 from hirehub.hr.models import Department, Employment, EmploymentLeave, Title, Worker
 from hirehub.hr.models.options import WorkerStatus
 from hirehub.lifecycle.worker_view import WorkerView, local_date, tenant_zone
@@ -79,9 +79,9 @@ async def _views(
             Worker.id, Worker.personnel_number, Worker.first_name, Worker.last_name, Worker.status, Worker.email,
             Worker.phone, Worker.data_area_id, Department.name, Title.title_id, manager.personnel_number,
         )
-        .outerjoin(Department, Department.id == Worker.department_id)
-        .outerjoin(Title, Title.id == Worker.title_id)
-        .outerjoin(manager, manager.id == Worker.manager_id)
+        .outerjoin(Department, record_of(Department, Worker.department_id))
+        .outerjoin(Title, record_of(Title, Worker.title_id))
+        .outerjoin(manager, record_of(manager, Worker.manager_id))
         .order_by(Worker.personnel_number)
     )  # fmt: skip
     employments = select(

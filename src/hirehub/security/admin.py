@@ -14,6 +14,7 @@ from typing import TypeVar
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hirehub.db.base import record_of
 from hirehub.errors import AlreadyExists, Invalid, NotFound
 from hirehub.hr.tables import SEED_TABLES, exposed_tables
 from hirehub.outbound_policy import check_user_url
@@ -45,6 +46,7 @@ from hirehub.security.privileges import (
 
 R = TypeVar("R", SecurityRole, HRRole)
 T = TypeVar("T")
+
 
 class SecurityAdminError(Invalid):
     """A set-up request that does not fit: an empty name, an unknown privilege, a built-in role to change."""
@@ -242,7 +244,7 @@ async def _roles_held(
     session: AsyncSession, holding: type[ApplicationUserRole | HRUserRole], role: type[R], user_id: uuid.UUID
 ) -> list[R]:
     """The roles a user holds, by name, in either layer."""
-    held = select(role).join(holding, holding.role_id == role.id).where(holding.user_id == user_id)
+    held = select(role).join(holding, record_of(role, holding.role_id)).where(holding.user_id == user_id)
     return list(await session.scalars(held.order_by(role.name)))
 
 
@@ -310,7 +312,9 @@ async def set_hr_role(session: AsyncSession, user_id: str, role_id: str, *, held
 
 async def list_entra_app_links(session: AsyncSession) -> list[tuple[EntraAppLink, HRUser]]:
     rows = await session.execute(
-        select(EntraAppLink, HRUser).join(HRUser, HRUser.id == EntraAppLink.hr_user_id).order_by(EntraAppLink.name)
+        select(EntraAppLink, HRUser)
+        .join(HRUser, record_of(HRUser, EntraAppLink.hr_user_id))
+        .order_by(EntraAppLink.name)
     )
     return [(link, user) for link, user in rows]
 

@@ -169,7 +169,9 @@ class TokenService:
                 f"The client application {client_id} is missing service principal in the tenant {tenant.id}. An "
                 "administrator of the tenant must consent to the application first.",
             )
-        credentials = list(await session.scalars(select(AppCredential).where(AppCredential.app_id == app.id)))
+        # The platform's session sees every tenant: the app's credentials are those of its tenant and its id.
+        owned = (AppCredential.tenant_id == app.tenant_id, AppCredential.app_id == app.id)
+        credentials = list(await session.scalars(select(AppCredential).where(*owned)))
         secret = request.form.get("client_secret") or (request.basic[1] if request.basic else None)
         assertion = request.form.get("client_assertion")
         if secret:

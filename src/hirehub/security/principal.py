@@ -24,6 +24,7 @@ from typing import Any
 import jwt
 from sqlalchemy import select
 
+from hirehub.db.base import record_of
 from hirehub.db.session import Database
 from hirehub.errors import Forbidden, Unauthenticated
 from hirehub.security import models
@@ -260,7 +261,7 @@ class PrincipalResolver:
             hr_roles = list(
                 await session.scalars(
                     select(models.HRRole)
-                    .join(models.HRUserRole, models.HRUserRole.role_id == models.HRRole.id)
+                    .join(models.HRUserRole, record_of(models.HRRole, models.HRUserRole.role_id))
                     .where(models.HRUserRole.user_id == hr_user.id)
                 )
             )

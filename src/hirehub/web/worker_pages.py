@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hirehub.accounts import SignedIn
 from hirehub.audit import log as audit
+from hirehub.db.base import record_of
 from hirehub.db.session import Database
 from hirehub.errors import NotFound
 from hirehub.hr import services
@@ -49,8 +50,8 @@ async def workers_page(request: Request, admin: Admin, status: str = "") -> Resp
     database: Database = request.app.state.database
     query = (
         select(Worker, Title.title_id, Department.name)
-        .outerjoin(Title, Title.id == Worker.title_id)
-        .outerjoin(Department, Department.id == Worker.department_id)
+        .outerjoin(Title, record_of(Title, Worker.title_id))
+        .outerjoin(Department, record_of(Department, Worker.department_id))
         .order_by(Worker.personnel_number)
     )
     chosen = status if status.upper() in WorkerStatus.__members__ else ""
@@ -111,7 +112,7 @@ async def _load(session: AsyncSession, tenant_id: uuid.UUID, worker_id: uuid.UUI
         (assignment, position)
         for assignment, position in await session.execute(
             select(PositionWorkerAssignment, Position)
-            .join(Position, Position.id == PositionWorkerAssignment.position_id)
+            .join(Position, record_of(Position, PositionWorkerAssignment.position_id))
             .where(PositionWorkerAssignment.worker_id == worker.id)
             .order_by(PositionWorkerAssignment.valid_from)
         )

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from hirehub.accounts.browser import CSRF_HEADER, carries_csrf_header, current_admin
 from hirehub.api.admin.plain_text import refuse_what_no_column_holds
 from hirehub.api.problems import Problem
+from hirehub.db.base import record_of
 from hirehub.db.session import Database
 from hirehub.security.models import ApplicationUser, ApplicationUserRole, SecurityRole
 from hirehub.security.principal import NotAuthenticated
@@ -65,8 +66,8 @@ async def _app_caller(request: Request, authorization: str) -> AdminCaller:
     async with database.tenant_session(tenant_id) as session:
         is_administrator = await session.scalar(
             select(SecurityRole.id)
-            .join(ApplicationUserRole, ApplicationUserRole.role_id == SecurityRole.id)
-            .join(ApplicationUser, ApplicationUser.id == ApplicationUserRole.user_id)
+            .join(ApplicationUserRole, record_of(SecurityRole, ApplicationUserRole.role_id))
+            .join(ApplicationUser, record_of(ApplicationUser, ApplicationUserRole.user_id))
             .where(
                 ApplicationUser.client_id == client_id.lower(),
                 ApplicationUser.enabled.is_(True),

@@ -2,7 +2,7 @@
 
 Revision ID: e9f3e88c2c6a
 Revises: 
-Create Date: 2026-12-06 19:06:44.216592
+Create Date: 2026-12-06 21:48:45.156193
 """
 
 from __future__ import annotations
@@ -77,6 +77,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_used_assertion_expires_at'), ['expires_at'], unique=False)
 
     op.create_table('app_registration',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('client_id', sa.Uuid(), nullable=False),
     sa.Column('object_id', sa.Uuid(), nullable=False),
     sa.Column('name', sa.String(length=120), nullable=False),
@@ -85,16 +86,13 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_app_registration_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_app_registration')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_app_registration')),
     sa.UniqueConstraint('client_id', name=op.f('uq_app_registration_client_id')),
     sa.UniqueConstraint('object_id', name=op.f('uq_app_registration_object_id'))
     )
-    with op.batch_alter_table('app_registration', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_app_registration_tenant_id'), ['tenant_id'], unique=False)
-
     op.create_table('application_user',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('client_id', sa.String(length=36), nullable=False),
     sa.Column('name', sa.String(length=120), nullable=False),
     sa.Column('enabled', sa.Boolean(), nullable=False),
@@ -102,14 +100,10 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_application_user_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_application_user')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_application_user')),
     sa.UniqueConstraint('tenant_id', 'client_id', name=op.f('uq_application_user_tenant_id_client_id'))
     )
-    with op.batch_alter_table('application_user', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_application_user_tenant_id'), ['tenant_id'], unique=False)
-
     op.create_table('audit_entry',
     sa.Column('position', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), sa.Identity(always=False), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
@@ -135,21 +129,19 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_audit_entry_tenant_id'), ['tenant_id'], unique=False)
 
     op.create_table('company',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('code', sa.String(length=8), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_company_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_company')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_company')),
     sa.UniqueConstraint('tenant_id', 'code', name=op.f('uq_company_tenant_id_code'))
     )
-    with op.batch_alter_table('company', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_company_tenant_id'), ['tenant_id'], unique=False)
-
     op.create_table('console_admin',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('email', sa.String(length=320), nullable=False),
     sa.Column('display_name', sa.String(length=200), nullable=False),
     sa.Column('password_hash', sa.String(length=200), nullable=False),
@@ -158,15 +150,12 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_console_admin_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_console_admin')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_console_admin')),
     sa.UniqueConstraint('email', name=op.f('uq_console_admin_email'))
     )
-    with op.batch_alter_table('console_admin', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_console_admin_tenant_id'), ['tenant_id'], unique=False)
-
     op.create_table('entra_connection',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('name', sa.String(length=100), nullable=False),
     sa.Column('cloud', sa.String(length=20), nullable=False),
     sa.Column('connection_type', sa.String(length=20), nullable=False),
@@ -188,30 +177,24 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_entra_connection_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_entra_connection')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_entra_connection')),
     sa.UniqueConstraint('tenant_id', 'name', name=op.f('uq_entra_connection_tenant_id_name'))
     )
-    with op.batch_alter_table('entra_connection', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_entra_connection_tenant_id'), ['tenant_id'], unique=False)
-
     op.create_table('hr_certificate_type',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('certificate_type_id', sa.String(length=20), nullable=False),
     sa.Column('description', sa.String(length=100), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_hr_certificate_type_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_hr_certificate_type')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_hr_certificate_type')),
     sa.UniqueConstraint('tenant_id', 'certificate_type_id', name=op.f('uq_hr_certificate_type_tenant_id_certificate_type_id'))
     )
-    with op.batch_alter_table('hr_certificate_type', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_hr_certificate_type_tenant_id'), ['tenant_id'], unique=False)
-
     op.create_table('hr_country_region',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('country_region_id', sa.String(length=10), nullable=False),
     sa.Column('short_name', sa.String(length=60), nullable=True),
     sa.Column('iso_code', sa.String(length=3), nullable=True),
@@ -219,15 +202,12 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_hr_country_region_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_hr_country_region')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_hr_country_region')),
     sa.UniqueConstraint('tenant_id', 'country_region_id', name=op.f('uq_hr_country_region_tenant_id_country_region_id'))
     )
-    with op.batch_alter_table('hr_country_region', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_hr_country_region_tenant_id'), ['tenant_id'], unique=False)
-
     op.create_table('hr_department',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('department_number', sa.String(length=20), nullable=False),
     sa.Column('name', sa.String(length=100), nullable=False),
     sa.Column('parent_department_id', sa.Uuid(), nullable=True),
@@ -235,122 +215,100 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['parent_department_id'], ['hr_department.id'], name=op.f('fk_hr_department_parent_department_id_hr_department'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'parent_department_id'], ['hr_department.tenant_id', 'hr_department.id'], name=op.f('fk_hr_department_parent_department_id_hr_department'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_hr_department_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_hr_department')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_hr_department')),
     sa.UniqueConstraint('tenant_id', 'department_number', name=op.f('uq_hr_department_tenant_id_department_number'))
     )
     with op.batch_alter_table('hr_department', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_hr_department_parent_department_id'), ['parent_department_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_hr_department_tenant_id'), ['tenant_id'], unique=False)
 
     op.create_table('hr_education_degree',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('education_degree_id', sa.String(length=20), nullable=False),
     sa.Column('description', sa.String(length=100), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_hr_education_degree_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_hr_education_degree')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_hr_education_degree')),
     sa.UniqueConstraint('tenant_id', 'education_degree_id', name=op.f('uq_hr_education_degree_tenant_id_education_degree_id'))
     )
-    with op.batch_alter_table('hr_education_degree', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_hr_education_degree_tenant_id'), ['tenant_id'], unique=False)
-
     op.create_table('hr_education_discipline',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('education_discipline_id', sa.String(length=20), nullable=False),
     sa.Column('description', sa.String(length=100), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_hr_education_discipline_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_hr_education_discipline')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_hr_education_discipline')),
     sa.UniqueConstraint('tenant_id', 'education_discipline_id', name=op.f('uq_hr_education_discipline_tenant_id_education_discipline_id'))
     )
-    with op.batch_alter_table('hr_education_discipline', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_hr_education_discipline_tenant_id'), ['tenant_id'], unique=False)
-
     op.create_table('hr_education_institution',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('institution_id', sa.String(length=20), nullable=False),
     sa.Column('description', sa.String(length=100), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_hr_education_institution_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_hr_education_institution')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_hr_education_institution')),
     sa.UniqueConstraint('tenant_id', 'institution_id', name=op.f('uq_hr_education_institution_tenant_id_institution_id'))
     )
-    with op.batch_alter_table('hr_education_institution', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_hr_education_institution_tenant_id'), ['tenant_id'], unique=False)
-
     op.create_table('hr_education_level',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('education_level_id', sa.String(length=20), nullable=False),
     sa.Column('description', sa.String(length=100), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_hr_education_level_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_hr_education_level')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_hr_education_level')),
     sa.UniqueConstraint('tenant_id', 'education_level_id', name=op.f('uq_hr_education_level_tenant_id_education_level_id'))
     )
-    with op.batch_alter_table('hr_education_level', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_hr_education_level_tenant_id'), ['tenant_id'], unique=False)
-
     op.create_table('hr_identification_type',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('identification_type_id', sa.String(length=20), nullable=False),
     sa.Column('description', sa.String(length=100), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_hr_identification_type_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_hr_identification_type')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_hr_identification_type')),
     sa.UniqueConstraint('tenant_id', 'identification_type_id', name=op.f('uq_hr_identification_type_tenant_id_identification_type_id'))
     )
-    with op.batch_alter_table('hr_identification_type', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_hr_identification_type_tenant_id'), ['tenant_id'], unique=False)
-
     op.create_table('hr_issuing_agency',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('issuing_agency_id', sa.String(length=20), nullable=False),
     sa.Column('description', sa.String(length=100), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_hr_issuing_agency_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_hr_issuing_agency')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_hr_issuing_agency')),
     sa.UniqueConstraint('tenant_id', 'issuing_agency_id', name=op.f('uq_hr_issuing_agency_tenant_id_issuing_agency_id'))
     )
-    with op.batch_alter_table('hr_issuing_agency', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_hr_issuing_agency_tenant_id'), ['tenant_id'], unique=False)
-
     op.create_table('hr_job_function',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('job_function_id', sa.String(length=20), nullable=False),
     sa.Column('description', sa.String(length=100), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_hr_job_function_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_hr_job_function')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_hr_job_function')),
     sa.UniqueConstraint('tenant_id', 'job_function_id', name=op.f('uq_hr_job_function_tenant_id_job_function_id'))
     )
-    with op.batch_alter_table('hr_job_function', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_hr_job_function_tenant_id'), ['tenant_id'], unique=False)
-
     op.create_table('hr_job_type',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('job_type_id', sa.String(length=20), nullable=False),
     sa.Column('description', sa.String(length=100), nullable=True),
     sa.Column('exempt', sa.Boolean(), nullable=False),
@@ -358,15 +316,12 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_hr_job_type_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_hr_job_type')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_hr_job_type')),
     sa.UniqueConstraint('tenant_id', 'job_type_id', name=op.f('uq_hr_job_type_tenant_id_job_type_id'))
     )
-    with op.batch_alter_table('hr_job_type', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_hr_job_type_tenant_id'), ['tenant_id'], unique=False)
-
     op.create_table('hr_position_type',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('position_type_id', sa.String(length=20), nullable=False),
     sa.Column('description', sa.String(length=100), nullable=True),
     sa.Column('full_time', sa.Boolean(), nullable=False),
@@ -374,30 +329,24 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_hr_position_type_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_hr_position_type')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_hr_position_type')),
     sa.UniqueConstraint('tenant_id', 'position_type_id', name=op.f('uq_hr_position_type_tenant_id_position_type_id'))
     )
-    with op.batch_alter_table('hr_position_type', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_hr_position_type_tenant_id'), ['tenant_id'], unique=False)
-
     op.create_table('hr_rating_model',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('rating_model_id', sa.String(length=20), nullable=False),
     sa.Column('description', sa.String(length=100), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_hr_rating_model_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_hr_rating_model')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_hr_rating_model')),
     sa.UniqueConstraint('tenant_id', 'rating_model_id', name=op.f('uq_hr_rating_model_tenant_id_rating_model_id'))
     )
-    with op.batch_alter_table('hr_rating_model', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_hr_rating_model_tenant_id'), ['tenant_id'], unique=False)
-
     op.create_table('hr_reason_code',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('reason_code_id', sa.String(length=20), nullable=False),
     sa.Column('description', sa.String(length=100), nullable=True),
     sa.Column('category', sa.Integer(), nullable=True),
@@ -405,15 +354,12 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_hr_reason_code_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_hr_reason_code')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_hr_reason_code')),
     sa.UniqueConstraint('tenant_id', 'reason_code_id', name=op.f('uq_hr_reason_code_tenant_id_reason_code_id'))
     )
-    with op.batch_alter_table('hr_reason_code', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_hr_reason_code_tenant_id'), ['tenant_id'], unique=False)
-
     op.create_table('hr_role',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('role_id', sa.String(length=100), nullable=False),
     sa.Column('name', sa.String(length=120), nullable=False),
     sa.Column('built_in', sa.Boolean(), nullable=False),
@@ -422,45 +368,36 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_hr_role_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_hr_role')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_hr_role')),
     sa.UniqueConstraint('tenant_id', 'role_id', name=op.f('uq_hr_role_tenant_id_role_id'))
     )
-    with op.batch_alter_table('hr_role', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_hr_role_tenant_id'), ['tenant_id'], unique=False)
-
     op.create_table('hr_screening_type',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('screening_type_id', sa.String(length=20), nullable=False),
     sa.Column('description', sa.String(length=100), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_hr_screening_type_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_hr_screening_type')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_hr_screening_type')),
     sa.UniqueConstraint('tenant_id', 'screening_type_id', name=op.f('uq_hr_screening_type_tenant_id_screening_type_id'))
     )
-    with op.batch_alter_table('hr_screening_type', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_hr_screening_type_tenant_id'), ['tenant_id'], unique=False)
-
     op.create_table('hr_title',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('title_id', sa.String(length=60), nullable=False),
     sa.Column('description', sa.String(length=100), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_hr_title_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_hr_title')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_hr_title')),
     sa.UniqueConstraint('tenant_id', 'title_id', name=op.f('uq_hr_title_tenant_id_title_id'))
     )
-    with op.batch_alter_table('hr_title', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_hr_title_tenant_id'), ['tenant_id'], unique=False)
-
     op.create_table('hr_user',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('user_id', sa.String(length=100), nullable=False),
     sa.Column('name', sa.String(length=120), nullable=False),
     sa.Column('enabled', sa.Boolean(), nullable=False),
@@ -468,15 +405,12 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_hr_user_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_hr_user')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_hr_user')),
     sa.UniqueConstraint('tenant_id', 'user_id', name=op.f('uq_hr_user_tenant_id_user_id'))
     )
-    with op.batch_alter_table('hr_user', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_hr_user_tenant_id'), ['tenant_id'], unique=False)
-
     op.create_table('hr_veteran_status',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('veteran_status_id', sa.String(length=20), nullable=False),
     sa.Column('description', sa.String(length=100), nullable=True),
     sa.Column('is_veteran', sa.Boolean(), nullable=False),
@@ -484,14 +418,10 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_hr_veteran_status_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_hr_veteran_status')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_hr_veteran_status')),
     sa.UniqueConstraint('tenant_id', 'veteran_status_id', name=op.f('uq_hr_veteran_status_tenant_id_veteran_status_id'))
     )
-    with op.batch_alter_table('hr_veteran_status', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_hr_veteran_status_tenant_id'), ['tenant_id'], unique=False)
-
     op.create_table('job',
     sa.Column('sequence', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), sa.Identity(always=False), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
@@ -523,6 +453,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_job_waiting', ['sequence'], unique=False, postgresql_where=sa.text("status IN ('queued', 'failed')"), sqlite_where=sa.text("status IN ('queued', 'failed')"))
 
     op.create_table('linkedin_customer_app',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('enabled', sa.Boolean(), nullable=False),
     sa.Column('application_urn', sa.String(length=200), nullable=True),
     sa.Column('origin', sa.String(length=20), nullable=False),
@@ -537,16 +468,13 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_linkedin_customer_app_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_linkedin_customer_app')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_linkedin_customer_app')),
     sa.UniqueConstraint('push_token', name=op.f('uq_linkedin_customer_app_push_token')),
     sa.UniqueConstraint('tenant_id', name=op.f('uq_linkedin_customer_app_tenant_id'))
     )
-    with op.batch_alter_table('linkedin_customer_app', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_linkedin_customer_app_tenant_id'), ['tenant_id'], unique=False)
-
     op.create_table('linkedin_integration',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('integration_context', sa.String(length=200), nullable=False),
     sa.Column('integration_type', sa.String(length=60), nullable=False),
     sa.Column('tenant_type', sa.String(length=60), nullable=False),
@@ -563,14 +491,10 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_linkedin_integration_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_linkedin_integration')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_linkedin_integration')),
     sa.UniqueConstraint('tenant_id', 'integration_context', 'integration_type', 'tenant_type', 'data_provider', name=op.f('uq_linkedin_integration_tenant_id_integration_context_integration_type_tenant_type_data_provider'))
     )
-    with op.batch_alter_table('linkedin_integration', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_linkedin_integration_tenant_id'), ['tenant_id'], unique=False)
-
     op.create_table('linkedin_notification',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('notification_id', sa.String(length=200), nullable=False),
@@ -617,6 +541,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_outbox_event_undispatched', ['dispatched_at', 'position'], unique=False)
 
     op.create_table('provisioning_held_plan',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('person_id', sa.Uuid(), nullable=False),
     sa.Column('personnel_number', sa.String(length=25), nullable=False),
     sa.Column('plan', sa.JSON(), nullable=False),
@@ -627,31 +552,27 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_provisioning_held_plan_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_provisioning_held_plan'))
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_provisioning_held_plan'))
     )
     with op.batch_alter_table('provisioning_held_plan', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_provisioning_held_plan_person_id'), ['person_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_provisioning_held_plan_status'), ['status'], unique=False)
-        batch_op.create_index(batch_op.f('ix_provisioning_held_plan_tenant_id'), ['tenant_id'], unique=False)
 
     op.create_table('provisioning_policy',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('document', sa.JSON(), nullable=False),
     sa.Column('updated_by', sa.String(length=200), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_provisioning_policy_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_provisioning_policy')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_provisioning_policy')),
     sa.UniqueConstraint('tenant_id', name=op.f('uq_provisioning_policy_tenant_id'))
     )
-    with op.batch_alter_table('provisioning_policy', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_provisioning_policy_tenant_id'), ['tenant_id'], unique=False)
-
     op.create_table('reconciliation_run',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('requested_by', sa.String(length=200), nullable=False),
     sa.Column('job_id', sa.Uuid(), nullable=True),
@@ -665,31 +586,27 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_reconciliation_run_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_reconciliation_run'))
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_reconciliation_run'))
     )
     with op.batch_alter_table('reconciliation_run', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_reconciliation_run_job_id'), ['job_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_reconciliation_run_status'), ['status'], unique=False)
-        batch_op.create_index(batch_op.f('ix_reconciliation_run_tenant_id'), ['tenant_id'], unique=False)
 
     op.create_table('security_role',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('name', sa.String(length=100), nullable=False),
     sa.Column('built_in', sa.Boolean(), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_security_role_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_security_role')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_security_role')),
     sa.UniqueConstraint('tenant_id', 'name', name=op.f('uq_security_role_tenant_id_name'))
     )
-    with op.batch_alter_table('security_role', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_security_role_tenant_id'), ['tenant_id'], unique=False)
-
     op.create_table('service_principal',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('app_client_id', sa.Uuid(), nullable=False),
     sa.Column('object_id', sa.Uuid(), nullable=False),
     sa.Column('display_name', sa.String(length=120), nullable=False),
@@ -698,16 +615,13 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_service_principal_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_service_principal')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_service_principal')),
     sa.UniqueConstraint('object_id', name=op.f('uq_service_principal_object_id')),
     sa.UniqueConstraint('tenant_id', 'app_client_id', name=op.f('uq_service_principal_tenant_id_app_client_id'))
     )
-    with op.batch_alter_table('service_principal', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_service_principal_tenant_id'), ['tenant_id'], unique=False)
-
     op.create_table('trusted_issuer',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('issuer', sa.String(length=300), nullable=False),
     sa.Column('jwks_uri', sa.String(length=500), nullable=False),
     sa.Column('audiences', sa.JSON(), nullable=False),
@@ -715,15 +629,12 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_trusted_issuer_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_trusted_issuer')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_trusted_issuer')),
     sa.UniqueConstraint('tenant_id', 'issuer', name=op.f('uq_trusted_issuer_tenant_id_issuer'))
     )
-    with op.batch_alter_table('trusted_issuer', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_trusted_issuer_tenant_id'), ['tenant_id'], unique=False)
-
     op.create_table('app_credential',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('app_id', sa.Uuid(), nullable=False),
     sa.Column('key_id', sa.Uuid(), nullable=False),
     sa.Column('kind', sa.String(length=12), nullable=False),
@@ -740,36 +651,33 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['app_id'], ['app_registration.id'], name=op.f('fk_app_credential_app_id_app_registration'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['tenant_id', 'app_id'], ['app_registration.tenant_id', 'app_registration.id'], name=op.f('fk_app_credential_app_id_app_registration'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_app_credential_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_app_credential')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_app_credential')),
     sa.UniqueConstraint('key_id', name=op.f('uq_app_credential_key_id'))
     )
     with op.batch_alter_table('app_credential', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_app_credential_app_id'), ['app_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_app_credential_secret_hash'), ['secret_hash'], unique=False)
-        batch_op.create_index(batch_op.f('ix_app_credential_tenant_id'), ['tenant_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_app_credential_thumbprint_sha1'), ['thumbprint_sha1'], unique=False)
         batch_op.create_index(batch_op.f('ix_app_credential_thumbprint_sha256'), ['thumbprint_sha256'], unique=False)
 
     op.create_table('application_user_role',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('user_id', sa.Uuid(), nullable=False),
     sa.Column('role_id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['role_id'], ['security_role.id'], name=op.f('fk_application_user_role_role_id_security_role'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['tenant_id', 'role_id'], ['security_role.tenant_id', 'security_role.id'], name=op.f('fk_application_user_role_role_id_security_role'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['tenant_id', 'user_id'], ['application_user.tenant_id', 'application_user.id'], name=op.f('fk_application_user_role_user_id_application_user'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_application_user_role_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['user_id'], ['application_user.id'], name=op.f('fk_application_user_role_user_id_application_user'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_application_user_role')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_application_user_role')),
     sa.UniqueConstraint('user_id', 'role_id', name=op.f('uq_application_user_role_user_id_role_id'))
     )
     with op.batch_alter_table('application_user_role', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_application_user_role_role_id'), ['role_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_application_user_role_tenant_id'), ['tenant_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_application_user_role_user_id'), ['user_id'], unique=False)
 
     op.create_table('console_session',
@@ -778,7 +686,7 @@ def upgrade() -> None:
     sa.Column('csrf_token', sa.String(length=64), nullable=False),
     sa.Column('expires_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('tenant_id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['admin_id'], ['console_admin.id'], name=op.f('fk_console_session_admin_id_console_admin'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['tenant_id', 'admin_id'], ['console_admin.tenant_id', 'console_admin.id'], name=op.f('fk_console_session_admin_id_console_admin'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_console_session_tenant_id_tenant'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('token_hash', name=op.f('pk_console_session'))
     )
@@ -787,6 +695,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_console_session_tenant_id'), ['tenant_id'], unique=False)
 
     op.create_table('entra_app_link',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('client_id', sa.String(length=36), nullable=False),
     sa.Column('name', sa.String(length=120), nullable=False),
     sa.Column('hr_user_id', sa.Uuid(), nullable=False),
@@ -794,17 +703,16 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['hr_user_id'], ['hr_user.id'], name=op.f('fk_entra_app_link_hr_user_id_hr_user'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'hr_user_id'], ['hr_user.tenant_id', 'hr_user.id'], name=op.f('fk_entra_app_link_hr_user_id_hr_user'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_entra_app_link_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_entra_app_link')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_entra_app_link')),
     sa.UniqueConstraint('tenant_id', 'client_id', name=op.f('uq_entra_app_link_tenant_id_client_id'))
     )
     with op.batch_alter_table('entra_app_link', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_entra_app_link_hr_user_id'), ['hr_user_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_entra_app_link_tenant_id'), ['tenant_id'], unique=False)
 
     op.create_table('entra_link_flow',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('state', sa.String(length=128), nullable=False),
     sa.Column('connection_id', sa.Uuid(), nullable=False),
     sa.Column('flow_encrypted', sa.Text(), nullable=False),
@@ -813,17 +721,16 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['connection_id'], ['entra_connection.id'], name=op.f('fk_entra_link_flow_connection_id_entra_connection'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['tenant_id', 'connection_id'], ['entra_connection.tenant_id', 'entra_connection.id'], name=op.f('fk_entra_link_flow_connection_id_entra_connection'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_entra_link_flow_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_entra_link_flow')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_entra_link_flow')),
     sa.UniqueConstraint('state', name=op.f('uq_entra_link_flow_state'))
     )
     with op.batch_alter_table('entra_link_flow', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_entra_link_flow_connection_id'), ['connection_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_entra_link_flow_tenant_id'), ['tenant_id'], unique=False)
 
     op.create_table('hr_job',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('job_id', sa.String(length=20), nullable=False),
     sa.Column('description', sa.String(length=200), nullable=True),
     sa.Column('max_positions', sa.Integer(), nullable=True),
@@ -834,21 +741,20 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['job_function_id'], ['hr_job_function.id'], name=op.f('fk_hr_job_job_function_id_hr_job_function'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['job_type_id'], ['hr_job_type.id'], name=op.f('fk_hr_job_job_type_id_hr_job_type'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'job_function_id'], ['hr_job_function.tenant_id', 'hr_job_function.id'], name=op.f('fk_hr_job_job_function_id_hr_job_function'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'job_type_id'], ['hr_job_type.tenant_id', 'hr_job_type.id'], name=op.f('fk_hr_job_job_type_id_hr_job_type'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'title_id'], ['hr_title.tenant_id', 'hr_title.id'], name=op.f('fk_hr_job_title_id_hr_title'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_hr_job_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['title_id'], ['hr_title.id'], name=op.f('fk_hr_job_title_id_hr_title'), ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_hr_job')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_hr_job')),
     sa.UniqueConstraint('tenant_id', 'job_id', name=op.f('uq_hr_job_tenant_id_job_id'))
     )
     with op.batch_alter_table('hr_job', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_hr_job_job_function_id'), ['job_function_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_hr_job_job_type_id'), ['job_type_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_hr_job_tenant_id'), ['tenant_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_hr_job_title_id'), ['title_id'], unique=False)
 
     op.create_table('hr_person',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('party_number', sa.String(length=20), nullable=False),
     sa.Column('first_name', sa.String(length=25), nullable=False),
     sa.Column('middle_name', sa.String(length=25), nullable=True),
@@ -863,17 +769,16 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id', 'veteran_status_id'], ['hr_veteran_status.tenant_id', 'hr_veteran_status.id'], name=op.f('fk_hr_person_veteran_status_id_hr_veteran_status'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_hr_person_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['veteran_status_id'], ['hr_veteran_status.id'], name=op.f('fk_hr_person_veteran_status_id_hr_veteran_status'), ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_hr_person')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_hr_person')),
     sa.UniqueConstraint('tenant_id', 'party_number', name=op.f('uq_hr_person_tenant_id_party_number'))
     )
     with op.batch_alter_table('hr_person', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_hr_person_tenant_id'), ['tenant_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_hr_person_veteran_status_id'), ['veteran_status_id'], unique=False)
 
     op.create_table('hr_rating_level',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('rating_model_id', sa.Uuid(), nullable=False),
     sa.Column('rating_level_id', sa.String(length=20), nullable=False),
     sa.Column('description', sa.String(length=100), nullable=True),
@@ -882,17 +787,16 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['rating_model_id'], ['hr_rating_model.id'], name=op.f('fk_hr_rating_level_rating_model_id_hr_rating_model'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['tenant_id', 'rating_model_id'], ['hr_rating_model.tenant_id', 'hr_rating_model.id'], name=op.f('fk_hr_rating_level_rating_model_id_hr_rating_model'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_hr_rating_level_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_hr_rating_level')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_hr_rating_level')),
     sa.UniqueConstraint('tenant_id', 'rating_model_id', 'rating_level_id', name=op.f('uq_hr_rating_level_tenant_id_rating_model_id_rating_level_id'))
     )
     with op.batch_alter_table('hr_rating_level', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_hr_rating_level_rating_model_id'), ['rating_model_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_hr_rating_level_tenant_id'), ['tenant_id'], unique=False)
 
     op.create_table('hr_skill',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('skill_id', sa.String(length=40), nullable=False),
     sa.Column('description', sa.String(length=100), nullable=True),
     sa.Column('rating_model_id', sa.Uuid(), nullable=True),
@@ -900,36 +804,34 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['rating_model_id'], ['hr_rating_model.id'], name=op.f('fk_hr_skill_rating_model_id_hr_rating_model'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'rating_model_id'], ['hr_rating_model.tenant_id', 'hr_rating_model.id'], name=op.f('fk_hr_skill_rating_model_id_hr_rating_model'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_hr_skill_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_hr_skill')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_hr_skill')),
     sa.UniqueConstraint('tenant_id', 'skill_id', name=op.f('uq_hr_skill_tenant_id_skill_id'))
     )
     with op.batch_alter_table('hr_skill', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_hr_skill_rating_model_id'), ['rating_model_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_hr_skill_tenant_id'), ['tenant_id'], unique=False)
 
     op.create_table('hr_user_role',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('user_id', sa.Uuid(), nullable=False),
     sa.Column('role_id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['role_id'], ['hr_role.id'], name=op.f('fk_hr_user_role_role_id_hr_role'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['tenant_id', 'role_id'], ['hr_role.tenant_id', 'hr_role.id'], name=op.f('fk_hr_user_role_role_id_hr_role'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['tenant_id', 'user_id'], ['hr_user.tenant_id', 'hr_user.id'], name=op.f('fk_hr_user_role_user_id_hr_user'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_hr_user_role_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['user_id'], ['hr_user.id'], name=op.f('fk_hr_user_role_user_id_hr_user'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_hr_user_role')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_hr_user_role')),
     sa.UniqueConstraint('user_id', 'role_id', name=op.f('uq_hr_user_role_user_id_role_id'))
     )
     with op.batch_alter_table('hr_user_role', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_hr_user_role_role_id'), ['role_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_hr_user_role_tenant_id'), ['tenant_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_hr_user_role_user_id'), ['user_id'], unique=False)
 
     op.create_table('role_privilege',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('role_id', sa.Uuid(), nullable=False),
     sa.Column('table_name', sa.String(length=100), nullable=False),
     sa.Column('privilege', sa.String(length=12), nullable=False),
@@ -938,17 +840,16 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['role_id'], ['security_role.id'], name=op.f('fk_role_privilege_role_id_security_role'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['tenant_id', 'role_id'], ['security_role.tenant_id', 'security_role.id'], name=op.f('fk_role_privilege_role_id_security_role'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_role_privilege_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_role_privilege')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_role_privilege')),
     sa.UniqueConstraint('role_id', 'table_name', 'privilege', name=op.f('uq_role_privilege_role_id_table_name_privilege'))
     )
     with op.batch_alter_table('role_privilege', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_role_privilege_role_id'), ['role_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_role_privilege_tenant_id'), ['tenant_id'], unique=False)
 
     op.create_table('hr_job_compensation',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('job_id', sa.Uuid(), nullable=False),
     sa.Column('compensation_level', sa.String(length=20), nullable=True),
     sa.Column('pay_frequency', sa.String(length=20), nullable=True),
@@ -957,16 +858,15 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['job_id'], ['hr_job.id'], name=op.f('fk_hr_job_compensation_job_id_hr_job'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['tenant_id', 'job_id'], ['hr_job.tenant_id', 'hr_job.id'], name=op.f('fk_hr_job_compensation_job_id_hr_job'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_hr_job_compensation_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_hr_job_compensation'))
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_hr_job_compensation'))
     )
     with op.batch_alter_table('hr_job_compensation', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_hr_job_compensation_job_id'), ['job_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_hr_job_compensation_tenant_id'), ['tenant_id'], unique=False)
 
     op.create_table('hr_party_contact',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('person_id', sa.Uuid(), nullable=False),
     sa.Column('type', sa.Integer(), nullable=False),
     sa.Column('locator', sa.String(length=255), nullable=False),
@@ -976,16 +876,15 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['person_id'], ['hr_person.id'], name=op.f('fk_hr_party_contact_person_id_hr_person'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['tenant_id', 'person_id'], ['hr_person.tenant_id', 'hr_person.id'], name=op.f('fk_hr_party_contact_person_id_hr_person'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_hr_party_contact_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_hr_party_contact'))
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_hr_party_contact'))
     )
     with op.batch_alter_table('hr_party_contact', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_hr_party_contact_person_id'), ['person_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_hr_party_contact_tenant_id'), ['tenant_id'], unique=False)
 
     op.create_table('hr_person_address',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('person_id', sa.Uuid(), nullable=False),
     sa.Column('address_type', sa.Integer(), nullable=True),
     sa.Column('street', sa.String(length=250), nullable=True),
@@ -998,18 +897,17 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['country_region_id'], ['hr_country_region.id'], name=op.f('fk_hr_person_address_country_region_id_hr_country_region'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['person_id'], ['hr_person.id'], name=op.f('fk_hr_person_address_person_id_hr_person'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['tenant_id', 'country_region_id'], ['hr_country_region.tenant_id', 'hr_country_region.id'], name=op.f('fk_hr_person_address_country_region_id_hr_country_region'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'person_id'], ['hr_person.tenant_id', 'hr_person.id'], name=op.f('fk_hr_person_address_person_id_hr_person'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_hr_person_address_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_hr_person_address'))
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_hr_person_address'))
     )
     with op.batch_alter_table('hr_person_address', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_hr_person_address_country_region_id'), ['country_region_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_hr_person_address_person_id'), ['person_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_hr_person_address_tenant_id'), ['tenant_id'], unique=False)
 
     op.create_table('hr_person_certificate',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('person_id', sa.Uuid(), nullable=False),
     sa.Column('certificate_type_id', sa.Uuid(), nullable=True),
     sa.Column('issued_date', sa.Date(), nullable=True),
@@ -1018,18 +916,17 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['certificate_type_id'], ['hr_certificate_type.id'], name=op.f('fk_hr_person_certificate_certificate_type_id_hr_certificate_type'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['person_id'], ['hr_person.id'], name=op.f('fk_hr_person_certificate_person_id_hr_person'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['tenant_id', 'certificate_type_id'], ['hr_certificate_type.tenant_id', 'hr_certificate_type.id'], name=op.f('fk_hr_person_certificate_certificate_type_id_hr_certificate_type'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'person_id'], ['hr_person.tenant_id', 'hr_person.id'], name=op.f('fk_hr_person_certificate_person_id_hr_person'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_hr_person_certificate_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_hr_person_certificate'))
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_hr_person_certificate'))
     )
     with op.batch_alter_table('hr_person_certificate', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_hr_person_certificate_certificate_type_id'), ['certificate_type_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_hr_person_certificate_person_id'), ['person_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_hr_person_certificate_tenant_id'), ['tenant_id'], unique=False)
 
     op.create_table('hr_person_education',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('person_id', sa.Uuid(), nullable=False),
     sa.Column('degree_id', sa.Uuid(), nullable=True),
     sa.Column('discipline_id', sa.Uuid(), nullable=True),
@@ -1041,14 +938,13 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['degree_id'], ['hr_education_degree.id'], name=op.f('fk_hr_person_education_degree_id_hr_education_degree'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['discipline_id'], ['hr_education_discipline.id'], name=op.f('fk_hr_person_education_discipline_id_hr_education_discipline'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['institution_id'], ['hr_education_institution.id'], name=op.f('fk_hr_person_education_institution_id_hr_education_institution'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['level_id'], ['hr_education_level.id'], name=op.f('fk_hr_person_education_level_id_hr_education_level'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['person_id'], ['hr_person.id'], name=op.f('fk_hr_person_education_person_id_hr_person'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['tenant_id', 'degree_id'], ['hr_education_degree.tenant_id', 'hr_education_degree.id'], name=op.f('fk_hr_person_education_degree_id_hr_education_degree'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'discipline_id'], ['hr_education_discipline.tenant_id', 'hr_education_discipline.id'], name=op.f('fk_hr_person_education_discipline_id_hr_education_discipline'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'institution_id'], ['hr_education_institution.tenant_id', 'hr_education_institution.id'], name=op.f('fk_hr_person_education_institution_id_hr_education_institution'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'level_id'], ['hr_education_level.tenant_id', 'hr_education_level.id'], name=op.f('fk_hr_person_education_level_id_hr_education_level'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'person_id'], ['hr_person.tenant_id', 'hr_person.id'], name=op.f('fk_hr_person_education_person_id_hr_person'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_hr_person_education_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_hr_person_education'))
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_hr_person_education'))
     )
     with op.batch_alter_table('hr_person_education', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_hr_person_education_degree_id'), ['degree_id'], unique=False)
@@ -1056,9 +952,9 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_hr_person_education_institution_id'), ['institution_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_hr_person_education_level_id'), ['level_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_hr_person_education_person_id'), ['person_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_hr_person_education_tenant_id'), ['tenant_id'], unique=False)
 
     op.create_table('hr_person_identification',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('person_id', sa.Uuid(), nullable=False),
     sa.Column('identification_type_id', sa.Uuid(), nullable=True),
     sa.Column('issuing_agency_id', sa.Uuid(), nullable=True),
@@ -1069,20 +965,19 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['identification_type_id'], ['hr_identification_type.id'], name=op.f('fk_hr_person_identification_identification_type_id_hr_identification_type'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['issuing_agency_id'], ['hr_issuing_agency.id'], name=op.f('fk_hr_person_identification_issuing_agency_id_hr_issuing_agency'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['person_id'], ['hr_person.id'], name=op.f('fk_hr_person_identification_person_id_hr_person'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['tenant_id', 'identification_type_id'], ['hr_identification_type.tenant_id', 'hr_identification_type.id'], name=op.f('fk_hr_person_identification_identification_type_id_hr_identification_type'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'issuing_agency_id'], ['hr_issuing_agency.tenant_id', 'hr_issuing_agency.id'], name=op.f('fk_hr_person_identification_issuing_agency_id_hr_issuing_agency'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'person_id'], ['hr_person.tenant_id', 'hr_person.id'], name=op.f('fk_hr_person_identification_person_id_hr_person'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_hr_person_identification_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_hr_person_identification'))
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_hr_person_identification'))
     )
     with op.batch_alter_table('hr_person_identification', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_hr_person_identification_identification_type_id'), ['identification_type_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_hr_person_identification_issuing_agency_id'), ['issuing_agency_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_hr_person_identification_person_id'), ['person_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_hr_person_identification_tenant_id'), ['tenant_id'], unique=False)
 
     op.create_table('hr_person_professional_experience',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('person_id', sa.Uuid(), nullable=False),
     sa.Column('employer', sa.String(length=100), nullable=True),
     sa.Column('position', sa.String(length=100), nullable=True),
@@ -1092,16 +987,15 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['person_id'], ['hr_person.id'], name=op.f('fk_hr_person_professional_experience_person_id_hr_person'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['tenant_id', 'person_id'], ['hr_person.tenant_id', 'hr_person.id'], name=op.f('fk_hr_person_professional_experience_person_id_hr_person'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_hr_person_professional_experience_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_hr_person_professional_experience'))
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_hr_person_professional_experience'))
     )
     with op.batch_alter_table('hr_person_professional_experience', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_hr_person_professional_experience_person_id'), ['person_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_hr_person_professional_experience_tenant_id'), ['tenant_id'], unique=False)
 
     op.create_table('hr_person_screening',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('person_id', sa.Uuid(), nullable=False),
     sa.Column('screening_type_id', sa.Uuid(), nullable=True),
     sa.Column('requested_date', sa.Date(), nullable=True),
@@ -1111,18 +1005,17 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['person_id'], ['hr_person.id'], name=op.f('fk_hr_person_screening_person_id_hr_person'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['screening_type_id'], ['hr_screening_type.id'], name=op.f('fk_hr_person_screening_screening_type_id_hr_screening_type'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'person_id'], ['hr_person.tenant_id', 'hr_person.id'], name=op.f('fk_hr_person_screening_person_id_hr_person'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['tenant_id', 'screening_type_id'], ['hr_screening_type.tenant_id', 'hr_screening_type.id'], name=op.f('fk_hr_person_screening_screening_type_id_hr_screening_type'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_hr_person_screening_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_hr_person_screening'))
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_hr_person_screening'))
     )
     with op.batch_alter_table('hr_person_screening', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_hr_person_screening_person_id'), ['person_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_hr_person_screening_screening_type_id'), ['screening_type_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_hr_person_screening_tenant_id'), ['tenant_id'], unique=False)
 
     op.create_table('hr_person_skill',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('person_id', sa.Uuid(), nullable=False),
     sa.Column('skill_id', sa.Uuid(), nullable=True),
     sa.Column('rating_level_id', sa.Uuid(), nullable=True),
@@ -1131,20 +1024,19 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['person_id'], ['hr_person.id'], name=op.f('fk_hr_person_skill_person_id_hr_person'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['rating_level_id'], ['hr_rating_level.id'], name=op.f('fk_hr_person_skill_rating_level_id_hr_rating_level'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['skill_id'], ['hr_skill.id'], name=op.f('fk_hr_person_skill_skill_id_hr_skill'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'person_id'], ['hr_person.tenant_id', 'hr_person.id'], name=op.f('fk_hr_person_skill_person_id_hr_person'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['tenant_id', 'rating_level_id'], ['hr_rating_level.tenant_id', 'hr_rating_level.id'], name=op.f('fk_hr_person_skill_rating_level_id_hr_rating_level'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'skill_id'], ['hr_skill.tenant_id', 'hr_skill.id'], name=op.f('fk_hr_person_skill_skill_id_hr_skill'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_hr_person_skill_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_hr_person_skill'))
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_hr_person_skill'))
     )
     with op.batch_alter_table('hr_person_skill', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_hr_person_skill_person_id'), ['person_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_hr_person_skill_rating_level_id'), ['rating_level_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_hr_person_skill_skill_id'), ['skill_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_hr_person_skill_tenant_id'), ['tenant_id'], unique=False)
 
     op.create_table('hr_position',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('position_id', sa.String(length=20), nullable=False),
     sa.Column('description', sa.String(length=200), nullable=True),
     sa.Column('full_time_equivalent', sa.Numeric(precision=18, scale=6), nullable=True),
@@ -1159,15 +1051,14 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['company_id'], ['company.id'], name=op.f('fk_hr_position_company_id_company'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['department_id'], ['hr_department.id'], name=op.f('fk_hr_position_department_id_hr_department'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['job_id'], ['hr_job.id'], name=op.f('fk_hr_position_job_id_hr_job'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['position_type_id'], ['hr_position_type.id'], name=op.f('fk_hr_position_position_type_id_hr_position_type'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['reports_to_id'], ['hr_position.id'], name=op.f('fk_hr_position_reports_to_id_hr_position'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'company_id'], ['company.tenant_id', 'company.id'], name=op.f('fk_hr_position_company_id_company'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'department_id'], ['hr_department.tenant_id', 'hr_department.id'], name=op.f('fk_hr_position_department_id_hr_department'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'job_id'], ['hr_job.tenant_id', 'hr_job.id'], name=op.f('fk_hr_position_job_id_hr_job'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'position_type_id'], ['hr_position_type.tenant_id', 'hr_position_type.id'], name=op.f('fk_hr_position_position_type_id_hr_position_type'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'reports_to_id'], ['hr_position.tenant_id', 'hr_position.id'], name=op.f('fk_hr_position_reports_to_id_hr_position'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'title_id'], ['hr_title.tenant_id', 'hr_title.id'], name=op.f('fk_hr_position_title_id_hr_title'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_hr_position_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['title_id'], ['hr_title.id'], name=op.f('fk_hr_position_title_id_hr_title'), ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_hr_position')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_hr_position')),
     sa.UniqueConstraint('tenant_id', 'position_id', name=op.f('uq_hr_position_tenant_id_position_id'))
     )
     with op.batch_alter_table('hr_position', schema=None) as batch_op:
@@ -1176,10 +1067,10 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_hr_position_job_id'), ['job_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_hr_position_position_type_id'), ['position_type_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_hr_position_reports_to_id'), ['reports_to_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_hr_position_tenant_id'), ['tenant_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_hr_position_title_id'), ['title_id'], unique=False)
 
     op.create_table('hr_recruiting_request',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('recruiting_request_id', sa.String(length=20), nullable=False),
     sa.Column('description', sa.String(length=200), nullable=True),
     sa.Column('status', sa.Integer(), nullable=False),
@@ -1193,23 +1084,22 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['company_id'], ['company.id'], name=op.f('fk_hr_recruiting_request_company_id_company'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['department_id'], ['hr_department.id'], name=op.f('fk_hr_recruiting_request_department_id_hr_department'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['job_id'], ['hr_job.id'], name=op.f('fk_hr_recruiting_request_job_id_hr_job'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'company_id'], ['company.tenant_id', 'company.id'], name=op.f('fk_hr_recruiting_request_company_id_company'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'department_id'], ['hr_department.tenant_id', 'hr_department.id'], name=op.f('fk_hr_recruiting_request_department_id_hr_department'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'job_id'], ['hr_job.tenant_id', 'hr_job.id'], name=op.f('fk_hr_recruiting_request_job_id_hr_job'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'title_id'], ['hr_title.tenant_id', 'hr_title.id'], name=op.f('fk_hr_recruiting_request_title_id_hr_title'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_hr_recruiting_request_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['title_id'], ['hr_title.id'], name=op.f('fk_hr_recruiting_request_title_id_hr_title'), ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_hr_recruiting_request')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_hr_recruiting_request')),
     sa.UniqueConstraint('tenant_id', 'recruiting_request_id', name=op.f('uq_hr_recruiting_request_tenant_id_recruiting_request_id'))
     )
     with op.batch_alter_table('hr_recruiting_request', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_hr_recruiting_request_company_id'), ['company_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_hr_recruiting_request_department_id'), ['department_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_hr_recruiting_request_job_id'), ['job_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_hr_recruiting_request_tenant_id'), ['tenant_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_hr_recruiting_request_title_id'), ['title_id'], unique=False)
 
     op.create_table('hr_worker',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('personnel_number', sa.String(length=25), nullable=False),
     sa.Column('person_id', sa.Uuid(), nullable=False),
     sa.Column('worker_type', sa.Integer(), nullable=False),
@@ -1227,14 +1117,13 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['company_id'], ['company.id'], name=op.f('fk_hr_worker_company_id_company'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['department_id'], ['hr_department.id'], name=op.f('fk_hr_worker_department_id_hr_department'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['manager_id'], ['hr_worker.id'], name=op.f('fk_hr_worker_manager_id_hr_worker'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['person_id'], ['hr_person.id'], name=op.f('fk_hr_worker_person_id_hr_person'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'company_id'], ['company.tenant_id', 'company.id'], name=op.f('fk_hr_worker_company_id_company'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'department_id'], ['hr_department.tenant_id', 'hr_department.id'], name=op.f('fk_hr_worker_department_id_hr_department'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'manager_id'], ['hr_worker.tenant_id', 'hr_worker.id'], name=op.f('fk_hr_worker_manager_id_hr_worker'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'person_id'], ['hr_person.tenant_id', 'hr_person.id'], name=op.f('fk_hr_worker_person_id_hr_person'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'title_id'], ['hr_title.tenant_id', 'hr_title.id'], name=op.f('fk_hr_worker_title_id_hr_title'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_hr_worker_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['title_id'], ['hr_title.id'], name=op.f('fk_hr_worker_title_id_hr_title'), ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_hr_worker')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_hr_worker')),
     sa.UniqueConstraint('tenant_id', 'person_id', name=op.f('uq_hr_worker_tenant_id_person_id')),
     sa.UniqueConstraint('tenant_id', 'personnel_number', name=op.f('uq_hr_worker_tenant_id_personnel_number'))
     )
@@ -1243,10 +1132,10 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_hr_worker_department_id'), ['department_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_hr_worker_manager_id'), ['manager_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_hr_worker_person_id'), ['person_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_hr_worker_tenant_id'), ['tenant_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_hr_worker_title_id'), ['title_id'], unique=False)
 
     op.create_table('hr_candidate_to_hire',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('candidate_id', sa.String(length=20), nullable=False),
     sa.Column('party_number', sa.String(length=20), nullable=True),
     sa.Column('recruiting_request_id', sa.String(length=20), nullable=True),
@@ -1272,23 +1161,22 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['person_ref_id'], ['hr_person.id'], name=op.f('fk_hr_candidate_to_hire_person_ref_id_hr_person'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['position_ref_id'], ['hr_position.id'], name=op.f('fk_hr_candidate_to_hire_position_ref_id_hr_position'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['recruiting_request_ref_id'], ['hr_recruiting_request.id'], name=op.f('fk_hr_candidate_to_hire_recruiting_request_ref_id_hr_recruiting_request'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'person_ref_id'], ['hr_person.tenant_id', 'hr_person.id'], name=op.f('fk_hr_candidate_to_hire_person_ref_id_hr_person'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'position_ref_id'], ['hr_position.tenant_id', 'hr_position.id'], name=op.f('fk_hr_candidate_to_hire_position_ref_id_hr_position'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'recruiting_request_ref_id'], ['hr_recruiting_request.tenant_id', 'hr_recruiting_request.id'], name=op.f('fk_hr_candidate_to_hire_recruiting_request_ref_id_hr_recruiting_request'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'worker_ref_id'], ['hr_worker.tenant_id', 'hr_worker.id'], name=op.f('fk_hr_candidate_to_hire_worker_ref_id_hr_worker'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_hr_candidate_to_hire_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['worker_ref_id'], ['hr_worker.id'], name=op.f('fk_hr_candidate_to_hire_worker_ref_id_hr_worker'), ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_hr_candidate_to_hire')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_hr_candidate_to_hire')),
     sa.UniqueConstraint('tenant_id', 'candidate_id', name=op.f('uq_hr_candidate_to_hire_tenant_id_candidate_id'))
     )
     with op.batch_alter_table('hr_candidate_to_hire', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_hr_candidate_to_hire_person_ref_id'), ['person_ref_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_hr_candidate_to_hire_position_ref_id'), ['position_ref_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_hr_candidate_to_hire_recruiting_request_ref_id'), ['recruiting_request_ref_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_hr_candidate_to_hire_tenant_id'), ['tenant_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_hr_candidate_to_hire_worker_ref_id'), ['worker_ref_id'], unique=False)
 
     op.create_table('hr_employment',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('worker_id', sa.Uuid(), nullable=False),
     sa.Column('company_id', sa.Uuid(), nullable=True),
     sa.Column('data_area_id', sa.String(length=8), nullable=True),
@@ -1301,20 +1189,19 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['company_id'], ['company.id'], name=op.f('fk_hr_employment_company_id_company'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'company_id'], ['company.tenant_id', 'company.id'], name=op.f('fk_hr_employment_company_id_company'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'termination_reason_id'], ['hr_reason_code.tenant_id', 'hr_reason_code.id'], name=op.f('fk_hr_employment_termination_reason_id_hr_reason_code'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'worker_id'], ['hr_worker.tenant_id', 'hr_worker.id'], name=op.f('fk_hr_employment_worker_id_hr_worker'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_hr_employment_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['termination_reason_id'], ['hr_reason_code.id'], name=op.f('fk_hr_employment_termination_reason_id_hr_reason_code'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['worker_id'], ['hr_worker.id'], name=op.f('fk_hr_employment_worker_id_hr_worker'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_hr_employment'))
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_hr_employment'))
     )
     with op.batch_alter_table('hr_employment', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_hr_employment_company_id'), ['company_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_hr_employment_tenant_id'), ['tenant_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_hr_employment_termination_reason_id'), ['termination_reason_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_hr_employment_worker_id'), ['worker_id'], unique=False)
 
     op.create_table('hr_position_worker_assignment',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('worker_id', sa.Uuid(), nullable=False),
     sa.Column('position_id', sa.Uuid(), nullable=False),
     sa.Column('valid_from', sa.Date(), nullable=False),
@@ -1324,18 +1211,17 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['position_id'], ['hr_position.id'], name=op.f('fk_hr_position_worker_assignment_position_id_hr_position'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'position_id'], ['hr_position.tenant_id', 'hr_position.id'], name=op.f('fk_hr_position_worker_assignment_position_id_hr_position'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'worker_id'], ['hr_worker.tenant_id', 'hr_worker.id'], name=op.f('fk_hr_position_worker_assignment_worker_id_hr_worker'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_hr_position_worker_assignment_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['worker_id'], ['hr_worker.id'], name=op.f('fk_hr_position_worker_assignment_worker_id_hr_worker'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_hr_position_worker_assignment'))
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_hr_position_worker_assignment'))
     )
     with op.batch_alter_table('hr_position_worker_assignment', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_hr_position_worker_assignment_position_id'), ['position_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_hr_position_worker_assignment_tenant_id'), ['tenant_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_hr_position_worker_assignment_worker_id'), ['worker_id'], unique=False)
 
     op.create_table('hr_recruiting_request_education',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('recruiting_request_id', sa.Uuid(), nullable=False),
     sa.Column('level_id', sa.Uuid(), nullable=True),
     sa.Column('degree_id', sa.Uuid(), nullable=True),
@@ -1344,20 +1230,19 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['degree_id'], ['hr_education_degree.id'], name=op.f('fk_hr_recruiting_request_education_degree_id_hr_education_degree'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['level_id'], ['hr_education_level.id'], name=op.f('fk_hr_recruiting_request_education_level_id_hr_education_level'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['recruiting_request_id'], ['hr_recruiting_request.id'], name=op.f('fk_hr_recruiting_request_education_recruiting_request_id_hr_recruiting_request'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['tenant_id', 'degree_id'], ['hr_education_degree.tenant_id', 'hr_education_degree.id'], name=op.f('fk_hr_recruiting_request_education_degree_id_hr_education_degree'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'level_id'], ['hr_education_level.tenant_id', 'hr_education_level.id'], name=op.f('fk_hr_recruiting_request_education_level_id_hr_education_level'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'recruiting_request_id'], ['hr_recruiting_request.tenant_id', 'hr_recruiting_request.id'], name=op.f('fk_hr_recruiting_request_education_recruiting_request_id_hr_recruiting_request'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_hr_recruiting_request_education_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_hr_recruiting_request_education'))
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_hr_recruiting_request_education'))
     )
     with op.batch_alter_table('hr_recruiting_request_education', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_hr_recruiting_request_education_degree_id'), ['degree_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_hr_recruiting_request_education_level_id'), ['level_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_hr_recruiting_request_education_recruiting_request_id'), ['recruiting_request_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_hr_recruiting_request_education_tenant_id'), ['tenant_id'], unique=False)
 
     op.create_table('hr_recruiting_request_location',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('recruiting_request_id', sa.Uuid(), nullable=False),
     sa.Column('location', sa.String(length=100), nullable=False),
     sa.Column('country_region_id', sa.Uuid(), nullable=True),
@@ -1365,36 +1250,34 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['country_region_id'], ['hr_country_region.id'], name=op.f('fk_hr_recruiting_request_location_country_region_id_hr_country_region'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['recruiting_request_id'], ['hr_recruiting_request.id'], name=op.f('fk_hr_recruiting_request_location_recruiting_request_id_hr_recruiting_request'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['tenant_id', 'country_region_id'], ['hr_country_region.tenant_id', 'hr_country_region.id'], name=op.f('fk_hr_recruiting_request_location_country_region_id_hr_country_region'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'recruiting_request_id'], ['hr_recruiting_request.tenant_id', 'hr_recruiting_request.id'], name=op.f('fk_hr_recruiting_request_location_recruiting_request_id_hr_recruiting_request'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_hr_recruiting_request_location_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_hr_recruiting_request_location'))
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_hr_recruiting_request_location'))
     )
     with op.batch_alter_table('hr_recruiting_request_location', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_hr_recruiting_request_location_country_region_id'), ['country_region_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_hr_recruiting_request_location_recruiting_request_id'), ['recruiting_request_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_hr_recruiting_request_location_tenant_id'), ['tenant_id'], unique=False)
 
     op.create_table('hr_recruiting_request_position',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('recruiting_request_id', sa.Uuid(), nullable=False),
     sa.Column('position_id', sa.Uuid(), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['position_id'], ['hr_position.id'], name=op.f('fk_hr_recruiting_request_position_position_id_hr_position'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['recruiting_request_id'], ['hr_recruiting_request.id'], name=op.f('fk_hr_recruiting_request_position_recruiting_request_id_hr_recruiting_request'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['tenant_id', 'position_id'], ['hr_position.tenant_id', 'hr_position.id'], name=op.f('fk_hr_recruiting_request_position_position_id_hr_position'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'recruiting_request_id'], ['hr_recruiting_request.tenant_id', 'hr_recruiting_request.id'], name=op.f('fk_hr_recruiting_request_position_recruiting_request_id_hr_recruiting_request'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_hr_recruiting_request_position_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_hr_recruiting_request_position'))
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_hr_recruiting_request_position'))
     )
     with op.batch_alter_table('hr_recruiting_request_position', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_hr_recruiting_request_position_position_id'), ['position_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_hr_recruiting_request_position_recruiting_request_id'), ['recruiting_request_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_hr_recruiting_request_position_tenant_id'), ['tenant_id'], unique=False)
 
     op.create_table('hr_recruiting_request_skill',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('recruiting_request_id', sa.Uuid(), nullable=False),
     sa.Column('skill_id', sa.Uuid(), nullable=False),
     sa.Column('rating_level_id', sa.Uuid(), nullable=True),
@@ -1403,20 +1286,19 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['rating_level_id'], ['hr_rating_level.id'], name=op.f('fk_hr_recruiting_request_skill_rating_level_id_hr_rating_level'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['recruiting_request_id'], ['hr_recruiting_request.id'], name=op.f('fk_hr_recruiting_request_skill_recruiting_request_id_hr_recruiting_request'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['skill_id'], ['hr_skill.id'], name=op.f('fk_hr_recruiting_request_skill_skill_id_hr_skill'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'rating_level_id'], ['hr_rating_level.tenant_id', 'hr_rating_level.id'], name=op.f('fk_hr_recruiting_request_skill_rating_level_id_hr_rating_level'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'recruiting_request_id'], ['hr_recruiting_request.tenant_id', 'hr_recruiting_request.id'], name=op.f('fk_hr_recruiting_request_skill_recruiting_request_id_hr_recruiting_request'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['tenant_id', 'skill_id'], ['hr_skill.tenant_id', 'hr_skill.id'], name=op.f('fk_hr_recruiting_request_skill_skill_id_hr_skill'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_hr_recruiting_request_skill_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_hr_recruiting_request_skill'))
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_hr_recruiting_request_skill'))
     )
     with op.batch_alter_table('hr_recruiting_request_skill', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_hr_recruiting_request_skill_rating_level_id'), ['rating_level_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_hr_recruiting_request_skill_recruiting_request_id'), ['recruiting_request_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_hr_recruiting_request_skill_skill_id'), ['skill_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_hr_recruiting_request_skill_tenant_id'), ['tenant_id'], unique=False)
 
     op.create_table('hr_employment_leave',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('worker_id', sa.Uuid(), nullable=False),
     sa.Column('employment_id', sa.Uuid(), nullable=False),
     sa.Column('start_date', sa.Date(), nullable=False),
@@ -1427,18 +1309,17 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['employment_id'], ['hr_employment.id'], name=op.f('fk_hr_employment_leave_employment_id_hr_employment'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'employment_id'], ['hr_employment.tenant_id', 'hr_employment.id'], name=op.f('fk_hr_employment_leave_employment_id_hr_employment'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'worker_id'], ['hr_worker.tenant_id', 'hr_worker.id'], name=op.f('fk_hr_employment_leave_worker_id_hr_worker'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_hr_employment_leave_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['worker_id'], ['hr_worker.id'], name=op.f('fk_hr_employment_leave_worker_id_hr_worker'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_hr_employment_leave'))
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_hr_employment_leave'))
     )
     with op.batch_alter_table('hr_employment_leave', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_hr_employment_leave_employment_id'), ['employment_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_hr_employment_leave_tenant_id'), ['tenant_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_hr_employment_leave_worker_id'), ['worker_id'], unique=False)
 
     op.create_table('hr_linkedin_exported_candidate',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('linkedin_candidate_urn', sa.String(length=200), nullable=False),
     sa.Column('linkedin_member_urn', sa.String(length=200), nullable=True),
     sa.Column('linkedin_profile_url', sa.String(length=500), nullable=True),
@@ -1456,15 +1337,13 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['candidate_ref_id'], ['hr_candidate_to_hire.id'], name=op.f('fk_hr_linkedin_exported_candidate_candidate_ref_id_hr_candidate_to_hire'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'candidate_ref_id'], ['hr_candidate_to_hire.tenant_id', 'hr_candidate_to_hire.id'], name=op.f('fk_hr_linkedin_exported_candidate_candidate_ref_id_hr_candidate_to_hire'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_hr_linkedin_exported_candidate_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_hr_linkedin_exported_candidate')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_hr_linkedin_exported_candidate')),
     sa.UniqueConstraint('tenant_id', 'linkedin_candidate_urn', name=op.f('uq_hr_linkedin_exported_candidate_tenant_id_linkedin_candidate_urn'))
     )
     with op.batch_alter_table('hr_linkedin_exported_candidate', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_hr_linkedin_exported_candidate_candidate_ref_id'), ['candidate_ref_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_hr_linkedin_exported_candidate_tenant_id'), ['tenant_id'], unique=False)
 
     # ### end Alembic commands ###
     for statement in append_only_ddl(op.get_bind().dialect.name):
@@ -1477,37 +1356,31 @@ def downgrade() -> None:
         op.execute(statement)
     # ### commands auto generated by Alembic - please adjust! ###
     with op.batch_alter_table('hr_linkedin_exported_candidate', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_hr_linkedin_exported_candidate_tenant_id'))
         batch_op.drop_index(batch_op.f('ix_hr_linkedin_exported_candidate_candidate_ref_id'))
 
     op.drop_table('hr_linkedin_exported_candidate')
     with op.batch_alter_table('hr_employment_leave', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_hr_employment_leave_worker_id'))
-        batch_op.drop_index(batch_op.f('ix_hr_employment_leave_tenant_id'))
         batch_op.drop_index(batch_op.f('ix_hr_employment_leave_employment_id'))
 
     op.drop_table('hr_employment_leave')
     with op.batch_alter_table('hr_recruiting_request_skill', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_hr_recruiting_request_skill_tenant_id'))
         batch_op.drop_index(batch_op.f('ix_hr_recruiting_request_skill_skill_id'))
         batch_op.drop_index(batch_op.f('ix_hr_recruiting_request_skill_recruiting_request_id'))
         batch_op.drop_index(batch_op.f('ix_hr_recruiting_request_skill_rating_level_id'))
 
     op.drop_table('hr_recruiting_request_skill')
     with op.batch_alter_table('hr_recruiting_request_position', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_hr_recruiting_request_position_tenant_id'))
         batch_op.drop_index(batch_op.f('ix_hr_recruiting_request_position_recruiting_request_id'))
         batch_op.drop_index(batch_op.f('ix_hr_recruiting_request_position_position_id'))
 
     op.drop_table('hr_recruiting_request_position')
     with op.batch_alter_table('hr_recruiting_request_location', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_hr_recruiting_request_location_tenant_id'))
         batch_op.drop_index(batch_op.f('ix_hr_recruiting_request_location_recruiting_request_id'))
         batch_op.drop_index(batch_op.f('ix_hr_recruiting_request_location_country_region_id'))
 
     op.drop_table('hr_recruiting_request_location')
     with op.batch_alter_table('hr_recruiting_request_education', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_hr_recruiting_request_education_tenant_id'))
         batch_op.drop_index(batch_op.f('ix_hr_recruiting_request_education_recruiting_request_id'))
         batch_op.drop_index(batch_op.f('ix_hr_recruiting_request_education_level_id'))
         batch_op.drop_index(batch_op.f('ix_hr_recruiting_request_education_degree_id'))
@@ -1515,20 +1388,17 @@ def downgrade() -> None:
     op.drop_table('hr_recruiting_request_education')
     with op.batch_alter_table('hr_position_worker_assignment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_hr_position_worker_assignment_worker_id'))
-        batch_op.drop_index(batch_op.f('ix_hr_position_worker_assignment_tenant_id'))
         batch_op.drop_index(batch_op.f('ix_hr_position_worker_assignment_position_id'))
 
     op.drop_table('hr_position_worker_assignment')
     with op.batch_alter_table('hr_employment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_hr_employment_worker_id'))
         batch_op.drop_index(batch_op.f('ix_hr_employment_termination_reason_id'))
-        batch_op.drop_index(batch_op.f('ix_hr_employment_tenant_id'))
         batch_op.drop_index(batch_op.f('ix_hr_employment_company_id'))
 
     op.drop_table('hr_employment')
     with op.batch_alter_table('hr_candidate_to_hire', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_hr_candidate_to_hire_worker_ref_id'))
-        batch_op.drop_index(batch_op.f('ix_hr_candidate_to_hire_tenant_id'))
         batch_op.drop_index(batch_op.f('ix_hr_candidate_to_hire_recruiting_request_ref_id'))
         batch_op.drop_index(batch_op.f('ix_hr_candidate_to_hire_position_ref_id'))
         batch_op.drop_index(batch_op.f('ix_hr_candidate_to_hire_person_ref_id'))
@@ -1536,7 +1406,6 @@ def downgrade() -> None:
     op.drop_table('hr_candidate_to_hire')
     with op.batch_alter_table('hr_worker', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_hr_worker_title_id'))
-        batch_op.drop_index(batch_op.f('ix_hr_worker_tenant_id'))
         batch_op.drop_index(batch_op.f('ix_hr_worker_person_id'))
         batch_op.drop_index(batch_op.f('ix_hr_worker_manager_id'))
         batch_op.drop_index(batch_op.f('ix_hr_worker_department_id'))
@@ -1545,7 +1414,6 @@ def downgrade() -> None:
     op.drop_table('hr_worker')
     with op.batch_alter_table('hr_recruiting_request', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_hr_recruiting_request_title_id'))
-        batch_op.drop_index(batch_op.f('ix_hr_recruiting_request_tenant_id'))
         batch_op.drop_index(batch_op.f('ix_hr_recruiting_request_job_id'))
         batch_op.drop_index(batch_op.f('ix_hr_recruiting_request_department_id'))
         batch_op.drop_index(batch_op.f('ix_hr_recruiting_request_company_id'))
@@ -1553,7 +1421,6 @@ def downgrade() -> None:
     op.drop_table('hr_recruiting_request')
     with op.batch_alter_table('hr_position', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_hr_position_title_id'))
-        batch_op.drop_index(batch_op.f('ix_hr_position_tenant_id'))
         batch_op.drop_index(batch_op.f('ix_hr_position_reports_to_id'))
         batch_op.drop_index(batch_op.f('ix_hr_position_position_type_id'))
         batch_op.drop_index(batch_op.f('ix_hr_position_job_id'))
@@ -1562,32 +1429,27 @@ def downgrade() -> None:
 
     op.drop_table('hr_position')
     with op.batch_alter_table('hr_person_skill', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_hr_person_skill_tenant_id'))
         batch_op.drop_index(batch_op.f('ix_hr_person_skill_skill_id'))
         batch_op.drop_index(batch_op.f('ix_hr_person_skill_rating_level_id'))
         batch_op.drop_index(batch_op.f('ix_hr_person_skill_person_id'))
 
     op.drop_table('hr_person_skill')
     with op.batch_alter_table('hr_person_screening', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_hr_person_screening_tenant_id'))
         batch_op.drop_index(batch_op.f('ix_hr_person_screening_screening_type_id'))
         batch_op.drop_index(batch_op.f('ix_hr_person_screening_person_id'))
 
     op.drop_table('hr_person_screening')
     with op.batch_alter_table('hr_person_professional_experience', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_hr_person_professional_experience_tenant_id'))
         batch_op.drop_index(batch_op.f('ix_hr_person_professional_experience_person_id'))
 
     op.drop_table('hr_person_professional_experience')
     with op.batch_alter_table('hr_person_identification', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_hr_person_identification_tenant_id'))
         batch_op.drop_index(batch_op.f('ix_hr_person_identification_person_id'))
         batch_op.drop_index(batch_op.f('ix_hr_person_identification_issuing_agency_id'))
         batch_op.drop_index(batch_op.f('ix_hr_person_identification_identification_type_id'))
 
     op.drop_table('hr_person_identification')
     with op.batch_alter_table('hr_person_education', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_hr_person_education_tenant_id'))
         batch_op.drop_index(batch_op.f('ix_hr_person_education_person_id'))
         batch_op.drop_index(batch_op.f('ix_hr_person_education_level_id'))
         batch_op.drop_index(batch_op.f('ix_hr_person_education_institution_id'))
@@ -1596,67 +1458,55 @@ def downgrade() -> None:
 
     op.drop_table('hr_person_education')
     with op.batch_alter_table('hr_person_certificate', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_hr_person_certificate_tenant_id'))
         batch_op.drop_index(batch_op.f('ix_hr_person_certificate_person_id'))
         batch_op.drop_index(batch_op.f('ix_hr_person_certificate_certificate_type_id'))
 
     op.drop_table('hr_person_certificate')
     with op.batch_alter_table('hr_person_address', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_hr_person_address_tenant_id'))
         batch_op.drop_index(batch_op.f('ix_hr_person_address_person_id'))
         batch_op.drop_index(batch_op.f('ix_hr_person_address_country_region_id'))
 
     op.drop_table('hr_person_address')
     with op.batch_alter_table('hr_party_contact', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_hr_party_contact_tenant_id'))
         batch_op.drop_index(batch_op.f('ix_hr_party_contact_person_id'))
 
     op.drop_table('hr_party_contact')
     with op.batch_alter_table('hr_job_compensation', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_hr_job_compensation_tenant_id'))
         batch_op.drop_index(batch_op.f('ix_hr_job_compensation_job_id'))
 
     op.drop_table('hr_job_compensation')
     with op.batch_alter_table('role_privilege', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_role_privilege_tenant_id'))
         batch_op.drop_index(batch_op.f('ix_role_privilege_role_id'))
 
     op.drop_table('role_privilege')
     with op.batch_alter_table('hr_user_role', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_hr_user_role_user_id'))
-        batch_op.drop_index(batch_op.f('ix_hr_user_role_tenant_id'))
         batch_op.drop_index(batch_op.f('ix_hr_user_role_role_id'))
 
     op.drop_table('hr_user_role')
     with op.batch_alter_table('hr_skill', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_hr_skill_tenant_id'))
         batch_op.drop_index(batch_op.f('ix_hr_skill_rating_model_id'))
 
     op.drop_table('hr_skill')
     with op.batch_alter_table('hr_rating_level', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_hr_rating_level_tenant_id'))
         batch_op.drop_index(batch_op.f('ix_hr_rating_level_rating_model_id'))
 
     op.drop_table('hr_rating_level')
     with op.batch_alter_table('hr_person', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_hr_person_veteran_status_id'))
-        batch_op.drop_index(batch_op.f('ix_hr_person_tenant_id'))
 
     op.drop_table('hr_person')
     with op.batch_alter_table('hr_job', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_hr_job_title_id'))
-        batch_op.drop_index(batch_op.f('ix_hr_job_tenant_id'))
         batch_op.drop_index(batch_op.f('ix_hr_job_job_type_id'))
         batch_op.drop_index(batch_op.f('ix_hr_job_job_function_id'))
 
     op.drop_table('hr_job')
     with op.batch_alter_table('entra_link_flow', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_entra_link_flow_tenant_id'))
         batch_op.drop_index(batch_op.f('ix_entra_link_flow_connection_id'))
 
     op.drop_table('entra_link_flow')
     with op.batch_alter_table('entra_app_link', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_entra_app_link_tenant_id'))
         batch_op.drop_index(batch_op.f('ix_entra_app_link_hr_user_id'))
 
     op.drop_table('entra_app_link')
@@ -1667,42 +1517,26 @@ def downgrade() -> None:
     op.drop_table('console_session')
     with op.batch_alter_table('application_user_role', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_application_user_role_user_id'))
-        batch_op.drop_index(batch_op.f('ix_application_user_role_tenant_id'))
         batch_op.drop_index(batch_op.f('ix_application_user_role_role_id'))
 
     op.drop_table('application_user_role')
     with op.batch_alter_table('app_credential', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_app_credential_thumbprint_sha256'))
         batch_op.drop_index(batch_op.f('ix_app_credential_thumbprint_sha1'))
-        batch_op.drop_index(batch_op.f('ix_app_credential_tenant_id'))
         batch_op.drop_index(batch_op.f('ix_app_credential_secret_hash'))
         batch_op.drop_index(batch_op.f('ix_app_credential_app_id'))
 
     op.drop_table('app_credential')
-    with op.batch_alter_table('trusted_issuer', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_trusted_issuer_tenant_id'))
-
     op.drop_table('trusted_issuer')
-    with op.batch_alter_table('service_principal', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_service_principal_tenant_id'))
-
     op.drop_table('service_principal')
-    with op.batch_alter_table('security_role', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_security_role_tenant_id'))
-
     op.drop_table('security_role')
     with op.batch_alter_table('reconciliation_run', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_reconciliation_run_tenant_id'))
         batch_op.drop_index(batch_op.f('ix_reconciliation_run_status'))
         batch_op.drop_index(batch_op.f('ix_reconciliation_run_job_id'))
 
     op.drop_table('reconciliation_run')
-    with op.batch_alter_table('provisioning_policy', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_provisioning_policy_tenant_id'))
-
     op.drop_table('provisioning_policy')
     with op.batch_alter_table('provisioning_held_plan', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_provisioning_held_plan_tenant_id'))
         batch_op.drop_index(batch_op.f('ix_provisioning_held_plan_status'))
         batch_op.drop_index(batch_op.f('ix_provisioning_held_plan_person_id'))
 
@@ -1721,13 +1555,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_linkedin_notification_tenant_id'))
 
     op.drop_table('linkedin_notification')
-    with op.batch_alter_table('linkedin_integration', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_linkedin_integration_tenant_id'))
-
     op.drop_table('linkedin_integration')
-    with op.batch_alter_table('linkedin_customer_app', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_linkedin_customer_app_tenant_id'))
-
     op.drop_table('linkedin_customer_app')
     with op.batch_alter_table('job', schema=None) as batch_op:
         batch_op.drop_index('ix_job_waiting', postgresql_where=sa.text("status IN ('queued', 'failed')"), sqlite_where=sa.text("status IN ('queued', 'failed')"))
@@ -1737,94 +1565,30 @@ def downgrade() -> None:
         batch_op.drop_index('ix_job_due', postgresql_where=sa.text("status IN ('queued', 'failed')"), sqlite_where=sa.text("status IN ('queued', 'failed')"))
 
     op.drop_table('job')
-    with op.batch_alter_table('hr_veteran_status', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_hr_veteran_status_tenant_id'))
-
     op.drop_table('hr_veteran_status')
-    with op.batch_alter_table('hr_user', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_hr_user_tenant_id'))
-
     op.drop_table('hr_user')
-    with op.batch_alter_table('hr_title', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_hr_title_tenant_id'))
-
     op.drop_table('hr_title')
-    with op.batch_alter_table('hr_screening_type', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_hr_screening_type_tenant_id'))
-
     op.drop_table('hr_screening_type')
-    with op.batch_alter_table('hr_role', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_hr_role_tenant_id'))
-
     op.drop_table('hr_role')
-    with op.batch_alter_table('hr_reason_code', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_hr_reason_code_tenant_id'))
-
     op.drop_table('hr_reason_code')
-    with op.batch_alter_table('hr_rating_model', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_hr_rating_model_tenant_id'))
-
     op.drop_table('hr_rating_model')
-    with op.batch_alter_table('hr_position_type', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_hr_position_type_tenant_id'))
-
     op.drop_table('hr_position_type')
-    with op.batch_alter_table('hr_job_type', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_hr_job_type_tenant_id'))
-
     op.drop_table('hr_job_type')
-    with op.batch_alter_table('hr_job_function', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_hr_job_function_tenant_id'))
-
     op.drop_table('hr_job_function')
-    with op.batch_alter_table('hr_issuing_agency', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_hr_issuing_agency_tenant_id'))
-
     op.drop_table('hr_issuing_agency')
-    with op.batch_alter_table('hr_identification_type', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_hr_identification_type_tenant_id'))
-
     op.drop_table('hr_identification_type')
-    with op.batch_alter_table('hr_education_level', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_hr_education_level_tenant_id'))
-
     op.drop_table('hr_education_level')
-    with op.batch_alter_table('hr_education_institution', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_hr_education_institution_tenant_id'))
-
     op.drop_table('hr_education_institution')
-    with op.batch_alter_table('hr_education_discipline', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_hr_education_discipline_tenant_id'))
-
     op.drop_table('hr_education_discipline')
-    with op.batch_alter_table('hr_education_degree', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_hr_education_degree_tenant_id'))
-
     op.drop_table('hr_education_degree')
     with op.batch_alter_table('hr_department', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_hr_department_tenant_id'))
         batch_op.drop_index(batch_op.f('ix_hr_department_parent_department_id'))
 
     op.drop_table('hr_department')
-    with op.batch_alter_table('hr_country_region', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_hr_country_region_tenant_id'))
-
     op.drop_table('hr_country_region')
-    with op.batch_alter_table('hr_certificate_type', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_hr_certificate_type_tenant_id'))
-
     op.drop_table('hr_certificate_type')
-    with op.batch_alter_table('entra_connection', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_entra_connection_tenant_id'))
-
     op.drop_table('entra_connection')
-    with op.batch_alter_table('console_admin', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_console_admin_tenant_id'))
-
     op.drop_table('console_admin')
-    with op.batch_alter_table('company', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_company_tenant_id'))
-
     op.drop_table('company')
     with op.batch_alter_table('audit_entry', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_entry_tenant_id'))
@@ -1833,13 +1597,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_audit_entry_job_id'))
 
     op.drop_table('audit_entry')
-    with op.batch_alter_table('application_user', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_application_user_tenant_id'))
-
     op.drop_table('application_user')
-    with op.batch_alter_table('app_registration', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_app_registration_tenant_id'))
-
     op.drop_table('app_registration')
     with op.batch_alter_table('used_assertion', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_used_assertion_expires_at'))
