@@ -62,7 +62,10 @@ def choice(option_set: type[IntEnum], *, default: IntEnum | None = None, require
 
 
 def reference(target: str, *, required: bool = False, write_once: bool = False) -> MappedColumn[Any]:
-    """A foreign key to ``<target>.id`` (deleting the target is refused while it is referenced)."""
+    """A reference to a ``<target>`` record (deleting the target is refused while it is referenced).
+
+    Declared as a key to ``<target>.id``; :mod:`hirehub.db.base` makes it ``(tenant_id, x_id) -> (tenant_id, id)``
+    when the table is declared, so the record referenced is always the same tenant's."""
     return mapped_column(
         ForeignKey(f"{target}.id", ondelete="RESTRICT"),
         nullable=not required,
@@ -73,7 +76,7 @@ def reference(target: str, *, required: bool = False, write_once: bool = False) 
 
 
 def owner(target: str) -> MappedColumn[Any]:
-    """A foreign key to the row this one belongs to (deleted with it)."""
+    """A reference to the row this one belongs to (deleted with it), in the same tenant (see :func:`reference`)."""
     return mapped_column(
         ForeignKey(f"{target}.id", ondelete="CASCADE"), nullable=False, index=True, info={"required": True}
     )
