@@ -105,9 +105,9 @@ PLATFORM_TABLES = frozenset({"tenant"})
 def scope_foreign_keys(table: Table) -> None:
     """Turn each reference ``x_id -> t.id`` of a tenant-owned table into ``(tenant_id, x_id) -> (t.tenant_id, t.id)``.
 
-    The referenced table is tenant-owned too (every table but the platform's own is), so the pair is its primary
-    key: the database itself refuses a reference to another tenant's row, and a join along the key can only meet
-    rows of one tenant. Composite keys already written out are left as they are.
+    The referenced table is tenant-owned too (references to the platform's tables are left as they are), so the
+    pair is its primary key: the database itself refuses a reference to another tenant's row, and a join along
+    the key can only meet rows of one tenant. Composite keys already written out are left as they are.
     """
     for constraint in list(table.foreign_key_constraints):
         if len(constraint.elements) != 1:
@@ -115,7 +115,7 @@ def scope_foreign_keys(table: Table) -> None:
         (element,) = constraint.elements
         column = element.parent
         target_table, _, target_column = element.target_fullname.rpartition(".")
-        if column.name == TENANT_COLUMN or target_column != "id" or target_table in PLATFORM_TABLES:
+        if column.name == TENANT_COLUMN or target_column != "id" or not _tenant_owned(table.metadata, target_table):
             continue
         table.constraints.discard(constraint)
         table.foreign_keys.discard(element)
@@ -131,6 +131,13 @@ def scope_foreign_keys(table: Table) -> None:
                 name=name,
             )
         )
+
+
+def _tenant_owned(metadata: MetaData, name: str) -> bool:
+    """Whether the table ``name`` belongs to tenants: a platform table, or one declared without a tenant, does not
+    (a table not declared yet is taken to, as every table but the platform's own is)."""
+    declared = metadata.tables.get(name)
+    return name not in PLATFORM_TABLES and (declared is None or TENANT_COLUMN in declared.c)
 
 
 class Row:
