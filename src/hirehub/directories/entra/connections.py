@@ -166,10 +166,26 @@ class ConnectionRuntime:
         )
 
 
-async def test_connection(runtime: ConnectionRuntime, connection: EntraConnection, now: datetime) -> ConnectionCheck:
+@dataclass(frozen=True)
+class CertificateCredentials:
+    """A certificate to sign in with instead of the connection's current one (a rotation's pending certificate)."""
+
+    certificate_pem: str
+    private_key_encrypted: str
+    thumbprint: str
+
+
+async def test_connection(
+    runtime: ConnectionRuntime,
+    connection: EntraConnection,
+    now: datetime,
+    *,
+    certificate: CertificateCredentials | None = None,
+) -> ConnectionCheck:
     """*Test connection*: get a token, then compare granted permissions and roles with the list in permissions.py.
 
-    The verdict is stored on the connection (``last_test``) and its status follows it.
+    The verdict is stored on the connection (``last_test``) and its status follows it. With ``certificate`` the
+    customer-owned application signs in with that certificate instead of the stored one.
     """
     check = await _check(runtime, connection)
     connection.last_test = check.as_json()
