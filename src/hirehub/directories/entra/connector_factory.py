@@ -7,7 +7,9 @@ token buckets are shared by every job of that process.
 A delegated connection's token cache changes when MSAL renews a token (the refresh token rotates) and its status
 changes when renewal fails (``needs_link``): both must reach the database, or the next process would start from
 a stale refresh token. So its tokens are fetched in a transaction of their own that stores the connection row
-again, and kept in memory for a few minutes to spare the database a round trip per Graph call.
+again, and kept in memory for a few minutes to spare the database a round trip per Graph call, unless the
+runtime dropped the connection's tokens meanwhile (a refused token, a *Test connection*). Graph calls carry a
+Graph token and Exchange calls an Exchange Online token, each fetched and kept for its own resource.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ class EntraConnectors:
         self.database = database
         self.runtime = runtime
         self._clock = clock
-        self._delegated: dict[tuple[uuid.UUID, str], tuple[str, float]] = {}
+        self._delegated: dict[tuple[uuid.UUID, str], tuple[str, float, int]] = {}
 
     async def __call__(self, tenant_id: uuid.UUID) -> Connector | None:
         async with self.database.tenant_session(tenant_id) as session:
@@ -56,17 +58,20 @@ class EntraConnectors:
             exchange = self.runtime.exchange(connection) if connection.exchange_enabled else None
             return GraphConnector(GraphDirectory(graph), exchange)
         cloud = cloud_named(connection.cloud)
+        connection_id = connection.id
         graph = GraphClient(
             cloud.graph_base,
-            self._delegated_token(tenant_id, connection.id, cloud.graph_scope),
+            self._delegated_token(tenant_id, connection_id, cloud.graph_scope),
             self.runtime.http_client(),
             bucket=self.runtime.bucket(connection),
+            on_unauthorized=lambda: self.runtime.forget(connection_id),
         )
         exchange = (
             ExchangeClient(
                 cloud.exchange_invoke_url(connection.directory_tenant_id),
-                self._delegated_token(tenant_id, connection.id, cloud.exchange_scope),
+                self._delegated_token(tenant_id, connection_id, cloud.exchange_scope),
                 self.runtime.http_client(),
+                on_unauthorized=lambda: self.runtime.forget(connection_id),
             )
             if connection.exchange_enabled
             else None
@@ -78,8 +83,13 @@ class EntraConnectors:
     ) -> Callable[[], Awaitable[str]]:
         async def token() -> str:
             key = (connection_id, scope)
+            generation = self.runtime.generation(connection_id)
             cached = self._delegated.get(key)
-            if cached is not None and self._clock() - cached[1] < DELEGATED_TOKEN_REUSE_SECONDS:
+            if (
+                cached is not None
+                and cached[2] == generation
+                and self._clock() - cached[1] < DELEGATED_TOKEN_REUSE_SECONDS
+            ):
                 return cached[0]
             refused: NeedsLink | None = None
             async with self.database.tenant_transaction(tenant_id) as session:
@@ -92,7 +102,7 @@ class EntraConnectors:
                     refused = exc  # committed below with the connection marked needs_link
             if refused is not None:
                 raise refused
-            self._delegated[key] = (value, self._clock())
+            self._delegated[key] = (value, self._clock(), generation)
             return value
 
         return token
