@@ -29,6 +29,8 @@ from hirehub.hr.models import (
 from hirehub.tenancy import service as tenancy
 
 START = date(2026, 12, 1)
+TODAY = date(2026, 11, 23)
+"""The tenant's date the helpers enter changes on, unless a test says otherwise (never the wall clock)."""
 
 
 @dataclass
@@ -71,7 +73,7 @@ class HR:
     async def hired(self, first: str = "Ada", last: str = "Lovelace", start: date = START, **hire: Any) -> Worker:
         candidate = await self.candidate(first, last)
         async with self.transaction() as session:
-            outcome = await services.hire(session, candidate.id, HireDetails(start), **hire)
+            outcome = await services.hire(session, candidate.id, HireDetails(start), **{"today": TODAY, **hire})
         return outcome.worker
 
     async def get(self, model: type[Any], row_id: uuid.UUID) -> Any:

@@ -120,24 +120,24 @@ def live(stints: Iterable[Stint]) -> list[Stint]:
 
 
 def employment_on(stints: Iterable[Stint], day: date) -> Stint | None:
-    """The employment that decides the view on ``day``: the latest one started by then, else the next to start."""
+    """The employment that decides the view on ``day``: the latest one started by then, unless it has ended and
+    another is still to start (a rehire ahead, whose first day the worker is waiting for)."""
     ordered = live(stints)
     started = [s for s in ordered if s.start <= day]
-    if started:
+    upcoming = [s for s in ordered if s.start > day]
+    if started and (started[-1].end is None or day <= started[-1].end or not upcoming):
         return started[-1]
-    return ordered[0] if ordered else None
+    return upcoming[0] if upcoming else None
 
 
 def status_on(stints: Sequence[Stint], aways: Iterable[Away], day: date) -> Status:
-    """Pending before the first day, employed from it, on leave while a leave covers the day, terminated after
-    the last day (and until a rehire starts); rescinded when every employment was rescinded."""
-    ordered = live(stints)
-    if not ordered:
+    """Pending before the first day (of a hire or of a rehire ahead), employed from it, on leave while a leave
+    covers the day, terminated after the last day; rescinded when every employment was rescinded."""
+    current = employment_on(stints, day)
+    if current is None:
         return Status.RESCINDED if stints else Status.PENDING
-    started = [s for s in ordered if s.start <= day]
-    if not started:
+    if current.start > day:
         return Status.PENDING
-    current = started[-1]
     if current.end is not None and day > current.end:
         return Status.TERMINATED
     if any(a.employment_id == current.id and not a.empty and a.covers(day) for a in aways):
