@@ -162,6 +162,8 @@ class CandidateToHire(Row, TenantOwned, Base):
     is_willing_to_relocate: Mapped[bool] = flag()
     email: Mapped[str | None] = text(255)
     phone: Mapped[str | None] = text(40)
+    job_title: Mapped[str | None] = text(100)
+    """The job title the candidate was recruited for, as the recruiter typed it (proposed as the title at the hire)."""
     applicant_integration_result: Mapped[int] = choice(
         ApplicantIntegrationResult, default=ApplicantIntegrationResult.NOT_PROCESSED, required=True
     )
