@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hirehub import __version__, dataverse
 from hirehub.api import health
+from hirehub.api.admin import entra as admin_entra
 from hirehub.api.admin import linkedin as admin_linkedin
 from hirehub.api.admin import provisioning as admin_provisioning
 from hirehub.api.admin import security as admin_security
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(admin_security.router)
     app.include_router(admin_provisioning.router)
     app.include_router(admin_linkedin.router)
+    app.include_router(admin_entra.router)
     app.include_router(linkedin_push.router)
     install_console(app)
     app.include_router(oauth_routes.router)  # last: its /{tenant}/… paths must not shadow the others

@@ -47,6 +47,7 @@ from hirehub.web.auth import (
     safe_next,
     sign_in_url,
 )
+from hirehub.web.entra_status import provisioning_status
 from hirehub.web.pages import STATIC_DIR, render
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -122,7 +123,8 @@ async def overview(request: Request, admin: Admin) -> Response:
         tenant = await session.get_one(Tenant, admin.tenant_id)
     async with database.tenant_session(admin.tenant_id) as session:
         companies = await session.scalar(select(func.count()).select_from(Company))
-    return render(request, "overview.html", tenant=tenant, companies=companies)
+    entra_status = await provisioning_status(database, admin.tenant_id, datetime.now(UTC))
+    return render(request, "overview.html", tenant=tenant, companies=companies, entra_status=entra_status)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -30,6 +30,7 @@ from hirehub.hr.models.options import EmploymentType, ReasonCategory, WorkerStat
 from hirehub.tenancy.models import Tenant
 from hirehub.web.auth import Admin, require_csrf
 from hirehub.web.directory_account import DirectoryAccount, directory_account
+from hirehub.web.entra_status import provisioning_status
 from hirehub.web.forms import FormState, PostedForm, actor, submit, today_in, with_message
 from hirehub.web.pages import render, render_form
 from hirehub.web.personnel_pages import open_positions
@@ -149,8 +150,10 @@ async def _page(
         loaded = await _load(session, admin.tenant_id, worker_id)
     if loaded is None:
         return render(request, "error.html", status_code=404, message="There is no such worker.")
+    entra_status = await provisioning_status(database, admin.tenant_id, datetime.now(UTC))
     return render_form(
         request, "workers_detail.html", state, notice=notice, page=loaded, status_label=status_label,
+        entra_status=entra_status,
         employment_type=lambda value: EmploymentType(value).name.replace("_", " ").capitalize() if value else "—",
     )  # fmt: skip
 

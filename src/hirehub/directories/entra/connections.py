@@ -59,7 +59,9 @@ async def create_connection(
     box: SecretBox,
     now: datetime,
 ) -> EntraConnection:
-    """A new connection; a customer-owned one gets its own key pair and certificate to download."""
+    """A new connection; a customer-owned one gets its own key pair and certificate to download.
+
+    The tenant's first connection becomes its active one; later ones wait to be activated explicitly."""
     try:
         kind = ConnectionType(connection_type)
     except ValueError as exc:
@@ -79,6 +81,8 @@ async def create_connection(
         directory_tenant_id=_validate_guid(directory_tenant_id, "the tenant ID", field="directory_tenant_id"),
         exchange_enabled=exchange_enabled,
         status=ConnectionStatus.PENDING,
+        enabled=True,
+        active=await session.scalar(select(EntraConnection.id).where(EntraConnection.active.is_(True))) is None,
     )
     if kind is ConnectionType.CUSTOMER_OWNED:
         if not client_id:
