@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hirehub.db import clock_offset
 from hirehub.db.base import utcnow
 from hirehub.db.session import Database
 from hirehub.directories.entra.connections import ConnectionRuntime
@@ -33,7 +34,7 @@ from hirehub.linkedin.jobs import JOB_HANDLERS as LINKEDIN_JOB_HANDLERS
 from hirehub.provisioning.connectors import Connectors
 from hirehub.provisioning.handlers import job_handlers as provisioning_job_handlers
 from hirehub.provisioning.sync import queue_sync
-from hirehub.settings import Settings, get_settings
+from hirehub.settings import Environment, Settings, get_settings
 
 
 def open_database(url: str, **engine_kwargs: Any) -> Database:
@@ -121,6 +122,9 @@ def build_hub(settings: Settings | None = None, *, database: Database | None = N
     recorded in it. One the hub opens itself is disposed of by :meth:`Hub.aclose`.
     """
     settings = settings or get_settings()
+    # Development's time travel (`hirehub demo clock advance`) shifts every process of the group; production never.
+    development = settings.env is Environment.DEVELOPMENT
+    clock_offset.follow(clock_offset.offset_file(settings.data_dir) if development else None)
     owns_database = database is None
     if database is None:
         database = open_database(settings.effective_database_url)

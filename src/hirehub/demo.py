@@ -7,12 +7,16 @@ A service like any other: it is handed the database to seed, and says when each 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
 from hirehub import accounts
+from hirehub.db import clock_offset
 from hirehub.db.session import Database
+from hirehub.errors import Forbidden, Invalid
+from hirehub.settings import Environment, Settings
 from hirehub.tenancy import service
 from hirehub.tenancy.models import Company, Tenant
 
@@ -51,3 +55,43 @@ async def seed_demo(database: Database, *, domain: str, step_done: Callable[[], 
         "created": created,
         "console": {"url": "/console/", "email": DEMO_ADMIN_EMAIL, "password": DEMO_ADMIN_PASSWORD},
     }
+
+
+def _development_only(settings: Settings) -> None:
+    if settings.env is not Environment.DEVELOPMENT:
+        raise Forbidden(
+            "time travel is for development mode only (HIREHUB_ENV=development, as `make run` sets it); "
+            "a production hub always runs on the wall clock"
+        )
+
+
+def clock_state(settings: Settings, *, wall: datetime | None = None) -> dict[str, Any]:
+    """The development clock: how far it is shifted and what time the hub's processes read (``wall``: the real
+    time, for tests)."""
+    _development_only(settings)
+    offset = clock_offset.read_offset(clock_offset.offset_file(settings.data_dir))
+    now = (wall or datetime.now(UTC)) + offset
+    return {
+        "offset_seconds": offset.total_seconds(),
+        "offset_days": round(offset / timedelta(days=1), 6),
+        "now": now.isoformat(),
+        "today": now.date().isoformat(),
+    }
+
+
+def advance_clock(settings: Settings, *, by: timedelta, wall: datetime | None = None) -> dict[str, Any]:
+    """Move every process of the development group forward by ``by``: the API, the job runners (which then run
+    the jobs that became due, such as a start or a last day) and the commands all read the shifted clock."""
+    _development_only(settings)
+    if by <= timedelta(0):
+        raise Invalid("the clock only moves forward: give a positive number of days or hours", field="days")
+    path = clock_offset.offset_file(settings.data_dir)
+    clock_offset.write_offset(path, clock_offset.read_offset(path) + by)
+    return clock_state(settings, wall=wall)
+
+
+def reset_clock(settings: Settings, *, wall: datetime | None = None) -> dict[str, Any]:
+    """Back to the wall clock. Jobs already run under the shifted clock stay run."""
+    _development_only(settings)
+    clock_offset.offset_file(settings.data_dir).unlink(missing_ok=True)
+    return clock_state(settings, wall=wall)

@@ -15,6 +15,8 @@ from sqlalchemy import DateTime, ForeignKey, Integer, MetaData, Uuid
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from hirehub.db.clock_offset import current_offset
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -25,8 +27,9 @@ NAMING_CONVENTION = {
 
 
 def utcnow() -> datetime:
-    """The current time, timezone-aware in UTC (the only kind of datetime hirehub stores)."""
-    return datetime.now(UTC)
+    """The current time, timezone-aware in UTC (the only kind of datetime hirehub stores); shifted only by a
+    development hub's time travel (:mod:`hirehub.db.clock_offset`)."""
+    return datetime.now(UTC) + current_offset()
 
 
 class UTCDateTime(TypeDecorator[datetime]):
