@@ -91,6 +91,11 @@ class Settings(BaseSettings):
     outbound_ca_bundle: str | None = Field(
         default=None, description="CA bundle for outbound TLS (e.g. a sandbox's test CA)."
     )
+    browser_host_map: dict[str, str] = Field(
+        default_factory=dict,
+        description='Development only: JSON {"https://login.microsoftonline.com": "http://127.0.0.1:9080", …}; a '
+        "redirect the hub sends a browser to one of these origins goes to the mapped one (the sandboxes).",
+    )
     oidc_issuer: str = Field(
         default="",
         description="Console sign-in through an OpenID Connect provider: its issuer URL (empty: passwords only).",
@@ -120,7 +125,7 @@ class Settings(BaseSettings):
             return [name.strip() for name in value.split(",") if name.strip()]
         return value
 
-    @field_validator("outbound_host_map", mode="before")
+    @field_validator("outbound_host_map", "browser_host_map", mode="before")
     @classmethod
     def _parse_host_map(cls, value: Any) -> Any:
         if isinstance(value, str):
