@@ -16,7 +16,7 @@ from hirehub.api.admin.caller import AdminCaller, AdminDependency
 from hirehub.errors import Invalid
 from hirehub.jobs import queue
 from hirehub.jobs.models import JobStatus
-from hirehub.jobs.serialize import job_json
+from hirehub.jobs.serialize import job_json, job_with_history
 from hirehub.provisioning import operations
 
 router = APIRouter(prefix="/admin/v1", tags=["admin: lifecycle"])
@@ -118,7 +118,7 @@ async def show_job(job_id: str, request: Request, caller: AdminCaller = AdminDep
     key = _job_id(job_id)
 
     async def reader(session: AsyncSession) -> Json:
-        return job_json(await queue.get_job(session, key), full=True)
+        return await job_with_history(session, await queue.get_job(session, key))
 
     return await common.read(request, caller, reader)
 
