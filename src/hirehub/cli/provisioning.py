@@ -14,7 +14,8 @@ import typer
 from hirehub.bootstrap import Hub
 from hirehub.cli.context import Result, change_in, read_in, with_tenant
 from hirehub.cli.output import JsonOption, refuse
-from hirehub.errors import Invalid
+from hirehub.directories.entra.diagnosis import directory_failure
+from hirehub.errors import HubError, Invalid
 from hirehub.provisioning import operations
 
 TenantOption = typer.Option(..., "--tenant", help="Tenant GUID or domain.")
@@ -59,9 +60,14 @@ def plan_preview(tenant: str = TenantOption, number: str = PersonnelNumberOption
     """What a sync would do now for one worker, without doing it (dry run)."""
 
     async def previewed(hub: Hub, tenant_id: uuid.UUID) -> Result:
-        return await operations.preview(
-            hub.database, connectors=hub.connectors, tenant_id=tenant_id, personnel_number=number
-        )
+        try:
+            return await operations.preview(
+                hub.database, connectors=hub.connectors, tenant_id=tenant_id, personnel_number=number
+            )
+        except HubError:
+            raise
+        except Exception as failure:  # the directory's failure is one {"error"} object, never a traceback
+            raise directory_failure(failure) from failure
 
     with_tenant(tenant, previewed, as_json)
 

@@ -25,6 +25,7 @@ from hirehub.directories.entra.linking import MissingServiceProviderApp, NeedsLi
 from hirehub.directories.entra.msal_client import TokenError
 from hirehub.directories.entra.permissions import Problem
 from hirehub.errors import HubError
+from hirehub.lifecycle.connector import ConnectorUnavailable
 
 RETRY_LATER = "Press Test connection again in a few minutes; if it keeps failing, check Microsoft's service health."
 
@@ -37,7 +38,10 @@ class Stage(StrEnum):
     EXCHANGE = "exchange"
 
 
-def _host(cloud: Cloud, stage: Stage) -> str:
+def _host(cloud: Cloud | None, stage: Stage) -> str:
+    if cloud is None:
+        return {Stage.SIGN_IN: "Microsoft's sign-in service", Stage.GRAPH: "Microsoft's services",
+                Stage.EXCHANGE: "Exchange Online"}[stage]  # fmt: skip
     return {Stage.SIGN_IN: cloud.authority_host, Stage.GRAPH: cloud.graph_host, Stage.EXCHANGE: cloud.exchange_host}[
         stage
     ]
@@ -67,7 +71,8 @@ def transport_kind(exc: BaseException) -> str | None:
     """``timeout``, ``tls``, ``dns`` or ``unreachable`` when the exception is a failure to reach a host; else None."""
     chain = list(_chain(exc))
     text = " ".join(str(e) for e in chain).lower()
-    if any(isinstance(e, httpx.TimeoutException | requests.Timeout | TimeoutError | socket.timeout) for e in chain):
+    timeouts = (httpx.TimeoutException, requests.Timeout, TimeoutError, socket.timeout)
+    if any(isinstance(e, timeouts) for e in chain) or "timed out" in text:
         return "timeout"
     if any(isinstance(e, ssl.SSLError | requests.exceptions.SSLError) for e in chain) or "certificate verify" in text:
         return "tls"
@@ -81,11 +86,12 @@ def transport_kind(exc: BaseException) -> str | None:
 
 
 def _transport_problem(kind: str, host: str) -> Problem:
+    reach = f"https://{host}" if "." in host and " " not in host else host
     if kind == "timeout":
         return Problem(
             "timeout",
             f"{host} did not answer in time.",
-            f"Check that this machine reaches https://{host} (a proxy or firewall may hold the connection), then "
+            f"Check that this machine reaches {reach} (a proxy or firewall may hold the connection), then "
             "press Test connection again.",
         )
     if kind == "tls":
@@ -93,7 +99,7 @@ def _transport_problem(kind: str, host: str) -> Problem:
             "tls",
             f"The TLS certificate presented for {host} could not be verified, so the hub did not send anything.",
             "An intercepting proxy is the usual cause: add its CA to HIREHUB_OUTBOUND_CA_BUNDLE, or let the hub "
-            f"reach https://{host} directly.",
+            f"reach {reach} directly.",
         )
     if kind == "dns":
         return Problem(
@@ -160,7 +166,7 @@ def token_problem(error: TokenError, *, tenant: str, client: str) -> Problem:
     )
 
 
-def graph_problem(error: GraphError, *, stage: Stage, cloud: Cloud) -> Problem:
+def graph_problem(error: GraphError, *, stage: Stage, cloud: Cloud | None) -> Problem:
     """A refusal of Graph or Exchange (other than the grants check's, which says more) as a problem."""
     service = "Exchange Online" if stage is Stage.EXCHANGE else "Microsoft Graph"
     said = f"{service} answered {error.status} {error.code}: {error.message}".rstrip(": ")
@@ -168,8 +174,8 @@ def graph_problem(error: GraphError, *, stage: Stage, cloud: Cloud) -> Problem:
         return Problem(
             "token_refused",
             f"{said} (a fresh token was refused too).",
-            f"Check that the connection's national cloud ({cloud.display_name}) is the tenant's cloud, then press "
-            "Test connection again.",
+            f"Check that the connection's national cloud{f' ({cloud.display_name})' if cloud else ''} is the "
+            "tenant's cloud, then press Test connection again.",
         )
     if error.status == 403:
         return Problem(
@@ -183,7 +189,9 @@ def graph_problem(error: GraphError, *, stage: Stage, cloud: Cloud) -> Problem:
     return Problem("refused", said, "Check the connection's settings, then press Test connection again.")
 
 
-def diagnose(exc: BaseException, *, stage: Stage, cloud: Cloud, tenant: str, client: str) -> Problem:
+def diagnose(
+    exc: BaseException, *, stage: Stage, cloud: Cloud | None = None, tenant: str = "", client: str = ""
+) -> Problem:
     """Any exception met while testing or using a connection, as a problem with a next step."""
     if isinstance(exc, NeedsLink):
         return Problem("needs_link", exc.reason, "Press Link account and sign in as an administrator of the directory.")
@@ -203,7 +211,8 @@ def diagnose(exc: BaseException, *, stage: Stage, cloud: Cloud, tenant: str, cli
     if isinstance(exc, ValueError) and "authority configuration" in str(exc):
         return Problem(
             "unknown_tenant",
-            f"Microsoft has no directory {tenant} in {cloud.display_name} ({str(exc).splitlines()[0][:200]}).",
+            f"Microsoft has no directory {tenant or 'of that tenant ID'}"
+            f"{f' in {cloud.display_name}' if cloud else ''} ({str(exc).splitlines()[0][:200]}).",
             "Copy the Directory (tenant) ID from the app registration's Overview blade into the connection, and "
             "check that the connection's national cloud is the one the tenant lives in.",
         )
@@ -211,7 +220,7 @@ def diagnose(exc: BaseException, *, stage: Stage, cloud: Cloud, tenant: str, cli
         return Problem("refused", str(exc), "Correct the connection's settings, then press Test connection again.")
     return Problem(
         "unexpected",
-        f"The test stopped on an unexpected error: {type(exc).__name__}: {str(exc)[:300]}",
+        f"An unexpected error: {type(exc).__name__}: {str(exc)[:300]}",
         "Press Test connection again; if it fails the same way, the hub's log has the details.",
     )
 
@@ -228,3 +237,16 @@ def token_roles(access_token: str) -> set[str] | None:
         return None
     roles = payload.get("roles") if isinstance(payload, dict) else None
     return {str(r) for r in roles} if isinstance(roles, list) else None
+
+
+class DirectoryUnreachable(ConnectorUnavailable):
+    """The directory could not be read or reached; the message says why and what to do."""
+
+
+def directory_failure(exc: BaseException) -> HubError:
+    """Any failure of a directory call as a refusal every protocol answers (plan preview's console page, the
+    CLI's ``{"error"}``): a refusal stays itself, anything else is diagnosed."""
+    if isinstance(exc, HubError):
+        return exc
+    problem = diagnose(exc, stage=Stage.GRAPH)
+    return DirectoryUnreachable(f"the directory could not be read: {problem.message} {problem.next_step}")

@@ -208,6 +208,7 @@ class GraphClient:
         final: dict[str, BatchResponse] = {}
         pending = {r.id: r for r in chunk}
         not_found_left = {r.id: self._not_found_retries if r.retry_not_found else 0 for r in chunk}
+        token_renewed = False
         for attempt in range(self._max_attempts):
             if not pending:
                 break
@@ -231,9 +232,18 @@ class GraphClient:
             }
             retry: set[str] = set()
             wait = 0.0
+            renew = False
             for item in items:
                 response = responses.get(item.id)
                 if response is None:
+                    retry.add(item.id)
+                    continue
+                if (
+                    not token_renewed
+                    and self._on_unauthorized is not None
+                    and refused_token(response.status, response.body)
+                ):
+                    renew = True  # each item is authorized on its own: a fresh token, then resend the refused ones
                     retry.add(item.id)
                     continue
                 if response.status in (429, 503, 504):
@@ -254,6 +264,9 @@ class GraphClient:
                     del final[item.id]
                     retry.add(item.id)
             pending = {item.id: item for item in items if item.id in retry}
+            if renew and self._on_unauthorized is not None:
+                token_renewed = True
+                self._on_unauthorized()
             if pending:
                 if self._bucket is not None and wait:
                     self._bucket.drain(wait)
