@@ -144,7 +144,7 @@ def update(
             exchange_enabled=exchange,
         )  # fmt: skip
         connection = await _find(session, connection_id, None)
-        return connection_json(await lifecycle.update_connection(session, connection, changes, actor=ACTOR))
+        return connection_json(await connections.update(session, connection, changes, now=_now(), actor=ACTOR))
 
     change_in(tenant, updated, as_json)
 

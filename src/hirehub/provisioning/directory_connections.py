@@ -53,6 +53,20 @@ async def test(
     return outcome
 
 
+async def update(
+    session: AsyncSession,
+    connection: EntraConnection,
+    changes: lifecycle.ConnectionChanges,
+    *,
+    now: datetime,
+    actor: str,
+) -> EntraConnection:
+    """Edit; an edit that brings back what the last passing test vouched for lets the waiting jobs go on."""
+    await lifecycle.update_connection(session, connection, changes, actor=actor)
+    await resume_if_provisioning(session, connection, now=now)
+    return connection
+
+
 async def activate(session: AsyncSession, connection: EntraConnection, *, now: datetime, actor: str) -> EntraConnection:
     await lifecycle.activate(session, connection, actor=actor)
     await resume_if_provisioning(session, connection, now=now)

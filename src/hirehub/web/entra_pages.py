@@ -245,7 +245,7 @@ async def edit(
                 client_id=client_id if connection.connection_type == ConnectionType.CUSTOMER_OWNED else None,
                 exchange_enabled=exchange_enabled,
             )  # fmt: skip
-            await lifecycle.update_connection(session, connection, changes, actor=actor(admin))
+            await connections.update(session, connection, changes, now=datetime.now(UTC), actor=actor(admin))
             waiting = lifecycle.provisioning_blocker(connection)
             return f"Connection {connection.name} saved" + (f": {waiting}" if waiting and connection.active else "")
 

@@ -98,7 +98,7 @@ async def edit(
     async def work(session: AsyncSession) -> Json:
         connection = await lifecycle.get_connection(session, connection_id, lock=True)
         return lifecycle.detail_json(
-            await lifecycle.update_connection(session, connection, changes, actor=caller.actor)
+            await connections.update(session, connection, changes, now=_now(), actor=caller.actor)
         )
 
     return await _in_transaction(request, caller, work)
