@@ -15,6 +15,7 @@ import socket
 import ssl
 from collections.abc import Iterator
 from enum import StrEnum
+from urllib.parse import urlsplit
 
 import httpx
 import requests
@@ -26,6 +27,7 @@ from hirehub.directories.entra.msal_client import TokenError
 from hirehub.directories.entra.permissions import Problem
 from hirehub.errors import HubError
 from hirehub.lifecycle.connector import ConnectorUnavailable
+from hirehub.outbound import ORIGINAL_HOST_HEADER
 
 RETRY_LATER = "Press Test connection again in a few minutes; if it keeps failing, check Microsoft's service health."
 
@@ -85,6 +87,27 @@ def transport_kind(exc: BaseException) -> str | None:
     return None
 
 
+def failed_host(exc: BaseException) -> str | None:
+    """The host a failed request was meant for: the original host a host map rerouted (``X-Original-Host``), else
+    the URL's; None when no request is known."""
+    for each in _chain(exc):
+        try:
+            request = getattr(each, "request", None)
+        except RuntimeError:  # httpx: an error raised outside a request
+            continue
+        if request is None:
+            continue
+        headers = getattr(request, "headers", None) or {}
+        original = headers.get(ORIGINAL_HOST_HEADER)
+        if original:
+            return str(original).split(":")[0]
+        url = getattr(request, "url", None)
+        host = getattr(url, "host", None) or (urlsplit(url).hostname if isinstance(url, str) else None)
+        if host:
+            return str(host)
+    return None
+
+
 def _transport_problem(kind: str, host: str) -> Problem:
     reach = f"https://{host}" if "." in host and " " not in host else host
     if kind == "timeout":
@@ -110,7 +133,7 @@ def _transport_problem(kind: str, host: str) -> Problem:
     return Problem(
         "unreachable",
         f"The hub could not connect to {host} (no network route, or the connection was refused).",
-        f"Check that this machine reaches https://{host} (firewall, proxy, network), then press Test connection again.",
+        f"Check that this machine reaches {reach} (firewall, proxy, network), then press Test connection again.",
     )
 
 
@@ -207,7 +230,7 @@ def diagnose(
         return graph_problem(exc, stage=stage, cloud=cloud)
     kind = transport_kind(exc)
     if kind is not None:
-        return _transport_problem(kind, _host(cloud, stage))
+        return _transport_problem(kind, failed_host(exc) or _host(cloud, stage))
     if isinstance(exc, ValueError) and "authority configuration" in str(exc):
         return Problem(
             "unknown_tenant",
