@@ -23,6 +23,7 @@ from hirehub.demo import (
     seed_demo,
 )
 from hirehub.errors import Forbidden, HubError
+from hirehub.logging import configure_logging
 from hirehub.settings import Environment, get_settings
 
 demo_app = typer.Typer(help="The demo: its tenant, the whole chain on one machine, and time travel.")
@@ -77,6 +78,7 @@ def demo_run(
     settings = get_settings()
     if settings.env is not Environment.DEVELOPMENT:
         refuse(Forbidden("demo run is development mode only: set HIREHUB_ENV=development (make run does)"), False)
+    configure_logging("WARNING", json=False)  # the start-up ends in plain lines for a person to read
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     for step in (hub_command("db", "upgrade"), hub_command("demo", "seed", "--json")):
         if run_step(step, settings.data_dir) != 0:
