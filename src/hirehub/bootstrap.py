@@ -27,6 +27,7 @@ from hirehub.events.dispatch import EventRoutes, OutboxDispatcher, ThrottledDisp
 from hirehub.events.event import DomainEvent
 from hirehub.events.outbox import OutboxSession
 from hirehub.hr.events import WORKER_EVENTS
+from hirehub.hr.transitions import JOB_HANDLERS as HR_JOB_HANDLERS
 from hirehub.jobs.claiming import DEFAULT_LEASE
 from hirehub.jobs.context import Clock, Handler
 from hirehub.jobs.runner import JobRunner
@@ -55,7 +56,7 @@ def event_routes() -> EventRoutes:
 
 def job_handlers(connectors: Connectors) -> dict[str, Handler]:
     """Every job kind the product enqueues → its handler; provisioning's reach a directory through ``connectors``."""
-    return {**provisioning_job_handlers(connectors), **LINKEDIN_JOB_HANDLERS}
+    return {**provisioning_job_handlers(connectors), **LINKEDIN_JOB_HANDLERS, **HR_JOB_HANDLERS}
 
 
 @dataclass

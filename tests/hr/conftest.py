@@ -19,12 +19,14 @@ from hirehub.hr.models import (
     CandidateToHire,
     Department,
     Employment,
+    EmploymentLeave,
     Person,
     Position,
     PositionWorkerAssignment,
     ReasonCode,
     Title,
     Worker,
+    WorkerPlacement,
 )
 from hirehub.tenancy import service as tenancy
 
@@ -94,12 +96,29 @@ class HR:
         async with self.database.tenant_session(self.tenant_id) as session:
             counts = {
                 model.__name__: await session.scalar(select(func.count()).select_from(model))
-                for model in (Person, Worker, Employment, PositionWorkerAssignment, CandidateToHire, OutboxEvent)
+                for model in (
+                    Person,
+                    Worker,
+                    Employment,
+                    PositionWorkerAssignment,
+                    CandidateToHire,
+                    OutboxEvent,
+                    WorkerPlacement,
+                    EmploymentLeave,
+                )
             }
             sequences = {s.code: s.next_value for s in await session.scalars(select(NumberSequence))}
             rows = {
                 f"{type(row).__name__}:{row.id}": row.version
-                for model in (Person, Worker, Employment, PositionWorkerAssignment, CandidateToHire)
+                for model in (
+                    Person,
+                    Worker,
+                    Employment,
+                    PositionWorkerAssignment,
+                    CandidateToHire,
+                    WorkerPlacement,
+                    EmploymentLeave,
+                )
                 for row in await session.scalars(select(model))
             }
         return {"counts": counts, "sequences": sequences, "versions": rows}

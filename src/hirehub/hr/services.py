@@ -19,6 +19,7 @@ from hirehub.db.sequences import CANDIDATE_ID, PARTY_NUMBER, PERSONNEL_NUMBER, t
 from hirehub.events import outbox
 from hirehub.hr import domain, errors
 from hirehub.hr.as_of import WorkerAsOf, legacy_moves, move, stint, tenant_today, worker_as_of
+from hirehub.hr.daily import ensure_daily
 from hirehub.hr.domain import HireDetails, HireOutcome, Placement
 from hirehub.hr.events import WorkerEvent
 from hirehub.hr.models import (
@@ -274,6 +275,8 @@ async def settle(session: AsyncSession, worker: Worker, *, today: date | None = 
     worker.department_id = view.department.id if view.department else None
     worker.title_id = view.title.id if view.title else None
     worker.manager_id = view.manager.id if view.manager else None
+    if view.scheduled:
+        await ensure_daily(session, applied_through=today)
     return view
 
 
