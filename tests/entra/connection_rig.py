@@ -141,19 +141,25 @@ async def customer_owned(
 
 
 async def delegated(
-    database: Database, sandbox: EntraSandbox, *, exchange: bool = False, linked: bool = True
+    database: Database,
+    sandbox: EntraSandbox,
+    *,
+    exchange: bool = False,
+    linked: bool = True,
+    cloud: CloudName = CloudName.GLOBAL,
 ) -> tuple[Rig, ServiceProviderApp]:
-    """A service-provider connection in the global cloud, linked by the customer's administrator through the
-    consent page when ``linked``."""
+    """A service-provider connection in ``cloud`` (the hub's app of that cloud configured), linked by the customer's
+    administrator through the consent page when ``linked``."""
     setup = delegated_setup(sandbox.world, redirect_uri=CALLBACK)
     sp = ServiceProviderApp(setup.app.app_id, setup.secret, CALLBACK)
     tenant_id = await _tenant(database)
     async with database.tenant_transaction(tenant_id) as session:
         connection = await create_connection(
-            session, name="Contoso (delegated)", cloud="global", connection_type="service_provider",
+            session, name="Contoso (delegated)", cloud=cloud.value, connection_type="service_provider",
             directory_tenant_id=setup.customer.tenant_id, client_id=None, exchange_enabled=exchange, box=BOX, now=NOW,
         )  # fmt: skip
-    runtime, sent = recording_runtime(sandbox, service_provider=sp)
+    apps = {"service_provider": sp} if cloud is CloudName.GLOBAL else {"service_providers": {cloud: sp}}
+    runtime, sent = recording_runtime(sandbox, **apps)
     rig = Rig(database, sandbox, tenant_id, setup.customer, runtime, connection.id, sent)
     if linked:
         async with database.tenant_transaction(tenant_id) as session:

@@ -44,11 +44,14 @@ async def test_a_customer_owned_connection_calls_exchange_with_an_exchange_token
     assert {audience(t) for t in rig.sent.by_host[cloud.graph_host]} == {f"https://{cloud.graph_host}"}
 
 
-async def test_a_delegated_connection_calls_exchange_with_an_exchange_token(
+@pytest.mark.parametrize("name", [CloudName.GLOBAL, CloudName.US_GOV_L4])
+async def test_a_delegated_connection_calls_exchange_with_an_exchange_token_of_its_cloud(
     database: Database,
     entra_sandbox: EntraSandbox,  # noqa: F811
+    name: CloudName,
 ) -> None:
-    rig, _sp = await delegated(database, entra_sandbox, exchange=True)
+    cloud = CLOUDS[name]
+    rig, _sp = await delegated(database, entra_sandbox, exchange=True, cloud=name)
     rig.add_mailbox_user("leaver", "leaver@contoso.com")
     connection = await rig.connection()
     connector = EntraConnectors(database, rig.runtime).connector(rig.tenant_id, connection)
@@ -57,11 +60,11 @@ async def test_a_delegated_connection_calls_exchange_with_an_exchange_token(
     await connector.exchange.convert_to_shared("leaver@contoso.com")
     await connector.graph.request("GET", "/users")
 
-    (exchange_token,) = rig.sent.by_host[GLOBAL.exchange_host]
-    assert audience(exchange_token) == "https://outlook.office365.com"
-    claims = entra_sandbox.world.verify_access_token(exchange_token, "https://outlook.office365.com")
+    (exchange_token,) = rig.sent.by_host[cloud.exchange_host]
+    assert audience(exchange_token) == f"https://{cloud.exchange_host}"
+    claims = entra_sandbox.world.verify_access_token(exchange_token, f"https://{cloud.exchange_host}")
     assert "Exchange.Manage" in claims.scopes and claims.delegated
-    assert {audience(t) for t in rig.sent.by_host[GLOBAL.graph_host]} == {"https://graph.microsoft.com"}
+    assert {audience(t) for t in rig.sent.by_host[cloud.graph_host]} == {f"https://{cloud.graph_host}"}
     mailbox = await connector.exchange.mailbox("leaver@contoso.com")
     assert mailbox is not None and mailbox["RecipientTypeDetails"] == "SharedMailbox"
 
