@@ -30,7 +30,8 @@ from hirehub.hr.events import WORKER_EVENTS
 from hirehub.hr.transitions import JOB_HANDLERS as HR_JOB_HANDLERS
 from hirehub.jobs.claiming import DEFAULT_LEASE
 from hirehub.jobs.context import Clock, Handler
-from hirehub.jobs.runner import JobRunner
+from hirehub.jobs.heartbeat import Heartbeat
+from hirehub.jobs.runner import JobRunner, default_runner_id
 from hirehub.linkedin.jobs import JOB_HANDLERS as LINKEDIN_JOB_HANDLERS
 from hirehub.provisioning.connectors import Connectors
 from hirehub.provisioning.handlers import job_handlers as provisioning_job_handlers
@@ -95,7 +96,9 @@ class Hub:
         handlers: Mapping[str, Handler] | None = None,
     ) -> JobRunner:
         """A job runner on this hub's database and handlers (or ``handlers``, a test's or a benchmark's), which
-        dispatches the outbox before it looks for jobs, at most twice a second."""
+        dispatches the outbox before it looks for jobs, at most twice a second, and says it is alive (its
+        heartbeat, which the console's dashboard reads)."""
+        runner_id = runner_id or default_runner_id()
         return JobRunner(
             self.database,
             self.job_handlers if handlers is None else handlers,
@@ -105,7 +108,7 @@ class Hub:
             poll_interval=poll_interval,
             lease=lease,
             shutdown_grace=shutdown_grace,
-            before_claim=[ThrottledDispatch(self.outbox_dispatcher())],
+            before_claim=[ThrottledDispatch(self.outbox_dispatcher()), Heartbeat(self.database, runner_id, clock)],
         )
 
     async def aclose(self) -> None:
