@@ -26,7 +26,7 @@ class HandEntered:
     """What a recruiter types for a candidate: a name, how to reach them, what they were recruited as."""
 
     first_name: str
-    last_name: str | None = None
+    last_name: str
     email: str | None = None
     phone: str | None = None
     job_title: str | None = None
@@ -36,7 +36,7 @@ class HandEntered:
 async def add_candidate(session: AsyncSession, new: HandEntered, *, actor: str) -> CandidateToHire:
     """A candidate to hire, waiting for the Hire step; refused (nothing made) when a value does not fit."""
     first_name = required(CandidateToHire, "first_name", new.first_name, label="first name")
-    last_name = clean(CandidateToHire, "last_name", new.last_name, label="last name")
+    last_name = required(CandidateToHire, "last_name", new.last_name, label="last name")
     email = clean(CandidateToHire, "email", new.email, label="e-mail")
     if email is not None and ("@" not in email or " " in email or email.startswith("@") or email.endswith("@")):
         raise Invalid(f"'{email}' is not an e-mail address", field="email")

@@ -25,6 +25,7 @@ from hirehub.web import (
     app_pages,
     approvals_pages,
     audit_pages,
+    candidate_pages,
     entra_app_pages,
     entra_pages,
     hr_user_pages,
@@ -33,6 +34,7 @@ from hirehub.web import (
     linkedin_pages,
     linkedin_rsc_pages,
     oidc,
+    organisation_pages,
     personnel_pages,
     security_pages,
     worker_pages,
@@ -143,6 +145,9 @@ def navigation() -> tuple[tuple[str, tuple[NavigationLink, ...]], ...]:
             NavigationLink(f"{personnel_pages.PAGE}/", "Personnel management"),
             NavigationLink(f"{worker_pages.PAGE}/", "Workers"),
         )),
+        ("Organisation", tuple(
+            NavigationLink(section.path, section.heading) for section in organisation_pages.SECTIONS
+        )),
         ("Provisioning", (
             NavigationLink(f"{lifecycle_pages.PAGE}/", "Lifecycle policy"),
             NavigationLink(f"{approvals_pages.PAGE}/", "Approvals"),
@@ -165,7 +170,8 @@ def navigation() -> tuple[tuple[str, tuple[NavigationLink, ...]], ...]:
 ROUTERS: tuple[APIRouter, ...] = (
     router, oidc.router, entra_pages.router, linkedin_rsc_pages.router, linkedin_pages.router, personnel_pages.router,
     worker_pages.router, lifecycle_pages.router, approvals_pages.router, jobs_pages.router, audit_pages.router,
-    app_pages.router, security_pages.router, hr_user_pages.router, entra_app_pages.router,
+    app_pages.router, security_pages.router, hr_user_pages.router, entra_app_pages.router, organisation_pages.router,
+    candidate_pages.router,
 )  # fmt: skip
 
 
