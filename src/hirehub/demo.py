@@ -6,8 +6,13 @@ A service like any other: it is handed the database to seed, and says when each 
 
 from __future__ import annotations
 
+import json
+import secrets
+import uuid
 from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -15,6 +20,7 @@ from sqlalchemy import select
 from hirehub import accounts
 from hirehub.db import clock_offset
 from hirehub.db.session import Database
+from hirehub.directories.entra.permissions import required_permissions
 from hirehub.errors import Forbidden, Invalid
 from hirehub.settings import Environment, Settings
 from hirehub.tenancy import service
@@ -95,3 +101,80 @@ def reset_clock(settings: Settings, *, wall: datetime | None = None) -> dict[str
     _development_only(settings)
     clock_offset.offset_file(settings.data_dir).unlink(missing_ok=True)
     return clock_state(settings, wall=wall)
+
+
+SANDBOX_IDENTITY_FILE = Path("sandbox") / "identity.json"
+"""Under the data directory: the sandbox identity ``hirehub demo run`` keeps from one start to the next."""
+
+
+def sandbox_identity_file(data_dir: Path) -> Path:
+    return data_dir / SANDBOX_IDENTITY_FILE
+
+
+@dataclass(frozen=True)
+class SandboxIdentity:
+    """What stays the same across starts: the sandbox directory, the hub's app registration in it, its
+    administrator, and the LinkedIn partner application."""
+
+    tenant_id: str
+    default_domain: str
+    client_id: str
+    client_secret: str
+    admin: str
+    admin_password: str
+    linkedin_client_id: str
+    linkedin_client_secret: str
+
+    @classmethod
+    def load(cls, path: Path) -> SandboxIdentity | None:
+        """The identity kept in ``path``; None before the first ``hirehub demo run``."""
+        if not path.exists():
+            return None
+        return cls(**json.loads(path.read_text(encoding="utf-8")))
+
+    @classmethod
+    def load_or_create(cls, path: Path) -> SandboxIdentity:
+        if path.exists():
+            return cls(**json.loads(path.read_text(encoding="utf-8")))
+        domain = "contoso.onmicrosoft.com"
+        identity = cls(
+            tenant_id=str(uuid.uuid4()),
+            default_domain=domain,
+            client_id=str(uuid.uuid4()),
+            client_secret=secrets.token_urlsafe(24),
+            admin=f"admin@{domain}",
+            admin_password=secrets.token_urlsafe(12),
+            linkedin_client_id=secrets.token_hex(7),
+            linkedin_client_secret=secrets.token_urlsafe(12),
+        )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(asdict(identity), indent=2), encoding="utf-8")
+        path.chmod(0o600)
+        return identity
+
+    def entra_world(self, *, redirect_uri: str) -> dict[str, Any]:
+        """The Entra sandbox's scenario (``--world``): the hub's multi-tenant app with its secret, the redirect URI
+        of *Link account*, and every permission the hub's connection asks for; the administrator; a group."""
+        permissions: dict[str, list[str]] = {}
+        for permission in required_permissions(exchange_enabled=True):
+            permissions.setdefault(permission.resource_app_id, []).append(permission.name)
+        return {
+            "directories": [
+                {
+                    "tenant_id": self.tenant_id,
+                    "default_domain": self.default_domain,
+                    "applications": [
+                        {
+                            "app_id": self.client_id,
+                            "display_name": "hirehub",
+                            "multi_tenant": True,
+                            "redirect_uris": [redirect_uri],
+                            "secrets": [self.client_secret],
+                            "permissions": permissions,
+                        }
+                    ],
+                    "groups": ["All staff"],
+                    "people": [{"user_principal_name": self.admin, "password": self.admin_password}],
+                }
+            ]
+        }

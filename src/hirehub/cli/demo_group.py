@@ -17,13 +17,11 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import signal
 import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +30,7 @@ from typing import Any
 
 import httpx
 
-from hirehub.directories.entra.permissions import required_permissions
+from hirehub.demo import SandboxIdentity, sandbox_identity_file
 from hirehub.directories.entra.runtime import LINK_CALLBACK_PATH
 from hirehub.errors import Unavailable
 
@@ -49,68 +47,6 @@ def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as sock:
         sock.bind((host, 0))
         return int(sock.getsockname()[1])
-
-
-@dataclass(frozen=True)
-class SandboxIdentity:
-    """What stays the same across starts: the sandbox directory, the hub's app registration in it, its
-    administrator, and the LinkedIn partner application."""
-
-    tenant_id: str
-    default_domain: str
-    client_id: str
-    client_secret: str
-    admin: str
-    admin_password: str
-    linkedin_client_id: str
-    linkedin_client_secret: str
-
-    @classmethod
-    def load_or_create(cls, path: Path) -> SandboxIdentity:
-        if path.exists():
-            return cls(**json.loads(path.read_text(encoding="utf-8")))
-        domain = "contoso.onmicrosoft.com"
-        identity = cls(
-            tenant_id=str(uuid.uuid4()),
-            default_domain=domain,
-            client_id=str(uuid.uuid4()),
-            client_secret=secrets.token_urlsafe(24),
-            admin=f"admin@{domain}",
-            admin_password=secrets.token_urlsafe(12),
-            linkedin_client_id=secrets.token_hex(7),
-            linkedin_client_secret=secrets.token_urlsafe(12),
-        )
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(identity.__dict__, indent=2), encoding="utf-8")
-        path.chmod(0o600)
-        return identity
-
-    def entra_world(self, *, redirect_uri: str) -> dict[str, Any]:
-        """The Entra sandbox's scenario (``--world``): the hub's multi-tenant app with its secret, the redirect URI
-        of *Link account*, and every permission the hub's connection asks for; the administrator; a group."""
-        permissions: dict[str, list[str]] = {}
-        for permission in required_permissions(exchange_enabled=True):
-            permissions.setdefault(permission.resource_app_id, []).append(permission.name)
-        return {
-            "directories": [
-                {
-                    "tenant_id": self.tenant_id,
-                    "default_domain": self.default_domain,
-                    "applications": [
-                        {
-                            "app_id": self.client_id,
-                            "display_name": "hirehub",
-                            "multi_tenant": True,
-                            "redirect_uris": [redirect_uri],
-                            "secrets": [self.client_secret],
-                            "permissions": permissions,
-                        }
-                    ],
-                    "groups": ["All staff"],
-                    "people": [{"user_principal_name": self.admin, "password": self.admin_password}],
-                }
-            ]
-        }
 
 
 @dataclass
@@ -245,7 +181,7 @@ def run_group(*, port: int, data_dir: Path, announce: Callable[[Started], None])
 def _supervise(group: Group, *, port: int, data_dir: Path, announce: Callable[[Started], None]) -> int:
     sandbox_dir = (data_dir / "sandbox").resolve()
     sandbox_dir.mkdir(parents=True, exist_ok=True)
-    identity = SandboxIdentity.load_or_create(sandbox_dir / "identity.json")
+    identity = SandboxIdentity.load_or_create(sandbox_identity_file(data_dir))
     base_url = f"http://127.0.0.1:{port}"
     world_file = sandbox_dir / "entra-world.json"
     world_file.write_text(json.dumps(identity.entra_world(redirect_uri=base_url + LINK_CALLBACK_PATH), indent=2))

@@ -17,7 +17,9 @@ from sqlalchemy import func, select
 
 from hirehub import accounts
 from hirehub.accounts.browser import SESSION_COOKIE
+from hirehub.db.base import utcnow
 from hirehub.db.session import Database
+from hirehub.demo import clock_state
 from hirehub.errors import HubError
 from hirehub.tenancy.models import Company, Tenant
 from hirehub.throttling import source_of
@@ -26,6 +28,7 @@ from hirehub.web import (
     approvals_pages,
     audit_pages,
     candidate_pages,
+    development_pages,
     entra_app_pages,
     entra_pages,
     hr_user_pages,
@@ -49,6 +52,7 @@ from hirehub.web.auth import (
     safe_next,
     sign_in_url,
 )
+from hirehub.web.dashboard import read_dashboard
 from hirehub.web.entra_status import provisioning_status
 from hirehub.web.pages import STATIC_DIR, render
 
@@ -119,14 +123,19 @@ async def sign_out(request: Request) -> Response:
 
 
 @router.get("/", response_class=HTMLResponse)
-async def overview(request: Request, admin: Admin) -> Response:
+async def overview(request: Request, admin: Admin, notice: str = "", error: str = "") -> Response:
     database: Database = request.app.state.database
     async with database.system_session() as session:
         tenant = await session.get_one(Tenant, admin.tenant_id)
     async with database.tenant_session(admin.tenant_id) as session:
         companies = await session.scalar(select(func.count()).select_from(Company))
     entra_status = await provisioning_status(database, admin.tenant_id, datetime.now(UTC))
-    return render(request, "overview.html", tenant=tenant, companies=companies, entra_status=entra_status)
+    board = await read_dashboard(database, admin.tenant_id, time_zone=tenant.time_zone, now=utcnow())
+    clock = clock_state(request.app.state.settings) if development_pages.development(request) else None
+    return render(
+        request, "overview.html", tenant=tenant, companies=companies, entra_status=entra_status, dashboard=board,
+        clock=clock, notice=notice, error=error,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -171,7 +180,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     router, oidc.router, entra_pages.router, linkedin_rsc_pages.router, linkedin_pages.router, personnel_pages.router,
     worker_pages.router, lifecycle_pages.router, approvals_pages.router, jobs_pages.router, audit_pages.router,
     app_pages.router, security_pages.router, hr_user_pages.router, entra_app_pages.router, organisation_pages.router,
-    candidate_pages.router,
+    candidate_pages.router, development_pages.router,
 )  # fmt: skip
 
 
