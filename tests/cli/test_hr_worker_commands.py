@@ -269,3 +269,12 @@ def test_worker_show_refuses_an_unknown_worker_and_a_malformed_day(tenant: dict[
     number = hired()["personnel_number"]
     assert "HR-404" in refused("hr", "worker", "show", *T, "--personnel-number", "HR-404")
     assert "--as-of" in refused("hr", "worker", "show", *T, "--personnel-number", number, "--as-of", "soon")
+
+
+def test_a_hire_without_a_position_keeps_the_title_the_candidate_was_recruited_as(tenant: dict[str, Any]) -> None:
+    made = hirehub(
+        "hr", "candidate", "add", *T, "--first-name", "Ann", "--last-name", "Lee", "--job-title", "Data engineer"
+    )
+    worker = hirehub("hr", "hire", *T, "--candidate", made["candidate_id"], "--start", PAST)
+    assert worker["title"] == "Data Engineer"  # the tenant's title of that name, whatever its case
+    assert worker["position"] is None

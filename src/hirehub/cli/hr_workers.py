@@ -20,12 +20,14 @@ from hirehub.errors import Invalid
 from hirehub.hr import services
 from hirehub.hr.as_of import ScheduledChange, WorkerAsOf, tenant_today, worker_as_of
 from hirehub.hr.domain import HireDetails
+from hirehub.hr.job_titles import title_without_position
 from hirehub.hr.models import CandidateToHire, Position, ReasonCode, Worker
 from hirehub.hr.references import resolve
 from hirehub.tenancy.models import Company
 from hirehub.tenancy.service import list_companies
 from hirehub.web.directory_account import directory_account
 
+ACTOR = "cli"
 TenantOption = typer.Option(..., "--tenant", help="Tenant GUID or domain.")
 PersonnelNumberOption = typer.Option(..., "--personnel-number", help="The worker's personnel number or GUID.")
 
@@ -122,9 +124,10 @@ def hire(
         seat: Position | None = await resolve(session, Position, position, field="position") if position else None
         code = await company_code(session, company, hired)
         today = await tenant_today(session)
+        title = await title_without_position(session, hired, position_given=seat is not None, actor=ACTOR)
         outcome = await services.hire(
             session, hired.id, HireDetails(first_day), position_id=seat.id if seat else None, company_code=code,
-            today=today,
+            title_id=title.id if title else None, today=today,
         )  # fmt: skip
         shown = await worker_json(session, await worker_as_of(session, outcome.worker.id, as_of=today))
         return {**shown, "start": first_day.isoformat(), "candidate_id": hired.candidate_id}

@@ -22,6 +22,7 @@ from hirehub.hr.as_of import WorkerAsOf, legacy_moves, move, stint, tenant_today
 from hirehub.hr.daily import ensure_daily
 from hirehub.hr.domain import HireDetails, HireOutcome, Placement
 from hirehub.hr.events import WorkerEvent
+from hirehub.hr.locations import keep_work_location
 from hirehub.hr.models import (
     CandidateToHire,
     Department,
@@ -170,9 +171,11 @@ async def hire(
     position_id: uuid.UUID | None = None,
     manager_id: uuid.UUID | None = None,
     company_code: str | None = None,
+    title_id: uuid.UUID | None = None,
     today: date | None = None,
 ) -> HireOutcome:
-    """*Hire new worker* for one candidate (the console's dialog and the API's bound action)."""
+    """*Hire new worker* for one candidate (the console's dialog and the API's bound action); ``title_id`` is
+    the worker's title when it is not the position's."""
     candidate: CandidateToHire = await _one(session, CandidateToHire, candidate_row_id, "candidate to hire")
     if candidate.person_ref_id is None:
         raise errors.MissingRequiredField("person")
@@ -181,8 +184,8 @@ async def hire(
     employments = await _employments(session, worker.id) if worker else []
     position_id = position_id or candidate.position_ref_id
     placement = await _placement(
-        session, position_id=position_id, manager_id=manager_id, ignore_worker=worker.id if worker else None,
-        on=details.start_date,
+        session, position_id=position_id, manager_id=manager_id, title_id=title_id,
+        ignore_worker=worker.id if worker else None, on=details.start_date,
     )  # fmt: skip
     company = await _company(session, company_code or candidate.data_area_id)
     # Check before taking a number, so a refusal leaves the sequence untouched.
@@ -442,16 +445,19 @@ async def end_leave(
 
 
 async def import_linkedin_export(session: AsyncSession, export: LinkedInExportedCandidate) -> CandidateToHire:
-    """*Export to HRIS*: the export becomes a candidate to hire, or updates the one it made before."""
+    """*Export to HRIS*: the export becomes a candidate to hire, or updates the one it made before. The job title
+    it was recruited for stays on the candidate (proposed as the worker's title at the hire) and the job's
+    location on the person's business address, which the person keeps as a worker."""
     if export.candidate_ref_id is not None:
         candidate: CandidateToHire = await _one(session, CandidateToHire, export.candidate_ref_id, "candidate")
-        for attribute in ("first_name", "last_name", "email", "phone"):
+        for attribute in ("first_name", "last_name", "email", "phone", "job_title"):
             setattr(candidate, attribute, getattr(export, attribute))
         candidate.availability_date = export.start_date
         if candidate.person_ref_id is not None:
             person: Person = await _one(session, Person, candidate.person_ref_id, "person")
             person.first_name, person.last_name = export.first_name, export.last_name
             person.primary_contact_email, person.primary_contact_phone = export.email, export.phone
+            await keep_work_location(session, person.id, export.location)
         return candidate
     candidate = await create_candidate(
         session,
@@ -463,6 +469,9 @@ async def import_linkedin_export(session: AsyncSession, export: LinkedInExported
             availability_date=export.start_date,
         ),
     )
+    candidate.job_title = export.job_title
     await session.flush()
     export.candidate_ref_id = candidate.id
+    if candidate.person_ref_id is not None:
+        await keep_work_location(session, candidate.person_ref_id, export.location)
     return candidate
