@@ -16,17 +16,17 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hirehub.accounts import SignedIn
 from hirehub.audit import log as audit
 from hirehub.db.session import Database
 from hirehub.errors import NotFound
-from hirehub.hr import services
+from hirehub.hr import organisation, services
 from hirehub.hr.domain import open_employment
 from hirehub.hr.models import Department, Employment, Position, PositionWorkerAssignment, ReasonCode, Title, Worker
-from hirehub.hr.models.options import EmploymentType, ReasonCategory, WorkerStatus
+from hirehub.hr.models.options import EmploymentType, WorkerStatus
 from hirehub.tenancy.models import Tenant
 from hirehub.web.auth import Admin, require_csrf
 from hirehub.web.directory_account import DirectoryAccount, directory_account
@@ -117,13 +117,7 @@ async def _load(session: AsyncSession, tenant_id: uuid.UUID, worker_id: uuid.UUI
             .order_by(PositionWorkerAssignment.valid_from)
         )
     ]
-    reasons = list(
-        await session.scalars(
-            select(ReasonCode)
-            .where(or_(ReasonCode.category == ReasonCategory.TERMINATION, ReasonCode.category.is_(None)))
-            .order_by(ReasonCode.reason_code_id)
-        )
-    )
+    reasons = await organisation.termination_reasons(session)
     positions = [
         (str(p.id), f"{p.position_id} – {p.description}" if p.description else p.position_id)
         for p in await open_positions(session)
