@@ -4,6 +4,7 @@ each wrong call refused in Dataverse's error shape, changing nothing."""
 
 from __future__ import annotations
 
+import json
 from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
@@ -13,7 +14,9 @@ from sqlalchemy import func, select
 
 from hirehub.db.session import Database
 from hirehub.hr.models import Worker
+from hirehub.odata.batch_codec import ChangeSetResponse, parse_batch_response
 from tests.odata.conftest import API, CANDIDATES, Caller, Hub
+from tests.odata.test_writing import batch_body, http_part
 from tests.security.conftest import set_up_integration
 
 QUALIFIED = "Microsoft.Dynamics.CRM."
@@ -187,3 +190,20 @@ async def test_metadata_declares_each_function_its_import_and_its_response_type(
         assert returns.get("Type", "").removeprefix("mscrm.") in complex_types
     (parameter,) = functions["RetrieveTotalRecordCount"].iter(f"{EDM}Parameter")
     assert (parameter.get("Name"), parameter.get("Type")) == ("EntityNames", "Collection(Edm.String)")
+
+
+async def test_functions_are_callable_inside_a_batch(ats: Caller) -> None:
+    alias = quote('["mshr_hcmcandidatetohireentity"]')
+    body = batch_body(
+        http_part("GET", "WhoAmI()"),
+        http_part("GET", f"{QUALIFIED}RetrieveTotalRecordCount(EntityNames=@p)?@p={alias}"),
+    )
+    response = await ats.client.post(
+        f"{API}/$batch", content=body.encode(),
+        headers={**ats.headers, "Content-Type": "multipart/mixed; boundary=batch_1"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    who, counted = parse_batch_response(response.content, response.headers["content-type"])
+    assert not isinstance(who, ChangeSetResponse) and not isinstance(counted, ChangeSetResponse)
+    assert json.loads(who.body)["OrganizationId"] == str(ats.tenant_id)
+    assert json.loads(counted.body)["EntityRecordCountCollection"]["Values"] == [0]
