@@ -14,7 +14,7 @@ import typer
 from hirehub.bootstrap import Hub
 from hirehub.cli.context import Result, change_in, read_in, with_tenant
 from hirehub.cli.output import JsonOption, refuse
-from hirehub.directories.entra.diagnosis import directory_failure
+from hirehub.directories.entra.diagnosis import directory_failure, is_directory_failure
 from hirehub.errors import HubError, Invalid
 from hirehub.provisioning import operations
 
@@ -67,6 +67,8 @@ def plan_preview(tenant: str = TenantOption, number: str = PersonnelNumberOption
         except HubError:
             raise
         except Exception as failure:  # the directory's failure is one {"error"} object, never a traceback
+            if not is_directory_failure(failure):
+                raise
             raise directory_failure(failure) from failure
 
     with_tenant(tenant, previewed, as_json)

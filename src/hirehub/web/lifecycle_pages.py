@@ -17,7 +17,7 @@ from sqlalchemy import select
 from hirehub.accounts import SignedIn
 from hirehub.audit import log as audit
 from hirehub.db.session import Database
-from hirehub.directories.entra.diagnosis import directory_failure
+from hirehub.directories.entra.diagnosis import directory_failure, is_directory_failure
 from hirehub.errors import HubError
 from hirehub.hr.models import Worker
 from hirehub.lifecycle.policy import PolicyError
@@ -106,5 +106,7 @@ async def preview(request: Request, admin: Admin, personnel_number: str = "") ->
     except HubError as refusal:
         return await _page(request, admin, posted.refused(refusal))
     except Exception as failure:  # the directory's failure (network, sign-in, Graph) is said on the page, not a 500
+        if not is_directory_failure(failure):
+            raise
         return await _page(request, admin, posted.refused(directory_failure(failure)))
     return await _page(request, admin, FormState(posted.values), preview=result)

@@ -266,9 +266,19 @@ class DirectoryUnreachable(ConnectorUnavailable):
     """The directory could not be read or reached; the message says why and what to do."""
 
 
+def is_directory_failure(exc: BaseException) -> bool:
+    """Whether ``exc`` is the directory's doing (reaching Microsoft, signing in, Graph's or Exchange's answer), as
+    opposed to the hub's own (its database): only those are explained to the administrator as the directory's."""
+    if isinstance(exc, HubError | TokenError | GraphError):
+        return True
+    if isinstance(exc, ValueError) and "authority configuration" in str(exc):
+        return True
+    return transport_kind(exc) is not None
+
+
 def directory_failure(exc: BaseException) -> HubError:
-    """Any failure of a directory call as a refusal every protocol answers (plan preview's console page, the
-    CLI's ``{"error"}``): a refusal stays itself, anything else is diagnosed."""
+    """A failure of a directory call as a refusal every protocol answers (plan preview's console page, the CLI's
+    ``{"error"}``): a refusal stays itself, anything else is diagnosed."""
     if isinstance(exc, HubError):
         return exc
     problem = diagnose(exc, stage=Stage.GRAPH)
