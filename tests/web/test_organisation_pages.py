@@ -41,7 +41,7 @@ async def test_a_department_is_created_renamed_and_retired_after_confirmation(
     admin, hr = await tenant_with_hr(database, "contoso.example", "Contoso")
     await sign_in(page, live_hub, admin)
 
-    await page.get_by_role("link", name="Departments").click()
+    await page.get_by_role("link", name="Departments", exact=True).click()
     await page.get_by_role("link", name="New department").click()
     await page.get_by_role("button", name="Create department").click()
     await expect(page.locator("#name-error")).to_have_text("name is required")
@@ -75,7 +75,7 @@ async def test_a_job_is_created_with_a_title_and_a_duplicate_is_refused_beside_i
     await _seed(hr)
     await sign_in(page, live_hub, admin)
 
-    await page.get_by_role("link", name="Organisation jobs").click()
+    await page.get_by_role("link", name="Organisation jobs", exact=True).click()
     await page.get_by_role("link", name="New job").click()
     await page.locator("#job_id").fill("de")
     await page.get_by_role("button", name="Create job").click()
@@ -96,7 +96,7 @@ async def test_a_title_is_created_and_retired_titles_are_no_longer_offered(
     await _seed(hr)
     await sign_in(page, live_hub, admin)
 
-    await page.get_by_role("link", name="Titles").click()
+    await page.get_by_role("link", name="Titles", exact=True).click()
     await page.get_by_role("link", name="New title").click()
     await page.get_by_label("Title").fill("Account Executive")
     await page.get_by_role("button", name="Create title").click()
@@ -120,7 +120,7 @@ async def test_a_position_reports_to_another_and_a_cycle_is_refused_beside_repor
     await _seed(hr)
     await sign_in(page, live_hub, admin)
 
-    await page.get_by_role("link", name="Positions").click()
+    await page.get_by_role("link", name="Positions", exact=True).click()
     for description, reports_to in (("Head of data", None), ("Data engineer", "POS000001 – Head of data")):
         await page.get_by_role("link", name="New position").click()
         await page.get_by_label("Description").fill(description)
@@ -173,7 +173,7 @@ async def test_a_termination_reason_is_created_edited_and_offered_again_after_re
     admin, hr = await tenant_with_hr(database, "contoso.example", "Contoso")
     await sign_in(page, live_hub, admin)
 
-    await page.get_by_role("link", name="Termination reasons").click()
+    await page.get_by_role("link", name="Termination reasons", exact=True).click()
     await page.get_by_role("link", name="New termination reason").click()
     await page.get_by_label("Reason code").fill("RESIGN")
     await page.get_by_role("button", name="Create termination reason").click()

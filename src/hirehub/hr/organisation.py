@@ -23,6 +23,7 @@ from hirehub.audit import log as audit
 from hirehub.db.sequences import NumberSequence, SequenceFormat, take_numbers
 from hirehub.db.session import TENANT_KEY
 from hirehub.errors import AlreadyExists, Conflict, Invalid
+from hirehub.hr.as_of import tenant_today
 from hirehub.hr.models import Department, Job, Position, PositionWorkerAssignment, ReasonCode, Title
 from hirehub.hr.models.options import ReasonCategory
 from hirehub.hr.references import code_column, noun, resolve
@@ -106,9 +107,10 @@ async def _next_number(session: AsyncSession, model: type[Any]) -> str:
             return number
 
 
-def _usable(record: Any, *, field: str) -> None:
-    """Refuse a retired record for a new assignment (it stays readable for the history that names it)."""
-    if _retired(record):
+def refuse_retired(record: Any, *, field: str, on: date | None = None) -> None:
+    """Refuse a retired record for a new assignment (it stays readable for the history that names it); a position
+    counts as retired from its retirement day (``on``; any retirement date when None)."""
+    if _retired(record, on):
         code = getattr(record, code_column(type(record)).key)
         raise Conflict(
             f"the {noun(type(record))} '{code}' is retired and cannot be used for new assignments", field=field
@@ -126,7 +128,7 @@ async def _optional(session: AsyncSession, model: type[M], value: str | None, *,
     if value is None or not value.strip():
         return None
     found = await resolve(session, model, value, field=field)
-    _usable(found, field=field)
+    refuse_retired(found, field=field, on=await tenant_today(session) if model is Position else None)
     return found
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hirehub.hr import organisation
+from hirehub.hr.as_of import tenant_today
 from hirehub.hr.models import CandidateToHire, Department, Job, Position, ReasonCode, Title
 from hirehub.hr.models.options import ApplicantIntegrationResult
 from hirehub.hr.references import code_column
@@ -74,7 +75,7 @@ async def position_json(session: AsyncSession, position: Position) -> Json:
         "max_workers": position.max_workers,
         "activation": _iso(position.activation),
         "retirement": _iso(position.retirement),
-        "retired": organisation.is_retired(position),
+        "retired": organisation.is_retired(position, await tenant_today(session)),
     }
 
 

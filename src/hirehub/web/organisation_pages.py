@@ -222,7 +222,8 @@ async def _labels(session: AsyncSession) -> Labels:
 
 
 async def _offers(session: AsyncSession, section: Section, keep: Values) -> dict[str, list[tuple[str, str]]]:
-    """The choices of each select: records not retired, and the one the record holds now even if it is."""
+    """The choices of each select: records not retired today, and the one the record holds now even if it is."""
+    today = await tenant_today(session)
     offers: dict[str, list[tuple[str, str]]] = {}
     for control in section.fields:
         if control.offers is None:
@@ -230,9 +231,9 @@ async def _offers(session: AsyncSession, section: Section, keep: Values) -> dict
         rows = await session.scalars(select(control.offers).order_by(code_column(control.offers)))
         kept = keep.get(control.name, "")
         offers[control.name] = [
-            (str(row.id), _label(row) + (" (retired)" if org.is_retired(row) else ""))
+            (str(row.id), _label(row) + (" (retired)" if org.is_retired(row, today) else ""))
             for row in rows
-            if not org.is_retired(row) or str(row.id) == kept
+            if not org.is_retired(row, today) or str(row.id) == kept
         ]
     return offers
 
@@ -274,9 +275,9 @@ def _install(section: Section) -> None:
             values = section.values(record) if record is not None else {}
             state = FormState({**values, **state.values}, state.field_errors, state.error, state.status_code)
             offers = await _offers(session, section, state.values)
+            retired = record is not None and org.is_retired(record)  # a retirement set, even a future one
         return render_form(
-            request, "organisation_form.html", state, section=section, record=record, offers=offers,
-            retired=record is not None and org.is_retired(record),
+            request, "organisation_form.html", state, section=section, record=record, offers=offers, retired=retired,
         )  # fmt: skip
 
     def record_path(record: Any) -> str:
