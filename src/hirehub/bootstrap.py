@@ -126,9 +126,10 @@ def build_hub(settings: Settings | None = None, *, database: Database | None = N
     recorded in it. One the hub opens itself is disposed of by :meth:`Hub.aclose`.
     """
     settings = settings or get_settings()
-    # Development's time travel (`hirehub demo clock advance`) shifts every process of the group; production never.
-    development = settings.env is Environment.DEVELOPMENT
-    clock_offset.follow(clock_offset.offset_file(settings.data_dir) if development else None)
+    # Development's time travel (`hirehub demo clock advance`) shifts every process of the group on its embedded
+    # database; production, and a hub on a database named by URL (the tests', a server's), never.
+    travels = settings.env is Environment.DEVELOPMENT and not settings.database_url
+    clock_offset.follow(clock_offset.offset_file(settings.data_dir) if travels else None)
     owns_database = database is None
     if database is None:
         database = open_database(settings.effective_database_url)

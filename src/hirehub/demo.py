@@ -69,6 +69,16 @@ def _development_only(settings: Settings) -> None:
             "time travel is for development mode only (HIREHUB_ENV=development, as `make run` sets it); "
             "a production hub always runs on the wall clock"
         )
+    if settings.database_url:
+        raise Forbidden(
+            "time travel is for the embedded development database (make run); a hub on HIREHUB_DATABASE_URL "
+            "always runs on the wall clock"
+        )
+
+
+def time_travel_allowed(settings: Settings) -> bool:
+    """Whether this hub's clock can be moved: development mode on the embedded database."""
+    return settings.env is Environment.DEVELOPMENT and not settings.database_url
 
 
 def clock_state(settings: Settings, *, wall: datetime | None = None) -> dict[str, Any]:

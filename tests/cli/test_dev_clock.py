@@ -93,17 +93,24 @@ def test_time_travel_outside_development_is_refused_and_writes_nothing(
 
 def test_the_service_refuses_a_production_hub_with_forbidden(tmp_path: Path) -> None:
     with pytest.raises(Forbidden):
-        advance_clock(Settings(data_dir=tmp_path, env=Environment.PRODUCTION), by=timedelta(days=1))
+        advance_clock(Settings(data_dir=tmp_path, env=Environment.PRODUCTION, database_url=""), by=timedelta(days=1))
+
+
+def test_the_service_refuses_a_hub_on_a_named_database_with_forbidden(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, env=Environment.DEVELOPMENT, database_url="sqlite+aiosqlite:///x.db")
+
+    with pytest.raises(Forbidden):
+        advance_clock(settings, by=timedelta(days=1))
 
 
 def test_the_service_refuses_a_move_backwards_as_invalid_days(tmp_path: Path) -> None:
     with pytest.raises(Invalid) as refused:
-        advance_clock(Settings(data_dir=tmp_path, env=Environment.DEVELOPMENT), by=timedelta(days=-1))
+        advance_clock(Settings(data_dir=tmp_path, env=Environment.DEVELOPMENT, database_url=""), by=timedelta(days=-1))
     assert refused.value.field == "days"
 
 
 def test_the_state_reads_the_wall_clock_plus_the_shift(tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path, env=Environment.DEVELOPMENT)
+    settings = Settings(data_dir=tmp_path, env=Environment.DEVELOPMENT, database_url="")
     advance_clock(settings, by=timedelta(days=1), wall=WALL)
 
     state = clock_state(settings, wall=WALL)
@@ -112,16 +119,20 @@ def test_the_state_reads_the_wall_clock_plus_the_shift(tmp_path: Path) -> None:
     assert state["today"] == "2027-03-02"
 
 
-def test_a_development_hub_follows_the_shift_and_a_production_hub_does_not(tmp_path: Path) -> None:
+def test_a_development_hub_on_its_embedded_database_follows_the_shift_and_no_other_hub_does(tmp_path: Path) -> None:
     clock_offset.write_offset(tmp_path / clock_offset.OFFSET_FILE_NAME, timedelta(days=3))
 
-    build_hub(Settings(data_dir=tmp_path, env=Environment.DEVELOPMENT, database_url="sqlite+aiosqlite://"))
+    build_hub(Settings(data_dir=tmp_path, env=Environment.DEVELOPMENT, database_url=""))
     shifted = utcnow() - datetime.now(UTC)
-    build_hub(Settings(data_dir=tmp_path, env=Environment.PRODUCTION, database_url="sqlite+aiosqlite://"))
+    build_hub(Settings(data_dir=tmp_path, env=Environment.PRODUCTION, database_url=""))
     unshifted = utcnow() - datetime.now(UTC)
+
+    build_hub(Settings(data_dir=tmp_path, env=Environment.DEVELOPMENT, database_url="sqlite+aiosqlite:///x.db"))
+    on_a_named_database = utcnow() - datetime.now(UTC)
 
     assert timedelta(days=3) - timedelta(seconds=5) < shifted <= timedelta(days=3)
     assert abs(unshifted) < timedelta(seconds=5)
+    assert abs(on_a_named_database) < timedelta(seconds=5)
 
 
 def test_a_follower_sees_a_new_shift_once_the_recheck_interval_has_passed(tmp_path: Path) -> None:
@@ -148,9 +159,8 @@ def test_a_file_that_is_not_a_shift_is_an_error_not_the_wall_clock(tmp_path: Pat
 async def test_the_job_runner_runs_a_job_that_became_due_when_the_clock_moved(
     database: Database, database_url: str, tmp_path: Path
 ) -> None:
-    hub = build_hub(
-        Settings(data_dir=tmp_path, env=Environment.DEVELOPMENT, database_url=database_url), database=database
-    )
+    # The development group's hub: on the embedded database (here the test's, handed over as the database).
+    hub = build_hub(Settings(data_dir=tmp_path, env=Environment.DEVELOPMENT, database_url=""), database=database)
     async with database.system_transaction() as session:
         tenant = await service.create_tenant(session, name="Contoso", domain="contoso.example", time_zone="UTC")
     async with database.tenant_transaction(tenant.id) as session:

@@ -19,7 +19,7 @@ from hirehub import accounts
 from hirehub.accounts.browser import SESSION_COOKIE
 from hirehub.db.base import utcnow
 from hirehub.db.session import Database
-from hirehub.demo import clock_state
+from hirehub.demo import clock_state, time_travel_allowed
 from hirehub.errors import HubError
 from hirehub.tenancy.models import Company, Tenant
 from hirehub.throttling import source_of
@@ -131,7 +131,8 @@ async def overview(request: Request, admin: Admin, notice: str = "", error: str 
         companies = await session.scalar(select(func.count()).select_from(Company))
     entra_status = await provisioning_status(database, admin.tenant_id, datetime.now(UTC))
     board = await read_dashboard(database, admin.tenant_id, time_zone=tenant.time_zone, now=utcnow())
-    clock = clock_state(request.app.state.settings) if development_pages.development(request) else None
+    settings = request.app.state.settings
+    clock = clock_state(settings) if time_travel_allowed(settings) else None
     return render(
         request, "overview.html", tenant=tenant, companies=companies, entra_status=entra_status, dashboard=board,
         clock=clock, notice=notice, error=error,
