@@ -12,7 +12,9 @@ on its own, and a failed ``dependsOn`` turns into ``424``. The pipeline:
    need more (``accountEnabled`` needs User.EnableDisableAccount.All and the User Administrator role,
    ``passwordProfile`` Directory.ReadWrite.All) → ``403 Authorization_RequestDenied``;
 5. throttling (:mod:`.throttling`) → ``429 TooManyRequests`` with ``Retry-After``;
-6. the operation, on the tenant's :class:`~.graph_store.GraphStore`.
+6. the operation, on the tenant's :class:`~.graph_store.GraphStore`; listings take ``$filter`` (:mod:`.graph_query`),
+   ``$search`` and ``$orderby`` (:mod:`.graph_search`) and ``$count``, as a segment (``/users/$count``, plain text)
+   or ``$count=true``, with ``ConsistencyLevel: eventual`` wherever Graph's advanced queries need it.
 
 Every error is Graph's OData error body with ``innerError`` and the ``request-id`` header.
 """
