@@ -134,18 +134,35 @@ class SandboxIdentity:
     admin_password: str
     linkedin_client_id: str
     linkedin_client_secret: str
+    certificates: tuple[str, ...] = ()
+    """PEM certificates the hub's app registration trusts (a customer-owned connection's), added by whoever seeds
+    the connection, before the group starts the sandbox."""
+    directory_roles: tuple[str, ...] = ()
+    """Directory role template ids assigned to the hub's app (Exchange Online's mailbox conversion needs one)."""
+
+    @classmethod
+    def _read(cls, path: Path) -> SandboxIdentity:
+        kept = json.loads(path.read_text(encoding="utf-8"))
+        for listed in ("certificates", "directory_roles"):
+            kept[listed] = tuple(kept.get(listed, ()))
+        return cls(**kept)
+
+    def save(self, path: Path) -> None:
+        """Keep the identity in ``path`` (readable by its owner only: it holds secrets)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
+        path.chmod(0o600)
 
     @classmethod
     def load(cls, path: Path) -> SandboxIdentity | None:
         """The identity kept in ``path``; None before the first ``hirehub demo run``."""
-        if not path.exists():
-            return None
-        return cls(**json.loads(path.read_text(encoding="utf-8")))
+        return cls._read(path) if path.exists() else None
 
     @classmethod
     def load_or_create(cls, path: Path) -> SandboxIdentity:
+        """The identity kept in ``path``, or a new one (random ids and secrets) kept there from now on."""
         if path.exists():
-            return cls(**json.loads(path.read_text(encoding="utf-8")))
+            return cls._read(path)
         domain = "contoso.onmicrosoft.com"
         identity = cls(
             tenant_id=str(uuid.uuid4()),
@@ -157,9 +174,7 @@ class SandboxIdentity:
             linkedin_client_id=secrets.token_hex(7),
             linkedin_client_secret=secrets.token_urlsafe(12),
         )
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(asdict(identity), indent=2), encoding="utf-8")
-        path.chmod(0o600)
+        identity.save(path)
         return identity
 
     def entra_world(self, *, redirect_uri: str) -> dict[str, Any]:
@@ -180,7 +195,9 @@ class SandboxIdentity:
                             "multi_tenant": True,
                             "redirect_uris": [redirect_uri],
                             "secrets": [self.client_secret],
+                            "certificates": list(self.certificates),
                             "permissions": permissions,
+                            "directory_roles": list(self.directory_roles),
                         }
                     ],
                     "groups": ["All staff"],

@@ -17,9 +17,11 @@ from hirehub.demo import (
     DEMO_ADMIN_EMAIL,
     DEMO_ADMIN_PASSWORD,
     SEED_STEPS,
+    SandboxIdentity,
     advance_clock,
     clock_state,
     reset_clock,
+    sandbox_identity_file,
     seed_demo,
 )
 from hirehub.errors import Forbidden, HubError
@@ -80,6 +82,8 @@ def demo_run(
         refuse(Forbidden("demo run is development mode only: set HIREHUB_ENV=development (make run does)"), False)
     configure_logging("WARNING", json=False)  # the start-up ends in plain lines for a person to read
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    # Before the seed, so that a seed wiring the demo's connection to the sandbox directory finds its ids.
+    SandboxIdentity.load_or_create(sandbox_identity_file(settings.data_dir))
     for step in (hub_command("db", "upgrade"), hub_command("demo", "seed", "--json")):
         if run_step(step, settings.data_dir) != 0:
             raise typer.Exit(1)
