@@ -23,7 +23,7 @@ from hirehub.directories.entra.certificates import certificate_der
 from hirehub.directories.entra.connections import create_connection
 from hirehub.directories.entra.models import EntraConnection
 from hirehub.directories.entra.runtime import connection_sealer, runtime_from_settings
-from hirehub.errors import Conflict, Invalid, NotFound, Unavailable
+from hirehub.errors import Conflict, Invalid, NotFound
 from hirehub.provisioning import directory_connections as connections
 from hirehub.settings import get_settings
 
@@ -252,10 +252,9 @@ def link(
 
     async def started(session: AsyncSession) -> dict[str, Any]:
         runtime = runtime_from_settings(get_settings())
-        if runtime.service_provider is None:
-            raise Unavailable("set HIREHUB_ENTRA_SP_CLIENT_ID and HIREHUB_ENTRA_SP_CLIENT_SECRET first")
         connection = await _find(session, connection_id, name)
-        url = await linking.start_link(session, connection, sp=runtime.service_provider, outbound=runtime.outbound,
+        sp = runtime.service_provider_for(connection.cloud)  # refused with the settings to set, when missing
+        url = await linking.start_link(session, connection, sp=sp, outbound=runtime.outbound,
                                        box=runtime.box, now=_now())  # fmt: skip
         return {"connection": connection.name, "auth_url": url}
 

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -56,7 +57,7 @@ async def connections_page(
     return render_form(
         request, "entra_connections.html", state, notice=notice,
         connections=await _connections(database, admin.tenant_id), clouds=list(CLOUDS.values()),
-        link_available=_runtime(request).service_provider is not None, entra_status=status,
+        link_available=_runtime(request).has_service_provider, entra_status=status,
         blocker=lifecycle.provisioning_blocker, expiring=_expiring(status.expiring),
     )  # fmt: skip
 
@@ -258,17 +259,19 @@ async def edit(
 @router.post(f"{PAGE}/{{connection_id}}/link", dependencies=[Depends(require_csrf)])
 async def start_link(request: Request, connection_id: uuid.UUID, admin: Admin) -> Response:
     runtime = _runtime(request)
-    if runtime.service_provider is None:
-        return RedirectResponse(f"{PAGE}/?error=The+hub+has+no+service-provider+app+configured", status_code=303)
     database: Database = request.app.state.database
     async with database.tenant_transaction(admin.tenant_id) as session:
         connection = await session.get(EntraConnection, connection_id)
         if connection is None:
             return RedirectResponse(f"{PAGE}/?error=No+such+connection", status_code=303)
+        try:
+            sp = runtime.service_provider_for(connection.cloud)  # an app exists in one national cloud only
+        except linking.MissingServiceProviderApp as missing:
+            return RedirectResponse(f"{PAGE}/?{urlencode({'error': str(missing)})}", status_code=303)
         url = await linking.start_link(
             session,
             connection,
-            sp=runtime.service_provider,
+            sp=sp,
             outbound=runtime.outbound,
             box=runtime.box,
             now=datetime.now(UTC),
@@ -280,7 +283,7 @@ async def start_link(request: Request, connection_id: uuid.UUID, admin: Admin) -
 async def link_callback(request: Request, admin: Admin) -> Response:
     """Microsoft redirects the administrator here with ``code`` and ``state`` (or an ``error``)."""
     runtime = _runtime(request)
-    if runtime.service_provider is None:
+    if not runtime.has_service_provider:
         return RedirectResponse(f"{PAGE}/?error=The+hub+has+no+service-provider+app+configured", status_code=303)
     database: Database = request.app.state.database
     failure: str | None = None
@@ -292,14 +295,14 @@ async def link_callback(request: Request, admin: Admin) -> Response:
             linked = await linking.complete_link(
                 session,
                 dict(request.query_params),
-                sp=runtime.service_provider,
+                sp=runtime.service_provider_for,
                 outbound=runtime.outbound,
                 box=runtime.box,
                 now=now,
             )
             await resume_paused(session, now=now)  # the provisioning that waited for this link goes on
             name = linked.connection.name
-        except linking.LinkError as exc:
+        except (linking.LinkError, linking.MissingServiceProviderApp) as exc:
             failure = str(exc)
     if failure is not None:
         return render(request, "error.html", status_code=400, message=failure)

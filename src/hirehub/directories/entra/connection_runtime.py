@@ -69,6 +69,11 @@ class ConnectionRuntime:
             raise RuntimeError("ConnectionRuntime needs an httpx client (hirehub.outbound.async_client)")
         return self.http
 
+    @property
+    def has_service_provider(self) -> bool:
+        """Whether the hub has its service-provider app in at least one cloud (*Link account* is offered)."""
+        return self.service_provider is not None or bool(self.service_providers)
+
     def service_provider_for(self, cloud_name: str) -> ServiceProviderApp:
         """The hub's service-provider app in that cloud; :class:`MissingServiceProviderApp` names the settings."""
         name = cloud_named(cloud_name).name

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -151,7 +152,7 @@ async def complete_link(
     session: AsyncSession,
     auth_response: dict[str, str],
     *,
-    sp: ServiceProviderApp,
+    sp: ServiceProviderApp | Callable[[str], ServiceProviderApp],
     outbound: OutboundConfig,
     box: SecretBox,
     now: datetime,
@@ -159,7 +160,8 @@ async def complete_link(
     """Redeem the callback's code; the connection becomes active with its token cache stored.
 
     A refusal raises :class:`LinkError` after recording itself (the flow consumed, the connection marked
-    ``needs_link``): catch it inside the transaction, as the console does, so that record is committed.
+    ``needs_link``): catch it inside the transaction, as the console does, so that record is committed. ``sp`` may
+    be the hub's app of each cloud by cloud name (the callback learns the connection only from the flow).
     """
     state = auth_response.get("state", "")
     pending = await session.scalar(select(EntraLinkFlow).where(EntraLinkFlow.state == state))
@@ -175,7 +177,7 @@ async def complete_link(
         await session.flush()
         raise LinkError(f"Microsoft returned {auth_response['error']}: {auth_response.get('error_description', '')}")
     cache = msal.SerializableTokenCache()
-    app = _app(connection, sp, outbound, cache)
+    app = _app(connection, sp if isinstance(sp, ServiceProviderApp) else sp(connection.cloud), outbound, cache)
     flow: dict[str, Any] = json.loads(box.open(pending.flow_encrypted))
     result = await asyncio.to_thread(
         app.acquire_token_by_auth_code_flow, flow, auth_response, scopes=_scopes(connection)
