@@ -232,3 +232,17 @@ async def test_an_unexpected_failure_is_a_verdict_too(database: Database) -> Non
     (problem,) = check.problems
     assert problem.code == "unexpected" and "something nobody foresaw" in problem.message
     assert CLOUDS[CloudName.GLOBAL].authority_host  # the cloud table is untouched by the failure
+
+
+async def test_a_delegated_connection_whose_link_predates_exchange_is_told_to_consent_to_exchange(
+    database: Database,
+    entra_sandbox: EntraSandbox,  # noqa: F811
+) -> None:
+    rig, _ = await delegated(database, entra_sandbox, exchange=False)
+    async with database.tenant_transaction(rig.tenant_id) as session:
+        connection = await session.get_one(EntraConnection, rig.connection_id)
+        connection.exchange_enabled = True  # turned on after the administrator linked the account
+        problem = _only_problem(await run_test(rig.runtime, connection, datetime.now(UTC)), connection)
+
+    assert problem["code"] == "exchange_denied"
+    assert "Exchange.Manage" in problem["next_step"] and "Link account" in problem["next_step"]
