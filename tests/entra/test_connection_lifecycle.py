@@ -324,3 +324,11 @@ async def test_a_certificate_near_expiry_is_in_the_gauge_and_the_daily_log(
     logged.clear()
     await certificate_expiry.warn_tenant_expiring(life.hub.database, life.hub.tenant_id, now - timedelta(days=40))
     assert logged == []  # 60 days ahead: no warning yet
+
+
+async def test_the_gauge_keeps_its_last_figures_when_the_database_cannot_answer(empty_database_url: str) -> None:
+    database = Database(empty_database_url)  # no tables: every query fails
+    try:
+        assert await certificate_expiry.refresh_certificate_gauge(database, datetime.now(UTC)) == []
+    finally:
+        await database.dispose()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hirehub.db.session import Database
@@ -81,9 +82,14 @@ def publish(days: list[CertificateDays]) -> None:
 
 
 async def refresh_certificate_gauge(database: Database, now: datetime) -> list[CertificateDays]:
-    """Read every tenant's certificates into the gauge (what ``/metrics`` does before answering)."""
-    async with database.system_session() as session:
-        days = await read_certificate_days(session, now)
+    """Read every tenant's certificates into the gauge (what ``/metrics`` does before answering). A database that
+    cannot answer leaves the last figures in place: a scrape of a stale gauge beats a scrape that fails."""
+    try:
+        async with database.system_session() as session:
+            days = await read_certificate_days(session, now)
+    except SQLAlchemyError as exc:
+        log.warning("entra.certificate_gauge_stale", error=f"{type(exc).__name__}: {exc}"[:500])
+        return []
     publish(days)
     return days
 
