@@ -466,7 +466,7 @@ def end_leave(
 ) -> tuple[EmploymentLeave, list[WorkerEvent]]:
     """The worker is back at work on ``return_day`` (which may be in the future). Returning on the first day of
     leave cancels a leave that never happened."""
-    leave = next((item for item in leaves if item.return_date is None), None)
+    leave = max((item for item in leaves if item.return_date is None), key=lambda item: item.start_date, default=None)
     if leave is None:
         raise errors.NotOnLeave(f"{worker.personnel_number} has no open leave of absence")
     if return_day < leave.start_date:

@@ -75,6 +75,7 @@ async def cancel(
     elif change.kind is ChangeKind.TERMINATION:
         employment = await session.get(Employment, change.id)
         assert employment is not None
+        _no_rehire_after(employment, await services._employments(session, worker.id), None)
         employment.end_date, employment.termination_reason_id = None, None
     elif change.kind in (ChangeKind.LEAVE, ChangeKind.RETURN):
         leave = await session.get(EmploymentLeave, change.id)
@@ -122,12 +123,18 @@ async def reschedule(
         employment = await session.get(Employment, change.id)
         assert employment is not None
         last_day = new_day - timedelta(days=1)
+        _no_rehire_after(employment, employments, last_day)
         reason_id, previous = employment.termination_reason_id, employment.end_date
         later = [r.valid_from for r in await services._placements(session, worker) if r.employment_id == employment.id]
+        later += [
+            leave.start_date
+            for leave in await services._leaves(session, worker.id)
+            if leave.employment_id == employment.id
+        ]
         employment.end_date = None
         try:
             domain.terminate(
-                worker, employments, last_day=last_day, reason=None, today=today, placement=Placement(),
+                worker, [employment], last_day=last_day, reason=None, today=today, placement=Placement(),
                 later_changes=later,
             )  # fmt: skip
         except errors.HRError:
@@ -143,6 +150,16 @@ async def reschedule(
     outbox.record(session, [_revised(worker, employment, change, new_day)])
     await services.settle(session, worker, today=today)
     return moved
+
+
+def _no_rehire_after(employment: Employment, employments: list[Employment], last_day: date | None) -> None:
+    """A termination followed by a rehire keeps a last day before the rehire's first (None: no last day at all)."""
+    following = [e for e in employments if not e.rescinded and e.start_date > employment.start_date]
+    if following and (last_day is None or last_day >= min(e.start_date for e in following)):
+        start = min(e.start_date for e in following)
+        raise errors.RehireWhileEmployed(
+            f"a rehire starts {start.isoformat()}: the employment before it must end first", field="effective"
+        )
 
 
 async def _worker(session: AsyncSession, worker_id: uuid.UUID) -> Worker:
