@@ -15,6 +15,7 @@ from hirehub.jobs.queue import enqueue
 from hirehub.provisioning.sync import SYNC
 from hirehub.security.privileges import SYSTEM_ADMINISTRATOR_ROLE_NAME
 from tests.api.conftest import Hub
+from tests.api.test_admin_lifecycle_api import hire
 from tests.security.conftest import Integration, set_up_integration
 
 ROOT = "/admin/v1/entra-connections"
@@ -129,3 +130,15 @@ async def test_metrics_serve_the_days_left_of_each_certificate(hub: Hub, adminis
         if line.startswith("hirehub_entra_certificate_days_left{") and created["id"] in line
     ]  # fmt: skip
     assert 'certificate="current"' in line and 729 < float(line.rsplit(" ", 1)[1]) <= 730
+
+
+async def test_plan_preview_says_why_the_active_connection_does_not_provision(
+    hub: Hub, database: Database, administrator: Integration
+) -> None:
+    headers = await hub.bearer(administrator)
+    await hub.client.post(ROOT, json=_new(), headers=headers)
+    number = await hire(database, administrator)
+    preview = await hub.client.get(f"/admin/v1/workers/{number}/plan", headers=headers)
+    assert preview.status_code == 200
+    assert preview.json()["directory"].startswith("waiting: the Entra connection 'Contoso directory' has not passed")
+    assert preview.json()["steps"][0].startswith("create")

@@ -15,6 +15,7 @@ from hirehub.db.base import utcnow
 from hirehub.db.session import Database
 from hirehub.errors import Invalid, NotFound
 from hirehub.hr.models import Worker
+from hirehub.jobs.errors import Paused
 from hirehub.lifecycle.planning import plan
 from hirehub.lifecycle.policy import policy_to_json
 from hirehub.provisioning import approvals, scheduling
@@ -63,8 +64,12 @@ async def preview(database: Database, *, connectors: Connectors, tenant_id: uuid
         the_plan = plan(view, policy, None, now, lambda name: False)
         directory = "not connected: the plan is for a directory that does not hold this person yet"
     else:
-        the_plan, _observed = await observe_and_plan(connector, view, policy, now)
-        directory = "connected"
+        try:
+            the_plan, _observed = await observe_and_plan(connector, view, policy, now)
+            directory = "connected"
+        except Paused as waiting_for:  # only an administrator can unblock the directory: say why, plan unobserved
+            the_plan = plan(view, policy, None, now, lambda name: False)
+            directory = f"waiting: {waiting_for}; the plan is for a directory not read yet"
     return {"personnel_number": personnel_number, "directory": directory, "steps": the_plan.describe(),
             "plan": the_plan.to_json()}  # fmt: skip
 
