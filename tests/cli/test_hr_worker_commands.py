@@ -147,6 +147,18 @@ def test_another_tenants_candidate_and_worker_are_not_found(tenant: dict[str, An
     assert show_in(fabrikam, worker["personnel_number"])["employment"]["last_day"] is None
 
 
+def test_a_transfer_to_another_tenants_position_is_refused(tenant: dict[str, Any]) -> None:
+    number = hired()["personnel_number"]
+    hirehub("tenant", "create", "--name", "Fabrikam", "--domain", "fabrikam.example")
+    fabrikam = ("--tenant", "fabrikam.example")
+    hirehub("hr", "job", "create", *fabrikam, "--name", "FJ")
+    hirehub("hr", "department", "create", *fabrikam, "--name", "Fab", "--number", "FAB")
+    theirs = hirehub("hr", "position", "create", *fabrikam, "--job", "FJ", "--department", "FAB")
+    for position in (theirs["id"], theirs["position_id"]):
+        refused("hr", "transfer", *T, "--personnel-number", number, "--effective", LATER, "--position", position)
+    assert show(number)["scheduled"] == []
+
+
 def show_in(tenant: tuple[str, str], personnel_number: str) -> dict[str, Any]:
     return hirehub("hr", "worker", "show", *tenant, "--personnel-number", personnel_number)
 
