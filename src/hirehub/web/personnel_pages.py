@@ -13,17 +13,18 @@ from datetime import date
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hirehub.accounts import SignedIn
 from hirehub.audit import log as audit
 from hirehub.db.session import Database
-from hirehub.hr import services
+from hirehub.hr import organisation, services
+from hirehub.hr.as_of import tenant_today
 from hirehub.hr.domain import HireDetails
 from hirehub.hr.job_titles import proposed_title, title_named
 from hirehub.hr.locations import work_location
-from hirehub.hr.models import CandidateToHire, LinkedInExportedCandidate, Position, PositionWorkerAssignment, Worker
+from hirehub.hr.models import CandidateToHire, LinkedInExportedCandidate, Position, Worker
 from hirehub.hr.models.options import ApplicantIntegrationResult, EmploymentType
 from hirehub.tenancy.service import list_companies
 from hirehub.web.auth import Admin, require_csrf
@@ -59,24 +60,17 @@ class OpenPosition:
     free: int
 
 
-async def open_positions(session: AsyncSession, keep: uuid.UUID | None = None) -> list[OpenPosition]:
-    """Positions with a free seat (fewer current assignments than ``max_workers``); ``keep`` is listed anyway,
-    so a candidate's proposed position is shown even when the service is about to refuse it."""
-    occupied = dict(
-        (
-            await session.execute(
-                select(PositionWorkerAssignment.position_id, func.count())
-                .where(PositionWorkerAssignment.valid_to.is_(None))
-                .group_by(PositionWorkerAssignment.position_id)
-            )
-        ).all()
-    )
-    found = []
-    for position in await session.scalars(select(Position).order_by(Position.position_id)):
-        free = position.max_workers - int(occupied.get(position.id, 0))
-        if free > 0 or position.id == keep:
-            found.append(OpenPosition(position.id, position.position_id, position.description, free))
-    return found
+async def open_positions(
+    session: AsyncSession, keep: uuid.UUID | None = None, *, day: date | None = None
+) -> list[OpenPosition]:
+    """Positions a worker can take from ``day`` (today in the tenant by default): active, not retired, with a free
+    seat (:func:`hirehub.hr.organisation.positions_open_on`); ``keep`` is listed anyway, so a candidate's proposed
+    position is shown even when the service is about to refuse it."""
+    on = day or await tenant_today(session)
+    return [
+        OpenPosition(o.position.id, o.position.position_id, o.position.description, o.free)
+        for o in await organisation.positions_open_on(session, on, keep=keep)
+    ]
 
 
 async def _rows(session: AsyncSession) -> list[CandidateRow]:
@@ -123,7 +117,7 @@ async def _dialog(
         candidate = await session.get(CandidateToHire, candidate_id)
         if candidate is None:
             return render(request, "error.html", status_code=404, message="There is no such candidate to hire.")
-        positions = await open_positions(session, keep=candidate.position_ref_id)
+        positions = await open_positions(session, keep=candidate.position_ref_id, day=candidate.availability_date)
         companies = await list_companies(session)
         export = await session.scalar(
             select(LinkedInExportedCandidate).where(LinkedInExportedCandidate.candidate_ref_id == candidate.id)
