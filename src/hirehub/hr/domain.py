@@ -253,15 +253,15 @@ def current_employment(employments: Sequence[Employment]) -> Employment | None:
     return max((e for e in employments if not e.rescinded), key=lambda e: e.start_date, default=None)
 
 
-def _in_force(worker: Worker, employments: Sequence[Employment], effective: date) -> Employment:
+def _in_force(worker: Worker, employments: Sequence[Employment], effective: date, what: str) -> Employment:
     """The employment a dated change on ``effective`` belongs to: it must have started by then and not ended."""
     employment = current_employment(employments)
     if employment is None:
         raise errors.WorkerNotEmployed(f"{worker.personnel_number} has no open employment")
     if employment.start_date > effective:
         raise errors.TerminationBeforeStart(
-            f"the change takes effect {effective.isoformat()}, before the employment starts "
-            f"({employment.start_date.isoformat()})",
+            f"a {what} cannot take effect before the employment starts ({employment.start_date.isoformat()}; "
+            f"{effective.isoformat()} was asked)",
             field="effective",
         )
     if employment.end_date is not None and effective > employment.end_date:
@@ -312,7 +312,7 @@ def transfer(
 
     ``placement`` is what the change names; ``position_set`` False when it names no position (then only the
     department, title and manager it names change)."""
-    employment = _in_force(worker, employments, effective)
+    employment = _in_force(worker, employments, effective, "transfer")
     if placement.manager is not None and placement.manager.id == worker.id:
         raise errors.SelfManagement("a worker cannot be their own manager", field="manager")
     if placement.position is not None and position_set:
@@ -332,7 +332,7 @@ def change_manager(
     entry: int = 0,
 ) -> tuple[WorkerPlacement, list[WorkerEvent]]:
     """A new explicit manager from ``effective`` on (None: back to the worker in the reports-to position)."""
-    employment = _in_force(worker, employments, effective)
+    employment = _in_force(worker, employments, effective, "manager change")
     if manager is not None and manager.id == worker.id:
         raise errors.SelfManagement("a worker cannot be their own manager", field="manager")
     placement = Placement(manager=manager)
