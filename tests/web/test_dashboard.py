@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import ssl
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -13,8 +14,10 @@ import pytest
 from playwright.async_api import Dialog, Page, expect
 
 from hirehub.api.app import create_app
+from hirehub.bootstrap import open_database
 from hirehub.db import clock_offset
 from hirehub.db.base import utcnow
+from hirehub.db.models import load_all
 from hirehub.db.session import Database
 from hirehub.demo import SandboxIdentity
 from hirehub.directories.entra.permissions import required_permissions
@@ -40,17 +43,30 @@ def _wall_clock_after() -> Iterator[None]:
     clock_offset.follow(None)
 
 
+@dataclass
+class DevelopmentHub:
+    url: str
+    database: Database
+    data_dir: Path
+
+
 @pytest.fixture
-def development_hub(database: Database, tmp_path: Path) -> Iterator[str]:
-    """The hub as ``make run`` serves it (development mode, its embedded database: here the test's, handed over)
-    on a private data directory and a free loopback port."""
+async def development_hub(tmp_path: Path) -> AsyncIterator[DevelopmentHub]:
+    """The hub as ``make run`` serves it: development mode on the embedded SQLite database of its data directory
+    (whichever engine the suite runs on), on a free loopback port; the test reaches the same file."""
+    database = open_database(f"sqlite+aiosqlite:///{tmp_path / 'hirehub.db'}")
+    async with database.engine.begin() as connection:
+        await connection.run_sync(load_all().create_all)
     port = free_port()
     settings = Settings(
         database_url="", base_url=f"http://127.0.0.1:{port}", env=Environment.DEVELOPMENT, data_dir=tmp_path,
         log_level="WARNING",
     )  # fmt: skip
-    with serving(create_app(settings, database), port):
-        yield f"http://127.0.0.1:{port}"
+    try:
+        with serving(create_app(settings), port):
+            yield DevelopmentHub(f"http://127.0.0.1:{port}", database, tmp_path)
+    finally:
+        await database.dispose()
 
 
 async def test_a_new_tenant_sees_what_is_left_to_set_up_and_that_no_runner_runs(database: Database) -> None:
@@ -115,10 +131,11 @@ async def test_the_dashboard_shows_the_checklist_and_the_runner_state(
 
 @pytest.mark.browser
 async def test_time_travel_asks_first_and_moves_the_clock_only_when_confirmed(
-    page: Page, development_hub: str, database: Database, tmp_path: Path
+    page: Page, development_hub: DevelopmentHub
 ) -> None:
-    admin, _hr = await tenant_with_hr(database, "contoso.example", "Contoso")
-    await sign_in(page, development_hub, admin)
+    tmp_path = development_hub.data_dir
+    admin, _hr = await tenant_with_hr(development_hub.database, "contoso.example", "Contoso")
+    await sign_in(page, development_hub.url, admin)
     questions: list[str] = []
 
     async def dismiss(dialog: Dialog) -> None:
