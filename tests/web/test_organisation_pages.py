@@ -226,3 +226,32 @@ async def test_a_change_without_the_forms_csrf_token_is_refused(live_hub: str, d
         answer = await client.post("/console/departments/new", data={"name": "Engineering"})
     assert answer.status_code == 403
     assert await hr.rows(Department) == []
+
+
+async def test_the_hire_form_offers_open_positions_and_terminate_offers_reasons_not_retired(
+    page: Page, live_hub: str, database: Database
+) -> None:
+    admin, hr = await tenant_with_hr(database, "contoso.example", "Contoso")
+    await _seed(hr)
+    async with hr.transaction() as session:
+        await org.create_position(
+            session, PositionFields(job="DE", department="DEP000001", description="Open seat"), actor=ADMIN
+        )
+        await org.create_position(
+            session, PositionFields(job="DE", department="DEP000001", description="Gone"), actor=ADMIN
+        )
+        await org.retire(session, Position, "POS000002", actor=ADMIN, on=date(2020, 1, 1))
+        await org.create_reason(session, code="RESIGN", description="Resignation", actor=ADMIN)
+        await org.create_reason(session, code="OLD", description="Old reason", actor=ADMIN)
+        await org.retire(session, ReasonCode, "OLD", actor=ADMIN, on=date(2020, 1, 1))
+    candidate = await hr.candidate("Grace", "Hopper")
+    worker = await hr.hired("Ada", "Lovelace", start=date(2026, 12, 1))
+    await sign_in(page, live_hub, admin)
+
+    await page.goto(f"{live_hub}/console/personnel/candidates/{candidate.id}/hire")
+    positions = await page.get_by_label("Position").locator("option").all_text_contents()
+    assert [p for p in positions if p.startswith("POS")] == ["POS000001 – Open seat"]
+
+    async with signed_in(live_hub, admin) as client:
+        worker_page = (await client.get(f"/console/workers/{worker.id}")).text
+    assert "RESIGN – Resignation" in worker_page and "OLD – Old reason" not in worker_page
