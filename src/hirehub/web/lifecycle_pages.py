@@ -91,17 +91,20 @@ async def save_policy(request: Request, admin: Admin, document: str = Form("")) 
 
 
 @router.get(f"{PAGE}/preview", response_class=HTMLResponse)
-async def preview(request: Request, admin: Admin, personnel_number: str = "") -> Response:
-    """A dry run: the plan a sync would make now for the chosen worker, applied to nothing."""
-    posted = PostedForm({"personnel_number": personnel_number})
+async def preview(request: Request, admin: Admin, personnel_number: str = "", as_of: str = "") -> Response:
+    """A dry run: the plan a sync would make now (or on the morning of ``as_of``) for the chosen worker, applied
+    to nothing."""
+    posted = PostedForm({"personnel_number": personnel_number, "as_of": as_of})
+    day = posted.problems.date("as_of", as_of, "As of")
     if not personnel_number.strip():
         posted.problems["personnel_number"] = "choose a worker"
+    if posted.problems:
         return await _page(request, admin, posted.invalid())
     database: Database = request.app.state.database
     try:
         result = await operations.preview(
             database, connectors=request.app.state.connectors, tenant_id=admin.tenant_id,
-            personnel_number=personnel_number.strip(),
+            personnel_number=personnel_number.strip(), as_of=day,
         )  # fmt: skip
     except HubError as refusal:
         return await _page(request, admin, posted.refused(refusal))
