@@ -291,7 +291,7 @@ async def complete_many(
     A succeeded job shows no error any more: the errors of its earlier attempts stay in its history, where
     this attempt is recorded too. A runner finishing many short jobs would otherwise pay a transaction per
     job, which bounded its throughput well below what claiming allows; on PostgreSQL the update is a single
-    statement (and the history one more).
+    statement (the history adds its rows and its prune).
     """
     if not results:
         return set()
