@@ -15,7 +15,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from hirehub.demo import DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD
 from hirehub.sandbox.serving import free_port
+from tests.web.console_support import CSRF
 
 pytestmark = pytest.mark.slow
 
@@ -77,18 +79,36 @@ def _wait_until_started(process: subprocess.Popen[str], port: int) -> list[str]:
     return lines
 
 
+def _sandbox_directory_page(hub: str) -> httpx.Response:
+    """Sign in as the demo administrator and open the sandbox directory page."""
+    with httpx.Client(base_url=hub, timeout=30) as client:
+        form = client.get("/console/sign-in")
+        token = CSRF.search(form.text)
+        assert token, form.text
+        signed = client.post(
+            "/console/sign-in",
+            data={"email": DEMO_ADMIN_EMAIL, "password": DEMO_ADMIN_PASSWORD, "csrf_token": token.group(1)},
+        )
+        assert signed.status_code == 303, signed.text
+        return client.get("/console/sandbox/directory/")
+
+
 def test_the_group_serves_the_console_at_the_root_and_ctrl_c_stops_every_part(
     group: tuple[subprocess.Popen[str], int],
 ) -> None:
     process, port = group
     lines = _wait_until_started(process, port)
     root = httpx.get(f"http://127.0.0.1:{port}/", timeout=5)
+    directory = _sandbox_directory_page(f"http://127.0.0.1:{port}")
     parts = _session_processes(process.pid) - {process.pid}
 
     os.kill(process.pid, signal.SIGINT)
     process.wait(timeout=60)
     time.sleep(0.5)
 
+    # The hub reached the Entra sandbox over TLS (its CA, the host map, the app's credentials) and listed it.
+    assert directory.status_code == 200
+    assert 'data-group="All staff"' in directory.text
     assert root.status_code in (302, 303, 307)
     assert root.headers["location"] == "/console/"
     assert len(parts) >= 4, f"hub, runner and two sandboxes expected, found {parts}"
