@@ -3,6 +3,8 @@ time travel (``clock``)."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -47,8 +49,11 @@ def demo_seed(as_json: bool = JsonOption) -> None:
     with_hub(seed, as_json)
 
 
-def _announce(started: Started) -> None:
+def _announce(started: Started, seeded: Mapping[str, Any]) -> None:
+    """The start-up's last lines, plain text. ``seeded`` is ``hirehub demo seed --json``'s object: its
+    ``ats_app`` (``client_id``, ``client_secret``), when the demo has one, is printed too."""
     identity = started.identity
+    ats_app = seeded.get("ats_app") or {}
     lines = [
         "",
         "hirehub is running: the hub, a job runner, and the Entra and LinkedIn sandboxes.",
@@ -63,6 +68,14 @@ def _announce(started: Started) -> None:
         f"  the hub's app: client ID {identity.client_id}",
         f"LinkedIn partner app:         client ID {identity.linkedin_client_id}",
         f"  client secret: {identity.linkedin_client_secret}",
+        *(
+            [
+                f"ATS app (Web API):             client ID {ats_app.get('client_id')}",
+                f"  client secret: {ats_app.get('client_secret')}",
+            ]
+            if ats_app
+            else []
+        ),
         "",
         "Try first: open the console, sign in, and follow the checklist on the dashboard.",
         "Time travel: hirehub demo clock advance --days 1 (in another terminal, from this directory).",
@@ -84,10 +97,14 @@ def demo_run(
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     # Before the seed, so that a seed wiring the demo's connection to the sandbox directory finds its ids.
     SandboxIdentity.load_or_create(sandbox_identity_file(settings.data_dir))
+    seeded: dict[str, Any] = {}
     for step in (hub_command("db", "upgrade"), hub_command("demo", "seed", "--json")):
-        if run_step(step, settings.data_dir) != 0:
+        code, printed = run_step(step, settings.data_dir)
+        if code != 0:
+            print(printed, end="")
             raise typer.Exit(1)
-    raise typer.Exit(run_group(port=port, data_dir=settings.data_dir, announce=_announce))
+        seeded = json.loads(printed) if printed.strip().startswith("{") else {}
+    raise typer.Exit(run_group(port=port, data_dir=settings.data_dir, announce=lambda s: _announce(s, seeded)))
 
 
 def _clock(action: Any, as_json: bool) -> None:

@@ -155,11 +155,13 @@ def hub_command(*arguments: str) -> list[str]:
     return [sys.executable, "-m", "hirehub", *arguments]
 
 
-def run_step(command: Sequence[str], data_dir: Path) -> int:
-    """Run one preparing command (a migration, the seed) in development mode on ``data_dir``; its exit code."""
-    return subprocess.run(
-        list(command), env={**os.environ, **development_env(data_dir)}, stdout=subprocess.DEVNULL, check=False
-    ).returncode
+def run_step(command: Sequence[str], data_dir: Path) -> tuple[int, str]:
+    """Run one preparing command (a migration, the seed) in development mode on ``data_dir``: its exit code and
+    what it printed (its ``--json`` object)."""
+    done = subprocess.run(
+        list(command), env={**os.environ, **development_env(data_dir)}, stdout=subprocess.PIPE, text=True, check=False
+    )
+    return done.returncode, done.stdout
 
 
 def run_group(*, port: int, data_dir: Path, announce: Callable[[Started], None]) -> int:
