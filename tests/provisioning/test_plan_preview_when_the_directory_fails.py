@@ -1,5 +1,6 @@
 """Plan preview when the directory cannot be reached: the console shows the reason and the next step on the page,
-and ``hirehub plan preview --json`` prints one ``{"error"}`` object; never a bare 500 or a traceback.
+``hirehub plan preview --json`` prints one ``{"error"}`` object and the admin API answers a problem (503); never a
+bare 500 or a traceback.
 
 The tenant's connection points at Microsoft's real hosts, rerouted to a loopback port nobody listens on: MSAL and
 the Graph connector fail as they would on a machine without a route to Microsoft."""
@@ -13,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+import httpx
 import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
@@ -30,8 +32,11 @@ from hirehub.hr.domain import HireDetails
 from hirehub.lifecycle.connector import Connector
 from hirehub.provisioning.connectors import Connectors
 from hirehub.sandbox.entra.app import host_map_for
+from hirehub.security.privileges import SYSTEM_ADMINISTRATOR_ROLE_NAME
 from hirehub.settings import Settings, get_settings
+from tests.api.conftest import BASE, Hub
 from tests.live_server import free_port, serving
+from tests.security.conftest import SECRET_KEY, set_up_integration
 from tests.web.console_support import signed_in
 from tests.web.support import make_admin
 
@@ -128,3 +133,20 @@ def test_the_cli_preview_prints_one_error_object_naming_the_reason_and_next_step
     assert error.startswith("the directory could not be read")
     assert "login.microsoftonline.com" in error and "firewall" in error
     assert "Traceback" not in result.output
+
+
+async def test_the_admin_apis_preview_answers_a_problem_naming_the_reason(database: Database) -> None:
+    administrator = await set_up_integration(database, DOMAIN, roles=(SYSTEM_ADMINISTRATOR_ROLE_NAME,))
+    settings = _unreachable_settings(database.url, base_url=BASE, secret_key=SECRET_KEY)
+    seeded = await _seed(database, settings, administrator.tenant_id)
+    hub_app = create_app(settings, database)
+    factory = EntraConnectors(database, hub_app.state.hub.entra_runtime)
+    hub_app.state.connectors = Connectors([lambda tenant_id: _first_connection(factory, tenant_id)])
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=hub_app), base_url=BASE) as client:
+        hub = Hub(client, database)
+        answer = await client.get(
+            f"/admin/v1/workers/{seeded.personnel_number}/plan", headers=await hub.bearer(administrator)
+        )
+
+    assert answer.status_code == 503 and answer.headers["content-type"] == "application/problem+json"
+    assert "the directory could not be read" in answer.text and "login.microsoftonline.com" in answer.text

@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hirehub.api.admin import common
 from hirehub.api.admin.caller import AdminCaller, AdminDependency
-from hirehub.errors import Invalid
+from hirehub.directories.entra.diagnosis import directory_failure, is_directory_failure
+from hirehub.errors import HubError, Invalid
 from hirehub.jobs import queue
 from hirehub.jobs.models import JobStatus
 from hirehub.jobs.serialize import job_json, job_with_history
@@ -47,11 +48,17 @@ async def replace_policy(
 
 @router.get("/workers/{personnel_number}/plan")
 async def preview(personnel_number: str, request: Request, caller: AdminCaller = AdminDependency) -> Json:
-    """The plan a sync would make now for one worker (dry run: nothing is applied)."""
-    return await operations.preview(
-        common.database_of(request), connectors=request.app.state.connectors, tenant_id=caller.tenant_id,
-        personnel_number=personnel_number,
-    )  # fmt: skip
+    """The plan a sync would make now for one worker (dry run: nothing is applied); a directory that fails is a
+    problem answer (503) with the reason and the next step."""
+    try:
+        return await operations.preview(
+            common.database_of(request), connectors=request.app.state.connectors, tenant_id=caller.tenant_id,
+            personnel_number=personnel_number,
+        )  # fmt: skip
+    except Exception as failure:
+        if isinstance(failure, HubError) or not is_directory_failure(failure):
+            raise
+        raise directory_failure(failure) from failure
 
 
 @router.get("/plans")
