@@ -41,7 +41,7 @@ async def test_a_dead_job_is_retried_from_the_dead_filter(page: Page, live_hub: 
     await _job(hr, "provisioning.reconcile", JobStatus.QUEUED)
     await sign_in(page, live_hub, admin)
 
-    await page.get_by_role("link", name="Jobs", exact=True).click()
+    await page.get_by_role("link", name="Background jobs", exact=True).click()
     await expect(page.locator("[data-status=dead]")).to_have_text("1")
     await page.get_by_label("Status").select_option("dead")
     await page.get_by_role("button", name="Filter").click()

@@ -148,31 +148,30 @@ class NavigationLink:
 
 
 def navigation() -> tuple[tuple[str, tuple[NavigationLink, ...]], ...]:
-    """The console's sections in groups, in the order the menu shows them."""
+    """The console's sections in groups (HR, identity, integrations, administration), in the order the menu shows
+    them. The job queue is "Background jobs": HR has jobs of its own (the organisation's)."""
     return (
-        ("People", (
+        ("HR", (
             NavigationLink("/console/", "Overview"),
             NavigationLink(f"{personnel_pages.PAGE}/", "Personnel management"),
             NavigationLink(f"{worker_pages.PAGE}/", "Workers"),
+            *(NavigationLink(section.path, section.heading) for section in organisation_pages.SECTIONS),
         )),
-        ("Organisation", tuple(
-            NavigationLink(section.path, section.heading) for section in organisation_pages.SECTIONS
-        )),
-        ("Provisioning", (
+        ("Identity", (
+            NavigationLink(f"{entra_pages.PAGE}/", "Entra ID connection"),
             NavigationLink(f"{lifecycle_pages.PAGE}/", "Lifecycle policy"),
             NavigationLink(f"{approvals_pages.PAGE}/", "Approvals"),
-            NavigationLink(f"{jobs_pages.PAGE}/", "Jobs"),
-            NavigationLink(f"{audit_pages.PAGE}/", "Audit log"),
         )),
-        ("API integrations", (
+        ("Integrations", (
+            NavigationLink(linkedin_rsc_pages.PAGE, "LinkedIn RSC"),
             NavigationLink(f"{app_pages.PAGE}/", "App registrations"),
             NavigationLink(f"{security_pages.PAGE}/", "Security roles"),
             NavigationLink(f"{hr_user_pages.PAGE}/", "HR users"),
             NavigationLink(f"{entra_app_pages.PAGE}/", "Microsoft Entra applications"),
         )),
-        ("Connections", (
-            NavigationLink(f"{entra_pages.PAGE}/", "Entra ID connection"),
-            NavigationLink(linkedin_rsc_pages.PAGE, "LinkedIn RSC"),
+        ("Administration", (
+            NavigationLink(f"{jobs_pages.PAGE}/", "Background jobs"),
+            NavigationLink(f"{audit_pages.PAGE}/", "Audit log"),
         )),
     )  # fmt: skip
 
