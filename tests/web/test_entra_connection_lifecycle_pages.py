@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from cryptography import x509
-from playwright.async_api import Page, expect
+from playwright.async_api import Dialog, Page, expect
 
 from hirehub.db.session import Database
 from hirehub.directories.entra.connections import create_connection
@@ -178,6 +178,13 @@ async def test_deleting_the_active_connection_is_refused_while_a_job_depends_on_
         await enqueue(session, SYNC, {"person_id": str(uuid.uuid4()), "reason": "worker.hired"})
     await sign_in(page, live_hub, admin)
     await page.goto(f"{live_hub}/console/entra/")
+    questions: list[str] = []
+
+    async def accept(dialog: Dialog) -> None:
+        questions.append(dialog.message)
+        await dialog.accept()
+
+    page.on("dialog", accept)
     await page.get_by_test_id("connection-Active").get_by_role("button", name="Delete").click()
     await expect(page.get_by_role("alert")).to_contain_text("provisioning job(s) depend on it")
     await expect(page.get_by_test_id("connection-Active")).to_be_visible()
@@ -185,6 +192,7 @@ async def test_deleting_the_active_connection_is_refused_while_a_job_depends_on_
     await page.get_by_test_id("connection-Spare").get_by_role("button", name="Delete").click()
     await expect(page.get_by_role("status")).to_have_text("Connection Spare deleted")
     await expect(page.get_by_test_id("connection-Spare")).to_have_count(0)
+    assert questions[-1].startswith("Delete the connection Spare?")
 
 
 async def test_a_certificate_close_to_expiry_is_announced_on_the_dashboard(
