@@ -32,8 +32,8 @@ async def test_a_job_that_succeeded_after_a_failure_shows_success_and_the_failur
     shown = await hub.client.get(f"/admin/v1/jobs/{job.id}", headers=await hub.bearer(administrator))
     assert shown.status_code == 200
     body = shown.json()
-    assert (body["status"], body["last_error"], body["attempts_made"]) == ("succeeded", None, 2)
-    assert [(a["attempt"], a["outcome"], a["error"], a["runner_id"]) for a in body["attempts"]] == [
+    assert (body["status"], body["last_error"], body["attempts"]) == ("succeeded", None, 2)
+    assert [(a["attempt"], a["outcome"], a["error"], a["runner_id"]) for a in body["history"]] == [
         (1, "failed", "RetryLater: Graph answered 503", "runner-1"),
         (2, "succeeded", None, "runner-1"),
     ]

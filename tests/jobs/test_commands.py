@@ -73,8 +73,8 @@ def test_job_show_gives_the_payload_the_error_and_the_history_of_attempts(hub: s
     shown = hirehub("job", "show", "--id", str(jobs["dead"]))
 
     assert (shown["kind"], shown["status"], shown["payload"]) == ("lifecycle.joiner", "dead", {"person": "P1"})
-    assert (shown["attempts_made"], shown["last_error"]) == (1, "PermanentFailure: UPN taken")
-    [attempt] = shown["attempts"]
+    assert (shown["attempts"], shown["last_error"]) == (1, "PermanentFailure: UPN taken")
+    [attempt] = shown["history"]
     assert {key: attempt[key] for key in ("attempt", "outcome", "error")} == {
         "attempt": 1,
         "outcome": "dead",

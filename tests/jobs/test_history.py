@@ -194,6 +194,6 @@ async def test_another_tenant_sees_neither_the_job_nor_its_history(
         assert await attempts_of(session, job_id) == []
     async with database.tenant_session(tenant_id) as session:
         shown = await job_with_history(session, await get_job(session, job_id))
-    assert [(a["attempt"], a["outcome"], a["error"]) for a in shown["attempts"]] == [(1, "failed", "RuntimeError: no")]
-    assert set(shown["attempts"][0]) == {"attempt", "started_at", "finished_at", "outcome", "error", "runner_id"}
-    assert shown["attempts_made"] == 1
+    assert [(a["attempt"], a["outcome"], a["error"]) for a in shown["history"]] == [(1, "failed", "RuntimeError: no")]
+    assert set(shown["history"][0]) == {"attempt", "started_at", "finished_at", "outcome", "error", "runner_id"}
+    assert shown["attempts"] == 1

@@ -39,11 +39,10 @@ async def job_with_history(session: AsyncSession, job: DurableJob) -> dict[str, 
     """A job in full with its kept attempts, oldest first, as ``job show``, the admin API's job view and the
     console's job page give it.
 
-    Here ``attempts`` is the history (what the issue's interface names); the job's current attempt count is
-    ``attempts_made``.
+    ``attempts`` stays the job's attempt count, as every other job view gives it (scripts read it); the kept
+    attempts are ``history``.
     """
     data = job_json(job, full=True)
-    data["attempts_made"] = data.pop("attempts")
-    data["attempts"] = [attempt_json(attempt) for attempt in await attempts_of(session, job.id)]
+    data["history"] = [attempt_json(attempt) for attempt in await attempts_of(session, job.id)]
     data["history_limit"] = HISTORY_LIMIT
     return data
