@@ -43,7 +43,11 @@ def demo_seed(as_json: bool = JsonOption) -> None:
         with Progress(console=err_console, transient=True) as progress:
             task = progress.add_task("Seeding the demo tenant", total=SEED_STEPS)
             return await seed_demo(
-                hub.database, domain=hub.settings.demo_tenant_domain, step_done=lambda: progress.advance(task)
+                hub.database,
+                domain=hub.settings.demo_tenant_domain,
+                identity=SandboxIdentity.load_or_create(sandbox_identity_file(hub.settings.data_dir)),
+                settings=hub.settings,
+                step_done=lambda: progress.advance(task),
             )
 
     with_hub(seed, as_json)
@@ -54,6 +58,7 @@ def _announce(started: Started, seeded: Mapping[str, Any]) -> None:
     ``ats_app`` (``client_id``, ``client_secret``), when the demo has one, is printed too."""
     identity = started.identity
     ats_app = seeded.get("ats_app") or {}
+    domain = seeded.get("domain") or "contoso.example"
     lines = [
         "",
         "hirehub is running: the hub, a job runner, and the Entra and LinkedIn sandboxes.",
@@ -77,8 +82,12 @@ def _announce(started: Started, seeded: Mapping[str, Any]) -> None:
             else []
         ),
         "",
-        "Try first: open the console, sign in, and follow the checklist on the dashboard.",
-        "Time travel: hirehub demo clock advance --days 1 (in another terminal, from this directory).",
+        "Try first (in another terminal, from this directory):",
+        f"  hirehub hr candidate list --tenant {domain}",
+        f"  hirehub hr hire --tenant {domain} --candidate <candidate id> --start <today>",
+        "  then watch the account appear in the console (Sandbox directory), terminate with last day today, and",
+        "  hirehub demo clock advance --days 1",
+        "Or open the console, sign in, and follow the checklist on the dashboard.",
         "Ctrl-C stops everything.",
         "",
     ]

@@ -30,9 +30,10 @@ from typing import Any
 
 import httpx
 
-from hirehub.demo import SandboxIdentity, sandbox_identity_file
+from hirehub.demo import DEMO_CONNECTION_NAME, SandboxIdentity, sandbox_identity_file
 from hirehub.directories.entra.runtime import LINK_CALLBACK_PATH
 from hirehub.errors import Unavailable
+from hirehub.settings import get_settings
 
 START_TIMEOUT = 60.0
 """Seconds a part gets to answer before the group gives up starting."""
@@ -164,6 +165,19 @@ def run_step(command: Sequence[str], data_dir: Path) -> tuple[int, str]:
     return done.returncode, done.stdout
 
 
+def test_demo_connection(env: Mapping[str, str]) -> None:
+    """*Test connection* on the demo tenant's connection to the sandbox directory, once the sandbox runs: the hub
+    provisions through a connection only after it passed, so the jobs of the first hire do not wait for a person
+    to press the button. A failure is said, not fatal: the console shows why and the next step."""
+    settings = get_settings()
+    command = hub_command(
+        "entra", "connection", "test", "--tenant", settings.demo_tenant_domain, "--name", DEMO_CONNECTION_NAME, "--json"
+    )
+    done = subprocess.run(command, env={**os.environ, **env}, stdout=subprocess.PIPE, text=True, check=False)
+    if done.returncode != 0:
+        print(f"Test connection of '{DEMO_CONNECTION_NAME}' did not pass: {done.stdout.strip()}", flush=True)
+
+
 def run_group(*, port: int, data_dir: Path, announce: Callable[[Started], None]) -> int:
     """Start the group, call ``announce(started)`` once every part answers, and supervise it until Ctrl-C or a
     part's exit; returns the exit code (0 after Ctrl-C, 1 when a part died or did not start)."""
@@ -228,6 +242,7 @@ def _supervise(group: Group, *, port: int, data_dir: Path, announce: Callable[[S
     hub = group.start("hub", hub_command("serve", "--host", "127.0.0.1", "--port", str(port)), hub_env)
     group.start("job runner", hub_command("jobs", "run", "--poll-interval", "1"), hub_env)
     wait_for_health(f"{base_url}/healthz", hub)
+    test_demo_connection(hub_env)
     announce(Started(f"{base_url}/console/", identity, browser_url, linkedin_details["base_url"]))
     while True:
         stopped = group.exited()
