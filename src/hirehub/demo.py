@@ -39,6 +39,7 @@ from hirehub.provisioning.models import ProvisioningPolicy
 from hirehub.provisioning.policies import set_policy
 from hirehub.security import admin as security_admin
 from hirehub.security import apps
+from hirehub.security.models import AppRegistration
 from hirehub.security.privileges import ATS_ROLE_NAME, RECRUITING_ROLE_ID
 from hirehub.settings import Environment, Settings
 from hirehub.tenancy import service
@@ -165,17 +166,19 @@ async def _seed_connection(
 async def _seed_ats_app(session: AsyncSession, kept: Path) -> dict[str, str]:
     """An ATS app registration with a secret, the *ATS integration* security role and the *Recruiting
     application* HR role. A secret is only shown when it is made, so its value is kept in ``kept`` (owner-only)
-    for the next start to print again."""
+    for the next start to print again; without it (or with another database) the app gets a new secret."""
     credentials = _read_kept(kept)
-    if credentials is not None:
+    app = await session.scalar(select(AppRegistration).where(AppRegistration.name == ATS_APP_NAME))
+    if app is not None and credentials is not None and credentials.get("client_id") == str(app.client_id):
         return credentials
-    app = await apps.create_app(session, name=ATS_APP_NAME)
+    if app is None:
+        app = await apps.create_app(session, name=ATS_APP_NAME)
+        client_id = str(app.client_id)
+        await security_admin.create_application_user(session, client_id, [ATS_ROLE_NAME])
+        await security_admin.create_hr_user(session, ATS_HR_USER, "Demo ATS", [RECRUITING_ROLE_ID])
+        await security_admin.create_entra_app_link(session, client_id, ATS_APP_NAME, ATS_HR_USER)
     new = await apps.add_secret(session, app, days=730, description="demo")
-    client_id = str(app.client_id)
-    await security_admin.create_application_user(session, client_id, [ATS_ROLE_NAME])
-    await security_admin.create_hr_user(session, ATS_HR_USER, "Demo ATS", [RECRUITING_ROLE_ID])
-    await security_admin.create_entra_app_link(session, client_id, ATS_APP_NAME, ATS_HR_USER)
-    credentials = {"client_id": client_id, "client_secret": new.secret}
+    credentials = {"client_id": str(app.client_id), "client_secret": new.secret}
     _keep(kept, credentials)
     return credentials
 
