@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from hirehub.api.app import create_app
+from hirehub.bootstrap import open_database
 from hirehub.db.session import Database
 from hirehub.hr import services
 from hirehub.hr.domain import HireDetails
 from hirehub.hr.models import Department, Position, Title
 from hirehub.provisioning import operations
+from hirehub.settings import Settings
 from tests.cli.conftest import hub_database  # noqa: F401
 from tests.cli.support import hirehub
+from tests.live_server import free_port, serving
 from tests.provisioning.support import MONDAY, running_engine
+from tests.web.console_support import signed_in
+from tests.web.support import make_admin
 
 
 async def test_the_preview_as_of_a_later_day_plans_from_the_transfer_taking_effect_that_day(database: Database) -> None:
@@ -54,3 +60,26 @@ def test_the_command_refuses_an_as_of_that_is_not_a_date(hub_database: str) -> N
         expect=1,
     )  # fmt: skip
     assert refused == {"error": "--as-of '20 Dec' is not a date (YYYY-MM-DD)"}
+
+
+async def test_the_console_preview_takes_a_day_and_shows_a_wrong_one_at_its_field(database_url: str) -> None:
+    port = free_port()
+    settings = Settings(database_url=database_url, log_level="WARNING", base_url=f"http://127.0.0.1:{port}")
+    database = open_database(database_url)
+    try:
+        admin = await make_admin(database, "contoso.example", "Contoso")
+        async with database.tenant_transaction(admin.tenant_id) as session:
+            candidate = await services.create_candidate(session, services.NewCandidate(first_name="Jo", last_name="Ng"))
+            await session.flush()
+            hired = await services.hire(session, candidate.id, HireDetails(MONDAY), today=MONDAY)
+        number = hired.worker.personnel_number
+    finally:
+        await database.dispose()
+    with serving(create_app(settings), port):
+        async with signed_in(f"http://127.0.0.1:{port}", admin) as client:
+            wrong = await client.get("/console/lifecycle/preview", params={"personnel_number": number, "as_of": "soon"})
+            right = await client.get(
+                "/console/lifecycle/preview", params={"personnel_number": number, "as_of": "2027-02-01"}
+            )
+    assert wrong.status_code == 400 and "As of &#39;soon&#39; is not a date" in wrong.text
+    assert right.status_code == 200 and "As of 2027-02-01." in right.text
