@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from hirehub.api.app import create_app
 from hirehub.bootstrap import open_database
@@ -43,9 +43,9 @@ async def test_the_preview_as_of_a_later_day_plans_from_the_transfer_taking_effe
             )
         number = hired.worker.personnel_number
 
-        async def preview(**as_of: object) -> str:
+        async def preview(*, as_of: date) -> str:
             result = await operations.preview(
-                database, connectors=engine.connectors, tenant_id=engine.tenant_id, personnel_number=number, **as_of
+                database, connectors=engine.connectors, tenant_id=engine.tenant_id, personnel_number=number, as_of=as_of
             )
             return str(result["plan"])
 
