@@ -112,10 +112,13 @@ def test_a_cli_hire_gets_an_enabled_account_and_terminating_then_advancing_the_c
     worker = _eventually(lambda: _hirehub(data_dir, *show), lambda w: _account_enabled(w) is True)
     assert _account_enabled(worker) is True, worker
 
-    # When the worker is terminated with today as the last day, and the clock moves a day on
+    # When the worker is terminated with today as the last day, and the clock moves a day on. "Today" is the
+    # tenant's (its time zone's), which the hire reports: in the hour before midnight UTC it is already tomorrow in
+    # Europe/Berlin, and a last day of yesterday would disable the account at once.
+    last_day = hired["as_of"]
     _hirehub(
         data_dir, "hr", "terminate", "--tenant", TENANT, "--personnel-number", hired["personnel_number"],
-        "--last-day", today,
+        "--last-day", last_day,
     )  # fmt: skip
     assert _account_enabled(_hirehub(data_dir, *show)) is True  # still working today
     _hirehub(data_dir, "demo", "clock", "advance", "--days", "1")
