@@ -31,7 +31,7 @@ from hirehub.hr import organisation
 from hirehub.hr import services as hr_services
 from hirehub.hr.candidates import list_candidates
 from hirehub.hr.models import CandidateToHire, LinkedInExportedCandidate
-from hirehub.lifecycle.policy import policy_to_json, starter_policy
+from hirehub.lifecycle.policy import LeaverOptions, policy_to_json, starter_policy
 from hirehub.linkedin.apps import get_partner
 from hirehub.linkedin.operations import partner_set
 from hirehub.linkedin.runtime import linkedin_runtime
@@ -143,10 +143,11 @@ async def _seed_candidates(session: AsyncSession) -> list[str]:
 
 
 async def _seed_policy(session: AsyncSession, *, upn_domain: str) -> None:
-    """The starter policy (first.last UPNs in the directory's domain, everyone in "All staff", leavers disabled),
-    unless the tenant set one already."""
+    """The starter policy (first.last UPNs in the directory's domain, everyone in "All staff", leavers disabled
+    and their mailboxes made shared), unless the tenant set one already."""
     if await session.scalar(select(ProvisioningPolicy.id)) is None:
-        await set_policy(session, policy_to_json(starter_policy(upn_domain)), by=ACTOR)
+        leaver = LeaverOptions(convert_mailbox_to_shared=True)
+        await set_policy(session, policy_to_json(starter_policy(upn_domain, leaver=leaver)), by=ACTOR)
 
 
 async def _seed_connection(

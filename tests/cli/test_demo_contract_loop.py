@@ -126,3 +126,6 @@ def test_a_cli_hire_gets_an_enabled_account_and_terminating_then_advancing_the_c
     # Then within a minute the account is disabled
     worker = _eventually(lambda: _hirehub(data_dir, *show), lambda w: _account_enabled(w) is False)
     assert _account_enabled(worker) is False, worker
+    # and nothing on the way failed for good (the leaver's mailbox conversion included)
+    for status in ("dead", "failed"):
+        assert _hirehub(data_dir, "jobs", "list", "--tenant", TENANT, "--status", status)["jobs"] == [], status
