@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from hirehub.sandbox.serving import free_port
@@ -38,10 +39,11 @@ def _env(data_dir: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def started(data_dir: Path) -> Iterator[list[str]]:
-    """``hirehub demo run`` on a free port, up to the end of its start-up; its printed lines."""
+def started(data_dir: Path) -> Iterator[tuple[list[str], int]]:
+    """``hirehub demo run`` on a free port, up to the end of its start-up; its printed lines and the port."""
+    port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "hirehub", "demo", "run", "--port", str(free_port())],
+        [sys.executable, "-m", "hirehub", "demo", "run", "--port", str(port)],
         env=_env(data_dir), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
     )  # fmt: skip
     lines: list[str] = []
@@ -57,7 +59,7 @@ def started(data_dir: Path) -> Iterator[list[str]]:
     threading.Thread(target=read, daemon=True).start()
     try:
         assert ready.wait(START_SECONDS), "\n".join(lines)
-        yield lines
+        yield lines, port
     finally:
         os.killpg(process.pid, signal.SIGINT)
         try:
@@ -92,13 +94,14 @@ def _account_enabled(worker: Any) -> bool | None:
 
 
 def test_a_cli_hire_gets_an_enabled_account_and_terminating_then_advancing_the_clock_disables_it(
-    started: list[str], data_dir: Path
+    started: tuple[list[str], int], data_dir: Path
 ) -> None:
+    lines, _ = started
     # Given the demo tenant as `demo run` left it: its candidates, one of them LinkedIn's export
     candidates = _hirehub(data_dir, "hr", "candidate", "list", "--tenant", TENANT)["candidates"]
     names = {f"{c['first_name']} {c['last_name']}" for c in candidates}
     assert {"Grace Hopper", "Ada Lovelace"} <= names
-    assert not [line for line in started if "did not pass" in line], "\n".join(started)
+    assert not [line for line in lines if "did not pass" in line], "\n".join(lines)
     today = _hirehub(data_dir, "demo", "clock", "show")["today"]
 
     # When a candidate is hired from today
@@ -129,3 +132,31 @@ def test_a_cli_hire_gets_an_enabled_account_and_terminating_then_advancing_the_c
     # and nothing on the way failed for good (the leaver's mailbox conversion included)
     for status in ("dead", "failed"):
         assert _hirehub(data_dir, "jobs", "list", "--tenant", TENANT, "--status", status)["jobs"] == [], status
+
+
+def test_the_ats_app_credentials_printed_at_start_up_read_the_demo_candidates_through_the_web_api(
+    started: tuple[list[str], int],
+) -> None:
+    lines, port = started
+    ats_line = lines.index(next(line for line in lines if line.startswith("ATS app (Web API):")))
+    client_id = lines[ats_line].split()[-1]
+    assert lines[ats_line + 1].strip().startswith("client secret:")
+    secret = lines[ats_line + 1].split()[-1]
+    base = f"http://127.0.0.1:{port}"
+
+    token = httpx.post(
+        f"{base}/{TENANT}/oauth2/v2.0/token",
+        data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret,
+              "scope": f"{base}/.default"},
+        timeout=30,
+    )  # fmt: skip
+    assert token.status_code == 200, token.text
+    answer = httpx.get(
+        f"{base}/api/data/v9.2/mshr_hcmcandidatetohireentities?$select=mshr_firstname",
+        headers={"Authorization": f"Bearer {token.json()['access_token']}"},
+        timeout=30,
+    )
+    assert answer.status_code == 200, answer.text
+    assert "Ada" in {row["mshr_firstname"] for row in answer.json()["value"]}
+    assert any("hirehub hr candidate list" in line for line in lines)
+    assert any("hirehub demo clock advance" in line for line in lines)
