@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, func, inspect, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hirehub.audit import log as audit
@@ -143,12 +143,12 @@ def _record(session: AsyncSession, *, actor: str, action: str, subject: Any, bef
 def snapshot(record: Any) -> dict[str, Any]:
     """A record's own columns as plain values: what the audit log keeps before and after a change."""
     values: dict[str, Any] = {}
-    for column in type(record).__table__.columns:
-        if column.key in ("id", "version", "created_at", "modified_at", "tenant_id"):
+    for attribute in inspect(type(record)).column_attrs:
+        if attribute.key in ("id", "version", "created_at", "modified_at", "tenant_id"):
             continue
-        value = getattr(record, column.key)
+        value = getattr(record, attribute.key)
         plain = value is None or isinstance(value, bool | int | str)
-        values[column.key] = value if plain else (value.isoformat() if isinstance(value, date) else str(value))
+        values[attribute.key] = value if plain else (value.isoformat() if isinstance(value, date) else str(value))
     return values
 
 

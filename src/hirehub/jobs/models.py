@@ -135,7 +135,7 @@ class JobAttempt(TenantOwned, Base):
     attempt: Mapped[int] = mapped_column(Integer)
     started_at: Mapped[datetime | None] = mapped_column(default=None)
     finished_at: Mapped[datetime] = mapped_column()
-    outcome: Mapped[str] = mapped_column(String(20))
+    outcome: Mapped[str] = mapped_column(String(20), info={"choices": tuple(o.value for o in AttemptOutcome)})
     error: Mapped[str | None] = mapped_column(Text, default=None)
     runner_id: Mapped[str | None] = mapped_column(String(200), default=None)
 
