@@ -12,6 +12,8 @@ from hirehub import errors
 from hirehub.audit.models import AuditEntry
 from hirehub.db.session import Database
 from hirehub.hr import organisation as org
+from hirehub.hr import services
+from hirehub.hr.domain import HireDetails
 from hirehub.hr.models import Department, Job, Position, ReasonCode, Title
 from hirehub.hr.organisation import PositionFields
 from hirehub.tenancy import service as tenancy
@@ -188,3 +190,41 @@ async def test_another_tenants_records_cannot_be_named(hr: HR, database: Databas
         with pytest.raises(errors.NotFound):
             await _in(hr, lambda s, n=named: org.retire(s, Department, n, actor=ADMIN, on=START))
     assert await hr.rows(Position) == []
+
+
+async def test_a_retired_position_takes_no_hire_and_no_move_and_nothing_changes(hr: HR) -> None:
+    retired = await _position(hr)
+    await _in(hr, lambda s: org.retire(s, Position, retired.position_id, actor=ADMIN, on=START))
+    candidate = await hr.candidate("Grace", "Hopper")
+    before = await hr.state()
+    with pytest.raises(errors.Conflict) as refused_hire:
+        await _in(hr, lambda s: services.hire(s, candidate.id, HireDetails(START), position_id=retired.id, today=START))
+    assert refused_hire.value.field == "position_id"
+    assert await hr.state() == before
+
+    worker = await hr.hired()
+    before = await hr.state()
+    with pytest.raises(errors.Conflict) as refused_move:
+        await _in(hr, lambda s: services.transfer(s, worker.id, START + timedelta(days=5), position_id=retired.id))
+    assert refused_move.value.field == "position_id"
+    assert await hr.state() == before
+
+
+async def test_a_position_retired_later_still_takes_a_hire_before_its_retirement(hr: HR) -> None:
+    position = await _position(hr)
+    await _in(hr, lambda s: org.retire(s, Position, position.position_id, actor=ADMIN, on=START + timedelta(days=30)))
+    worker = await hr.hired(start=START, position_id=position.id)
+    assert worker.personnel_number
+
+
+async def test_a_retired_reason_is_refused_at_a_termination_and_nothing_changes(hr: HR) -> None:
+    await _in(hr, lambda s: org.create_reason(s, code="OLD", description="Old reason", actor=ADMIN))
+    reason = (await hr.rows(ReasonCode, reason_code_id="OLD"))[0]
+    await _in(hr, lambda s: org.retire(s, ReasonCode, "OLD", actor=ADMIN, on=START))
+    worker = await hr.hired()
+    before = await hr.state()
+    with pytest.raises(errors.Conflict) as refused:
+        await _in(hr, lambda s: services.terminate(s, worker.id, START + timedelta(days=3), reason_id=reason.id,
+                                                   today=START))  # fmt: skip
+    assert refused.value.field == "reason_id"
+    assert await hr.state() == before

@@ -38,6 +38,7 @@ from hirehub.hr.models import (
     WorkerPlacement,
 )
 from hirehub.hr.models.options import ApplicantIntegrationResult
+from hirehub.hr.organisation import refuse_retired
 from hirehub.hr.timeline import live, position_runs, valid_to
 from hirehub.tenancy.models import Company
 
@@ -187,6 +188,7 @@ async def hire(
         session, position_id=position_id, manager_id=manager_id, title_id=title_id,
         ignore_worker=worker.id if worker else None, on=details.start_date,
     )  # fmt: skip
+    _refuse_retired_position(placement, on=details.start_date)
     company = await _company(session, company_code or candidate.data_area_id)
     # Check before taking a number, so a refusal leaves the sequence untouched.
     case = domain.HireCase(
@@ -297,6 +299,7 @@ async def rehire(
     placement = await _placement(
         session, position_id=position_id, manager_id=manager_id, ignore_worker=worker.id, on=start_date
     )
+    _refuse_retired_position(placement, on=start_date)
     outcome = domain.rehire(worker, await _employments(session, worker.id), start_date=start_date, placement=placement)
     await _add(session, outcome, today=today)
     return outcome
@@ -320,6 +323,8 @@ async def transfer(
         session, position_id=position_id, department_id=department_id, title_id=title_id, manager_id=manager_id,
         ignore_worker=worker.id, on=effective,
     )  # fmt: skip
+    if position_id is not None:
+        _refuse_retired_position(placement, on=effective)
     employments = await _employments(session, worker.id)
     record, events = domain.transfer(
         worker, employments, placement=placement, effective=effective, position_set=position_id is not None,
@@ -354,6 +359,12 @@ async def change_manager(
     return events
 
 
+def _refuse_retired_position(placement: Placement, *, on: date | None) -> None:
+    """A position retired by ``on`` takes no one new (the hire, rehire or move that names it is refused)."""
+    if placement.position is not None:
+        refuse_retired(placement.position, field="position_id", on=on)
+
+
 async def _placement_now(session: AsyncSession, worker: Worker) -> Placement:
     return await _placement(
         session, department_id=worker.department_id, title_id=worker.title_id, manager_id=worker.manager_id
@@ -366,6 +377,8 @@ async def terminate(
     """End the open employment after ``last_day``; changes recorded after that day must be cancelled first."""
     worker: Worker = await _one(session, Worker, worker_id, "worker")
     reason = await _one(session, ReasonCode, reason_id, "reason code", field="reason_id") if reason_id else None
+    if reason is not None:
+        refuse_retired(reason, field="reason_id")
     employments = await _employments(session, worker.id)
     current = domain.open_employment(employments)
     later = [r.valid_from for r in await _placements(session, worker) if current and r.employment_id == current.id]
