@@ -21,14 +21,13 @@ $(VENV)/.installed-dev: $(BIN)/activate pyproject.toml
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-## make run: install, migrate the SQLite database under ./var, seed the demo tenant, serve on 127.0.0.1:8000,
-## in development mode (the development secret key and the sandboxes are allowed only there).
+## make run: install, migrate the SQLite database under ./var, seed the demo tenant, then run the hub on
+## 127.0.0.1:$(PORT) with a job runner and the Entra and LinkedIn sandboxes, in development mode (the development
+## secret key, the sandboxes and time travel are allowed only there). Ctrl-C stops all of it.
+PORT ?= 8000
 run: export HIREHUB_ENV = development
 run: install
-	mkdir -p $(HIREHUB_DATA_DIR)
-	$(BIN)/hirehub db upgrade
-	$(BIN)/hirehub demo seed
-	$(BIN)/hirehub serve --host 127.0.0.1 --port 8000
+	$(BIN)/hirehub demo run --port $(PORT)
 
 ## make test: lint, type-check, then the whole suite on SQLite and again on PostgreSQL.
 test: install-dev browser csdl-schemas lint typecheck pytest-sqlite pytest-postgresql

@@ -30,6 +30,9 @@ def _value_for(column: Column[Any]) -> Any:
     option_set = column.info.get("option_set")
     if option_set is not None:
         return int(next(iter(option_set)))
+    choices = column.info.get("choices")  # a closed set of strings, kept by a CHECK constraint
+    if choices:
+        return choices[0]
     if isinstance(column.type, JSON):
         return {}
     python_type = column.type.python_type

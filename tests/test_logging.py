@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from hirehub.api.app import create_app
+from hirehub.api.middleware import _fault_response
 from hirehub.db.session import Database
 from hirehub.logging import configure_logging, get_logger
 from hirehub.settings import Settings
@@ -87,3 +88,28 @@ async def test_a_500_is_logged_with_its_traceback_and_request_id(
     assert "ZeroDivisionError: headcount is zero" in failed[0]["exception"]
     assert 'raise ZeroDivisionError("headcount is zero")' in failed[0]["exception"]
     assert len(failed[0]["request_id"]) == 32
+
+
+async def test_a_500_carries_the_security_headers_and_request_id(database: Database) -> None:
+    app = create_app(Settings(database_url=database.url, log_level="INFO"), database)
+
+    @app.get("/test/fault")
+    async def fault() -> None:
+        raise ZeroDivisionError("headcount is zero")
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://hub") as client:
+        answer = await client.get("/test/fault")
+    assert answer.status_code == 500
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert answer.headers["x-frame-options"] == "DENY"
+    assert answer.headers["x-content-type-options"] == "nosniff"
+    assert answer.headers["x-request-id"] in answer.json()["detail"]
+    assert "headcount" not in answer.text  # the traceback goes to the log, not to the caller
+
+
+def test_a_500_on_the_web_api_is_in_dataverses_error_shape() -> None:
+    answer = _fault_response("/contoso/api/data/v9.2/mshr_hcmworkerentities", "abc")
+    body = json.loads(bytes(answer.body))
+    assert answer.status_code == 500
+    assert body == {"error": {"code": "0x80040216", "message": "An unexpected error occurred (request id abc)."}}

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hirehub.db import clock_offset
 from hirehub.db.base import utcnow
 from hirehub.db.session import Database
 from hirehub.directories.entra.connections import ConnectionRuntime
@@ -26,14 +27,16 @@ from hirehub.events.dispatch import EventRoutes, OutboxDispatcher, ThrottledDisp
 from hirehub.events.event import DomainEvent
 from hirehub.events.outbox import OutboxSession
 from hirehub.hr.events import WORKER_EVENTS
+from hirehub.hr.transitions import JOB_HANDLERS as HR_JOB_HANDLERS
 from hirehub.jobs.claiming import DEFAULT_LEASE
 from hirehub.jobs.context import Clock, Handler
-from hirehub.jobs.runner import JobRunner
+from hirehub.jobs.heartbeat import Heartbeat
+from hirehub.jobs.runner import JobRunner, default_runner_id
 from hirehub.linkedin.jobs import JOB_HANDLERS as LINKEDIN_JOB_HANDLERS
 from hirehub.provisioning.connectors import Connectors
 from hirehub.provisioning.handlers import job_handlers as provisioning_job_handlers
 from hirehub.provisioning.sync import queue_sync
-from hirehub.settings import Settings, get_settings
+from hirehub.settings import Environment, Settings, get_settings
 
 
 def open_database(url: str, **engine_kwargs: Any) -> Database:
@@ -54,7 +57,7 @@ def event_routes() -> EventRoutes:
 
 def job_handlers(connectors: Connectors) -> dict[str, Handler]:
     """Every job kind the product enqueues → its handler; provisioning's reach a directory through ``connectors``."""
-    return {**provisioning_job_handlers(connectors), **LINKEDIN_JOB_HANDLERS}
+    return {**provisioning_job_handlers(connectors), **LINKEDIN_JOB_HANDLERS, **HR_JOB_HANDLERS}
 
 
 @dataclass
@@ -93,7 +96,9 @@ class Hub:
         handlers: Mapping[str, Handler] | None = None,
     ) -> JobRunner:
         """A job runner on this hub's database and handlers (or ``handlers``, a test's or a benchmark's), which
-        dispatches the outbox before it looks for jobs, at most twice a second."""
+        dispatches the outbox before it looks for jobs, at most twice a second, and says it is alive (its
+        heartbeat, which the console's dashboard reads)."""
+        runner_id = runner_id or default_runner_id()
         return JobRunner(
             self.database,
             self.job_handlers if handlers is None else handlers,
@@ -103,7 +108,7 @@ class Hub:
             poll_interval=poll_interval,
             lease=lease,
             shutdown_grace=shutdown_grace,
-            before_claim=[ThrottledDispatch(self.outbox_dispatcher())],
+            before_claim=[ThrottledDispatch(self.outbox_dispatcher()), Heartbeat(self.database, runner_id, clock)],
         )
 
     async def aclose(self) -> None:
@@ -121,6 +126,10 @@ def build_hub(settings: Settings | None = None, *, database: Database | None = N
     recorded in it. One the hub opens itself is disposed of by :meth:`Hub.aclose`.
     """
     settings = settings or get_settings()
+    # Development's time travel (`hirehub demo clock advance`) shifts every process of the group on its embedded
+    # database; production, and a hub on a database named by URL (the tests', a server's), never.
+    travels = settings.env is Environment.DEVELOPMENT and not settings.database_url
+    clock_offset.follow(clock_offset.offset_file(settings.data_dir) if travels else None)
     owns_database = database is None
     if database is None:
         database = open_database(settings.effective_database_url)

@@ -6,7 +6,7 @@ without clashing with a previous one's collectors.
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 
@@ -22,4 +22,11 @@ HTTP_LATENCY = Histogram(
     ["route"],
     registry=REGISTRY,
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+ENTRA_CERTIFICATE_DAYS_LEFT = Gauge(
+    "hirehub_entra_certificate_days_left",
+    "Days until an Entra connection's certificate expires (negative once expired), by tenant, connection and "
+    "which certificate (current, or pending during a rotation). Read from the database at each scrape.",
+    ["tenant", "connection", "name", "certificate"],
+    registry=REGISTRY,
 )

@@ -114,6 +114,8 @@ def requests_session(host_map: HostMap | None = None, *, verify: Any = True) -> 
                 headers = dict(kw.pop("headers", None) or {})
                 headers[ORIGINAL_HOST_HEADER] = original_host
                 kw["headers"] = headers
+            # Per request: requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE override a session's own ``verify``.
+            kw.setdefault("verify", self.verify)
             return super().request(method, new_url, *args, **kw)
 
     session = _MappedSession()

@@ -223,22 +223,28 @@ class OutboundPolicy:
                 await client.aclose()
 
     async def _read(self, http: httpx.AsyncClient, url: str) -> bytes:
-        # Uncompressed only: a compressed answer's size says nothing of what it inflates to.
-        headers = {"Accept": "application/json", "Accept-Encoding": "identity"}
-        async with http.stream("GET", url, headers=headers) as response:
-            if response.status_code != 200:
-                raise OutboundUnavailable(f"it answered HTTP {response.status_code}")
-            if response.headers.get("Content-Encoding", "identity").strip().lower() != "identity":
-                raise OutboundRefused("its answer is compressed, though it was asked not to be")
-            declared = response.headers.get("Content-Length", "")
-            if declared.isdigit() and int(declared) > self.max_response_bytes:
-                raise OutboundRefused(f"its answer is larger than {self.max_response_bytes} bytes")
-            body = bytearray()
-            async for chunk in response.aiter_bytes():  # as sent: identity decodes nothing
-                body += chunk
-                if len(body) > self.max_response_bytes:
-                    raise OutboundRefused(f"its answer is larger than {self.max_response_bytes} bytes")
-            return bytes(body)
+        return await read_capped(http, url, max_bytes=self.max_response_bytes)
+
+
+async def read_capped(http: httpx.AsyncClient, url: str, *, max_bytes: int = MAX_RESPONSE_BYTES) -> bytes:
+    """The body of a ``GET`` of ``url`` (a 200), refused once it passes ``max_bytes``: a document the hub parses
+    whole is read only as far as it may be parsed. :class:`OutboundUnavailable` for any answer but a 200."""
+    # Uncompressed only: a compressed answer's size says nothing of what it inflates to.
+    headers = {"Accept": "application/json", "Accept-Encoding": "identity"}
+    async with http.stream("GET", url, headers=headers) as response:
+        if response.status_code != 200:
+            raise OutboundUnavailable(f"it answered HTTP {response.status_code}")
+        if response.headers.get("Content-Encoding", "identity").strip().lower() != "identity":
+            raise OutboundRefused("its answer is compressed, though it was asked not to be")
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > max_bytes:
+            raise OutboundRefused(f"its answer is larger than {max_bytes} bytes")
+        body = bytearray()
+        async for chunk in response.aiter_bytes():  # as sent: identity decodes nothing
+            body += chunk
+            if len(body) > max_bytes:
+                raise OutboundRefused(f"its answer is larger than {max_bytes} bytes")
+        return bytes(body)
 
 
 def operator_policy() -> OutboundPolicy:

@@ -72,11 +72,29 @@ class Settings(BaseSettings):
         "they answer requests carrying it as a bearer token (Authorization: Bearer <token>).",
     )
     entra_sp_client_id: str = Field(
-        default="", description="The hub's own multi-tenant Entra app (service-provider connections)."
+        default="",
+        description="The hub's own multi-tenant Entra app for service-provider connections in the global cloud.",
     )
     entra_sp_client_secret: str = Field(default="", description="Its client secret.")
+    entra_sp_us_gov_l4_client_id: str = Field(
+        default="", description="The hub's service-provider app registered in the US Government L4 cloud."
+    )
+    entra_sp_us_gov_l4_client_secret: str = Field(default="", description="Its client secret.")
+    entra_sp_us_gov_l5_dod_client_id: str = Field(
+        default="", description="The hub's service-provider app registered in the US Government L5 (DOD) cloud."
+    )
+    entra_sp_us_gov_l5_dod_client_secret: str = Field(default="", description="Its client secret.")
+    entra_sp_china_client_id: str = Field(
+        default="", description="The hub's service-provider app registered in the China (21Vianet) cloud."
+    )
+    entra_sp_china_client_secret: str = Field(default="", description="Its client secret.")
     outbound_ca_bundle: str | None = Field(
         default=None, description="CA bundle for outbound TLS (e.g. a sandbox's test CA)."
+    )
+    browser_host_map: dict[str, str] = Field(
+        default_factory=dict,
+        description='Development only: JSON {"https://login.microsoftonline.com": "http://127.0.0.1:9080", …}; a '
+        "redirect the hub sends a browser to one of these origins goes to the mapped one (the sandboxes).",
     )
     oidc_issuer: str = Field(
         default="",
@@ -107,7 +125,7 @@ class Settings(BaseSettings):
             return [name.strip() for name in value.split(",") if name.strip()]
         return value
 
-    @field_validator("outbound_host_map", mode="before")
+    @field_validator("outbound_host_map", "browser_host_map", mode="before")
     @classmethod
     def _parse_host_map(cls, value: Any) -> Any:
         if isinstance(value, str):

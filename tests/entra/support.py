@@ -11,6 +11,8 @@ from sqlalchemy import select
 
 from hirehub.bootstrap import event_routes, job_handlers
 from hirehub.db.session import Database
+from hirehub.directories.entra.connection_lifecycle import fingerprint
+from hirehub.directories.entra.models import EntraConnection
 from hirehub.events.dispatch import OutboxDispatcher
 from hirehub.hr import services
 from hirehub.hr.domain import HireDetails
@@ -93,3 +95,10 @@ class Hub:
     def groups_of(self, upn: str) -> set[str]:
         user_id = self.account(upn)["id"]
         return {str(g.props["displayName"]) for g in self.store.member_of(user_id)}
+
+
+def mark_tested(connection: EntraConnection) -> None:
+    """A connection as it is once it has passed *Test connection* (for a test whose subject is elsewhere, with no
+    sandbox app to test against): only such a connection provisions."""
+    connection.last_test = {"ok": True, "problems": [], "messages": []}
+    connection.tested_fingerprint = fingerprint(connection)

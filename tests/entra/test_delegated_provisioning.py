@@ -26,6 +26,7 @@ from hirehub.hr import services
 from hirehub.jobs.errors import PAUSED_PREFIX
 from hirehub.jobs.queue import resume_paused
 from hirehub.lifecycle.policy import policy_to_json, starter_policy
+from hirehub.provisioning import directory_connections
 from hirehub.provisioning.connectors import Connectors
 from hirehub.provisioning.policies import set_policy
 from hirehub.sandbox.entra.graph import directory_store
@@ -73,6 +74,15 @@ class Delegated:
             assert linked.connection.id == self.connection_id
             await resume_paused(session, now=self.hub.clock())  # what the console's callback does with the result
 
+    async def test(self) -> None:
+        """*Test connection*, which a connection must pass before it provisions."""
+        async with self.hub.transaction() as session:
+            connection = await session.get_one(EntraConnection, self.connection_id)
+            verdict = await directory_connections.test(
+                session, connection, self.factory.runtime, now=self.hub.clock(), actor="test"
+            )
+        assert verdict.ok, verdict.problems
+
     async def connection(self) -> EntraConnection:
         async with self.hub.database.tenant_session(self.hub.tenant_id) as session:
             return await session.get_one(EntraConnection, self.connection_id)
@@ -114,6 +124,7 @@ async def delegated(database: Database, entra_sandbox: EntraSandbox) -> AsyncIte
 async def test_a_revoked_grant_pauses_the_jobs_until_the_account_is_linked_again(delegated: Delegated) -> None:
     hub = delegated.hub
     await delegated.link()
+    await delegated.test()
     worker = await hub.hire("José", "Núñez")
     await hub.settle()
     assert hub.account(f"jose.nunez@{DOMAIN}")["accountEnabled"] is True  # provisioned with the delegated grant

@@ -18,9 +18,11 @@ from cryptography import x509
 from hirehub.db.session import Database
 from hirehub.directories.entra.connections import ConnectionRuntime, create_connection
 from hirehub.directories.entra.connector_factory import EntraConnectors
+from hirehub.directories.entra.models import EntraConnection
 from hirehub.directories.entra.msal_client import OutboundConfig
 from hirehub.hr import services
 from hirehub.lifecycle.policy import policy_from_json, policy_to_json, starter_policy
+from hirehub.provisioning import directory_connections
 from hirehub.provisioning.connectors import Connectors
 from hirehub.provisioning.policies import set_policy
 from hirehub.sandbox.entra.exchange import mailbox_store
@@ -91,6 +93,10 @@ async def hub(database: Database, entra_sandbox: EntraSandbox) -> AsyncIterator[
         box=box,
         http=entra_sandbox.async_client(),
     )
+    async with database.tenant_transaction(tenant.id) as session:
+        stored = await session.get_one(EntraConnection, connection.id)
+        verdict = await directory_connections.test(session, stored, runtime, now=datetime.now(UTC), actor="test")
+    assert verdict.ok, verdict.problems  # a connection provisions once it has passed Test connection
     connectors = Connectors([EntraConnectors(database, runtime)])
     yield Hub(database, tenant.id, Clock(datetime(2027, 1, 4, 9, 0, tzinfo=UTC)), world, directory, connectors)
     assert runtime.http is not None

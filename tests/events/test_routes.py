@@ -40,7 +40,7 @@ async def test_a_hire_becomes_a_sync_job_of_the_person_when_the_outbox_is_dispat
     assert await composed_hub.dispatch_outbox() == 1
 
     async with database.system_session() as session:
-        [job] = (await session.scalars(select(DurableJob))).all()
+        [job] = (await session.scalars(select(DurableJob).where(DurableJob.kind == SYNC))).all()
     assert (job.tenant_id, job.kind, job.ordering_key) == (tenant_id, SYNC, str(candidate.person_ref_id))
     assert job.payload == {"person_id": str(candidate.person_ref_id), "reason": "worker.hired"}
 

@@ -19,16 +19,20 @@ from hirehub.hr.models import (
     CandidateToHire,
     Department,
     Employment,
+    EmploymentLeave,
     Person,
     Position,
     PositionWorkerAssignment,
     ReasonCode,
     Title,
     Worker,
+    WorkerPlacement,
 )
 from hirehub.tenancy import service as tenancy
 
 START = date(2026, 12, 1)
+TODAY = date(2026, 11, 23)
+"""The tenant's date the helpers enter changes on, unless a test says otherwise (never the wall clock)."""
 
 
 @dataclass
@@ -71,7 +75,7 @@ class HR:
     async def hired(self, first: str = "Ada", last: str = "Lovelace", start: date = START, **hire: Any) -> Worker:
         candidate = await self.candidate(first, last)
         async with self.transaction() as session:
-            outcome = await services.hire(session, candidate.id, HireDetails(start), **hire)
+            outcome = await services.hire(session, candidate.id, HireDetails(start), **{"today": TODAY, **hire})
         return outcome.worker
 
     async def get(self, model: type[Any], row_id: uuid.UUID) -> Any:
@@ -92,12 +96,29 @@ class HR:
         async with self.database.tenant_session(self.tenant_id) as session:
             counts = {
                 model.__name__: await session.scalar(select(func.count()).select_from(model))
-                for model in (Person, Worker, Employment, PositionWorkerAssignment, CandidateToHire, OutboxEvent)
+                for model in (
+                    Person,
+                    Worker,
+                    Employment,
+                    PositionWorkerAssignment,
+                    CandidateToHire,
+                    OutboxEvent,
+                    WorkerPlacement,
+                    EmploymentLeave,
+                )
             }
             sequences = {s.code: s.next_value for s in await session.scalars(select(NumberSequence))}
             rows = {
                 f"{type(row).__name__}:{row.id}": row.version
-                for model in (Person, Worker, Employment, PositionWorkerAssignment, CandidateToHire)
+                for model in (
+                    Person,
+                    Worker,
+                    Employment,
+                    PositionWorkerAssignment,
+                    CandidateToHire,
+                    WorkerPlacement,
+                    EmploymentLeave,
+                )
                 for row in await session.scalars(select(model))
             }
         return {"counts": counts, "sequences": sequences, "versions": rows}

@@ -15,7 +15,7 @@ from hirehub.hr import errors, services
 from hirehub.hr.domain import HireDetails
 from hirehub.hr.models import CandidateToHire, Employment, Person, PositionWorkerAssignment, Worker
 from hirehub.hr.models.options import ApplicantIntegrationResult, WorkerStatus
-from tests.hr.conftest import HR, START
+from tests.hr.conftest import HR, START, TODAY
 
 
 async def test_hiring_a_candidate_creates_the_worker_and_employment_and_marks_the_candidate_hired(hr: HR) -> None:
@@ -24,7 +24,7 @@ async def test_hiring_a_candidate_creates_the_worker_and_employment_and_marks_th
 
     async with hr.transaction() as session:
         outcome = await services.hire(
-            session, candidate.id, HireDetails(START), position_id=position.id, company_code="usmf"
+            session, candidate.id, HireDetails(START), position_id=position.id, company_code="usmf", today=TODAY
         )
 
     worker = await hr.get(Worker, outcome.worker.id)

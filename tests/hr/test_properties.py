@@ -102,6 +102,8 @@ class Expected:
 
     open_start: date | None
     last_end: date | None
+    spans: tuple[tuple[date, date | None], ...] = ()
+    """The employments not rescinded, as (start, last day), earliest first."""
 
     def allows(self, operation: str, day: date, today: date) -> bool:
         if operation == "terminate":
@@ -110,7 +112,10 @@ class Expected:
             return self.open_start is None and (self.last_end is None or day > self.last_end)
         if operation == "rescind":
             return self.open_start is not None and self.open_start > today
-        return self.open_start is not None and day >= self.open_start  # transfer
+        if not self.spans:  # transfer: within the latest employment
+            return False
+        start, end = self.spans[-1]
+        return start <= day and (end is None or day <= end)
 
 
 def _check_invariants(worker: Worker, number: str, employments: list[Employment]) -> None:
@@ -135,7 +140,7 @@ def test_no_ordering_of_life_events_breaks_the_worker(ops: list[tuple[str, int]]
     )  # fmt: skip
     outcome = domain.hire(case, personnel_number="HR1", company_code=None)
     worker, employments = outcome.worker, [outcome.employment]
-    expected = Expected(DAY0, None)
+    expected = Expected(DAY0, None, ((DAY0, None),))
     for index, (operation, offset) in enumerate(ops):
         today = DAY0 + timedelta(days=index * 40)
         day = today + timedelta(days=offset)
@@ -144,9 +149,8 @@ def test_no_ordering_of_life_events_breaks_the_worker(ops: list[tuple[str, int]]
         try:
             if operation == "terminate":
                 events = domain.terminate(
-                    worker, employments, current_assignments=[], last_day=day, reason=None, today=today,
-                    placement=Placement(),
-                )  # fmt: skip
+                    worker, employments, last_day=day, reason=None, today=today, placement=Placement()
+                )
             elif operation == "rehire":
                 rehired = domain.rehire(worker, employments, start_date=day, placement=Placement())
                 employments.append(rehired.employment)
@@ -154,9 +158,7 @@ def test_no_ordering_of_life_events_breaks_the_worker(ops: list[tuple[str, int]]
             elif operation == "rescind":
                 events = domain.rescind_hire(worker, employments, today=today, placement=Placement())
             else:
-                _, events = domain.transfer(
-                    worker, employments, current_assignments=[], placement=Placement(), effective=day
-                )
+                _, events = domain.transfer(worker, employments, placement=Placement(), effective=day)
         except errors.HRError:
             assert not allowed, f"{operation} on {day} was refused but should have worked"
             assert [(e.start_date, e.end_date, e.rescinded) for e in employments] == before
@@ -164,12 +166,13 @@ def test_no_ordering_of_life_events_breaks_the_worker(ops: list[tuple[str, int]]
         assert allowed, f"{operation} on {day} worked but should have been refused"
         assert len(events) == 1 and events[0].subject_id == person.id
         if operation == "terminate":
-            expected = Expected(None, day)
+            expected = Expected(None, day, (*expected.spans[:-1], (expected.spans[-1][0], day)))
         elif operation == "rehire":
-            expected = Expected(day, expected.last_end)
+            expected = Expected(day, expected.last_end, (*expected.spans, (day, None)))
         elif operation == "rescind":
             assert expected.open_start is not None
-            expected = Expected(None, max(filter(None, [expected.last_end, expected.open_start])))
+            latest = max(filter(None, [expected.last_end, expected.open_start]))
+            expected = Expected(None, latest, expected.spans[:-1])
         _check_invariants(worker, "HR1", employments)
 
 

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hirehub.hr import errors, services
+from hirehub.hr.as_of import worker_as_of
 from hirehub.hr.domain import HireDetails
 from hirehub.hr.events import HireRescinded, WorkerTerminated, WorkerTransferred
 from hirehub.hr.models import Employment, Person, PositionWorkerAssignment, Worker
 from hirehub.hr.models.options import WorkerStatus
-from tests.hr.conftest import HR, START
-
-TODAY = date(2026, 11, 23)
+from tests.hr.conftest import HR, START, TODAY
 
 
 async def _refused(hr: HR, error: type[Exception], change: Callable[[AsyncSession], Awaitable[Any]]) -> str:
@@ -39,19 +38,27 @@ async def test_a_transfer_moves_the_worker_to_the_new_position_from_the_effectiv
     moved_on = date(2027, 3, 1)
 
     async with hr.transaction() as session:
-        [event] = await services.transfer(session, worker.id, moved_on, position_id=second.id, manager_id=manager.id)
+        [event] = await services.transfer(
+            session, worker.id, moved_on, position_id=second.id, manager_id=manager.id, today=TODAY
+        )
 
     assignments = sorted(await hr.rows(PositionWorkerAssignment, worker_id=worker.id), key=lambda a: a.valid_from)
     assert [(a.position_id, a.valid_from, a.valid_to) for a in assignments] == [
-        (first.id, START, moved_on),
+        (first.id, START, moved_on - timedelta(days=1)),
         (second.id, moved_on, None),
     ]
-    moved = await hr.get(Worker, worker.id)
-    assert (moved.department_id, moved.title_id, moved.manager_id) == (
-        second.department_id,
-        second.title_id,
-        manager.id,
-    )
+    today = await hr.get(Worker, worker.id)
+    assert (today.department_id, today.title_id, today.manager_id) == (first.department_id, first.title_id, None)
+    async with hr.transaction() as session:
+        then = await worker_as_of(session, worker.id, as_of=moved_on)
+        before = await worker_as_of(session, worker.id, as_of=moved_on - timedelta(days=1))
+        assert (then.position, then.department, then.title, then.manager) == (
+            await session.get(type(second), second.id),
+            await session.get(type(then.department), second.department_id),
+            await session.get(type(then.title), second.title_id),
+            await session.get(Worker, manager.id),
+        )
+        assert before.position is not None and before.position.id == first.id and before.manager is None
     assert isinstance(event, WorkerTransferred)
     assert (event.position_id, event.manager_personnel_number, event.effective_date) == (
         "POS-2",
@@ -65,9 +72,11 @@ async def test_a_transfer_without_a_new_position_changes_only_what_it_names(hr: 
     manager = await hr.hired("Grace", "Hopper")
     worker = await hr.hired(position_id=position.id)
     async with hr.transaction() as session:
-        await services.transfer(session, worker.id, date(2027, 1, 1), manager_id=manager.id)
-    moved = await hr.get(Worker, worker.id)
-    assert (moved.manager_id, moved.department_id) == (manager.id, position.department_id)
+        await services.transfer(session, worker.id, date(2027, 1, 1), manager_id=manager.id, today=TODAY)
+        then = await worker_as_of(session, worker.id, as_of=date(2027, 1, 1))
+    assert then.manager is not None and then.manager.id == manager.id
+    assert then.department is not None and then.department.id == position.department_id
+    assert (await hr.get(Worker, worker.id)).manager_id is None, "not before the effective date"
     assert len(await hr.rows(PositionWorkerAssignment, worker_id=worker.id)) == 1
 
 
@@ -111,7 +120,7 @@ async def test_a_future_dated_termination_ends_the_employment_and_keeps_the_work
     assert (employment.end_date, employment.termination_reason_id) == (date(2027, 1, 31), reason.id)
     [assignment] = await hr.rows(PositionWorkerAssignment, worker_id=worker.id)
     assert assignment.valid_to == date(2027, 1, 31)
-    assert (await hr.get(Worker, worker.id)).status == WorkerStatus.PENDING
+    assert (await hr.get(Worker, worker.id)).status == WorkerStatus.EMPLOYED
     assert isinstance(event, WorkerTerminated)
     assert (event.end_date, event.reason) == (date(2027, 1, 31), "RESIGN")
 
@@ -162,7 +171,7 @@ async def test_a_rehire_is_the_same_person_and_worker_with_a_new_employment(hr: 
     position = await hr.position("POS-9")
 
     async with hr.transaction() as session:
-        outcome = await services.rehire(session, worker.id, date(2027, 1, 4), position_id=position.id)
+        outcome = await services.rehire(session, worker.id, date(2027, 1, 4), position_id=position.id, today=TODAY)
 
     assert outcome.rehire and outcome.worker.id == worker.id
     assert outcome.worker.personnel_number == "HR000001"
@@ -200,8 +209,7 @@ async def test_a_hire_not_yet_started_can_be_rescinded(hr: HR) -> None:
     assert (await hr.get(Worker, worker.id)).status == WorkerStatus.RESCINDED
     [employment] = await hr.rows(Employment, worker_id=worker.id)
     assert employment.rescinded
-    [assignment] = await hr.rows(PositionWorkerAssignment, worker_id=worker.id)
-    assert assignment.valid_to == TODAY
+    assert await hr.rows(PositionWorkerAssignment, worker_id=worker.id) == [], "no range for a hire that never began"
     assert isinstance(event, HireRescinded)
     # The seat is free again.
     await hr.hired("Grace", "Hopper", position_id=position.id)

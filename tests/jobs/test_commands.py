@@ -67,13 +67,21 @@ def test_job_list_refuses_an_unknown_status_or_tenant(hub: str) -> None:
     assert "no tenant" in hirehub("job", "list", "--tenant", "nowhere.example", expect=1)["error"]
 
 
-def test_job_show_gives_the_payload_and_the_error(hub: str) -> None:
+def test_job_show_gives_the_payload_the_error_and_the_history_of_attempts(hub: str) -> None:
     jobs = _setup(hub)
 
     shown = hirehub("job", "show", "--id", str(jobs["dead"]))
 
     assert (shown["kind"], shown["status"], shown["payload"]) == ("lifecycle.joiner", "dead", {"person": "P1"})
-    assert shown["attempts"] == 1
+    assert (shown["attempts"], shown["last_error"]) == (1, "PermanentFailure: UPN taken")
+    [attempt] = shown["history"]
+    assert {key: attempt[key] for key in ("attempt", "outcome", "error")} == {
+        "attempt": 1,
+        "outcome": "dead",
+        "error": "PermanentFailure: UPN taken",
+    }
+    assert attempt["started_at"] is not None and attempt["finished_at"] is not None
+    assert shown["history_limit"] == 50
 
 
 def test_job_retry_requeues_a_dead_job_and_refuses_a_queued_one(hub: str) -> None:

@@ -43,7 +43,7 @@ def enqueued_kinds() -> set[str]:
 
 def test_the_product_enqueues_jobs_from_several_packages() -> None:
     # Guards the scan itself: were it to find nothing, the next test would pass for nothing.
-    assert {kind.split(".")[0] for kind in enqueued_kinds()} == {"provisioning", "linkedin"}
+    assert {kind.split(".")[0] for kind in enqueued_kinds()} == {"provisioning", "linkedin", "hr"}
 
 
 def test_every_kind_the_product_enqueues_has_a_handler_in_the_composition_root() -> None:

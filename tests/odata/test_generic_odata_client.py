@@ -53,3 +53,16 @@ def test_a_generic_client_creates_and_queries_candidates(service: ODataService) 
     assert [c.mshr_firstname for c in query] == ["Ann", "Eve"]
     first = query.first()
     assert first.mshr_candidateid.startswith("CAND-")
+
+
+def test_a_generic_client_calls_the_unbound_functions_it_reflected(service: ODataService) -> None:
+    answers: list[requests.Response] = []
+    service.default_context.connection.session.hooks["response"].append(lambda r, *a, **k: answers.append(r))
+    assert {"WhoAmI", "RetrieveVersion", "RetrieveTotalRecordCount"} <= set(service.functions)
+    service.functions["WhoAmI"]()
+    service.functions["RetrieveVersion"]()
+    assert [(r.request.url.rsplit("/", 1)[1], r.status_code) for r in answers] == [
+        ("WhoAmI()", 200), ("RetrieveVersion()", 200),
+    ]  # fmt: skip
+    assert answers[0].json()["@odata.context"].endswith("$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse")
+    assert answers[1].json()["Version"].startswith("9.2.")

@@ -90,7 +90,9 @@ class Engine:
                 session, services.NewCandidate(first_name=first, last_name=last)
             )
         async with self.transaction() as session:
-            outcome = await services.hire(session, candidate.id, HireDetails(start), manager_id=manager)
+            outcome = await services.hire(
+                session, candidate.id, HireDetails(start), manager_id=manager, today=self.clock().date()
+            )
         return outcome.worker.id
 
     async def set_policy(self, **changes: Any) -> None:

@@ -69,6 +69,7 @@ from hirehub.provisioning.sync import SYNC
 from hirehub.settings import Settings
 from hirehub.tenancy import service as tenancy
 from tests.conftest import ENGINE
+from tests.entra.support import mark_tested
 from tests.live_server import free_port
 from tests.sandbox.entra.graph_support import SEED_GRAPH_PERMISSIONS, USER_ADMINISTRATOR
 
@@ -269,6 +270,7 @@ async def _prepare_tenants(database: Database, count: int, settings: Settings) -
                 directory_tenant_id=str(uuid.uuid4()), client_id=str(uuid.uuid4()), exchange_enabled=False,
                 box=box, now=datetime.now(UTC),
             )  # fmt: skip
+            mark_tested(connection)  # its app is registered in the sandbox by the trial, trusted from the start
             await set_policy(session, policy_to_json(starter_policy(domain)), by="crash test")
             assert connection.certificate_pem is not None and connection.client_id is not None
             prepared.append(

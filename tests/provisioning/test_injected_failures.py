@@ -11,6 +11,7 @@ import pytest
 
 from hirehub.db.session import Database
 from hirehub.hr import services
+from hirehub.hr.daily import DAILY
 from hirehub.hr.models import Department
 from hirehub.jobs.models import JobStatus
 from hirehub.lifecycle.directory_state import DirectoryAccount
@@ -91,4 +92,4 @@ async def test_a_batch_through_a_failing_directory_ends_as_through_a_working_one
     assert set(anchors.values()) == {1} and len(anchors) == len(PEOPLE) + 1  # no duplicate, nobody missing
     waiting = [job for job in jobs if job.status != JobStatus.SUCCEEDED]  # nothing failed, dead or left behind:
     assert all(job.status == JobStatus.QUEUED and job.run_at > ended for job in waiting)  # only the future
-    assert {job.kind for job in waiting} <= {TICK, RECONCILE}
+    assert {job.kind for job in waiting} <= {TICK, RECONCILE, DAILY}

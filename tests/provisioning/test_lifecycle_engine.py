@@ -75,7 +75,7 @@ class Engine:
                 session, services.NewCandidate(first_name=first, last_name=last)
             )
         async with self.transaction() as session:
-            outcome = await services.hire(session, candidate.id, HireDetails(start))
+            outcome = await services.hire(session, candidate.id, HireDetails(start), today=self.clock().date())
         return outcome.worker.id
 
     async def jobs(self, status: str | None = None) -> list[DurableJob]:

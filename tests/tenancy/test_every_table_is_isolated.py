@@ -15,6 +15,7 @@ from hirehub.audit.models import AuditEntry
 from hirehub.db.base import Base, TenantOwned
 from hirehub.db.models import load_all
 from hirehub.db.session import Database, TenantScopeError
+from hirehub.jobs.heartbeat import RunnerHeartbeat
 from hirehub.linkedin.models import PacerSlot, PartnerApp
 from hirehub.security.models import SigningKey
 from hirehub.security.replay import UsedAssertion
@@ -36,7 +37,8 @@ def test_every_table_but_the_tenants_themselves_is_tenant_owned() -> None:
     # the one pacing slot every worker shares for LinkedIn's "one call a second" rule are the hub's, not a tenant's.
     # The guards in front of the token endpoint and the sign-in (replayed assertions, failed attempts) count by
     # client ID, account and source address before any tenant is known: they hold hashes and counts, no tenant data.
-    assert platform == {Tenant, SigningKey, PartnerApp, PacerSlot, UsedAssertion, FailedAttempts}
+    # A job runner's heartbeat is the runner's, and a runner serves every tenant.
+    assert platform == {Tenant, SigningKey, PartnerApp, PacerSlot, UsedAssertion, FailedAttempts, RunnerHeartbeat}
 
 
 def _own_key(model: type[Any]) -> Any:

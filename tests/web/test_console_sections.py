@@ -15,7 +15,7 @@ SECTIONS = {
     "/console/workers/": "Workers",
     "/console/lifecycle/": "Lifecycle policy",
     "/console/approvals/": "Approvals",
-    "/console/jobs/": "Jobs",
+    "/console/jobs/": "Background jobs",
     "/console/audit/": "Audit log",
 }
 

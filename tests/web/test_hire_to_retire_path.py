@@ -67,8 +67,11 @@ async def test_a_candidate_hired_in_the_console_gets_an_account_that_terminating
         database, admin.tenant_id, entra_hub.clock, entra_hub.sandbox.world, entra_hub.directory, entra_hub.connectors
     )
 
-    # When the administrator hires the candidate
+    # When the administrator tests the connection (it provisions only once it has passed) and hires the candidate
     await sign_in(page, entra_hub.url, admin)
+    await page.get_by_role("link", name="Entra ID connection").click()
+    await page.get_by_role("button", name="Test connection").click()
+    await expect(page.get_by_role("status")).to_have_text("Test connection passed")
     await page.get_by_role("link", name="Personnel management").click()
     await screenshot(page, "h2r-1-candidates")
     await page.get_by_role("row").filter(has_text="Ada Lovelace").get_by_role("link", name="Hire Ada Lovelace").click()

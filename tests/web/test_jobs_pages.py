@@ -6,9 +6,13 @@ import pytest
 from playwright.async_api import Page, expect
 
 from hirehub.db.session import Database
+from hirehub.jobs import RetryLater
+from hirehub.jobs.context import JobContext
 from hirehub.jobs.models import DurableJob, JobStatus
 from hirehub.jobs.queue import enqueue
+from hirehub.jobs.runner import JobRunner
 from tests.hr.conftest import HR
+from tests.jobs.conftest import ManualClock
 from tests.web.console_support import post_form, signed_in, tenant_with_hr
 from tests.web.support import screenshot, sign_in
 
@@ -37,7 +41,7 @@ async def test_a_dead_job_is_retried_from_the_dead_filter(page: Page, live_hub: 
     await _job(hr, "provisioning.reconcile", JobStatus.QUEUED)
     await sign_in(page, live_hub, admin)
 
-    await page.get_by_role("link", name="Jobs").click()
+    await page.get_by_role("link", name="Background jobs", exact=True).click()
     await expect(page.locator("[data-status=dead]")).to_have_text("1")
     await page.get_by_label("Status").select_option("dead")
     await page.get_by_role("button", name="Filter").click()
@@ -105,3 +109,54 @@ async def test_another_tenants_jobs_are_neither_listed_nor_retryable(
         shown = await client.get(answer.headers["location"])
     assert f"no job has the id {theirs.id}" in shown.text
     assert (await _now(fabrikam_hr, theirs)).status == JobStatus.DEAD.value
+
+
+async def _succeeded_after_two_failures(database: Database, hr: HR) -> DurableJob:
+    """A job whose handler failed twice (the directory was busy) and then succeeded, run by a real runner."""
+    job = await _job(hr, "provisioning.sync_worker", JobStatus.QUEUED)
+    clock = ManualClock(job.run_at)
+
+    async def flaky(context: JobContext) -> None:
+        if context.attempt < 3:
+            raise RetryLater(1, f"Graph answered 503 (attempt {context.attempt})")
+
+    runner = JobRunner(database, {"provisioning.sync_worker": flaky}, "runner-7", clock)
+    for _ in range(3):
+        await runner.run_once()
+        clock.advance(3600)
+    return await _now(hr, job)
+
+
+async def test_a_job_that_succeeded_after_failures_shows_success_and_its_failed_attempts(
+    page: Page, live_hub: str, database: Database
+) -> None:
+    admin, hr = await tenant_with_hr(database, "contoso.example", "Contoso")
+    job = await _succeeded_after_two_failures(database, hr)
+    await sign_in(page, live_hub, admin)
+    await page.goto(f"{live_hub}/console/jobs/")
+
+    await expect(page.locator(f"tr[data-job='{job.id}']")).not_to_contain_text("Graph answered 503")
+    await page.get_by_role("link", name=f"Job {job.sequence} (provisioning.sync_worker)").click()
+
+    await expect(page).to_have_url(f"{live_hub}/console/jobs/{job.id}")
+    await expect(page.get_by_test_id("job-status")).to_have_text("succeeded")
+    await expect(page.get_by_test_id("job-error")).to_have_text("—")
+    rows = page.get_by_test_id("attempt-row")
+    await expect(rows).to_have_count(3)
+    await expect(rows.nth(0)).to_contain_text("Graph answered 503 (attempt 1)")
+    await expect(rows.nth(1)).to_contain_text("Graph answered 503 (attempt 2)")
+    await expect(rows.nth(2)).to_contain_text("succeeded")
+    await expect(rows.nth(2)).to_contain_text("runner-7")
+    await screenshot(page, "job-history")
+
+
+async def test_another_tenants_job_page_is_not_found(live_hub: str, database: Database) -> None:
+    contoso, _ = await tenant_with_hr(database, "contoso.example", "Contoso")
+    _, fabrikam_hr = await tenant_with_hr(database, "fabrikam.example", "Fabrikam")
+    theirs = await _job(fabrikam_hr, "fabrikam.secret_kind", JobStatus.DEAD, "fabrikam's error")
+
+    async with signed_in(live_hub, contoso) as client:
+        answers = [await client.get(f"/console/jobs/{theirs.id}"), await client.get("/console/jobs/not-a-guid")]
+
+    assert [a.status_code for a in answers] == [404, 404]
+    assert all("fabrikam" not in a.text for a in answers)

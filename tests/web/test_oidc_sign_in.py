@@ -19,9 +19,10 @@ from sqlalchemy import func, select
 from hirehub.accounts.models import ConsoleAdmin
 from hirehub.api.app import create_app
 from hirehub.db.session import Database
+from hirehub.outbound_policy import MAX_RESPONSE_BYTES
 from hirehub.sandbox.entra.world import EntraWorld
 from hirehub.settings import Settings
-from hirehub.web.oidc import OidcError, verify_id_token
+from hirehub.web.oidc import OidcError, discover, verify_id_token
 from tests.web.entra_support import DOMAIN, EntraHub, route_microsoft_to_sandbox
 from tests.web.support import make_admin, screenshot
 
@@ -154,3 +155,37 @@ async def test_an_id_token_signed_with_a_key_the_provider_does_not_publish_is_re
     forger = EntraWorld()
     with pytest.raises(OidcError, match="key the provider does not publish"):
         await verify_id_token(http, metadata, forger.sign(claims()), client_id=CLIENT_ID, nonce="n-1")
+
+
+# The provider's answers are read within the outbound size cap, and a malformed one is a refusal, not a 500.
+
+
+def _serving(body: bytes, *, status: int = 200) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.MockTransport(lambda request: httpx.Response(status, content=body)))
+
+
+async def test_a_discovery_document_larger_than_the_outbound_cap_is_refused_unread() -> None:
+    huge = b'{"issuer": "' + b"x" * (MAX_RESPONSE_BYTES + 1) + b'"}'
+    with pytest.raises(OidcError, match="larger than"):
+        await discover(_serving(huge), ISSUER)
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "reason"),
+    [(b"not json", 200, "not JSON"), (b"[1, 2]", 200, "not a JSON object"), (b"{}", 503, "HTTP 503")],
+)
+async def test_a_discovery_document_that_is_not_a_json_object_is_a_clear_refusal(
+    body: bytes, status: int, reason: str
+) -> None:
+    with pytest.raises(OidcError, match=reason):
+        await discover(_serving(body, status=status), ISSUER)
+
+
+async def test_a_key_set_without_a_list_of_keys_is_refused(
+    provider: tuple[EntraWorld, httpx.AsyncClient, dict[str, Any]],
+) -> None:
+    world, _http, metadata = provider
+    with pytest.raises(OidcError, match="no list of keys"):
+        await verify_id_token(
+            _serving(b'{"keys": "none"}'), metadata, world.sign(claims()), client_id=CLIENT_ID, nonce="n-1"
+        )

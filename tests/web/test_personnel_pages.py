@@ -8,8 +8,10 @@ import pytest
 from playwright.async_api import Page, expect
 
 from hirehub.db.session import Database
-from hirehub.hr.models import CandidateToHire, Employment, Worker
+from hirehub.hr import services
+from hirehub.hr.models import CandidateToHire, Employment, LinkedInExportedCandidate, Title, Worker
 from hirehub.hr.models.options import ApplicantIntegrationResult, EmploymentType
+from tests.hr.conftest import HR
 from tests.web.console_support import linkedin_candidate, post_form, signed_in, tenant_with_hr
 from tests.web.support import screenshot, sign_in
 
@@ -79,6 +81,8 @@ async def test_the_hire_dialog_works_from_the_keyboard(page: Page, live_hub: str
     await page.goto(f"{live_hub}/console/personnel/candidates/{candidate.id}/hire")
 
     await page.get_by_label("Position").focus()
+    await page.keyboard.press("Tab")
+    await expect(page.get_by_label("Title", exact=True)).to_be_focused()
     await page.keyboard.press("Tab")
     await expect(page.get_by_role("button", name="Hire", exact=True)).to_be_focused()
     await page.keyboard.press("Enter")
@@ -158,3 +162,52 @@ async def test_another_tenants_candidates_are_neither_listed_nor_hireable(
         answer2 = await post_form(client, token_page, dialog, {"start_date": "2026-12-01"})
     assert answer2.status_code == 404
     assert await fabrikam_hr.state() == before
+
+
+async def exported_with_title_and_location(hr: HR) -> CandidateToHire:
+    async with hr.transaction() as session:
+        export = LinkedInExportedCandidate(
+            linkedin_candidate_urn="urn:li:ts_hire_candidate:77", first_name="Ada", last_name="Lovelace",
+            start_date=START, job_title="Data Engineer", location="Redmond, WA",
+        )  # fmt: skip
+        session.add(export)
+        await session.flush()
+        return await services.import_linkedin_export(session, export)
+
+
+async def test_the_exports_title_is_proposed_kept_on_the_worker_and_its_location_shown(
+    page: Page, live_hub: str, database: Database
+) -> None:
+    admin, hr = await tenant_with_hr(database, "contoso.example", "Contoso")
+    candidate = await exported_with_title_and_location(hr)
+    await sign_in(page, live_hub, admin)
+    await page.goto(f"{live_hub}/console/personnel/candidates/{candidate.id}/hire")
+
+    await expect(page.get_by_label("Title", exact=True)).to_have_value("Data Engineer")
+    await expect(page.get_by_text("Redmond, WA")).to_be_visible()
+    await page.get_by_label("Company").select_option("USMF")
+    await page.get_by_role("button", name="Hire", exact=True).click()
+
+    await expect(page.get_by_role("status")).to_contain_text("Ada Lovelace was hired as")
+    await expect(page.get_by_test_id("worker-title")).to_have_text("Data Engineer")
+    [worker] = await hr.rows(Worker)
+    [title] = await hr.rows(Title)
+    assert (title.title_id, worker.title_id) == ("Data Engineer", title.id)
+
+
+async def test_a_title_no_title_can_hold_is_shown_at_its_field_and_changes_nothing(
+    live_hub: str, database: Database
+) -> None:
+    admin, hr = await tenant_with_hr(database, "contoso.example", "Contoso")
+    candidate = await exported_with_title_and_location(hr)
+    before = await hr.state()
+    dialog = f"/console/personnel/candidates/{candidate.id}/hire"
+    async with signed_in(live_hub, admin) as client:
+        answer = await post_form(
+            client, dialog, dialog,
+            {"first_name": "Ada", "last_name": "Lovelace", "start_date": "2026-12-01", "title": "T" * 61},
+        )  # fmt: skip
+    assert answer.status_code == 400
+    assert 'id="title-error"' in answer.text
+    assert await hr.state() == before
+    assert await hr.rows(Title) == []

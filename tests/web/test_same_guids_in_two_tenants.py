@@ -79,6 +79,7 @@ async def _records(database: Database, tenant_id: uuid.UUID, name: str) -> None:
         )
         await session.flush()
         session.add_all([
+            Employment(worker_id=MANAGER, start_date=date(2026, 1, 1)),
             Employment(worker_id=WORKER, start_date=date(2026, 1, 1)),
             PositionWorkerAssignment(worker_id=WORKER, position_id=POSITION, valid_from=date(2026, 1, 1)),
         ])  # fmt: skip

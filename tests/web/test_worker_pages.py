@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 from playwright.async_api import Page, expect
@@ -18,7 +19,9 @@ pytestmark = pytest.mark.browser
 START = date(2026, 12, 1)
 
 
-async def test_a_transfer_moves_the_worker_to_the_new_position(page: Page, live_hub: str, database: Database) -> None:
+async def test_a_transfer_ahead_is_scheduled_and_changes_nothing_today(
+    page: Page, live_hub: str, database: Database
+) -> None:
     admin, hr = await tenant_with_hr(database, "contoso.example", "Contoso")
     first, second = await hr.position("POS-1"), await hr.position("POS-2")
     worker = await hr.hired("Ada", "Lovelace", position_id=first.id)
@@ -33,10 +36,78 @@ async def test_a_transfer_moves_the_worker_to_the_new_position(page: Page, live_
     await page.get_by_role("button", name="Transfer").click()
 
     await expect(page.get_by_role("status")).to_have_text("The worker was transferred")
-    await expect(page.get_by_test_id("worker-department")).to_have_text("Dept of POS-2")
-    await screenshot(page, "worker-transferred")
-    current = await hr.rows(PositionWorkerAssignment, worker_id=worker.id, valid_to=None)
-    assert [a.position_id for a in current] == [second.id]
+    await expect(page.get_by_test_id("worker-department")).to_have_text("Dept of POS-1")
+    await expect(page.get_by_test_id("scheduled-change")).to_contain_text(
+        "Transfer to POS-2 — takes effect on 1 Mar 2027"
+    )
+    await screenshot(page, "worker-transfer-scheduled")
+    ranges = sorted(await hr.rows(PositionWorkerAssignment, worker_id=worker.id), key=lambda a: a.valid_from)
+    assert [(a.position_id, a.valid_to) for a in ranges] == [(first.id, date(2027, 2, 28)), (second.id, None)]
+
+
+async def test_a_scheduled_transfer_is_changed_then_cancelled_after_a_confirmation(
+    page: Page, live_hub: str, database: Database
+) -> None:
+    admin, hr = await tenant_with_hr(database, "contoso.example", "Contoso")
+    first, second = await hr.position("POS-1"), await hr.position("POS-2")
+    worker = await hr.hired("Ada", "Lovelace", position_id=first.id)
+    async with hr.transaction() as session:
+        await services.transfer(session, worker.id, date(2027, 3, 1), position_id=second.id)
+    await sign_in(page, live_hub, admin)
+    await page.goto(f"{live_hub}/console/workers/{worker.id}")
+
+    scheduled = page.get_by_test_id("scheduled-change")
+    await scheduled.get_by_text("Change", exact=True).click()
+    await scheduled.get_by_label("Takes effect on").fill("2027-04-01")
+    await scheduled.get_by_role("button", name="Save the change").click()
+    await expect(page.get_by_role("status")).to_have_text("The scheduled change was changed")
+    await expect(scheduled).to_contain_text("Transfer to POS-2 — takes effect on 1 Apr 2027")
+
+    questions: list[str] = []
+
+    async def answer(dialog: Any) -> None:
+        questions.append(dialog.message)
+        await dialog.accept()
+
+    page.once("dialog", answer)
+    await scheduled.get_by_role("button", name="Cancel").click()
+    await expect(page.get_by_role("status")).to_have_text("The scheduled change was cancelled")
+    await expect(page.get_by_test_id("scheduled-changes")).to_contain_text("No changes are scheduled.")
+    assert questions and "Cancel this change" in questions[0]
+    assert [(a.position_id, a.valid_to) for a in await hr.rows(PositionWorkerAssignment)] == [(first.id, None)]
+
+
+async def test_the_employed_filter_finds_a_worker_whose_employment_has_started(
+    page: Page, live_hub: str, database: Database
+) -> None:
+    admin, hr = await tenant_with_hr(database, "contoso.example", "Contoso")
+    await hr.hired("Ada", "Lovelace", start=date(2026, 11, 2))
+    await hr.hired("Grace", "Hopper", start=date(2027, 2, 1))
+    await sign_in(page, live_hub, admin)
+
+    await page.goto(f"{live_hub}/console/workers/?status=employed")
+    await expect(page.get_by_role("row").filter(has_text="Ada Lovelace")).to_have_count(1)
+    await expect(page.get_by_role("row").filter(has_text="Grace Hopper")).to_have_count(0)
+    await page.goto(f"{live_hub}/console/workers/?status=pending")
+    await expect(page.get_by_role("row").filter(has_text="Grace Hopper")).to_have_count(1)
+    await expect(page.get_by_role("row").filter(has_text="Ada Lovelace")).to_have_count(0)
+
+
+async def test_a_cancel_for_another_tenants_worker_changes_nothing(live_hub: str, database: Database) -> None:
+    contoso, _ = await tenant_with_hr(database, "contoso.example", "Contoso")
+    _, fabrikam_hr = await tenant_with_hr(database, "fabrikam.example", "Fabrikam")
+    theirs = await fabrikam_hr.hired("Fabian", "Fabrikam")
+    async with fabrikam_hr.transaction() as session:
+        await services.terminate(session, theirs.id, date(2027, 6, 30), today=date(2026, 11, 23))
+    [employment] = await fabrikam_hr.rows(Employment, worker_id=theirs.id)
+    before = await fabrikam_hr.state()
+    async with signed_in(live_hub, contoso) as client:
+        refused = await post_form(
+            client, "/console/workers/", f"/console/workers/{theirs.id}/scheduled/{employment.id}/cancel",
+            {"kind": "termination"},
+        )  # fmt: skip
+    assert refused.status_code == 404
+    assert await fabrikam_hr.state() == before
 
 
 async def test_terminating_sets_the_last_day_worked_and_offers_a_rehire(

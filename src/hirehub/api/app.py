@@ -16,7 +16,8 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hirehub import __version__, dataverse
-from hirehub.api import health
+from hirehub.api import browser_redirects, health
+from hirehub.api.admin import entra as admin_entra
 from hirehub.api.admin import linkedin as admin_linkedin
 from hirehub.api.admin import provisioning as admin_provisioning
 from hirehub.api.admin import security as admin_security
@@ -70,18 +71,22 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_middleware(OperationsAccess, open_to_all=operations_open, token=settings.operations_token)
     app.add_middleware(ObservabilityMiddleware)
     app.add_middleware(SecurityHeaders, tls=settings.base_url.startswith("https://"))  # every answer, refusals too
+    if operations_open and settings.browser_host_map:  # development: a browser sent to a sandbox, not the real host
+        app.add_middleware(browser_redirects.BrowserRedirects, host_map=settings.browser_host_map)
     app.add_middleware(TenantAddress)  # outermost: /{tenant}/api/data/… is routed, measured and limited as /api/data/…
     app.add_exception_handler(Problem, handle_problem)
     app.add_exception_handler(HubError, handle_refusal)
     app.add_exception_handler(RequestValidationError, handle_validation_error)
     app.add_exception_handler(StarletteHTTPException, handle_http_exception)
     app.include_router(health.router)
+    app.include_router(browser_redirects.router)
     # Early (its /api/data/{version}/{path} is a catch-all): routes are matched one by one, and the Web API is
     # what integrations call thousands of times an hour.
     odata_routes.install(app, dataverse.binding())
     app.include_router(admin_security.router)
     app.include_router(admin_provisioning.router)
     app.include_router(admin_linkedin.router)
+    app.include_router(admin_entra.router)
     app.include_router(linkedin_push.router)
     install_console(app)
     app.include_router(oauth_routes.router)  # last: its /{tenant}/… paths must not shadow the others

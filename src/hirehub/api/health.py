@@ -6,6 +6,8 @@ server pointed at the factory), so a load balancer never sends it traffic."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -13,6 +15,7 @@ from sqlalchemy import text
 
 from hirehub.db import migrate
 from hirehub.db.session import Database
+from hirehub.directories.entra.certificate_expiry import refresh_certificate_gauge
 from hirehub.metrics import REGISTRY
 from hirehub.sealing import UnsafeSecretKey, require_safe_key
 from hirehub.settings import Settings
@@ -56,5 +59,6 @@ async def readyz(request: Request) -> JSONResponse:
 
 
 @router.get("/metrics")
-async def metrics() -> Response:
+async def metrics(request: Request) -> Response:
+    await refresh_certificate_gauge(request.app.state.database, datetime.now(UTC))
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)

@@ -19,7 +19,7 @@ from hirehub.cli.runner import run_jobs
 from hirehub.errors import Invalid
 from hirehub.jobs import queue
 from hirehub.jobs.models import DurableJob, JobStatus
-from hirehub.jobs.serialize import job_json
+from hirehub.jobs.serialize import job_json, job_with_history
 
 job_app = typer.Typer(help="Durable jobs: list, inspect, retry and cancel queued work.")
 jobs_app = typer.Typer(help="Durable jobs: run them, and list, inspect, retry and cancel queued work.")
@@ -77,10 +77,10 @@ def job_list(
 
 @_queue_command("show")
 def job_show(job_id: str = IdOption, as_json: bool = JsonOption) -> None:
-    """Show one job, with its payload, result and last error."""
+    """Show one job, with its payload, result, current error and the history of its attempts (the newest 50)."""
 
     async def shown(session: AsyncSession) -> Result:
-        return job_json(await queue.get_job(session, _job_id(job_id)), full=True)
+        return await job_with_history(session, await queue.get_job(session, _job_id(job_id)))
 
     read_in(ACROSS_TENANTS, shown, as_json)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,8 @@ import typer
 from hirehub.bootstrap import Hub
 from hirehub.cli.context import Result, change_in, read_in, with_tenant
 from hirehub.cli.output import JsonOption, refuse
-from hirehub.errors import Invalid
+from hirehub.directories.entra.diagnosis import directory_failure, is_directory_failure
+from hirehub.errors import HubError, Invalid
 from hirehub.provisioning import operations
 
 TenantOption = typer.Option(..., "--tenant", help="Tenant GUID or domain.")
@@ -54,14 +56,32 @@ def _read_policy(file: Path) -> dict[str, Any] | Invalid:
     return document if isinstance(document, dict) else Invalid("a policy is a JSON object", field="file")
 
 
+AsOfOption = typer.Option(
+    "", "--as-of", help="Plan as at the start of this day (YYYY-MM-DD) from HR's view as of it; today by default."
+)
+
+
 @plan_app.command("preview")
-def plan_preview(tenant: str = TenantOption, number: str = PersonnelNumberOption, as_json: bool = JsonOption) -> None:
-    """What a sync would do now for one worker, without doing it (dry run)."""
+def plan_preview(
+    tenant: str = TenantOption, number: str = PersonnelNumberOption, as_of: str = AsOfOption, as_json: bool = JsonOption
+) -> None:
+    """What a sync would do now (or on the morning of ``--as-of``) for one worker, without doing it (dry run)."""
+    try:
+        day = date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        refuse(Invalid(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)", field="as_of"), as_json)
 
     async def previewed(hub: Hub, tenant_id: uuid.UUID) -> Result:
-        return await operations.preview(
-            hub.database, connectors=hub.connectors, tenant_id=tenant_id, personnel_number=number
-        )
+        try:
+            return await operations.preview(
+                hub.database, connectors=hub.connectors, tenant_id=tenant_id, personnel_number=number, as_of=day
+            )
+        except HubError:
+            raise
+        except Exception as failure:  # the directory's failure is one {"error"} object, never a traceback
+            if not is_directory_failure(failure):
+                raise
+            raise directory_failure(failure) from failure
 
     with_tenant(tenant, previewed, as_json)
 

@@ -11,13 +11,18 @@ import asyncio
 import contextlib
 import functools
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import typer
-from prometheus_client import start_http_server
+import uvicorn
+from prometheus_client import make_asgi_app
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from hirehub.api.operations_access import OperationsAccess
+from hirehub.api.problems import problem_response
 from hirehub.cli.context import open_hub
 from hirehub.cli.output import JsonOption, respond, warn
 from hirehub.db.session import Database
@@ -25,7 +30,7 @@ from hirehub.jobs.metrics import refresh_queue_metrics
 from hirehub.logging import get_logger
 from hirehub.metrics import REGISTRY
 from hirehub.sealing import require_safe_key
-from hirehub.settings import get_settings
+from hirehub.settings import Environment, Settings, get_settings
 
 log = get_logger("hirehub.jobs")
 
@@ -44,6 +49,9 @@ def run_jobs(
         None, "--runner-id", "--worker-id", help="Name in leases (default: host:pid:random)."
     ),
     metrics_port: int | None = typer.Option(None, "--metrics-port", help="Serve Prometheus metrics on this port."),
+    metrics_host: str = typer.Option(
+        "127.0.0.1", "--metrics-host", help="Address the metrics port listens on (0.0.0.0 for every interface)."
+    ),
     as_json: bool = JsonOption,
 ) -> None:
     """Run jobs until SIGINT or SIGTERM; running jobs then finish, or go back to the queue."""
@@ -65,7 +73,8 @@ def run_jobs(
                 lease=timedelta(seconds=lease_seconds),
                 shutdown_grace=shutdown_grace,
             )
-            async with _serving_metrics(hub.database, metrics_port, stop):
+            endpoint = MetricsEndpoint(host=metrics_host, port=metrics_port) if metrics_port is not None else None
+            async with _serving_metrics(hub.database, endpoint, get_settings(), stop):
                 await runner.run_forever(stop)
         # "worker_id", as the job table names a lease's owner: scripts read the same key from either command.
         return {"worker_id": runner.runner_id, "jobs_run": runner.jobs_run}
@@ -82,13 +91,50 @@ def worker(*args: Any, **kwargs: Any) -> None:
 worker.__doc__ = "Deprecated: the old name of `hirehub jobs run`; it says so on stderr, then runs it."
 
 
+@dataclass(frozen=True)
+class MetricsEndpoint:
+    host: str
+    port: int
+
+
+def metrics_app(settings: Settings) -> ASGIApp:
+    """``/metrics`` of the registry under the same rule as the API's: open in development, else behind
+    ``HIREHUB_OPERATIONS_TOKEN`` (closed without one); every other path is a 404."""
+    exposition = make_asgi_app(registry=REGISTRY)
+
+    async def only_metrics(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] != "/metrics":
+            await problem_response(404, "Not Found", "Not Found")(scope, receive, send)
+            return
+        await exposition(scope, receive, send)
+
+    return OperationsAccess(
+        only_metrics, open_to_all=settings.env is Environment.DEVELOPMENT, token=settings.operations_token
+    )
+
+
+class _MetricsServer(uvicorn.Server):
+    """uvicorn without its signal handlers: SIGINT and SIGTERM belong to the runner, which stops this server."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
 @contextlib.asynccontextmanager
-async def _serving_metrics(database: Database, port: int | None, stop: asyncio.Event) -> AsyncIterator[None]:
+async def _serving_metrics(
+    database: Database, endpoint: MetricsEndpoint | None, settings: Settings, stop: asyncio.Event
+) -> AsyncIterator[None]:
     """Expose the registry over HTTP and keep the queue gauges fresh while the block runs, when given a port."""
-    if port is None:
+    if endpoint is None:
         yield
         return
-    start_http_server(port, registry=REGISTRY)
+    config = uvicorn.Config(
+        metrics_app(settings), host=endpoint.host, port=endpoint.port, lifespan="off", log_level="warning",
+        access_log=False,
+    )  # fmt: skip
+    server = _MetricsServer(config)
+    serving = asyncio.create_task(server.serve())
 
     async def refresh() -> None:
         while not stop.is_set():
@@ -104,5 +150,7 @@ async def _serving_metrics(database: Database, port: int | None, stop: asyncio.E
         yield
     finally:
         gauges.cancel()
+        server.should_exit = True
         with contextlib.suppress(asyncio.CancelledError):
             await gauges
+        await serving

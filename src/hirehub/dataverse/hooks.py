@@ -14,8 +14,9 @@ from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapper
 
+from hirehub.dataverse.coded_lookups import CodedLookup, in_step
 from hirehub.db.sequences import CANDIDATE_ID, PARTY_NUMBER, PERSONNEL_NUMBER, take_numbers
-from hirehub.hr.models import CandidateToHire, LinkedInExportedCandidate, Person
+from hirehub.hr.models import CandidateToHire, Job, LinkedInExportedCandidate, Person, RecruitingRequest, Title
 from hirehub.hr.services import import_linkedin_export, new_person
 from hirehub.odata.binding import RowHook, WriteHooks
 
@@ -25,6 +26,12 @@ NUMBERED = {
     "personnel_number": PERSONNEL_NUMBER.code,
 }
 """System columns filled from a number sequence when a client creates a row (by ORM attribute)."""
+
+REQUEST_CODES = (
+    CodedLookup("job_id", "job_ref_id", Job, "job_id", field="mshr_jobid"),
+    CodedLookup("title_id", "title_ref_id", Title, "title_id", field="mshr_titleid"),
+)
+"""The recruiting request's ``mshr_jobid`` and ``mshr_titleid`` beside its job and title lookups."""
 
 
 def numbering(model: type) -> RowHook | None:
@@ -85,6 +92,9 @@ def hooks_for(model: type) -> WriteHooks:
         return WriteHooks(before_insert=_then(number, complete_candidate))
     if model is LinkedInExportedCandidate:
         return WriteHooks(existing=resent_export, before_insert=number, after_write=import_export)
+    if model is RecruitingRequest:
+        codes = in_step(REQUEST_CODES)
+        return WriteHooks(before_insert=_then(number, codes), before_update=codes)
     return WriteHooks(before_insert=number)
 
 

@@ -33,6 +33,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.naming import conv
 from sqlalchemy.types import TypeDecorator
 
+from hirehub.db.clock_offset import current_offset
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -43,8 +45,9 @@ NAMING_CONVENTION = {
 
 
 def utcnow() -> datetime:
-    """The current time, timezone-aware in UTC (the only kind of datetime hirehub stores)."""
-    return datetime.now(UTC)
+    """The current time, timezone-aware in UTC (the only kind of datetime hirehub stores); shifted only by a
+    development hub's time travel (:mod:`hirehub.db.clock_offset`)."""
+    return datetime.now(UTC) + current_offset()
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -134,10 +137,13 @@ def scope_foreign_keys(table: Table) -> None:
 
 
 def _tenant_owned(metadata: MetaData, name: str) -> bool:
-    """Whether the table ``name`` belongs to tenants: a platform table, or one declared without a tenant, does not
-    (a table not declared yet is taken to, as every table but the platform's own is)."""
+    """Whether the table ``name`` is keyed by ``(tenant_id, id)``: a platform table, one declared without a tenant,
+    or a tenant's table keyed otherwise (the job queue's, numbered by the hub) is not (a table not declared yet is
+    taken to be, as every entity row's table is)."""
     declared = metadata.tables.get(name)
-    return name not in PLATFORM_TABLES and (declared is None or TENANT_COLUMN in declared.c)
+    if name in PLATFORM_TABLES:
+        return False
+    return declared is None or set(declared.primary_key.columns.keys()) == {TENANT_COLUMN, "id"}
 
 
 class Row:

@@ -24,6 +24,7 @@ MODEL_MODULES = (
     "hirehub.security.replay",
     "hirehub.throttling",
     "hirehub.jobs.models",
+    "hirehub.jobs.heartbeat",
     "hirehub.provisioning.models",
     "hirehub.linkedin.models",
 )

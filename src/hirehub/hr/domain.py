@@ -20,6 +20,7 @@ from hirehub.hr.events import (
     LeaveEnded,
     LeaveEvent,
     LeaveStarted,
+    ManagerChanged,
     WorkerEvent,
     WorkerHired,
     WorkerRehired,
@@ -37,8 +38,9 @@ from hirehub.hr.models import (
     ReasonCode,
     Title,
     Worker,
+    WorkerPlacement,
 )
-from hirehub.hr.models.options import ApplicantIntegrationResult, WorkerStatus
+from hirehub.hr.models.options import ApplicantIntegrationResult, PlacementChange, WorkerStatus
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,7 @@ class HireOutcome:
     assignment: PositionWorkerAssignment | None
     events: list[WorkerEvent] = field(default_factory=list)
     rehire: bool = False
+    record: WorkerPlacement | None = None
 
 
 def _clean(value: str | None) -> str | None:
@@ -190,15 +193,19 @@ def hire(
     worker.company_id, worker.data_area_id = company_id, company_code
     _place(worker, placement)
     employment = Employment(
-        worker_id=worker.id, start_date=start_date, company_id=company_id, data_area_id=company_code
-    )
+        id=uuid.uuid4(), worker_id=worker.id, start_date=start_date, company_id=company_id,
+        data_area_id=company_code,
+    )  # fmt: skip
     assignment = _assign(worker, placement, start_date)
     candidate.applicant_integration_result = ApplicantIntegrationResult.HIRED
     candidate.worker_ref_id = worker.id
     rehire = existing_worker is not None
     event_type = WorkerRehired if rehire else WorkerHired
     event = event_type(**worker_facts(worker, employment, placement), candidate_id=candidate.candidate_id)
-    return HireOutcome(worker, employment, assignment, [event], rehire)
+    record = _record(
+        worker, employment, PlacementChange.REHIRE if rehire else PlacementChange.HIRE, start_date, placement
+    )
+    return HireOutcome(worker, employment, assignment, [event], rehire, record)
 
 
 def _place(worker: Worker, placement: Placement) -> None:
@@ -214,6 +221,55 @@ def _assign(worker: Worker, placement: Placement, start: date) -> PositionWorker
     if placement.position is None:
         return None
     return PositionWorkerAssignment(worker_id=worker.id, position_id=placement.position.id, valid_from=start)
+
+
+def explicit(placement: Placement) -> tuple[uuid.UUID | None, uuid.UUID | None]:
+    """The department and title a placement gives beyond what its position gives (None: the position's)."""
+    position = placement.position
+    department = placement.department.id if placement.department else None
+    title = placement.title.id if placement.title else None
+    if position is not None and department == position.department_id:
+        department = None
+    if position is not None and title == position.title_id:
+        title = None
+    return department, title
+
+
+def _record(
+    worker: Worker, employment: Employment, change: PlacementChange, valid_from: date, placement: Placement, *,
+    entry: int = 0, position_set: bool = True,
+) -> WorkerPlacement:  # fmt: skip
+    department, title = explicit(placement)
+    return WorkerPlacement(
+        id=uuid.uuid4(), worker_id=worker.id, employment_id=employment.id, change=change, entry=entry,
+        valid_from=valid_from,
+        position_id=placement.position.id if placement.position and position_set else None,
+        department_id=department, title_id=title, manager_id=placement.manager.id if placement.manager else None,
+    )  # fmt: skip
+
+
+def current_employment(employments: Sequence[Employment]) -> Employment | None:
+    """The latest employment that was not rescinded (open, ended, or ending on a recorded last day)."""
+    return max((e for e in employments if not e.rescinded), key=lambda e: e.start_date, default=None)
+
+
+def _in_force(worker: Worker, employments: Sequence[Employment], effective: date, what: str) -> Employment:
+    """The employment a dated change on ``effective`` belongs to: it must have started by then and not ended."""
+    employment = current_employment(employments)
+    if employment is None:
+        raise errors.WorkerNotEmployed(f"{worker.personnel_number} has no open employment")
+    if employment.start_date > effective:
+        raise errors.TerminationBeforeStart(
+            f"a {what} cannot take effect before the employment starts ({employment.start_date.isoformat()}; "
+            f"{effective.isoformat()} was asked)",
+            field="effective",
+        )
+    if employment.end_date is not None and effective > employment.end_date:
+        raise errors.WorkerNotEmployed(
+            f"{worker.personnel_number}'s employment ends {employment.end_date.isoformat()}, "
+            f"before {effective.isoformat()}"
+        )
+    return employment
 
 
 def rehire(
@@ -232,59 +288,73 @@ def rehire(
             f"the previous employment ends {last_end.isoformat()}, after the new start", field="start_date"
         )
     _check_position(placement)
-    worker.status = WorkerStatus.PENDING
-    _place(worker, placement)
     employment = Employment(
-        worker_id=worker.id, start_date=start_date, company_id=worker.company_id, data_area_id=worker.data_area_id
-    )
+        id=uuid.uuid4(), worker_id=worker.id, start_date=start_date, company_id=worker.company_id,
+        data_area_id=worker.data_area_id,
+    )  # fmt: skip
     assignment = _assign(worker, placement, start_date)
     event = WorkerRehired(**worker_facts(worker, employment, placement))
-    return HireOutcome(worker, employment, assignment, [event], rehire=True)
+    record = _record(worker, employment, PlacementChange.REHIRE, start_date, placement)
+    return HireOutcome(worker, employment, assignment, [event], rehire=True, record=record)
 
 
 def transfer(
     worker: Worker,
     employments: Sequence[Employment],
     *,
-    current_assignments: Sequence[PositionWorkerAssignment],
     placement: Placement,
     effective: date,
-) -> tuple[PositionWorkerAssignment | None, list[WorkerEvent]]:
-    """A move: new position, department, title or manager from ``effective`` on."""
-    employment = _employed(worker, employments)
-    if effective < employment.start_date:
-        raise errors.TerminationBeforeStart(
-            "a transfer cannot take effect before the employment starts", field="effective"
-        )
+    position_set: bool = True,
+    entry: int = 0,
+) -> tuple[WorkerPlacement, list[WorkerEvent]]:
+    """A move to another position, department, title or manager from ``effective`` on (past, today or ahead):
+    recorded as a dated placement record, so nothing about the worker changes before that day.
+
+    ``placement`` is what the change names; ``position_set`` False when it names no position (then only the
+    department, title and manager it names change)."""
+    employment = _in_force(worker, employments, effective, "transfer")
     if placement.manager is not None and placement.manager.id == worker.id:
         raise errors.SelfManagement("a worker cannot be their own manager", field="manager")
-    new_position = placement.position
-    moving = new_position is not None and all(
-        a.position_id != new_position.id for a in current_assignments if a.valid_to is None
-    )
-    if moving:
+    if placement.position is not None and position_set:
         _check_position(placement)
-    assignment = None
-    if moving and new_position is not None:
-        for current in current_assignments:
-            if current.valid_to is None:
-                current.valid_to = effective
-        assignment = PositionWorkerAssignment(worker_id=worker.id, position_id=new_position.id, valid_from=effective)
-    _place(worker, placement)
-    return assignment, [WorkerTransferred(**worker_facts(worker, employment, placement), effective_date=effective)]
+    record = _record(
+        worker, employment, PlacementChange.TRANSFER, effective, placement, entry=entry, position_set=position_set
+    )
+    return record, [WorkerTransferred(**worker_facts(worker, employment, placement), effective_date=effective)]
+
+
+def change_manager(
+    worker: Worker,
+    employments: Sequence[Employment],
+    *,
+    manager: Worker | None,
+    effective: date,
+    entry: int = 0,
+) -> tuple[WorkerPlacement, list[WorkerEvent]]:
+    """A new explicit manager from ``effective`` on (None: back to the worker in the reports-to position)."""
+    employment = _in_force(worker, employments, effective, "manager change")
+    if manager is not None and manager.id == worker.id:
+        raise errors.SelfManagement("a worker cannot be their own manager", field="manager")
+    placement = Placement(manager=manager)
+    record = WorkerPlacement(
+        id=uuid.uuid4(), worker_id=worker.id, employment_id=employment.id, change=PlacementChange.MANAGER_CHANGE,
+        entry=entry, valid_from=effective, manager_id=manager.id if manager else None,
+    )  # fmt: skip
+    return record, [ManagerChanged(**worker_facts(worker, employment, placement), effective_date=effective)]
 
 
 def terminate(
     worker: Worker,
     employments: Sequence[Employment],
     *,
-    current_assignments: Sequence[PositionWorkerAssignment],
     last_day: date,
     reason: ReasonCode | None,
     today: date,
     placement: Placement,
+    later_changes: Sequence[date] = (),
 ) -> list[WorkerEvent]:
-    """End the open employment after ``last_day`` (which may be in the future)."""
+    """End the open employment after ``last_day`` (which may be in the future). ``later_changes`` are the days
+    of the employment's changes already recorded: one after the last day must be cancelled first."""
     employment = open_employment(employments)
     if employment is None:
         ended = [e for e in employments if e.end_date and not e.rescinded]
@@ -298,13 +368,14 @@ def terminate(
             f"the last day {last_day.isoformat()} is before the start {employment.start_date.isoformat()}",
             field="last_day",
         )
+    after = sorted(day for day in later_changes if day > last_day)
+    if after:
+        raise errors.ChangeScheduledAfter(
+            f"a change is scheduled for {after[0].isoformat()}, after the last day: cancel it first",
+            field="last_day",
+        )
     employment.end_date = last_day
     employment.termination_reason_id = reason.id if reason else None
-    for assignment in current_assignments:
-        if assignment.valid_to is None:
-            assignment.valid_to = last_day
-    if last_day < today:
-        worker.status = WorkerStatus.TERMINATED
     reason_code = reason.reason_code_id if reason else None
     return [WorkerTerminated(**worker_facts(worker, employment, placement), reason=reason_code)]
 
@@ -320,7 +391,8 @@ def rescind_hire(
         raise errors.HireAlreadyStarted(f"the employment started on {employment.start_date.isoformat()}")
     employment.rescinded = True
     employment.end_date = employment.start_date
-    worker.status = WorkerStatus.RESCINDED
+    if not any(e.end_date is not None and not e.rescinded for e in employments):
+        worker.status = WorkerStatus.RESCINDED
     return [HireRescinded(**worker_facts(worker, employment, placement))]
 
 
@@ -394,7 +466,7 @@ def end_leave(
 ) -> tuple[EmploymentLeave, list[WorkerEvent]]:
     """The worker is back at work on ``return_day`` (which may be in the future). Returning on the first day of
     leave cancels a leave that never happened."""
-    leave = next((item for item in leaves if item.return_date is None), None)
+    leave = max((item for item in leaves if item.return_date is None), key=lambda item: item.start_date, default=None)
     if leave is None:
         raise errors.NotOnLeave(f"{worker.personnel_number} has no open leave of absence")
     if return_day < leave.start_date:
@@ -406,6 +478,4 @@ def end_leave(
     if employment is None:
         raise errors.WorkerNotEmployed(f"{worker.personnel_number} has no employment for this leave")
     leave.return_date = return_day
-    if WorkerStatus(worker.status) is WorkerStatus.ON_LEAVE:
-        worker.status = WorkerStatus.EMPLOYED
     return leave, [_leave_event(LeaveEnded, worker, employment=employment, placement=placement, leave=leave)]

@@ -75,3 +75,15 @@ class LeaveOverlaps(HRError, errors.Conflict):
 
 class NotOnLeave(HRError, errors.Conflict):
     """The worker has no open leave of absence to return from."""
+
+
+class EffectiveDateInvalid(HRError, errors.Invalid):
+    """A dated change whose date falls outside the employment, or a change moved to a day already past."""
+
+
+class ChangeAlreadyEffective(HRError, errors.Conflict):
+    """A scheduled change that has taken effect can no longer be changed or cancelled."""
+
+
+class ChangeScheduledAfter(HRError, errors.Conflict):
+    """A termination before a change already scheduled: the change must be cancelled first."""

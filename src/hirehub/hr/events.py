@@ -95,7 +95,28 @@ class LeaveEnded(LeaveEvent):
     name = "worker.leave_ended"
 
 
+@dataclass(frozen=True, kw_only=True)
+class ManagerChanged(WorkerEvent):
+    """The worker's explicit manager changes from ``effective_date`` on (None: the reports-to position's)."""
+
+    name = "worker.manager_changed"
+    effective_date: date
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScheduledChangeRevised(WorkerEvent):
+    """A change entered ahead of its date was moved (``new_effective_date``) or cancelled (None) before it took
+    effect: the dates the directory waits for are not the same any more."""
+
+    name = "worker.scheduled_change_revised"
+    change_id: uuid.UUID
+    change_kind: str
+    effective_date: date
+    new_effective_date: date | None = None
+
+
 WORKER_EVENTS: tuple[type[WorkerEvent], ...] = (
     WorkerHired, WorkerRehired, WorkerTransferred, WorkerTerminated, HireRescinded, LeaveStarted, LeaveEnded,
+    ManagerChanged, ScheduledChangeRevised,
 )  # fmt: skip
 """Every change to a worker's employment, for a consumer that acts on them all alike."""

@@ -29,7 +29,8 @@ from hirehub.db.session import Database
 from hirehub.jobs.backoff import Uniform, backoff_delay
 from hirehub.jobs.context import ClaimedJob
 from hirehub.jobs.errors import PAUSED_PREFIX
-from hirehub.jobs.models import UNFINISHED, DurableJob, JobStatus
+from hirehub.jobs.history import add_attempt, prune, record_attempts
+from hirehub.jobs.models import UNFINISHED, AttemptOutcome, DurableJob, JobStatus
 
 DEFAULT_LEASE = timedelta(seconds=60)
 MAX_ERROR_LENGTH = 10_000
@@ -134,6 +135,7 @@ async def _claim_due(
             lease_owner=worker_id,
             lease_expires_at=now + lease,
             heartbeat_at=now,
+            started_at=now,
             attempts=DurableJob.attempts + 1,
         )
         .returning(*_CLAIMED_COLUMNS)
@@ -160,29 +162,40 @@ async def _claim_orphans(
     if database.is_postgresql:
         statement = statement.with_for_update(skip_locked=True, of=DurableJob)
     claimed = []
-    for job in (await session.scalars(statement)).all():
+    orphans = (await session.scalars(statement)).all()
+    for job in orphans:
         if job.attempts >= job.max_attempts:
-            _bury_orphan(job, now)
+            _bury_orphan(session, job, now)
             continue
+        add_attempt(session, job, AttemptOutcome.ABANDONED, now, error=_lease_expired(job))
         job.lease_owner = worker_id
         job.lease_expires_at = now + lease
         job.heartbeat_at = now
+        job.started_at = now
         job.attempts += 1
         claimed.append(_snapshot(job))
+    if orphans:
+        await session.flush()
+        await prune(session, [job.id for job in orphans])
     return claimed
 
 
-def _bury_orphan(job: DurableJob, now: datetime) -> None:
+def _lease_expired(job: DurableJob) -> str:
+    return (
+        f"the lease of {job.lease_owner} expired during attempt {job.attempts} of {job.max_attempts}"
+        " (the runner stopped or stalled without reporting)"
+    )
+
+
+def _bury_orphan(session: AsyncSession, job: DurableJob, now: datetime) -> None:
     """A job whose runner vanished on its last attempt goes dead instead of running again.
 
     Without this, a job that kills its runner (out of memory, a crash in native code) would be taken up
     forever: only a reported failure counts towards ``max_attempts``, and a dead runner reports nothing.
     """
     job.status = JobStatus.DEAD.value
-    job.last_error = (
-        f"the lease of {job.lease_owner} expired during attempt {job.attempts} of {job.max_attempts}"
-        " (the runner stopped or stalled without reporting)"
-    )
+    job.last_error = _lease_expired(job)
+    add_attempt(session, job, AttemptOutcome.DEAD, now, error=job.last_error)
     job.lease_expires_at = None
     job.finished_at = now
 
@@ -205,21 +218,34 @@ async def _update_owned_in(session: AsyncSession, job_id: uuid.UUID, worker_id: 
     return cast(CursorResult[Any], result).rowcount == 1
 
 
-async def pause(database: Database, job_id: uuid.UUID, worker_id: str, reason: str) -> bool:
+async def pause(
+    database: Database, job_id: uuid.UUID, worker_id: str, reason: str, *, now: datetime | None = None
+) -> bool:
     """Hold a running job, if ``worker_id`` still holds its lease, giving its attempt back: it waits for a person,
-    keeping ``reason`` (see :class:`~hirehub.jobs.errors.Paused`)."""
-    return await _update_owned(
-        database,
-        job_id,
-        worker_id,
-        {
-            "status": JobStatus.HELD.value,
-            "attempts": DurableJob.attempts - 1,
-            "lease_owner": None,
-            "lease_expires_at": None,
-            "last_error": (PAUSED_PREFIX + reason)[:MAX_ERROR_LENGTH],
-        },
-    )
+    keeping ``reason`` (see :class:`~hirehub.jobs.errors.Paused`) on the job and in its history."""
+    async with database.system_transaction() as session:
+        job = await _locked_owned(session, database, job_id, worker_id)
+        if job is None:
+            return False
+        job.last_error = (PAUSED_PREFIX + reason)[:MAX_ERROR_LENGTH]
+        add_attempt(session, job, AttemptOutcome.PAUSED, now or utcnow(), error=job.last_error)
+        job.status = JobStatus.HELD.value
+        job.attempts -= 1
+        job.lease_owner = None
+        job.lease_expires_at = None
+        await session.flush()
+        await prune(session, [job.id])
+        return True
+
+
+async def _locked_owned(
+    session: AsyncSession, database: Database, job_id: uuid.UUID, worker_id: str
+) -> DurableJob | None:
+    """The job, row-locked on PostgreSQL, if ``worker_id`` still holds its lease."""
+    statement = select(DurableJob).where(_owned(job_id, worker_id))
+    if database.is_postgresql:
+        statement = statement.with_for_update()
+    return await session.scalar(statement)
 
 
 async def heartbeat(
@@ -244,7 +270,7 @@ async def complete(
 _COMPLETE_MANY_POSTGRESQL = text(
     """
     UPDATE job SET status = :succeeded, result = CAST(done.result AS json), finished_at = :now,
-                   lease_expires_at = NULL
+                   lease_expires_at = NULL, last_error = NULL
     FROM unnest(CAST(:ids AS uuid[]), CAST(:results AS text[])) AS done (id, result)
     WHERE job.id = done.id AND job.status = :running AND job.lease_owner = :worker_id
     RETURNING job.id
@@ -262,8 +288,10 @@ async def complete_many(
     """Mark every job of ``results`` succeeded with its result in one transaction, where ``worker_id`` still
     holds the lease; returns the jobs it did mark (the others are no longer this runner's).
 
-    A runner finishing many short jobs would otherwise pay a transaction per job, which bounded its
-    throughput well below what claiming allows; on PostgreSQL the batch is a single statement.
+    A succeeded job shows no error any more: the errors of its earlier attempts stay in its history, where
+    this attempt is recorded too. A runner finishing many short jobs would otherwise pay a transaction per
+    job, which bounded its throughput well below what claiming allows; on PostgreSQL the update is a single
+    statement (the history adds its rows and its prune).
     """
     if not results:
         return set()
@@ -278,7 +306,9 @@ async def complete_many(
                 "succeeded": JobStatus.SUCCEEDED.value,
                 "running": JobStatus.RUNNING.value,
             }
-            return set((await session.execute(_COMPLETE_MANY_POSTGRESQL, parameters)).scalars())
+            done = set((await session.execute(_COMPLETE_MANY_POSTGRESQL, parameters)).scalars())
+            await record_attempts(session, done, AttemptOutcome.SUCCEEDED, finished_at)
+            return done
         done = set()
         for job_id, value in results.items():
             values = {
@@ -286,9 +316,11 @@ async def complete_many(
                 "result": None if value is None else dict(value),
                 "finished_at": finished_at,
                 "lease_expires_at": None,
+                "last_error": None,
             }
             if await _update_owned_in(session, job_id, worker_id, values):
                 done.add(job_id)
+        await record_attempts(session, done, AttemptOutcome.SUCCEEDED, finished_at)
         return done
 
 
@@ -313,22 +345,23 @@ async def fail(
     The job waits for its next attempt with exponential backoff (at least ``retry_after`` seconds when the
     service gave a hint), or goes dead, keeping the error, when that was its last attempt or ``permanent``.
     """
-    statement = select(DurableJob).where(_owned(job_id, worker_id))
-    if database.is_postgresql:
-        statement = statement.with_for_update()
     async with database.system_transaction() as session:
-        job = await session.scalar(statement)
+        job = await _locked_owned(session, database, job_id, worker_id)
         if job is None:
             return False
         job.last_error = error[:MAX_ERROR_LENGTH]
+        last = goes_dead(job.attempts, job.max_attempts, permanent=permanent)
+        add_attempt(session, job, AttemptOutcome.DEAD if last else AttemptOutcome.FAILED, now, error=job.last_error)
         job.lease_expires_at = None
-        if goes_dead(job.attempts, job.max_attempts, permanent=permanent):
+        if last:
             job.status = JobStatus.DEAD.value
             job.finished_at = now
         else:
             delay = backoff_delay(job.attempts, retry_after, uniform=uniform or random.uniform)
             job.status = JobStatus.FAILED.value
             job.run_at = now + timedelta(seconds=delay)
+        await session.flush()
+        await prune(session, [job.id])
         return True
 
 

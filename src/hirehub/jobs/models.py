@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, Identity, Index, Integer, String, Text, text
+from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, Identity, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hirehub.db.base import Base, TenantOwned, utcnow
@@ -87,6 +87,8 @@ class DurableJob(TenantOwned, Base):
     lease_owner: Mapped[str | None] = mapped_column(String(200), default=None)
     lease_expires_at: Mapped[datetime | None] = mapped_column(default=None)
     heartbeat_at: Mapped[datetime | None] = mapped_column(default=None)
+    started_at: Mapped[datetime | None] = mapped_column(default=None)
+    """When the current (or last) attempt was claimed: the start its history row records."""
     last_error: Mapped[str | None] = mapped_column(Text, default=None)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -94,3 +96,48 @@ class DurableJob(TenantOwned, Base):
 
     def __repr__(self) -> str:
         return f"<DurableJob {self.sequence} {self.kind} {self.status} key={self.ordering_key!r}>"
+
+
+class AttemptOutcome(StrEnum):
+    """How one attempt of a job ended, as its history keeps it."""
+
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    """Failed, with another attempt to come."""
+    DEAD = "dead"
+    """Failed for the last time (out of attempts, hopeless, or its runner vanished on the last attempt)."""
+    PAUSED = "paused"
+    """Set aside until a person acts; the attempt was given back."""
+    ABANDONED = "abandoned"
+    """Its runner stopped or stalled past the lease without reporting; another runner took the job up."""
+
+
+HISTORY_LIMIT = 50
+"""Attempts kept per job: the newest ones. A job retried by an operator for months keeps a bounded history."""
+
+
+class JobAttempt(TenantOwned, Base):
+    """One finished attempt of a durable job, written in the transaction that records its outcome.
+
+    The job row says where the job is now (a job that finally succeeded shows no error); its attempts say how
+    it got there. ``attempt`` is the job's attempt number at the time: an operator's retry starts a fresh
+    budget, so numbers can repeat, and ``sequence`` gives the order.
+    """
+
+    __tablename__ = "job_attempt"
+    __table_args__ = (
+        Index("ix_job_attempt_job", "job_id", "sequence"),
+        CheckConstraint("outcome IN ({})".format(", ".join(f"'{o.value}'" for o in AttemptOutcome)), name="outcome"),
+    )
+
+    sequence: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), Identity(), primary_key=True)
+    job_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("job.id", ondelete="CASCADE"))
+    attempt: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime | None] = mapped_column(default=None)
+    finished_at: Mapped[datetime] = mapped_column()
+    outcome: Mapped[str] = mapped_column(String(20), info={"choices": tuple(o.value for o in AttemptOutcome)})
+    error: Mapped[str | None] = mapped_column(Text, default=None)
+    runner_id: Mapped[str | None] = mapped_column(String(200), default=None)
+
+    def __repr__(self) -> str:
+        return f"<JobAttempt {self.job_id} #{self.attempt} {self.outcome}>"

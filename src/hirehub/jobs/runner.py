@@ -245,7 +245,7 @@ class JobRunner:
         except RetryLater as exc:
             return await self._fail(job, _describe(exc), retry_after=exc.seconds)
         except Paused as exc:
-            if not await claiming.pause(self.database, job.id, self.runner_id, str(exc)):
+            if not await claiming.pause(self.database, job.id, self.runner_id, str(exc), now=self.clock()):
                 return Outcome.LOST
             log.warning("job.paused", job_id=str(job.id), kind=job.kind, reason=str(exc))
             return Outcome.PAUSED

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from hirehub.jobs.models import DurableJob
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hirehub.jobs.history import attempt_json, attempts_of
+from hirehub.jobs.models import HISTORY_LIMIT, DurableJob
 
 
 def job_json(job: DurableJob, *, full: bool = False) -> dict[str, Any]:
@@ -29,4 +32,17 @@ def job_json(job: DurableJob, *, full: bool = False) -> dict[str, Any]:
         data["payload"] = job.payload
         data["result"] = job.result
         data["heartbeat_at"] = job.heartbeat_at.isoformat() if job.heartbeat_at else None
+    return data
+
+
+async def job_with_history(session: AsyncSession, job: DurableJob) -> dict[str, Any]:
+    """A job in full with its kept attempts, oldest first, as ``job show``, the admin API's job view and the
+    console's job page give it.
+
+    ``attempts`` stays the job's attempt count, as every other job view gives it (scripts read it); the kept
+    attempts are ``history``.
+    """
+    data = job_json(job, full=True)
+    data["history"] = [attempt_json(attempt) for attempt in await attempts_of(session, job.id)]
+    data["history_limit"] = HISTORY_LIMIT
     return data

@@ -77,6 +77,11 @@ def local_date(now: datetime, zone: ZoneInfo) -> date:
     return now.astimezone(zone).date()
 
 
+def start_of_day(day: date, zone: ZoneInfo) -> datetime:
+    """The instant ``day`` begins in ``zone``: the previous day's end (see :func:`end_of_day`)."""
+    return end_of_day(day - timedelta(days=1), zone)
+
+
 def end_of_day(day: date, zone: ZoneInfo) -> datetime:
     """The instant (in UTC) at which ``day`` ends in ``zone``: when the next local day begins.
 
@@ -123,6 +128,9 @@ class WorkerView:
     manager_personnel_number: str | None = None
     leave_from: date | None = None
     leave_until: date | None = None
+    changes_on: tuple[date, ...] = ()
+    """The days ahead on which HR's view of the worker changes by itself (a transfer, a manager change, a leave,
+    a return, a termination or a rehire entered ahead of its date): the plan is looked at again on each."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", HRStatus(self.status))
@@ -164,6 +172,12 @@ class WorkerView:
         the worker's plan changes without any new HR event."""
         days = [day for day in (self.leave_from, self.leave_until) if day is not None]
         return tuple(datetime.combine(day, time(), tzinfo=self.zone) for day in days)
+
+    def changes_at(self) -> tuple[datetime, ...]:
+        """The instants at which the worker's plan can change without a new HR event: the starts (in the tenant's
+        zone) of the leave's days and of every day in ``changes_on``."""
+        days = sorted({*self.changes_on, *(d for d in (self.leave_from, self.leave_until) if d is not None)})
+        return tuple(start_of_day(day, self.zone) for day in days)
 
     def leaves_at(self) -> datetime | None:
         """The instant the last day worked ends in the tenant's zone (None without a last day): from then on the

@@ -34,11 +34,14 @@ class WriteHooks:
 
     ``existing`` turns a create into an update of the row it finds (a natural key the client resends);
     ``before_insert`` runs once the body is applied and checked, before the row is added;
+    ``before_update`` runs once an update's body is applied and checked, before the row is flushed (the
+    attributes' history still says what the client changed);
     ``after_write`` runs once a created or updated row is flushed.
     """
 
     existing: ExistingRow | None = None
     before_insert: RowHook | None = None
+    before_update: RowHook | None = None
     after_write: RowHook | None = None
 
 

@@ -8,6 +8,7 @@ from xml.etree import ElementTree as ET
 
 from hirehub.odata.binding import BoundAction
 from hirehub.odata.edm import EdmType
+from hirehub.odata.functions import COMPLEX_TYPES, UNBOUND_FUNCTIONS
 from hirehub.odata.model import EntityModel, EntityType
 
 EDMX = "http://docs.oasis-open.org/odata/ns/edmx"
@@ -58,11 +59,18 @@ def _computed(element: ET.Element) -> None:
 
 
 def _operations(schema: ET.Element, actions: list[BoundAction]) -> None:
-    response = _sub(schema, "ComplexType", Name="WhoAmIResponse")
-    for name in ("BusinessUnitId", "UserId", "OrganizationId"):
-        _sub(response, "Property", Name=name, Type=EdmType.GUID, Nullable="false")
-    function = _sub(schema, "Function", Name="WhoAmI")
-    _sub(function, "ReturnType", Type=f"{ALIAS}.WhoAmIResponse", Nullable="false")
+    for type_name, properties in COMPLEX_TYPES.items():
+        complex_type = _sub(schema, "ComplexType", Name=type_name)
+        for name, (property_type, nullable) in properties.items():
+            attributes = {"Name": name, "Type": property_type}
+            if not nullable:
+                attributes["Nullable"] = "false"
+            _sub(complex_type, "Property", **attributes)
+    for unbound in UNBOUND_FUNCTIONS.values():
+        function = _sub(schema, "Function", Name=unbound.name)
+        for name, parameter_type in unbound.parameters.items():
+            _sub(function, "Parameter", Name=name, Type=parameter_type, Nullable="false")
+        _sub(function, "ReturnType", Type=f"{ALIAS}.{unbound.returns}", Nullable="false")
     for bound in actions:
         action = _sub(schema, "Action", Name=bound.name, IsBound="true")
         _sub(action, "Parameter", Name="entity", Type=f"{ALIAS}.{bound.bound_to}", Nullable="false")
@@ -81,7 +89,8 @@ def _container(schema: ET.Element, model: EntityModel) -> None:
         for collection in entity.collections.values():
             target = model.entity_type(collection.target).entity_set
             _sub(entity_set, "NavigationPropertyBinding", Path=collection.navigation, Target=target)
-    _sub(container, "FunctionImport", Name="WhoAmI", Function=f"{ALIAS}.WhoAmI")
+    for unbound in UNBOUND_FUNCTIONS.values():
+        _sub(container, "FunctionImport", Name=unbound.name, Function=f"{ALIAS}.{unbound.name}")
 
 
 @cache

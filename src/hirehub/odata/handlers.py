@@ -25,6 +25,8 @@ from hirehub.errors import HubError
 from hirehub.odata import actions, aggregation, definitions, documents
 from hirehub.odata.budget import Budget
 from hirehub.odata.errors import (
+    RESOURCE_NOT_FOUND,
+    DataverseError,
     as_dataverse_error,
     bad_payload,
     bad_query,
@@ -34,7 +36,9 @@ from hirehub.odata.errors import (
     resource_not_found,
     version_mismatch,
 )
+from hirehub.odata.functions import FunctionCall, UnboundFunction, call_function, unbound_function
 from hirehub.odata.model import EntityModel, EntityType
+from hirehub.odata.operations import NAMESPACE, OperationSegment, operation_segment
 from hirehub.odata.options import QueryOptions, parse_options
 from hirehub.odata.reading import Reader, key_condition
 from hirehub.odata.resource_path import ResourcePath, parse_resource_path
@@ -71,6 +75,38 @@ def reads(principal: Principal) -> Callable[[str], None]:
     return check
 
 
+def _unbound_call(path: str) -> tuple[UnboundFunction, OperationSegment] | None:
+    """The unbound function a one-segment path calls (``WhoAmI``, ``WhoAmI()``, ``Microsoft.Dynamics.CRM.WhoAmI``,
+    ``RetrieveTotalRecordCount(EntityNames=@p)``), or None when the path names something else."""
+    segment = path.strip("/")
+    if "/" in segment:
+        return None
+    operation = operation_segment(segment, qualified_only=False)
+    if operation is None:
+        return None
+    function = unbound_function(operation)
+    if function is None:
+        if operation.qualified:
+            raise resource_not_found(segment)
+        return None
+    return function, operation
+
+
+def _bound_operation(model: EntityModel, entity: EntityType, operation: OperationSegment) -> None:
+    """Refuse what cannot be a call of one of ``entity``'s bound operations: an unknown name, an unqualified
+    name (Dataverse reads it as a navigation property, and finds none), or parameters between parentheses
+    (an action takes them in the body)."""
+    if model.action(entity, operation.name) is None or not operation.qualified:
+        hint = (
+            f" A bound action is named with its namespace: {NAMESPACE}{operation.name}."
+            if model.action(entity, operation.name)
+            else ""
+        )
+        raise DataverseError(404, RESOURCE_NOT_FOUND, f"Resource not found for the segment '{operation.name}'.{hint}")
+    if operation.arguments:
+        raise bad_payload(f"The action {operation.name} takes its parameters in the request body, as a JSON object.")
+
+
 def _projection(options: QueryOptions) -> str:
     return f"({','.join(options.select)})" if options.select else ""
 
@@ -105,11 +141,19 @@ async def read(
 async def _read(
     session: AsyncSession, call: Call, *, principal: Principal, model: EntityModel, budget: Budget | None
 ) -> Response:
+    called = _unbound_call(call.path)
+    if called is not None:
+        function, segment = called
+        calling = FunctionCall(session, principal, model)
+        return await call_function(function, segment, query=call.query, call=calling, root=call.root)
     options = parse_options(call.query, call.header("prefer"))
     if call.path == "EntityDefinitions" or call.path.startswith("EntityDefinitions("):
         return _entity_definitions(model, call.path, options=options, principal=principal, root=call.root)
     resource = parse_resource_path(call.path)
     entity = entity_set(model, resource.entity_set)
+    if resource.operation is not None:
+        _bound_operation(model, entity, resource.operation)
+        raise method_not_allowed(f"{resource.operation.name} is an action: call it with POST.")
     reader = Reader(session, model, reads(principal), datetime.now(UTC), budget=budget)
     if resource.key is None:
         return await _collection(reader, entity, options, call=call, count_only=resource.count)
@@ -241,6 +285,9 @@ async def write(session: AsyncSession, call: Call, *, principal: Principal, mode
     """POST, PATCH or DELETE in the caller's transaction (which it rolls back if this raises)."""
     writer = Writer(session, model, principal.require)
     async with _answered_as_dataverse():
+        called = _unbound_call(call.path)
+        if called is not None:
+            raise method_not_allowed(f"{called[0].name} is a function: call it with GET.")
         if call.method == "POST":
             return await _create(writer, principal, call)
         if call.method == "PATCH":
@@ -254,8 +301,11 @@ async def _create(writer: Writer, principal: Principal, call: Call) -> Response:
     resource = parse_resource_path(call.path)
     entity = entity_set(writer.model, resource.entity_set)
     body = _body(call)
-    if resource.action is not None:
+    if resource.operation is not None:
+        _bound_operation(writer.model, entity, resource.operation)
         return await actions.invoke(writer, entity, resource, body=body, root=call.root)
+    if resource.navigation is not None and writer.model.action(entity, resource.navigation) is not None:
+        _bound_operation(writer.model, entity, OperationSegment(resource.navigation, qualified=False, arguments=None))
     if resource.key is not None:
         raise method_not_allowed("POST creates records in a set; use PATCH to update one.")
     row = await writer.create(entity, body)

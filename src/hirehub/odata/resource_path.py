@@ -3,7 +3,8 @@ by an alternate key, and what follows (``$count``, a navigation, a bound action)
 
 ``mshr_hcmcandidatetohireentities(7c1…)``, ``…(mshr_candidateid='C-001')``,
 ``mshr_dirpersonentities(mshr_partynumber='000123')/mshr_FK_HcmPersonSkillEntity_Person``,
-``mshr_hcmcandidatetohireentities(7c1…)/Microsoft.Dynamics.CRM.mshr_Hire``.
+``mshr_hcmcandidatetohireentities(7c1…)/Microsoft.Dynamics.CRM.mshr_Hire`` (or ``…mshr_Hire()``: see
+:mod:`hirehub.odata.operations` for the forms an operation segment takes).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from urllib.parse import unquote
 
 from hirehub.odata.documents import holds_nul
 from hirehub.odata.errors import bad_query
+from hirehub.odata.operations import OperationSegment, operation_segment
 
 KeyValue = uuid.UUID | str | int
 
@@ -25,13 +27,14 @@ class ResourcePath:
     key: uuid.UUID | dict[str, KeyValue] | None = None
     navigation: str | None = None
     action: str | None = None
+    """The name of the bound operation the path calls, namespace-qualified or not (see ``operation``)."""
     count: bool = False
     ref: bool = False
+    operation: OperationSegment | None = None
 
 
 _SEGMENT = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:\((?P<key>.*)\))?$", re.DOTALL)
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
-ACTION_NAMESPACE = "Microsoft.Dynamics.CRM."
 _KEY_NAME = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*")
 _KEY_LITERAL = re.compile(
     r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|-?[0-9]+(?![\w-])"
@@ -60,8 +63,9 @@ def parse_resource_path(path: str) -> ResourcePath:
     if key is None:
         raise bad_query(f"The segment '{rest[0]}' needs a record: address one by its key first.")
     first = rest[0]
-    if first.startswith(ACTION_NAMESPACE) and len(rest) == 1:
-        return ResourcePath(result.entity_set, key, action=first[len(ACTION_NAMESPACE) :])
+    operation = operation_segment(first, qualified_only=not first.endswith(")"))
+    if operation is not None and len(rest) == 1:
+        return ResourcePath(result.entity_set, key, action=operation.name, operation=operation)
     if not _NAME.match(first):
         raise bad_query(f"Bad Request - Error in query syntax: the segment '{first}' is not valid.")
     if len(rest) == 1:

@@ -1,5 +1,5 @@
-"""The Web API's HTTP face: ``/api/data/v9.2/`` (and ``v9.0``, ``v9.1``) — ``WhoAmI``, the service document,
-``$metadata``, ``EntityDefinitions``, entity sets and records, bound actions and ``$batch``.
+"""The Web API's HTTP face: ``/api/data/v9.2/`` (and ``v9.0``, ``v9.1``) — the service document, ``$metadata``,
+``EntityDefinitions``, entity sets and records, functions (``WhoAmI``…), bound actions and ``$batch``.
 
 The tables are the binding's: the application factory puts one :class:`~hirehub.odata.binding.Binding` in
 ``app.state.odata_binding`` (see :func:`install`). Every route answers a refusal — its own, the caller's
@@ -37,7 +37,6 @@ from hirehub.security.routes import PrincipalDependency
 from hirehub.settings import Settings
 
 VERSIONS = ("v9.0", "v9.1", "v9.2")
-BUSINESS_UNIT_NAMESPACE = uuid.UUID("5b0e7f1c-1d7e-4b61-9c55-6f1f7f0d2a11")
 
 
 class DataverseRoute(APIRoute):
@@ -88,18 +87,6 @@ def _root(request: Request, version: str) -> str:
     if version not in VERSIONS:
         raise resource_not_found(version)
     return f"{request.app.state.security.base_url}{address_prefix(request)}/api/data/{version}"
-
-
-@router.get("/api/data/{version}/WhoAmI")
-async def who_am_i(version: str, request: Request, principal: Principal = PrincipalDependency) -> Response:
-    """The first call every Dataverse client makes, and the simplest authenticated one."""
-    root = _root(request, version)
-    return odata_json({
-        "@odata.context": f"{root}/$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse",
-        "BusinessUnitId": str(uuid.uuid5(BUSINESS_UNIT_NAMESPACE, str(principal.tenant_id))),
-        "UserId": str(principal.application_user_id),
-        "OrganizationId": str(principal.tenant_id),
-    })  # fmt: skip
 
 
 @router.get("/api/data/{version}/")

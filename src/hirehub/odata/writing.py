@@ -96,6 +96,8 @@ class Writer:
         if children:
             raise bad_payload("Collections cannot be written by an update; create the related records instead.")
         self._check_required(entity, row)
+        if entity.hooks.before_update is not None:
+            await entity.hooks.before_update(self.session, row)
         await self.session.flush()
         if entity.hooks.after_write is not None:
             await entity.hooks.after_write(self.session, row)

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -15,8 +15,10 @@ from hirehub.db.base import utcnow
 from hirehub.db.session import Database
 from hirehub.errors import Invalid, NotFound
 from hirehub.hr.models import Worker
+from hirehub.jobs.errors import Paused
 from hirehub.lifecycle.planning import plan
 from hirehub.lifecycle.policy import policy_to_json
+from hirehub.lifecycle.worker_view import start_of_day, tenant_zone
 from hirehub.provisioning import approvals, scheduling
 from hirehub.provisioning.connectors import Connectors
 from hirehub.provisioning.models import ReconciliationRun
@@ -43,8 +45,16 @@ async def replace_policy(session: AsyncSession, document: dict[str, Any], *, by:
     return {"policy": policy_to_json(await set_policy(session, document, by=by))}
 
 
-async def preview(database: Database, *, connectors: Connectors, tenant_id: uuid.UUID, personnel_number: str) -> Json:
-    """The plan a sync would make now for one worker, applied to nothing (dry run).
+async def preview(
+    database: Database,
+    *,
+    connectors: Connectors,
+    tenant_id: uuid.UUID,
+    personnel_number: str,
+    as_of: date | None = None,
+) -> Json:
+    """The plan a sync would make now for one worker, applied to nothing (dry run); with ``as_of``, the plan it
+    would make at the start of that day of the tenant's, from HR's view as of that day.
 
     No transaction is held across the directory: the connector is found first (the Entra factory reads the
     connection in a session of its own, which on SQLite's ``BEGIN IMMEDIATE`` would wait for any transaction
@@ -57,16 +67,20 @@ async def preview(database: Database, *, connectors: Connectors, tenant_id: uuid
             raise PreviewError(f"no worker with personnel number {personnel_number}", field="personnel_number")
         tenant = await tenant_of(session)
         policy = await current_policy(session)
-        view = await worker_view(session, worker, tenant.time_zone)
-    now = utcnow()
+        now = utcnow() if as_of is None else start_of_day(as_of, tenant_zone(tenant.time_zone))
+        view = await worker_view(session, worker, tenant.time_zone, today=as_of)
     if connector is None:
         the_plan = plan(view, policy, None, now, lambda name: False)
         directory = "not connected: the plan is for a directory that does not hold this person yet"
     else:
-        the_plan, _observed = await observe_and_plan(connector, view, policy, now)
-        directory = "connected"
+        try:
+            the_plan, _observed = await observe_and_plan(connector, view, policy, now)
+            directory = "connected"
+        except Paused as waiting_for:  # only an administrator can unblock the directory: say why, plan unobserved
+            the_plan = plan(view, policy, None, now, lambda name: False)
+            directory = f"waiting: {waiting_for}; the plan is for a directory not read yet"
     return {"personnel_number": personnel_number, "directory": directory, "steps": the_plan.describe(),
-            "plan": the_plan.to_json()}  # fmt: skip
+            "plan": the_plan.to_json(), "as_of": as_of.isoformat() if as_of else None}  # fmt: skip
 
 
 async def list_plans(session: AsyncSession, status: str | None) -> Json:

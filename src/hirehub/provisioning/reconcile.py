@@ -26,6 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hirehub.audit import log as audit
+from hirehub.directories.entra.certificate_expiry import warn_tenant_expiring
 from hirehub.hr.models import Worker
 from hirehub.jobs.claiming import goes_dead
 from hirehub.jobs.context import Handler, JobContext
@@ -112,6 +113,7 @@ def make_reconcile_handler(connectors: Connectors) -> Handler:
             run.status, run.started_at, run.finished_at, run.error = RunStatus.RUNNING, now, None, None
             run.job_id = context.job.id
             run_id = run.id
+        await warn_tenant_expiring(context.database, context.tenant_id, now)  # the daily certificate expiry check
         connector = await connectors.for_tenant(context.tenant_id)
         if connector is None:
             await _end(context, run_id, error="the tenant has no directory connection: nothing to compare with")

@@ -306,7 +306,7 @@ def next_change(view: WorkerView, policy: LifecyclePolicy, now: datetime) -> dat
         window = view.start_date - timedelta(days=policy.joiner.provision_days_before_start)
         for day in (window, view.start_date):
             instants.append(datetime.combine(day, time(), tzinfo=view.zone))
-    instants.extend(view.leave_changes_at())
+    instants.extend(view.changes_at())
     leaves = view.leaves_at()
     if leaves is not None:
         instants.append(leaves)

@@ -18,6 +18,7 @@ from hirehub.db.base import record_of
 from hirehub.errors import AlreadyExists, Invalid, NotFound
 from hirehub.hr.tables import SEED_TABLES, exposed_tables
 from hirehub.outbound_policy import check_user_url
+from hirehub.security.grants import check_grant
 from hirehub.security.models import (
     ApplicationUser,
     ApplicationUserRole,
@@ -33,14 +34,13 @@ from hirehub.security.privileges import (
     ATS_ROLE_NAME,
     HR_MANAGER_ROLE_ID,
     HR_MANAGER_ROLE_NAME,
+    METADATA_TABLES,
     RECRUITING_GRANTS,
     RECRUITING_ROLE_ID,
     RECRUITING_ROLE_NAME,
     SYSTEM_ADMINISTRATOR_ROLE_NAME,
-    Depth,
     ats_integration_grants,
     hr_manager_grants,
-    parse_privilege,
     system_administrator_grants,
 )
 
@@ -102,19 +102,19 @@ async def create_role(session: AsyncSession, name: str) -> SecurityRole:
     return role
 
 
+def grantable_tables() -> frozenset[str]:
+    """The tables a security role can grant privileges on: every table the Web API exposes, and the metadata ones."""
+    return frozenset(t.odata.logical_name for t in exposed_tables()) | frozenset(METADATA_TABLES)
+
+
 async def grant(session: AsyncSession, role_name: str, table: str, privilege: str, depth: str) -> RolePrivilege:
     role = await find_role(session, role_name)
     if role.built_in:
         raise SecurityAdminError(f"'{role.name}' is built in; copy it into a role of your own to change it",
                                  field="role")  # fmt: skip
-    try:  # an unknown privilege or access level is the caller's mistake, not ours
-        parsed = parse_privilege(privilege)
-    except ValueError as exc:
-        raise SecurityAdminError(str(exc), field="privilege") from None
-    try:
-        level = Depth.parse(depth)
-    except ValueError as exc:
-        raise SecurityAdminError(str(exc), field="level") from None
+    # an unknown table, privilege or level, or a grant that grants nothing, is the caller's mistake, not ours
+    checked = check_grant(table, privilege, depth, tables=grantable_tables())
+    parsed, level = checked.privilege, checked.depth
     existing = await session.scalar(
         select(RolePrivilege).where(
             RolePrivilege.role_id == role.id, RolePrivilege.table_name == table, RolePrivilege.privilege == parsed.value

@@ -24,7 +24,6 @@ from typing import Any
 import jwt
 from sqlalchemy import select
 
-from hirehub.db.base import record_of
 from hirehub.db.session import Database
 from hirehub.errors import Forbidden, Unauthenticated
 from hirehub.security import models
@@ -64,6 +63,16 @@ class MissingPrivilege(Forbidden):
 
 
 @dataclass(frozen=True)
+class HRRoleOffer:
+    """An HR role of the tenant that the caller's HR user does not hold: what a refusal can suggest assigning."""
+
+    role_id: str
+    name: str
+    grants: HRPrivileges
+    built_in: bool
+
+
+@dataclass(frozen=True)
 class Principal:
     tenant_id: uuid.UUID
     client_id: str
@@ -72,6 +81,21 @@ class Principal:
     platform: PlatformPrivileges
     hr: HRPrivileges
     role_count: int
+    other_hr_roles: tuple[HRRoleOffer, ...] = ()
+
+    def _granting(self, table: str, privilege: Privilege) -> str:
+        """Which HR role to assign for ``privilege`` on ``table``: one of the tenant's that grants it, the
+        narrowest first (built-in roles before custom ones of the same size), or how to make one."""
+        offers = sorted(
+            (o for o in self.other_hr_roles if o.grants.allows(table, privilege)),
+            key=lambda o: (not o.built_in, sum(len(p) for p in o.grants.grants.values()), o.name),
+        )
+        if not offers:
+            return (
+                f"No HR role of this organisation grants it: add {privilege.value} on '{table}' to an HR role and "
+                "assign that role to the HR user."
+            )
+        return f"Assign it a role that grants it, such as {offers[0].name} ({offers[0].role_id})."
 
     def require(self, table: str, privilege: Privilege) -> None:
         """Both layers must allow ``privilege`` on ``table``; otherwise a 403 that names what is missing."""
@@ -84,8 +108,8 @@ class Principal:
         if not self.hr.allows(table, privilege):
             raise MissingPrivilege(
                 f"The HR user '{self.hr_user_id}' linked to application {self.client_id} has no HR role that grants "
-                f"{privilege.value} on '{table}'. Assign it a role such as Recruiting application "
-                "(HcmRecruitingIntegrator).", table=table, privilege=privilege,
+                f"{privilege.value} on '{table}'. {self._granting(table, privilege)}", table=table,
+                privilege=privilege,
             )  # fmt: skip
 
 
@@ -258,13 +282,16 @@ class PrincipalResolver:
                     f"'{hr_user.user_id if hr_user else link.hr_user_id}', which is disabled. Enable the user or "
                     "link the application to another one.",
                 )  # fmt: skip
-            hr_roles = list(
-                await session.scalars(
-                    select(models.HRRole)
-                    .join(models.HRUserRole, record_of(models.HRRole, models.HRUserRole.role_id))
-                    .where(models.HRUserRole.user_id == hr_user.id)
-                )
+            held = set(
+                await session.scalars(select(models.HRUserRole.role_id).where(models.HRUserRole.user_id == hr_user.id))
             )
+            every_hr_role = list(await session.scalars(select(models.HRRole)))
+        hr_roles = [role for role in every_hr_role if role.id in held]
+        others = tuple(
+            HRRoleOffer(role.role_id, role.name, HRPrivileges.combine([role.grants]), role.built_in)
+            for role in every_hr_role
+            if role.id not in held
+        )
         return Principal(
             tenant_id=tenant_id,
             client_id=client_id,
@@ -275,4 +302,5 @@ class PrincipalResolver:
             ),
             hr=HRPrivileges.combine(role.grants for role in hr_roles),
             role_count=len(role_ids),
+            other_hr_roles=others,
         )

@@ -40,8 +40,9 @@ class Depth(IntEnum):
     @classmethod
     def parse(cls, text: str) -> Depth:
         key = text.strip().upper().replace(" ", "_").replace(":", "").replace("-", "_")
-        aliases = {"BASIC": "USER", "LOCAL": "BUSINESS_UNIT", "DEEP": "PARENT_CHILD", "GLOBAL": "ORGANIZATION",
-                   "PARENT_CHILD_BUSINESS_UNITS": "PARENT_CHILD", "ORG": "ORGANIZATION"}  # fmt: skip
+        aliases = {"BASIC": "USER", "LOCAL": "BUSINESS_UNIT", "DEEP": "PARENT_CHILD", "PARENT": "PARENT_CHILD",
+                   "PARENT_CHILD_BUSINESS_UNITS": "PARENT_CHILD", "GLOBAL": "ORGANIZATION",
+                   "ORG": "ORGANIZATION"}  # fmt: skip
         try:
             return cls[aliases.get(key, key)]
         except KeyError:

@@ -1,4 +1,5 @@
-"""Jobs: the tenant's durable work queue, filtered by status and kind, with retry and cancel.
+"""Jobs: the tenant's durable work queue, filtered by status and kind, with retry and cancel; each job's page
+shows the history of its attempts.
 
 Retry and cancel are :func:`hirehub.jobs.queue.retry` and :func:`~hirehub.jobs.queue.cancel` (the same the CLI
 and the admin API call), audited as the admin API audits them. ``hirehub.jobs`` has no listing with a kind
@@ -21,11 +22,12 @@ from hirehub.audit import log as audit
 from hirehub.db.session import Database
 from hirehub.errors import HubError
 from hirehub.jobs import queue
+from hirehub.jobs.errors import JobNotFound
 from hirehub.jobs.models import DurableJob, JobStatus
-from hirehub.jobs.serialize import job_json
+from hirehub.jobs.serialize import job_json, job_with_history
 from hirehub.web.auth import Admin, require_csrf
 from hirehub.web.forms import actor
-from hirehub.web.pages import render
+from hirehub.web.pages import not_found, render
 
 router = APIRouter(include_in_schema=False)
 PAGE = "/console/jobs"
@@ -85,6 +87,22 @@ async def jobs_page(
         error=error,
         limit=LIMIT,
     )
+
+
+@router.get(f"{PAGE}/{{job_id}}", response_class=HTMLResponse)
+async def job_page(request: Request, job_id: str, admin: Admin) -> Response:
+    """One job: where it is now and the history of its attempts (the same view as ``hirehub job show``)."""
+    try:
+        key = uuid.UUID(job_id)
+    except ValueError:
+        return not_found(request, "job")
+    database: Database = request.app.state.database
+    async with database.tenant_session(admin.tenant_id) as session:
+        try:
+            job = await job_with_history(session, await queue.get_job(session, key))
+        except JobNotFound:
+            return not_found(request, "job")
+    return render(request, "jobs_detail.html", job=job)
 
 
 def _list_url(status: str, kind: str, **message: str) -> str:

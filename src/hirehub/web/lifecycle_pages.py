@@ -17,6 +17,7 @@ from sqlalchemy import select
 from hirehub.accounts import SignedIn
 from hirehub.audit import log as audit
 from hirehub.db.session import Database
+from hirehub.directories.entra.diagnosis import directory_failure, is_directory_failure
 from hirehub.errors import HubError
 from hirehub.hr.models import Worker
 from hirehub.lifecycle.policy import PolicyError
@@ -90,18 +91,25 @@ async def save_policy(request: Request, admin: Admin, document: str = Form("")) 
 
 
 @router.get(f"{PAGE}/preview", response_class=HTMLResponse)
-async def preview(request: Request, admin: Admin, personnel_number: str = "") -> Response:
-    """A dry run: the plan a sync would make now for the chosen worker, applied to nothing."""
-    posted = PostedForm({"personnel_number": personnel_number})
+async def preview(request: Request, admin: Admin, personnel_number: str = "", as_of: str = "") -> Response:
+    """A dry run: the plan a sync would make now (or on the morning of ``as_of``) for the chosen worker, applied
+    to nothing."""
+    posted = PostedForm({"personnel_number": personnel_number, "as_of": as_of})
+    day = posted.problems.date("as_of", as_of, "As of")
     if not personnel_number.strip():
         posted.problems["personnel_number"] = "choose a worker"
+    if posted.problems:
         return await _page(request, admin, posted.invalid())
     database: Database = request.app.state.database
     try:
         result = await operations.preview(
             database, connectors=request.app.state.connectors, tenant_id=admin.tenant_id,
-            personnel_number=personnel_number.strip(),
+            personnel_number=personnel_number.strip(), as_of=day,
         )  # fmt: skip
     except HubError as refusal:
         return await _page(request, admin, posted.refused(refusal))
+    except Exception as failure:  # the directory's failure (network, sign-in, Graph) is said on the page, not a 500
+        if not is_directory_failure(failure):
+            raise
+        return await _page(request, admin, posted.refused(directory_failure(failure)))
     return await _page(request, admin, FormState(posted.values), preview=result)

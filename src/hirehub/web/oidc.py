@@ -13,8 +13,10 @@ administrator's, in that administrator's tenant, exactly as after a password sig
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
+import json
 import secrets
 import ssl
 from dataclasses import dataclass
@@ -32,6 +34,7 @@ from hirehub import accounts
 from hirehub.accounts.browser import SESSION_COOKIE
 from hirehub.db.session import Database
 from hirehub.outbound import HostMap, async_client
+from hirehub.outbound_policy import DEADLINE_SECONDS, OutboundRefused, OutboundUnavailable, read_capped
 from hirehub.settings import Settings
 from hirehub.web.auth import PRE_SESSION_CSRF_COOKIE, safe_next
 from hirehub.web.pages import render
@@ -84,12 +87,27 @@ def code_challenge(verifier: str) -> str:
     return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
 
 
+async def _document(http: httpx.AsyncClient, url: str, what: str) -> dict[str, Any]:
+    """A JSON object the provider publishes, read within the outbound size cap and deadline: the issuer is the
+    operator's choice, but its answers are still a stranger's bytes."""
+    try:
+        async with asyncio.timeout(DEADLINE_SECONDS):
+            body = await read_capped(http, url)
+        document = json.loads(body)
+    except TimeoutError:
+        raise OidcError(f"the sign-in provider's {what} did not arrive within {DEADLINE_SECONDS:g} seconds") from None
+    except (OutboundRefused, OutboundUnavailable) as exc:
+        raise OidcError(f"the sign-in provider's {what} could not be read: {exc}") from None
+    except ValueError:
+        raise OidcError(f"the sign-in provider's {what} is not JSON") from None
+    if not isinstance(document, dict):
+        raise OidcError(f"the sign-in provider's {what} is not a JSON object")
+    return document
+
+
 async def discover(http: httpx.AsyncClient, issuer: str) -> dict[str, Any]:
     """The provider's metadata; its ``issuer`` must be the configured one (OpenID Connect Discovery §4.3)."""
-    answer = await http.get(issuer.rstrip("/") + "/.well-known/openid-configuration")
-    if answer.status_code != 200:
-        raise OidcError(f"the sign-in provider's configuration could not be read ({answer.status_code})")
-    metadata: dict[str, Any] = answer.json()
+    metadata = await _document(http, issuer.rstrip("/") + "/.well-known/openid-configuration", "configuration")
     if metadata.get("issuer") != issuer.rstrip("/"):
         raise OidcError("the sign-in provider names a different issuer than the one configured")
     return metadata
@@ -103,7 +121,9 @@ async def verify_id_token(
         header = jwt.get_unverified_header(id_token)
     except jwt.PyJWTError as exc:
         raise OidcError(f"the ID token is malformed: {exc}") from exc
-    keys = (await http.get(metadata["jwks_uri"])).json().get("keys", [])
+    keys = (await _document(http, metadata["jwks_uri"], "key set")).get("keys", [])
+    if not isinstance(keys, list) or not all(isinstance(key, dict) for key in keys):
+        raise OidcError("the sign-in provider's key set has no list of keys")
     matching = [key for key in keys if key.get("kid") == header.get("kid")]
     if not matching:
         raise OidcError("the ID token is signed with a key the provider does not publish")

@@ -13,15 +13,18 @@ from datetime import date
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hirehub.accounts import SignedIn
 from hirehub.audit import log as audit
 from hirehub.db.session import Database
-from hirehub.hr import services
+from hirehub.hr import organisation, services
+from hirehub.hr.as_of import tenant_today
 from hirehub.hr.domain import HireDetails
-from hirehub.hr.models import CandidateToHire, LinkedInExportedCandidate, Position, PositionWorkerAssignment, Worker
+from hirehub.hr.job_titles import proposed_title, title_named
+from hirehub.hr.locations import work_location
+from hirehub.hr.models import CandidateToHire, LinkedInExportedCandidate, Position, Worker
 from hirehub.hr.models.options import ApplicantIntegrationResult, EmploymentType
 from hirehub.tenancy.service import list_companies
 from hirehub.web.auth import Admin, require_csrf
@@ -37,7 +40,7 @@ EMPLOYMENT_TYPES: list[tuple[str, str]] = [
     (EmploymentType.TEMPORARY.name, "Temporary"),
 ]
 # The hire service's inputs that the dialog names differently.
-HIRE_FIELDS = {"company_code": "company"}
+HIRE_FIELDS = {"company_code": "company", "title_id": "title"}
 
 
 @dataclass(frozen=True)
@@ -57,24 +60,17 @@ class OpenPosition:
     free: int
 
 
-async def open_positions(session: AsyncSession, keep: uuid.UUID | None = None) -> list[OpenPosition]:
-    """Positions with a free seat (fewer current assignments than ``max_workers``); ``keep`` is listed anyway,
-    so a candidate's proposed position is shown even when the service is about to refuse it."""
-    occupied = dict(
-        (
-            await session.execute(
-                select(PositionWorkerAssignment.position_id, func.count())
-                .where(PositionWorkerAssignment.valid_to.is_(None))
-                .group_by(PositionWorkerAssignment.position_id)
-            )
-        ).all()
-    )
-    found = []
-    for position in await session.scalars(select(Position).order_by(Position.position_id)):
-        free = position.max_workers - int(occupied.get(position.id, 0))
-        if free > 0 or position.id == keep:
-            found.append(OpenPosition(position.id, position.position_id, position.description, free))
-    return found
+async def open_positions(
+    session: AsyncSession, keep: uuid.UUID | None = None, *, day: date | None = None
+) -> list[OpenPosition]:
+    """Positions a worker can take from ``day`` (today in the tenant by default): active, not retired, with a free
+    seat (:func:`hirehub.hr.organisation.positions_open_on`); ``keep`` is listed anyway, so a candidate's proposed
+    position is shown even when the service is about to refuse it."""
+    on = day or await tenant_today(session)
+    return [
+        OpenPosition(o.position.id, o.position.position_id, o.position.description, o.free)
+        for o in await organisation.positions_open_on(session, on, keep=keep)
+    ]
 
 
 async def _rows(session: AsyncSession) -> list[CandidateRow]:
@@ -98,7 +94,8 @@ async def _rows(session: AsyncSession) -> list[CandidateRow]:
     for candidate in candidates:
         export = exports.get(candidate.id)
         position = positions.get(candidate.position_ref_id) if candidate.position_ref_id else None
-        title = (export.job_title if export else None) or (position.description if position else None)
+        title = candidate.job_title or (export.job_title if export else None)
+        title = title or (position.description if position else None)
         source = "LinkedIn Talent Hub export" if export else "Entered in hirehub or the API"
         rows.append(CandidateRow(candidate, source, title))
     return rows
@@ -120,11 +117,13 @@ async def _dialog(
         candidate = await session.get(CandidateToHire, candidate_id)
         if candidate is None:
             return render(request, "error.html", status_code=404, message="There is no such candidate to hire.")
-        positions = await open_positions(session, keep=candidate.position_ref_id)
+        positions = await open_positions(session, keep=candidate.position_ref_id, day=candidate.availability_date)
         companies = await list_companies(session)
         export = await session.scalar(
             select(LinkedInExportedCandidate).where(LinkedInExportedCandidate.candidate_ref_id == candidate.id)
         )
+        proposed = await proposed_title(session, candidate)
+        address = await work_location(session, candidate.person_ref_id) if candidate.person_ref_id else None
     hired = candidate.applicant_integration_result == ApplicantIntegrationResult.HIRED
     values = state.values or {
         "first_name": candidate.first_name,
@@ -134,11 +133,13 @@ async def _dialog(
         "start_date": candidate.availability_date.isoformat() if candidate.availability_date else "",
         "company": candidate.data_area_id or (companies[0].code if len(companies) == 1 else ""),
         "position_id": str(candidate.position_ref_id or ""),
+        "title": proposed or "",
         "employment_type": EmploymentType.FULL_TIME.name,
     }
     return render_form(
         request, "personnel_hire.html", FormState(values, state.field_errors, state.error, state.status_code),
-        candidate=candidate, export=export, hired=hired, positions=[(str(p.id), _position_label(p)) for p in positions],
+        candidate=candidate, export=export, hired=hired, location=address.location_name if address else None,
+        positions=[(str(p.id), _position_label(p)) for p in positions],
         companies=[(c.code, f"{c.code} – {c.name}") for c in companies], employment_types=EMPLOYMENT_TYPES,
     )  # fmt: skip
 
@@ -167,11 +168,12 @@ async def hire(
     start_date: str = Form(""),
     company: str = Form(""),
     position_id: str = Form(""),
+    title: str = Form(""),
     employment_type: str = Form(EmploymentType.FULL_TIME.name),
 ) -> Response:
     form = {
         "first_name": first_name, "last_name": last_name, "email": email, "phone": phone, "start_date": start_date,
-        "company": company, "position_id": position_id, "employment_type": employment_type,
+        "company": company, "position_id": position_id, "title": title, "employment_type": employment_type,
     }  # fmt: skip
     posted = PostedForm(form, fields=HIRE_FIELDS)
     start: date | None = posted.problems.date("start_date", start_date, "Start date", required=True)
@@ -184,10 +186,12 @@ async def hire(
 
     async def change() -> Worker:
         async with database.tenant_transaction(admin.tenant_id) as session:
+            worker_title = await title_named(session, title, actor=actor(admin))
             outcome = await services.hire(
                 session, candidate_id,
                 HireDetails(start, first_name=first_name, last_name=last_name, email=email, phone=phone),
                 position_id=position, company_code=company.strip() or None,
+                title_id=worker_title.id if worker_title else None,
             )  # fmt: skip
             outcome.employment.employment_type = EmploymentType[employment_type]
             worker = outcome.worker
@@ -196,7 +200,7 @@ async def hire(
                 subject_id=worker.personnel_number,
                 after={"candidate_id": str(candidate_id), "start_date": start.isoformat() if start else None,
                        "company": worker.data_area_id, "position_id": position_id or None,
-                       "employment_type": employment_type},
+                       "title": worker_title.title_id if worker_title else None, "employment_type": employment_type},
             )  # fmt: skip
         return worker
 

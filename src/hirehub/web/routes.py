@@ -17,7 +17,9 @@ from sqlalchemy import func, select
 
 from hirehub import accounts
 from hirehub.accounts.browser import SESSION_COOKIE
+from hirehub.db.base import utcnow
 from hirehub.db.session import Database
+from hirehub.demo import clock_state, time_travel_allowed
 from hirehub.errors import HubError
 from hirehub.tenancy.models import Company, Tenant
 from hirehub.throttling import source_of
@@ -25,6 +27,8 @@ from hirehub.web import (
     app_pages,
     approvals_pages,
     audit_pages,
+    candidate_pages,
+    development_pages,
     entra_app_pages,
     entra_pages,
     hr_user_pages,
@@ -33,6 +37,7 @@ from hirehub.web import (
     linkedin_pages,
     linkedin_rsc_pages,
     oidc,
+    organisation_pages,
     personnel_pages,
     security_pages,
     worker_pages,
@@ -47,6 +52,8 @@ from hirehub.web.auth import (
     safe_next,
     sign_in_url,
 )
+from hirehub.web.dashboard import read_dashboard
+from hirehub.web.entra_status import provisioning_status
 from hirehub.web.pages import STATIC_DIR, render
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -116,13 +123,20 @@ async def sign_out(request: Request) -> Response:
 
 
 @router.get("/", response_class=HTMLResponse)
-async def overview(request: Request, admin: Admin) -> Response:
+async def overview(request: Request, admin: Admin, notice: str = "", error: str = "") -> Response:
     database: Database = request.app.state.database
     async with database.system_session() as session:
         tenant = await session.get_one(Tenant, admin.tenant_id)
     async with database.tenant_session(admin.tenant_id) as session:
         companies = await session.scalar(select(func.count()).select_from(Company))
-    return render(request, "overview.html", tenant=tenant, companies=companies)
+    entra_status = await provisioning_status(database, admin.tenant_id, datetime.now(UTC))
+    board = await read_dashboard(database, admin.tenant_id, time_zone=tenant.time_zone, now=utcnow())
+    settings = request.app.state.settings
+    clock = clock_state(settings) if time_travel_allowed(settings) else None
+    return render(
+        request, "overview.html", tenant=tenant, companies=companies, entra_status=entra_status, dashboard=board,
+        clock=clock, notice=notice, error=error,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -134,28 +148,30 @@ class NavigationLink:
 
 
 def navigation() -> tuple[tuple[str, tuple[NavigationLink, ...]], ...]:
-    """The console's sections in groups, in the order the menu shows them."""
+    """The console's sections in groups (HR, identity, integrations, administration), in the order the menu shows
+    them. The job queue is "Background jobs": HR has jobs of its own (the organisation's)."""
     return (
-        ("People", (
+        ("HR", (
             NavigationLink("/console/", "Overview"),
             NavigationLink(f"{personnel_pages.PAGE}/", "Personnel management"),
             NavigationLink(f"{worker_pages.PAGE}/", "Workers"),
+            *(NavigationLink(section.path, section.heading) for section in organisation_pages.SECTIONS),
         )),
-        ("Provisioning", (
+        ("Identity", (
+            NavigationLink(f"{entra_pages.PAGE}/", "Entra ID connection"),
             NavigationLink(f"{lifecycle_pages.PAGE}/", "Lifecycle policy"),
             NavigationLink(f"{approvals_pages.PAGE}/", "Approvals"),
-            NavigationLink(f"{jobs_pages.PAGE}/", "Jobs"),
-            NavigationLink(f"{audit_pages.PAGE}/", "Audit log"),
         )),
-        ("API integrations", (
+        ("Integrations", (
+            NavigationLink(linkedin_rsc_pages.PAGE, "LinkedIn RSC"),
             NavigationLink(f"{app_pages.PAGE}/", "App registrations"),
             NavigationLink(f"{security_pages.PAGE}/", "Security roles"),
             NavigationLink(f"{hr_user_pages.PAGE}/", "HR users"),
             NavigationLink(f"{entra_app_pages.PAGE}/", "Microsoft Entra applications"),
         )),
-        ("Connections", (
-            NavigationLink(f"{entra_pages.PAGE}/", "Entra ID connection"),
-            NavigationLink(linkedin_rsc_pages.PAGE, "LinkedIn RSC"),
+        ("Administration", (
+            NavigationLink(f"{jobs_pages.PAGE}/", "Background jobs"),
+            NavigationLink(f"{audit_pages.PAGE}/", "Audit log"),
         )),
     )  # fmt: skip
 
@@ -163,7 +179,8 @@ def navigation() -> tuple[tuple[str, tuple[NavigationLink, ...]], ...]:
 ROUTERS: tuple[APIRouter, ...] = (
     router, oidc.router, entra_pages.router, linkedin_rsc_pages.router, linkedin_pages.router, personnel_pages.router,
     worker_pages.router, lifecycle_pages.router, approvals_pages.router, jobs_pages.router, audit_pages.router,
-    app_pages.router, security_pages.router, hr_user_pages.router, entra_app_pages.router,
+    app_pages.router, security_pages.router, hr_user_pages.router, entra_app_pages.router, organisation_pages.router,
+    candidate_pages.router, development_pages.router,
 )  # fmt: skip
 
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hirehub.accounts import SignedIn
@@ -24,13 +24,15 @@ from hirehub.audit import log as audit
 from hirehub.db.base import record_of
 from hirehub.db.session import Database
 from hirehub.errors import NotFound
-from hirehub.hr import services
+from hirehub.hr import organisation, scheduled, services
+from hirehub.hr.as_of import ChangeKind, ScheduledChange, WorkerAsOf, worker_as_of
 from hirehub.hr.domain import open_employment
 from hirehub.hr.models import Department, Employment, Position, PositionWorkerAssignment, ReasonCode, Title, Worker
-from hirehub.hr.models.options import EmploymentType, ReasonCategory, WorkerStatus
+from hirehub.hr.models.options import EmploymentType, WorkerStatus
 from hirehub.tenancy.models import Tenant
 from hirehub.web.auth import Admin, require_csrf
 from hirehub.web.directory_account import DirectoryAccount, directory_account
+from hirehub.web.entra_status import provisioning_status
 from hirehub.web.forms import FormState, PostedForm, actor, submit, today_in, with_message
 from hirehub.web.pages import render, render_form
 from hirehub.web.personnel_pages import open_positions
@@ -70,6 +72,10 @@ class WorkerPage:
     title: Title | None
     department: Department | None
     manager: Worker | None
+    view: WorkerAsOf
+    """The worker as of the tenant's today: status and placement now, and the changes still to come."""
+    upcoming: list[tuple[ScheduledChange, str]]
+    """Each scheduled change with what it does, in words ("Transfer to P-0004")."""
     employments: list[Employment]
     assignments: list[tuple[PositionWorkerAssignment, Position]]
     reasons: list[ReasonCode]
@@ -117,29 +123,54 @@ async def _load(session: AsyncSession, tenant_id: uuid.UUID, worker_id: uuid.UUI
             .order_by(PositionWorkerAssignment.valid_from)
         )
     ]
-    reasons = list(
-        await session.scalars(
-            select(ReasonCode)
-            .where(or_(ReasonCode.category == ReasonCategory.TERMINATION, ReasonCode.category.is_(None)))
-            .order_by(ReasonCode.reason_code_id)
-        )
-    )
+    today = today_in(tenant.time_zone)
+    view = await worker_as_of(session, worker.id, as_of=today)
+    upcoming = [(change, await _describe(session, change)) for change in view.scheduled]
+    reasons = await organisation.termination_reasons(session)
     positions = [
         (str(p.id), f"{p.position_id} – {p.description}" if p.description else p.position_id)
         for p in await open_positions(session)
     ]
     return WorkerPage(
         worker=worker,
-        title=await session.get(Title, worker.title_id) if worker.title_id else None,
-        department=await session.get(Department, worker.department_id) if worker.department_id else None,
-        manager=await session.get(Worker, worker.manager_id) if worker.manager_id else None,
+        title=view.title,
+        department=view.department,
+        manager=view.manager,
+        view=view,
+        upcoming=upcoming,
         employments=employments,
         assignments=assignments,
         reasons=reasons,
         positions=positions,
-        today=today_in(tenant.time_zone),
+        today=today,
         directory=await directory_account(session, worker.personnel_number),
     )
+
+
+async def _describe(session: AsyncSession, change: ScheduledChange) -> str:
+    """What a scheduled change does, in the words the worker page uses."""
+    details = change.details
+    if change.kind is ChangeKind.TRANSFER:
+        position = (
+            await session.get(Position, uuid.UUID(details["position_id"])) if details.get("position_id") else None
+        )
+        department = (
+            await session.get(Department, uuid.UUID(details["department_id"])) if details.get("department_id") else None
+        )
+        target = position.position_id if position else (department.name if department else "a new placement")
+        return f"Transfer to {target}"
+    if change.kind is ChangeKind.MANAGER_CHANGE:
+        manager = await session.get(Worker, uuid.UUID(details["manager_id"])) if details.get("manager_id") else None
+        who = f"{manager.first_name} {manager.last_name or ''}".strip() if manager else "the reports-to position's"
+        return f"Manager becomes {who}"
+    if change.kind is ChangeKind.TERMINATION:
+        return f"Termination (last day {details['last_day']})"
+    return {
+        ChangeKind.LEAVE: "Leave of absence begins",
+        ChangeKind.RETURN: "Return from leave",
+        ChangeKind.REHIRE: "Rehire",
+        ChangeKind.HIRE: "First day of work",
+    }[change.kind]
 
 
 async def _page(
@@ -150,8 +181,10 @@ async def _page(
         loaded = await _load(session, admin.tenant_id, worker_id)
     if loaded is None:
         return render(request, "error.html", status_code=404, message="There is no such worker.")
+    entra_status = await provisioning_status(database, admin.tenant_id, datetime.now(UTC))
     return render_form(
         request, "workers_detail.html", state, notice=notice, page=loaded, status_label=status_label,
+        entra_status=entra_status, short_day=lambda day: f"{day.day} {day.strftime('%b %Y')}",
         employment_type=lambda value: EmploymentType(value).name.replace("_", " ").capitalize() if value else "—",
     )  # fmt: skip
 
@@ -227,7 +260,9 @@ DATED_CHANGES: dict[WorkerChange, DatedChange] = {
     WorkerChange.TRANSFER: DatedChange(
         ("effective_date", "Effective date", "effective"), ("position_id", "New position", True), "worker.transferred",
         "The worker was transferred",
-        lambda session, worker_id, day, chosen, _today: services.transfer(session, worker_id, day, position_id=chosen),
+        lambda session, worker_id, day, chosen, today: services.transfer(
+            session, worker_id, day, position_id=chosen, today=today
+        ),
     ),
     WorkerChange.TERMINATE: DatedChange(
         ("last_day", "Last day worked", "last_day"), ("reason_id", "Reason", False), "worker.terminated",
@@ -239,7 +274,9 @@ DATED_CHANGES: dict[WorkerChange, DatedChange] = {
     WorkerChange.REHIRE: DatedChange(
         ("start_date", "Start date", "start_date"), ("position_id", "Position", False), "worker.rehired",
         "The worker was rehired",
-        lambda session, worker_id, day, chosen, _today: services.rehire(session, worker_id, day, position_id=chosen),
+        lambda session, worker_id, day, chosen, today: services.rehire(
+            session, worker_id, day, position_id=chosen, today=today
+        ),
     ),
 }  # fmt: skip
 
@@ -262,3 +299,70 @@ async def dated_change(request: Request, worker_id: uuid.UUID, kind: WorkerChang
         return {day_field: day.isoformat(), choice_field: str(chosen) if chosen else None}
 
     return await _change(request, admin, worker_id, posted, action=changing.action, change=change, done=changing.done)
+
+
+def _scheduled_form(kind: str, change_id: uuid.UUID, raw: dict[str, str]) -> tuple[PostedForm, ChangeKind | None]:
+    """The posted Change or Cancel of one scheduled change; its fields are named after the change's id, so a
+    refusal is shown beside that change's row."""
+    prefix = f"change-{change_id}-"
+    values = {f"{prefix}{name}": value for name, value in raw.items()}
+    posted = PostedForm(
+        values, prefix, fields={"effective": f"{prefix}effective", "position_id": f"{prefix}position_id"}
+    )
+    chosen = ChangeKind(kind) if kind in ChangeKind.__members__.values() else None
+    if chosen is None:
+        posted.problems[f"{prefix}effective"] = "choose a scheduled change from the list"
+    return posted, chosen
+
+
+@router.post(
+    f"{PAGE}/{{worker_id}}/scheduled/{{change_id}}/cancel",
+    response_class=HTMLResponse,
+    dependencies=[Depends(require_csrf)],
+)
+async def cancel_scheduled(request: Request, worker_id: uuid.UUID, change_id: uuid.UUID, admin: Admin) -> Response:
+    """*Cancel* on a scheduled change: it is removed, and the worker reads as before it was entered."""
+    form = await request.form()
+    kind = str(form.get("kind", ""))
+    posted, chosen = _scheduled_form(kind, change_id, {})
+
+    async def change(session: AsyncSession, today: date) -> dict[str, Any]:
+        cancelled = await scheduled.cancel(session, worker_id, change_id, kind=chosen, today=today)
+        return {"cancelled": cancelled.kind.value, "effective": cancelled.effective.isoformat()}
+
+    return await _change(
+        request, admin, worker_id, posted, action="worker.scheduled_change_cancelled", change=change,
+        done="The scheduled change was cancelled",
+    )  # fmt: skip
+
+
+@router.post(
+    f"{PAGE}/{{worker_id}}/scheduled/{{change_id}}/change",
+    response_class=HTMLResponse,
+    dependencies=[Depends(require_csrf)],
+)
+async def change_scheduled(request: Request, worker_id: uuid.UUID, change_id: uuid.UUID, admin: Admin) -> Response:
+    """*Change* on a scheduled change: a new effective date and, for a transfer, another position."""
+    form = await request.form()
+    kind = str(form.get("kind", ""))
+    raw_day, raw_position = str(form.get("effective", "")), str(form.get("position_id", ""))
+    posted, chosen = _scheduled_form(kind, change_id, {"effective": raw_day, "position_id": raw_position})
+    prefix = f"change-{change_id}-"
+    day = posted.problems.date(f"{prefix}effective", raw_day, "Takes effect on", required=True)
+    position = posted.problems.choice(f"{prefix}position_id", raw_position, "Position", required=False)
+
+    async def change(session: AsyncSession, today: date) -> dict[str, Any]:
+        assert day is not None
+        moved = await scheduled.reschedule(
+            session, worker_id, change_id, effective=day, position_id=position, kind=chosen, today=today
+        )
+        return {
+            "changed": moved.kind.value,
+            "effective": moved.effective.isoformat(),
+            "position_id": raw_position or None,
+        }
+
+    return await _change(
+        request, admin, worker_id, posted, action="worker.scheduled_change_moved", change=change,
+        done="The scheduled change was changed",
+    )  # fmt: skip

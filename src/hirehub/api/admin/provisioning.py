@@ -13,10 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hirehub.api.admin import common
 from hirehub.api.admin.caller import AdminCaller, AdminDependency
-from hirehub.errors import Invalid
+from hirehub.directories.entra.diagnosis import directory_failure, is_directory_failure
+from hirehub.errors import HubError, Invalid
 from hirehub.jobs import queue
 from hirehub.jobs.models import JobStatus
-from hirehub.jobs.serialize import job_json
+from hirehub.jobs.serialize import job_json, job_with_history
 from hirehub.provisioning import operations
 
 router = APIRouter(prefix="/admin/v1", tags=["admin: lifecycle"])
@@ -47,11 +48,17 @@ async def replace_policy(
 
 @router.get("/workers/{personnel_number}/plan")
 async def preview(personnel_number: str, request: Request, caller: AdminCaller = AdminDependency) -> Json:
-    """The plan a sync would make now for one worker (dry run: nothing is applied)."""
-    return await operations.preview(
-        common.database_of(request), connectors=request.app.state.connectors, tenant_id=caller.tenant_id,
-        personnel_number=personnel_number,
-    )  # fmt: skip
+    """The plan a sync would make now for one worker (dry run: nothing is applied); a directory that fails is a
+    problem answer (503) with the reason and the next step."""
+    try:
+        return await operations.preview(
+            common.database_of(request), connectors=request.app.state.connectors, tenant_id=caller.tenant_id,
+            personnel_number=personnel_number,
+        )  # fmt: skip
+    except Exception as failure:
+        if isinstance(failure, HubError) or not is_directory_failure(failure):
+            raise
+        raise directory_failure(failure) from failure
 
 
 @router.get("/plans")
@@ -118,7 +125,7 @@ async def show_job(job_id: str, request: Request, caller: AdminCaller = AdminDep
     key = _job_id(job_id)
 
     async def reader(session: AsyncSession) -> Json:
-        return job_json(await queue.get_job(session, key), full=True)
+        return await job_with_history(session, await queue.get_job(session, key))
 
     return await common.read(request, caller, reader)
 

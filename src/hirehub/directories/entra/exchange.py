@@ -19,18 +19,35 @@ TokenSource = Callable[[], Awaitable[str]]
 
 
 class ExchangeClient:
-    def __init__(self, invoke_url: str, token: TokenSource, http: httpx.AsyncClient) -> None:
+    """Calls with a token for Exchange Online's own resource; a refused token is dropped (``on_unauthorized``) and
+    the call sent once more with a fresh one before the refusal stands."""
+
+    def __init__(
+        self,
+        invoke_url: str,
+        token: TokenSource,
+        http: httpx.AsyncClient,
+        *,
+        on_unauthorized: Callable[[], None] | None = None,
+    ) -> None:
         self._url = invoke_url
         self._token = token
         self._http = http
+        self._on_unauthorized = on_unauthorized
 
-    async def invoke(self, cmdlet: str, parameters: dict[str, Any]) -> list[dict[str, Any]]:
-        """Run one cmdlet; returns its ``value`` list. Errors carry Exchange's code and message."""
-        response = await self._http.post(
+    async def _post(self, cmdlet: str, parameters: dict[str, Any]) -> httpx.Response:
+        return await self._http.post(
             self._url,
             json={"CmdletInput": {"CmdletName": cmdlet, "Parameters": parameters}},
             headers={"Authorization": f"Bearer {await self._token()}", "Accept": "application/json"},
         )
+
+    async def invoke(self, cmdlet: str, parameters: dict[str, Any]) -> list[dict[str, Any]]:
+        """Run one cmdlet; returns its ``value`` list. Errors carry Exchange's code and message."""
+        response = await self._post(cmdlet, parameters)
+        if response.status_code in (401, 403) and self._on_unauthorized is not None:
+            self._on_unauthorized()
+            response = await self._post(cmdlet, parameters)
         body: Any
         try:
             body = response.json() if response.content else {}

@@ -8,6 +8,8 @@ What it owns, because throughput is ours to own:
 - JSON ``$batch``: up to 20 requests a call, ``dependsOn`` kept inside one call, each item throttled
   on its own by Graph, so a per-item 429 (and the 424s of its dependants) are retried item by item
   while the successes are kept;
+- a refused token (401, or a 403 for a permission granted since the token was issued): ``on_unauthorized`` drops
+  it and the call is sent once more with a fresh one;
 - several ``$batch`` calls in flight (``batch_concurrency``, 4 by default): a call of 20 user creations
   can take a second or more at Graph, which is the whole per-second budget of 20 writes, so one call at
   a time would leave the limit unused whenever a call is slow; the bucket, not the number of calls in
@@ -92,6 +94,7 @@ class GraphClient:
         not_found_retries: int = 5,
         not_found_delay: float = 1.0,
         batch_concurrency: int = 4,
+        on_unauthorized: Callable[[], None] | None = None,
     ) -> None:
         if batch_concurrency < 1:
             raise ValueError("batch_concurrency must be at least 1")
@@ -104,6 +107,7 @@ class GraphClient:
         self._not_found_retries = not_found_retries
         self._not_found_delay = not_found_delay
         self._batch_concurrency = batch_concurrency
+        self._on_unauthorized = on_unauthorized
         self.stats = GraphStats()
 
     async def _headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -131,6 +135,7 @@ class GraphClient:
         """One request with pacing and retries; returns the parsed body (``None`` for 204)."""
         url = path if path.startswith("https://") else f"{self.base_url}{path}"
         not_found_left = self._not_found_retries if retry_not_found else 0
+        token_renewed = False
         for attempt in range(self._max_attempts):
             # a $batch envelope is not a write of its own: its items took their tokens in _run_chunk
             if method in WRITE_METHODS and self._bucket is not None and path != "/$batch":
@@ -150,6 +155,10 @@ class GraphClient:
                 if response.status_code == 429 and self._bucket is not None:
                     self._bucket.drain(delay)
                 await self._sleep(delay)
+                continue
+            if not token_renewed and self._on_unauthorized is not None and refused_token(response.status_code, body):
+                token_renewed = True  # once per call: a fresh token carries the grants of now; then the error stands
+                self._on_unauthorized()
                 continue
             if response.status_code == 404 and not_found_left > 0:
                 not_found_left -= 1
@@ -199,6 +208,7 @@ class GraphClient:
         final: dict[str, BatchResponse] = {}
         pending = {r.id: r for r in chunk}
         not_found_left = {r.id: self._not_found_retries if r.retry_not_found else 0 for r in chunk}
+        token_renewed = False
         for attempt in range(self._max_attempts):
             if not pending:
                 break
@@ -222,9 +232,18 @@ class GraphClient:
             }
             retry: set[str] = set()
             wait = 0.0
+            renew = False
             for item in items:
                 response = responses.get(item.id)
                 if response is None:
+                    retry.add(item.id)
+                    continue
+                if (
+                    not token_renewed
+                    and self._on_unauthorized is not None
+                    and refused_token(response.status, response.body)
+                ):
+                    renew = True  # each item is authorized on its own: a fresh token, then resend the refused ones
                     retry.add(item.id)
                     continue
                 if response.status in (429, 503, 504):
@@ -245,6 +264,9 @@ class GraphClient:
                     del final[item.id]
                     retry.add(item.id)
             pending = {item.id: item for item in items if item.id in retry}
+            if renew and self._on_unauthorized is not None:
+                token_renewed = True
+                self._on_unauthorized()
             if pending:
                 if self._bucket is not None and wait:
                     self._bucket.drain(wait)
@@ -252,6 +274,15 @@ class GraphClient:
         for item_id in pending:
             final[item_id] = BatchResponse(item_id, 429, {"error": {"code": "TooManyRequests", "message": "gave up"}})
         return final
+
+
+def refused_token(status: int, body: Any) -> bool:
+    """A refusal a new token may cure: 401 (expired, revoked, wrong audience) or 403 ``Authorization_RequestDenied``
+    (a permission granted after the token was issued is not in it)."""
+    if status == 401:
+        return True
+    error = body.get("error") if isinstance(body, dict) else None
+    return status == 403 and isinstance(error, dict) and error.get("code") == "Authorization_RequestDenied"
 
 
 def _json_or_text(response: httpx.Response) -> Any:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -56,11 +57,25 @@ class LinkCompleted:
 
 @dataclass(frozen=True)
 class ServiceProviderApp:
-    """The hub's own multi-tenant application, which administrators delegate access to."""
+    """The hub's own multi-tenant application, which administrators delegate access to (one per national cloud:
+    an application exists in the cloud it was registered in)."""
 
     client_id: str
     client_secret: str
     redirect_uri: str
+
+
+class MissingServiceProviderApp(Conflict):
+    """The hub has no service-provider application in the connection's cloud; ``setting`` names what to set."""
+
+    def __init__(self, cloud_name: str) -> None:
+        cloud = cloud_named(cloud_name)
+        self.setting = cloud.service_provider_setting
+        super().__init__(
+            f"the hub has no service-provider application for {cloud.display_name}: register one in that cloud and "
+            f"set {self.setting}CLIENT_ID and {self.setting}CLIENT_SECRET",
+            field="cloud",
+        )
 
 
 def _app(
@@ -85,6 +100,25 @@ def _scopes(connection: EntraConnection, extra: tuple[str, ...] = ()) -> list[st
     return cloud_named(connection.cloud).delegated_scopes(names)
 
 
+def _consent_scopes(connection: EntraConnection, extra: tuple[str, ...] = ()) -> list[str]:
+    """What *Link account* asks consent for: the Graph scopes, and Exchange's own when the connection uses Exchange.
+
+    The authorization request may name several resources (consent is given once for all of them); a token
+    request names one, so the code is redeemed for Graph and Exchange's token comes from the refresh token.
+    """
+    scopes = _scopes(connection, extra)
+    if connection.exchange_enabled:
+        scopes.append(cloud_named(connection.cloud).exchange_delegated_scope)
+    return scopes
+
+
+def _token_scopes(connection: EntraConnection, scope: str | None, extra: tuple[str, ...]) -> list[str]:
+    """The delegated scopes of a token request for ``scope``'s resource: Graph's named scopes, or ``scope``."""
+    if scope is None or scope == cloud_named(connection.cloud).graph_scope:
+        return _scopes(connection, extra)
+    return [scope]
+
+
 async def start_link(
     session: AsyncSession,
     connection: EntraConnection,
@@ -98,7 +132,7 @@ async def start_link(
     """Begin the flow; returns the URL to send the administrator's browser to."""
     flow = await asyncio.to_thread(
         _app(connection, sp, outbound).initiate_auth_code_flow,
-        _scopes(connection, extra_scopes),
+        _consent_scopes(connection, extra_scopes),
         redirect_uri=sp.redirect_uri,
         prompt="consent",
     )
@@ -118,7 +152,7 @@ async def complete_link(
     session: AsyncSession,
     auth_response: dict[str, str],
     *,
-    sp: ServiceProviderApp,
+    sp: ServiceProviderApp | Callable[[str], ServiceProviderApp],
     outbound: OutboundConfig,
     box: SecretBox,
     now: datetime,
@@ -126,7 +160,8 @@ async def complete_link(
     """Redeem the callback's code; the connection becomes active with its token cache stored.
 
     A refusal raises :class:`LinkError` after recording itself (the flow consumed, the connection marked
-    ``needs_link``): catch it inside the transaction, as the console does, so that record is committed.
+    ``needs_link``): catch it inside the transaction, as the console does, so that record is committed. ``sp`` may
+    be the hub's app of each cloud by cloud name (the callback learns the connection only from the flow).
     """
     state = auth_response.get("state", "")
     pending = await session.scalar(select(EntraLinkFlow).where(EntraLinkFlow.state == state))
@@ -142,9 +177,11 @@ async def complete_link(
         await session.flush()
         raise LinkError(f"Microsoft returned {auth_response['error']}: {auth_response.get('error_description', '')}")
     cache = msal.SerializableTokenCache()
-    app = _app(connection, sp, outbound, cache)
+    app = _app(connection, sp if isinstance(sp, ServiceProviderApp) else sp(connection.cloud), outbound, cache)
     flow: dict[str, Any] = json.loads(box.open(pending.flow_encrypted))
-    result = await asyncio.to_thread(app.acquire_token_by_auth_code_flow, flow, auth_response)
+    result = await asyncio.to_thread(
+        app.acquire_token_by_auth_code_flow, flow, auth_response, scopes=_scopes(connection)
+    )
     if "access_token" not in result:
         raise LinkError(str(TokenError(result)))
     claims = result.get("id_token_claims", {})
@@ -162,11 +199,17 @@ async def delegated_token(
     sp: ServiceProviderApp,
     outbound: OutboundConfig,
     box: SecretBox,
+    scope: str | None = None,
     extra_scopes: tuple[str, ...] = (),
+    force_refresh: bool = False,
 ) -> str:
-    """An access token renewed silently from the stored cache; :class:`NeedsLink` if that is impossible.
+    """An access token for ``scope``'s resource (Graph when None) renewed silently from the stored cache;
+    :class:`NeedsLink` if that is impossible.
 
-    The connection row is updated in place (new cache, or ``needs_link``); the caller commits it.
+    A refresh token is good for every resource the administrator consented to, so Exchange's token comes from
+    the same cache as Graph's. ``force_refresh`` skips the cached access token: after a 401, or when *Test
+    connection* wants what the grants are now. The connection row is updated in place (new cache, or
+    ``needs_link``); the caller commits it.
     """
     if not connection.token_cache_encrypted:
         connection.status = ConnectionStatus.NEEDS_LINK
@@ -175,9 +218,13 @@ async def delegated_token(
     cache.deserialize(box.open(connection.token_cache_encrypted))
     app = _app(connection, sp, outbound, cache)
     accounts = app.get_accounts()
-    scopes = _scopes(connection, extra_scopes)
+    scopes = _token_scopes(connection, scope, extra_scopes)
     result = (
-        await asyncio.to_thread(app.acquire_token_silent_with_error, scopes, account=accounts[0]) if accounts else None
+        await asyncio.to_thread(
+            app.acquire_token_silent_with_error, scopes, account=accounts[0], force_refresh=force_refresh
+        )
+        if accounts
+        else None
     )
     if cache.has_state_changed:
         connection.token_cache_encrypted = box.seal(cache.serialize())

@@ -4,6 +4,10 @@ A connection is either a *customer-owned application* (the hub holds a certifica
 authenticates as the customer's app) or a *service-provider application* (an administrator delegated
 access through *Link account*; the hub holds an MSAL token cache with the refresh token). Secrets are
 stored encrypted; the certificate itself is public and offered for download.
+
+A tenant provisions through exactly one *active* connection, chosen explicitly; a partial unique index makes two
+active connections of one tenant impossible whatever the interleaving. A certificate is renewed by keeping a
+*pending* key pair and certificate beside the current one until *Test connection* proves the new one works.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hirehub.db.base import Base, Row, TenantOwned
@@ -33,9 +37,21 @@ class ConnectionStatus(StrEnum):
     ERROR = "error"
 
 
+_ACTIVE_ROWS = text("active")
+
+
 class EntraConnection(Row, TenantOwned, Base):
     __tablename__ = "entra_connection"
-    __table_args__ = (UniqueConstraint("tenant_id", "name"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "name"),
+        Index(
+            "uq_entra_connection_one_active",
+            "tenant_id",
+            unique=True,
+            postgresql_where=_ACTIVE_ROWS,
+            sqlite_where=_ACTIVE_ROWS,
+        ),
+    )
 
     name: Mapped[str] = mapped_column(String(100))
     cloud: Mapped[str] = mapped_column(String(20))
@@ -54,6 +70,16 @@ class EntraConnection(Row, TenantOwned, Base):
     granted_scopes: Mapped[list[str] | None] = mapped_column(JSON, default=None)
     last_test: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     last_tested_at: Mapped[datetime | None] = mapped_column(default=None)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=False)
+    tested_fingerprint: Mapped[str | None] = mapped_column(String(64), default=None)
+    """What the last passing *Test connection* vouched for (cloud, tenant, app, features, certificate): a
+    connection whose fingerprint differs has changed since and does not provision until tested again."""
+    pending_certificate_pem: Mapped[str | None] = mapped_column(Text, default=None)
+    pending_certificate_thumbprint: Mapped[str | None] = mapped_column(String(64), default=None)
+    pending_certificate_not_after: Mapped[datetime | None] = mapped_column(default=None)
+    pending_private_key_encrypted: Mapped[str | None] = mapped_column(Text, default=None)
+    previous_certificate_thumbprint: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
 class EntraLinkFlow(Row, TenantOwned, Base):

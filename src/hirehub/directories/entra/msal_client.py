@@ -27,15 +27,28 @@ class SecretBox(Protocol):
     def open(self, sealed: str) -> str: ...
 
 
+DEFAULT_TIMEOUT_SECONDS = 30.0
+
+
 @dataclass(frozen=True)
 class OutboundConfig:
-    """How outbound calls leave the hub: the host map (tests, demos) and the CA bundle to trust."""
+    """How outbound calls leave the hub: the host map (tests, demos), the CA bundle to trust, and how long to wait
+    for an answer (requests waits forever unless told, and MSAL does not tell it)."""
 
     host_map: HostMap
     verify: Any = True
+    timeout: float = DEFAULT_TIMEOUT_SECONDS
 
     def http_client(self) -> Any:
-        return requests_session(self.host_map or None, verify=self.verify)
+        session = requests_session(self.host_map or None, verify=self.verify)
+        send = session.request
+
+        def request(method: Any, url: Any, *args: Any, **kwargs: Any) -> Any:
+            kwargs.setdefault("timeout", self.timeout)
+            return send(method, url, *args, **kwargs)
+
+        session.request = request
+        return session
 
 
 class TokenError(Exception):

@@ -82,29 +82,79 @@ def required_roles(exchange_enabled: bool) -> tuple[DirectoryRole, ...]:
 
 
 @dataclass(frozen=True)
+class Problem:
+    """One reason a connection does not work: a stable ``code``, what is wrong, and what the administrator does."""
+
+    code: str
+    message: str
+    next_step: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message, "next_step": self.next_step}
+
+
+def _where_to_grant(permission: AppPermission) -> str:
+    api = "Microsoft Graph" if permission.resource_app_id == GRAPH_APP_ID else "Office 365 Exchange Online"
+    return (
+        f"In the Entra admin center open the app registration, API permissions > Add a permission > {api} > "
+        f"Application permissions, add {permission.name}, grant admin consent, then press Test connection again."
+    )
+
+
+def missing_permission_problem(permission: AppPermission) -> Problem:
+    return Problem(
+        "missing_permission",
+        f"Missing application permission {permission.name} (needed to {permission.why})",
+        _where_to_grant(permission),
+    )
+
+
+def missing_role_problem(role: DirectoryRole) -> Problem:
+    return Problem(
+        "missing_role",
+        f"Missing directory role {role.name} ({role.why})",
+        f"In the Entra admin center open Roles and administrators > {role.name} > Add assignments and choose the "
+        "application, then press Test connection again.",
+    )
+
+
+@dataclass(frozen=True)
 class ConnectionCheck:
-    """The verdict of *Test connection*: what is missing, in words an administrator can act on."""
+    """The verdict of *Test connection*: what is missing or failed, in words an administrator can act on."""
 
     token_ok: bool
     missing_permissions: tuple[AppPermission, ...] = ()
     missing_roles: tuple[DirectoryRole, ...] = ()
-    error: str | None = None
+    failures: tuple[Problem, ...] = ()
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     @property
+    def problems(self) -> list[Problem]:
+        """Every problem, the failures first (they usually explain the rest)."""
+        return [
+            *self.failures,
+            *(missing_permission_problem(p) for p in self.missing_permissions),
+            *(missing_role_problem(r) for r in self.missing_roles),
+        ]
+
+    @property
     def ok(self) -> bool:
-        return self.token_ok and not self.missing_permissions and not self.missing_roles and not self.error
+        return self.token_ok and not self.problems
+
+    @property
+    def error(self) -> str | None:
+        """The first failure's message (what stopped the check), if any."""
+        return self.failures[0].message if self.failures else None
 
     def messages(self) -> list[str]:
-        found = [f"Missing application permission {p.name} (needed to {p.why})" for p in self.missing_permissions]
-        found += [f"Missing directory role {r.name} ({r.why})" for r in self.missing_roles]
-        if self.error:
-            found.insert(0, self.error)
-        return found
+        return [p.message for p in self.problems]
 
     def as_json(self) -> dict[str, object]:
+        """What is stored as the connection's ``last_test``: ``ok`` and ``problems`` (``code``, ``message``,
+        ``next_step``), with the flat lists the console has always shown."""
         return {
             "ok": self.ok,
+            "problems": [p.as_json() for p in self.problems],
             "token_ok": self.token_ok,
             "missing_permissions": [p.name for p in self.missing_permissions],
             "missing_roles": [r.name for r in self.missing_roles],

@@ -44,7 +44,13 @@ from hirehub.hr.models.reference import (
     ScreeningType,
     VeteranStatus,
 )
-from hirehub.hr.models.workforce import Employment, EmploymentLeave, PositionWorkerAssignment, Worker
+from hirehub.hr.models.workforce import (
+    Employment,
+    EmploymentLeave,
+    PositionWorkerAssignment,
+    Worker,
+    WorkerPlacement,
+)
 
 __all__ = [
     "CandidateToHire",
@@ -89,4 +95,5 @@ __all__ = [
     "Title",
     "VeteranStatus",
     "Worker",
+    "WorkerPlacement",
 ]

@@ -65,3 +65,12 @@ class ReasonCategory(IntEnum):
     TRANSFER = 200000001
     TERMINATION = 200000002
     NOT_HIRED = 200000003
+
+
+class PlacementChange(IntEnum):
+    """What a dated placement record does (see :class:`~hirehub.hr.models.workforce.WorkerPlacement`)."""
+
+    HIRE = 200000000
+    REHIRE = 200000001
+    TRANSFER = 200000002
+    MANAGER_CHANGE = 200000003

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from decimal import Decimal
 from typing import ClassVar
 
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Mapped, relationship
 from hirehub.db.base import Base, Row, TenantOwned
 from hirehub.hr.catalog import ODataTable, lookup, table
 from hirehub.hr.models.coded import Coded
-from hirehub.hr.models.columns import decimal, flag, number, owner, reference, text
+from hirehub.hr.models.columns import day, decimal, flag, number, owner, reference, text
 
 
 class Department(Row, TenantOwned, Base):
@@ -25,6 +26,8 @@ class Department(Row, TenantOwned, Base):
     department_number: Mapped[str] = text(20, required=True)
     name: Mapped[str] = text(100, required=True)
     parent_department_id: Mapped[uuid.UUID | None] = reference("hr_department")
+    retired: Mapped[bool] = flag()
+    """Kept for the history that names it, no longer offered for new positions (D365 HR has no dates here)."""
 
 
 class Title(Coded, Base, table_name="hr_title", code="title_id", api=("mshr_hcmtitleentity", "Title", "Titles"),
@@ -32,6 +35,9 @@ class Title(Coded, Base, table_name="hr_title", code="title_id", api=("mshr_hcmt
     """A job title, as a worker carries it."""
 
     title_id: Mapped[str]
+    description: Mapped[str | None]
+    retired: Mapped[bool] = flag()
+    """Kept for the workers and positions that carry it, no longer offered for new ones."""
 
 
 class JobFunction(Coded, Base, table_name="hr_job_function", code="job_function_id",
@@ -63,6 +69,8 @@ class Job(Row, TenantOwned, Base):
     job_function_id: Mapped[uuid.UUID | None] = reference("hr_job_function")
     job_type_id: Mapped[uuid.UUID | None] = reference("hr_job_type")
     title_id: Mapped[uuid.UUID | None] = reference("hr_title")
+    retired: Mapped[bool] = flag()
+    """Kept for the positions that name it, no longer offered for new ones."""
 
     job_function: Mapped[JobFunction | None] = relationship(lazy="raise")
     job_type: Mapped[JobType | None] = relationship(lazy="raise")
@@ -118,6 +126,10 @@ class Position(Row, TenantOwned, Base):
     position_type_id: Mapped[uuid.UUID | None] = reference("hr_position_type")
     reports_to_id: Mapped[uuid.UUID | None] = reference("hr_position")
     company_id: Mapped[uuid.UUID | None] = reference("company")
+    activation: Mapped[date | None] = day()
+    """The first day the position can be filled (D365 HR's position duration: activation)."""
+    retirement: Mapped[date | None] = day()
+    """The first day it no longer can (D365 HR's retirement); the assignments it had stay as history."""
 
     job: Mapped[Job | None] = relationship(lazy="raise")
     department: Mapped[Department | None] = relationship(lazy="raise")

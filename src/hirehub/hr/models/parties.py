@@ -102,6 +102,9 @@ class PersonAddress(Row, TenantOwned, Base):
 
     person_id: Mapped[uuid.UUID] = owner("hr_person")
     address_type: Mapped[int | None] = choice(AddressType, default=AddressType.HOME)
+    location_name: Mapped[str | None] = text(100)
+    """The place as people name it (``Redmond, WA``): what an ATS gives as a job's location, before (or
+    instead of) a postal address."""
     street: Mapped[str | None] = text(250)
     city: Mapped[str | None] = text(60)
     state: Mapped[str | None] = text(10)

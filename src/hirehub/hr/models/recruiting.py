@@ -46,14 +46,18 @@ class RecruitingRequest(Row, TenantOwned, Base):
     description: Mapped[str | None] = text(200)
     status: Mapped[int] = choice(RecruitingRequestStatus, default=RecruitingRequestStatus.CREATED, required=True)
     number_of_openings: Mapped[int] = number(1)
-    job_id: Mapped[uuid.UUID | None] = reference("hr_job")
-    title_id: Mapped[uuid.UUID | None] = reference("hr_title")
+    job_id: Mapped[str | None] = text(20)
+    """The job's code (``mshr_jobid``), kept in step with the ``mshr_FK_Job_id`` lookup."""
+    title_id: Mapped[str | None] = text(60)
+    """The title's code (``mshr_titleid``), kept in step with the ``mshr_FK_Title_id`` lookup."""
+    job_ref_id: Mapped[uuid.UUID | None] = reference("hr_job")
+    title_ref_id: Mapped[uuid.UUID | None] = reference("hr_title")
     department_id: Mapped[uuid.UUID | None] = reference("hr_department")
     company_id: Mapped[uuid.UUID | None] = reference("company")
     data_area_id: Mapped[str | None] = text(8)
 
-    job: Mapped[Job | None] = relationship(lazy="raise")
-    title: Mapped[Title | None] = relationship(lazy="raise")
+    job: Mapped[Job | None] = relationship(lazy="raise", foreign_keys=[job_ref_id])
+    title: Mapped[Title | None] = relationship(lazy="raise", foreign_keys=[title_ref_id])
     department: Mapped[Department | None] = relationship(lazy="raise")
     positions: Mapped[list[RecruitingRequestPosition]] = relationship(back_populates="recruiting_request", lazy="raise")
     locations: Mapped[list[RecruitingRequestLocation]] = relationship(back_populates="recruiting_request", lazy="raise")
@@ -158,6 +162,8 @@ class CandidateToHire(Row, TenantOwned, Base):
     is_willing_to_relocate: Mapped[bool] = flag()
     email: Mapped[str | None] = text(255)
     phone: Mapped[str | None] = text(40)
+    job_title: Mapped[str | None] = text(100)
+    """The job title the candidate was recruited for, as the recruiter typed it (proposed as the title at the hire)."""
     applicant_integration_result: Mapped[int] = choice(
         ApplicantIntegrationResult, default=ApplicantIntegrationResult.NOT_PROCESSED, required=True
     )

@@ -45,3 +45,5 @@ class ReasonCode(Coded, Base, table_name="hr_reason_code", code="reason_code_id"
     reason_code_id: Mapped[str]
     description: Mapped[str | None]
     category: Mapped[int | None] = choice(ReasonCategory)
+    retired: Mapped[bool] = flag()
+    """Kept for the employments that ended with it, no longer offered on *Terminate*."""

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Mapped, relationship
 
 from hirehub.db.base import Base, Row, TenantOwned
 from hirehub.hr.catalog import ODataTable, lookup, table
-from hirehub.hr.models.columns import choice, day, flag, owner, reference, text
-from hirehub.hr.models.options import EmploymentType, WorkerStatus, WorkerType
+from hirehub.hr.models.columns import choice, day, flag, number, owner, reference, text
+from hirehub.hr.models.options import EmploymentType, PlacementChange, WorkerStatus, WorkerType
 from hirehub.hr.models.organisation import Department, Position, Title
 from hirehub.hr.models.parties import Person
 
@@ -91,6 +91,10 @@ class Employment(Row, TenantOwned, Base):
 
 
 class PositionWorkerAssignment(Row, TenantOwned, Base):
+    """A worker in a position from ``valid_from`` to ``valid_to``, both days included (Dynamics 365 HR's
+    ValidTo is the last day; None while open-ended). Kept by the services as the position runs of the
+    worker's :class:`WorkerPlacement` records, which are the source of truth."""
+
     __tablename__ = "hr_position_worker_assignment"
     __odata__: ClassVar[ODataTable] = table(
         "mshr_hcmpositionworkerassignmententity", "Position worker assignment", "Position worker assignments",
@@ -129,3 +133,30 @@ class EmploymentLeave(Row, TenantOwned, Base):
     def covers(self, today: date) -> bool:
         """Whether the worker is away on ``today``."""
         return self.start_date <= today and (self.return_date is None or today < self.return_date)
+
+
+class WorkerPlacement(Row, TenantOwned, Base):
+    """One dated change to where a worker sits, in force from ``valid_from`` (a hire, a rehire, a transfer, a
+    manager change), entered ahead of its date or on it.
+
+    The placement on a day is the fold of the employment's records with ``valid_from`` up to that day, in date
+    then ``entry`` order: a hire or rehire sets every field; a transfer sets the position it names (and then the
+    department and title, None meaning "the position's"), or only the department, title and manager it names; a
+    manager change sets the explicit manager (None meaning "the worker in the reports-to position"). Keeping
+    changes rather than copied snapshots is what lets a scheduled change be moved or cancelled and the others
+    read exactly as before. ``valid_to`` (inclusive, the day before the next record or the employment's last day)
+    is kept by the services for readers that want Dynamics' ranges.
+    """
+
+    __tablename__ = "hr_worker_placement"
+
+    worker_id: Mapped[uuid.UUID] = owner("hr_worker")
+    employment_id: Mapped[uuid.UUID] = reference("hr_employment", required=True)
+    change: Mapped[int] = choice(PlacementChange, required=True)
+    entry: Mapped[int] = number(0)
+    valid_from: Mapped[date] = day(required=True)
+    valid_to: Mapped[date | None] = day()
+    position_id: Mapped[uuid.UUID | None] = reference("hr_position")
+    department_id: Mapped[uuid.UUID | None] = reference("hr_department")
+    title_id: Mapped[uuid.UUID | None] = reference("hr_title")
+    manager_id: Mapped[uuid.UUID | None] = reference("hr_worker")

@@ -1,19 +1,23 @@
-"""``python -m hirehub.sandbox.entra``: serve the Entra sandbox (identity, Graph, Exchange) on one port.
+"""Serve the Entra sandbox (identity platform, Microsoft Graph, Exchange Online) on one loopback port.
 
-The world starts with one directory, an app registration with a secret and the application permissions Hire2Retire's
-Entra ID connection guide lists, and an administrator who can sign in on the consent page; their ids are printed, with
-the host map to give the hub (``HIREHUB_OUTBOUND_HOST_MAP``). Pass ``--certfile``/``--keyfile`` (e.g. made with trustme)
-to serve TLS; plain HTTP works too when the host map points the real HTTPS hosts at ``http://…`` (the hub's outbound
-clients follow the map).
+The default world holds one directory, an app registration "hirehub" with a client secret and the application
+permissions the hub's Entra ID connection needs, and an administrator who can sign in on the consent page. Their
+ids and secrets are printed with the host map to give the hub (HIREHUB_OUTBOUND_HOST_MAP).
 
-``--world FILE`` serves a scenario instead: a JSON object arranging the world as an administrator would have
-(see :func:`world_from_json`), so a test can run the sandbox in a process of its own, with directories whose app
-registrations already trust the certificates of the hub's connections. It prints the host map and the directories.
+MSAL accepts only https authorities: serve TLS with --certfile/--keyfile, or with --tls-dir, which makes a
+throw-away CA and a loopback certificate there (trust DIR/ca.pem through HIREHUB_OUTBOUND_CA_BUNDLE). A browser
+does not trust that CA: --browser-port also serves the same world over plain HTTP for the sign-in and consent
+pages a browser is sent to.
+
+--world FILE serves a scenario instead: a JSON object arranging directories, app registrations (with their
+redirect URIs, secrets, certificates, permissions and directory roles), groups and people, as an administrator
+would in the Entra portal. Its format is world_from_json's docstring in this module.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import secrets
 from pathlib import Path
@@ -25,10 +29,12 @@ from hirehub.directories.entra.permissions import EXCHANGE_APP_ID, GRAPH_APP_ID,
 from hirehub.sandbox.entra.app import create_app, host_map_for
 from hirehub.sandbox.entra.graph import directory_store
 from hirehub.sandbox.entra.world import EntraWorld, Faults, SandboxClock
+from hirehub.sandbox.serving import ProgramHelp, serving, write_atomically
+from hirehub.sandbox.tls import make_loopback_tls
 
 
 def world_from_json(scenario: dict[str, Any]) -> EntraWorld:
-    """A world arranged from a scenario::
+    """A world arranged from a scenario (``redirect_uris``, like ``speed`` and ``faults``, may be left out)::
 
         {"speed": 1.0,                                   # optional: the sandbox clock's speed
          "faults": {"consistency_lag_seconds": 0.5},     # optional: any field of Faults
@@ -36,6 +42,7 @@ def world_from_json(scenario: dict[str, Any]) -> EntraWorld:
            {"tenant_id": "<guid>", "default_domain": "contoso.onmicrosoft.com",
             "applications": [
               {"app_id": "<guid>", "display_name": "hirehub", "multi_tenant": false,
+               "redirect_uris": ["http://127.0.0.1:8000/connections/entra/callback"],
                "certificates": ["-----BEGIN CERTIFICATE-----…"], "secrets": ["…"],
                "permissions": {"<resource app id>": ["User.ReadWrite.All", …]},
                "directory_roles": ["<role template id>"]}],
@@ -78,29 +85,56 @@ def world_from_json(scenario: dict[str, Any]) -> EntraWorld:
 
 
 def _serve(world: EntraWorld, args: argparse.Namespace, details: dict[str, Any]) -> None:
-    scheme = "https" if args.certfile else "http"
+    certfile, keyfile = args.certfile, args.keyfile
+    if args.tls_dir is not None:
+        files = make_loopback_tls(args.tls_dir)
+        certfile, keyfile = str(files.certificate), str(files.key)
+        details = {**details, "ca_bundle": str(files.ca)}
+    scheme = "https" if certfile else "http"
     base_url = f"{scheme}://{args.host}:{args.port}"
-    print(json.dumps({**details, "host_map": host_map_for(base_url)}, indent=2), flush=True)
-    uvicorn.run(
-        create_app(world),
-        host=args.host,
-        port=args.port,
-        ssl_certfile=args.certfile,
-        ssl_keyfile=args.keyfile,
-        log_level=args.log_level,
-        access_log=False,
+    details = {**details, "base_url": base_url, "host_map": host_map_for(base_url)}
+    app = create_app(world)
+    browser: contextlib.AbstractContextManager[None] = contextlib.nullcontext()
+    if args.browser_port is not None:
+        details["browser_base_url"] = f"http://{args.host}:{args.browser_port}"
+        browser = serving(app, args.browser_port, host=args.host)
+    with browser:
+        print(json.dumps(details, indent=2), flush=True)
+        if args.details_file is not None:
+            write_atomically(args.details_file, json.dumps(details, indent=2))
+        uvicorn.run(
+            app,
+            host=args.host,
+            port=args.port,
+            ssl_certfile=certfile,
+            ssl_keyfile=keyfile,
+            log_level=args.log_level,
+            access_log=False,
+        )
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line of ``python -m hirehub.sandbox.entra``."""
+    parsed = argparse.ArgumentParser(
+        prog="python -m hirehub.sandbox.entra", description=__doc__, formatter_class=ProgramHelp
     )
+    parsed.add_argument("--host", default="127.0.0.1", help="Address to listen on.")
+    parsed.add_argument("--port", type=int, default=8443, help="Port of the identity, Graph and Exchange endpoints.")
+    parsed.add_argument("--certfile", help="PEM certificate chain to serve TLS with.")
+    parsed.add_argument("--keyfile", help="PEM private key of --certfile.")
+    parsed.add_argument("--tls-dir", type=Path, help="Make a throw-away CA and loopback certificate here; serve TLS.")
+    parsed.add_argument("--browser-port", type=int, help="Also serve the world over plain HTTP here, for browsers.")
+    parsed.add_argument(
+        "--redirect-uri", action="append", default=[], help="A redirect URI of the default app (repeatable)."
+    )
+    parsed.add_argument("--world", type=Path, help="A JSON scenario to serve instead of the default world.")
+    parsed.add_argument("--details-file", type=Path, help="Also write the printed details (JSON) to this file.")
+    parsed.add_argument("--log-level", default="info", help="uvicorn's log level (warning: no line per start-up).")
+    return parsed
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m hirehub.sandbox.entra", description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8443)
-    parser.add_argument("--certfile")
-    parser.add_argument("--keyfile")
-    parser.add_argument("--world", type=Path, help="A JSON scenario to serve instead of the default world.")
-    parser.add_argument("--log-level", default="info", help="uvicorn's log level (warning: no line per start-up).")
-    args = parser.parse_args(argv)
+    args = parser().parse_args(argv)
     if args.world is not None:
         world = world_from_json(json.loads(args.world.read_text()))
         listed = [
@@ -111,7 +145,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     world = EntraWorld()
     directory = world.add_directory()
-    app = world.register_application(directory, "hirehub", multi_tenant=True)
+    app = world.register_application(directory, "hirehub", multi_tenant=True, redirect_uris=args.redirect_uri)
     secret = secrets.token_urlsafe(24)
     app.secrets.append(secret)
     for permission in required_permissions(exchange_enabled=True):

@@ -12,7 +12,9 @@ on its own, and a failed ``dependsOn`` turns into ``424``. The pipeline:
    need more (``accountEnabled`` needs User.EnableDisableAccount.All and the User Administrator role,
    ``passwordProfile`` Directory.ReadWrite.All) → ``403 Authorization_RequestDenied``;
 5. throttling (:mod:`.throttling`) → ``429 TooManyRequests`` with ``Retry-After``;
-6. the operation, on the tenant's :class:`~.graph_store.GraphStore`.
+6. the operation, on the tenant's :class:`~.graph_store.GraphStore`; listings take ``$filter`` (:mod:`.graph_query`),
+   ``$search`` and ``$orderby`` (:mod:`.graph_search`) and ``$count``, as a segment (``/users/$count``, plain text)
+   or ``$count=true``, with ``ConsistencyLevel: eventual`` wherever Graph's advanced queries need it.
 
 Every error is Graph's OData error body with ``innerError`` and the ``request-id`` header.
 """
@@ -20,6 +22,7 @@ Every error is Graph's OData error body with ``innerError`` and the ``request-id
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import uuid
 from collections.abc import Callable
@@ -31,6 +34,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from hirehub.sandbox.entra.graph_query import parse_filter, unsupported
+from hirehub.sandbox.entra.graph_search import SEARCH_NEEDS_EVENTUAL, Ordering, parse_orderby, parse_search
 from hirehub.sandbox.entra.graph_store import (
     GROUP_PROPERTIES,
     USER_PROPERTIES,
@@ -216,6 +220,13 @@ class GraphService:
         self.stats = world.graph_stats
         self.throttle = world.graph_throttle
         self._routes: list[tuple[str, tuple[str, ...], Handler]] = [
+            # `$count` segments before the id routes, which would take "$count" for an id
+            ("GET", ("users", "$count"), GraphService._count),
+            ("GET", ("groups", "$count"), GraphService._count),
+            ("GET", ("servicePrincipals", "$count"), GraphService._count),
+            ("GET", ("users", "*", "memberOf", "$count"), GraphService._count),
+            ("GET", ("users", "*", "directReports", "$count"), GraphService._count),
+            ("GET", ("groups", "*", "members", "$count"), GraphService._count),
             ("GET", ("users",), GraphService._list_users),
             ("POST", ("users",), GraphService._create_user),
             ("GET", ("users", "delta"), GraphService._users_delta),
@@ -266,6 +277,8 @@ class GraphService:
         headers.pop("Content-Type", None)
         if answer.status == 204 or answer.body is None:
             return Response(status_code=answer.status, headers=headers)
+        if isinstance(answer.body, str):  # a `$count` segment's number
+            return Response(answer.body, status_code=answer.status, headers=headers, media_type="text/plain")
         return JSONResponse(answer.body, status_code=answer.status, headers=headers, media_type=CONTENT_TYPE)
 
     async def _http_answer(self, request: Request, path: str, ids: tuple[str, str]) -> Answer:
@@ -525,23 +538,42 @@ class GraphService:
         item.update({p: obj.props.get(p) for p in chosen})
         return item
 
+    @staticmethod
+    def _eventual(call: Call) -> bool:
+        """``ConsistencyLevel: eventual``: the header every advanced query needs."""
+        return call.headers.get("consistencylevel", "").lower() == "eventual"
+
+    def _advanced(self, call: Call) -> bool:
+        """Advanced mode: the header and ``$count=true`` (``$search`` needs the header only)."""
+        return self._eventual(call) and call.query.get("$count", "").lower() == "true"
+
     def _filter(self, call: Call, properties: frozenset[str], type_name: str) -> Callable[[dict[str, Any]], bool]:
+        """``$filter`` and ``$search`` together, as one predicate."""
         text = call.query.get("$filter")
+        advanced = self._advanced(call)
+        matches = _everything if text is None else parse_filter(text, properties, type_name, advanced=advanced)
+        search = call.query.get("$search")
+        if search is None:
+            return matches
+        if not self._eventual(call):
+            raise unsupported(SEARCH_NEEDS_EVENTUAL)
+        found = parse_search(search, properties, type_name)
+        return lambda row: matches(row) and found(row)
+
+    def _ordering(self, call: Call, properties: frozenset[str], type_name: str) -> Ordering | None:
+        text = call.query.get("$orderby")
         if text is None:
-            return lambda row: True
-        advanced = call.headers.get("consistencylevel", "").lower() == "eventual"
-        return parse_filter(text, properties, type_name, advanced=advanced)
+            return None
+        narrowed = "$filter" in call.query or "$search" in call.query
+        return parse_orderby(text, properties, type_name, advanced=self._advanced(call), narrowed=narrowed)
 
     @staticmethod
     def _check_options(call: Call, allowed: frozenset[str]) -> None:
+        """Refuse a query option the resource does not take. ``$count=true`` without the header is not refused:
+        Graph ignores it and answers without ``@odata.count``."""
         for name in call.query:
             if name.startswith("$") and name not in allowed:
                 raise unsupported(f"Query option '{name}' is not supported on this resource.")
-        if (
-            call.query.get("$count", "").lower() == "true"
-            and call.headers.get("consistencylevel", "").lower() != "eventual"
-        ):
-            raise bad_request("$count is not currently supported.")
 
     def _page(self, call: Call, rows: list[tuple[int, dict[str, Any]]], context: str, *, count: bool = True) -> Answer:
         """One page of ``rows`` (``(order key, item)``), with ``@odata.nextLink`` carrying ``$skiptoken``."""
@@ -557,7 +589,7 @@ class GraphService:
         remaining = [r for r in rows if r[0] > after]
         page = remaining[:size]
         body: dict[str, Any] = {"@odata.context": f"{call.base}/$metadata#{context}"}
-        if count and call.query.get("$count", "").lower() == "true":
+        if count and self._advanced(call):
             body["@odata.count"] = len(rows)
         if len(remaining) > size:
             query = {k: v for k, v in call.query.items() if k != "$skiptoken"}
@@ -570,10 +602,16 @@ class GraphService:
         self, call: Call, objects: list[DirectoryObject], properties: frozenset[str], type_name: str, context: str,
         *, typed: bool = False,
     ) -> Answer:  # fmt: skip
-        self._check_options(call, frozenset({"$filter", "$select", "$top", "$count", "$skiptoken"}))
+        self._check_options(call, LIST_OPTIONS)
         select = self._select(call, properties, type_name)
         matches = self._filter(call, properties, type_name)
-        rows = [(o.seq, self._project(o, select, typed=typed)) for o in objects if matches(o.props)]
+        ordering = self._ordering(call, properties, type_name)
+        chosen = [o for o in objects if matches(o.props)]
+        if ordering is None:
+            rows = [(o.seq, self._project(o, select, typed=typed)) for o in chosen]
+        else:
+            ordered = ordering.sort(chosen, lambda o: o.props)
+            rows = [(place, self._project(o, select, typed=typed)) for place, o in enumerate(ordered)]
         return self._page(call, rows, context)
 
     def _directory_objects(self, call: Call, objects: list[DirectoryObject], properties: frozenset[str]) -> Answer:
@@ -581,6 +619,21 @@ class GraphService:
         return self._list_objects(
             call, objects, properties, "microsoft.graph.directoryObject", "directoryObjects", typed=True
         )
+
+    def _count(self, call: Call, _: list[str]) -> Answer:
+        """``…/$count``: the number of objects in the collection before it, as ``text/plain``; only with
+        ``ConsistencyLevel: eventual`` (then ``$filter`` may use the advanced operators, and ``$search`` works)."""
+        if not self._eventual(call):
+            raise bad_request("$count is not currently supported.")
+        query = {k: v for k, v in call.query.items() if k in ("$filter", "$search")}
+        listing = dataclasses.replace(call, path="/".join(call.segments[:-1]), query={**query, "$count": "true"})
+        routed = self._route(listing)
+        if isinstance(routed, Answer):
+            return routed
+        handler, params = routed
+        self._authorize(listing, handler)
+        answer = handler(self, listing, params)
+        return Answer(200, str(answer.body["@odata.count"]), {"Content-Type": "text/plain"})
 
     # users -----------------------------------------------------------------------------------------------
     def _list_users(self, call: Call, _: list[str]) -> Answer:
@@ -760,10 +813,13 @@ class GraphService:
 
     def _list_rows(self, call: Call, rows: list[dict[str, Any]], properties: frozenset[str], type_name: str,
                    context: str) -> Answer:  # fmt: skip
-        self._check_options(call, frozenset({"$filter", "$select", "$top", "$count", "$skiptoken"}))
+        self._check_options(call, LIST_OPTIONS)
         select = self._select(call, properties, type_name)
         matches = self._filter(call, properties, type_name)
+        ordering = self._ordering(call, properties, type_name)
         chosen = [r for r in rows if matches(r)]
+        if ordering is not None:
+            chosen = ordering.sort(chosen, lambda r: r)
         projected = [{p: r.get(p) for p in select} if select else r for r in chosen]
         return self._page(call, list(enumerate(projected)), context)
 
@@ -866,6 +922,13 @@ COLLECTIONS = frozenset(
         GraphService._role_assignments,
     }
 )
+
+
+def _everything(row: dict[str, Any]) -> bool:
+    return True
+
+
+LIST_OPTIONS = frozenset({"$filter", "$search", "$orderby", "$select", "$top", "$count", "$skiptoken"})
 
 
 def _is_collection(handler: Handler) -> bool:

@@ -25,6 +25,10 @@ _TOKEN = re.compile(
 )
 COMPARISONS = frozenset({"eq", "ne", "ge", "le", "gt", "lt", "in"})
 ADVANCED = frozenset({"ne", "not", "endswith"})
+OPERATOR_NAMES = {"ne": "ne", "not": "not", "endswith": "endsWith"}
+ENDSWITH_PROPERTIES = frozenset({"mail", "otherMails", "userPrincipalName", "proxyAddresses"})
+"""The only properties ``endsWith`` works on, even in advanced mode."""
+ADVANCED_QUERIES_DOCS = "https://aka.ms/graph-docs/advanced-queries"
 
 
 def unsupported(message: str = "Unsupported Query.") -> GraphProblem:
@@ -91,7 +95,15 @@ class FilterParser:
         return name
 
     def _require_advanced(self, what: str, prop: str) -> None:
+        """``ne``, ``not`` and ``endsWith`` only in advanced mode, and ``endsWith`` only on the properties indexed
+        for it; each refused in Graph's words."""
         if what in ADVANCED and not self._advanced:
+            raise unsupported(
+                f"Operator '{OPERATOR_NAMES[what]}' is not supported because the required parameters might be "
+                "missing. Try adding $count=true query parameter and ConsistencyLevel:eventual header. "
+                f"Refer to {ADVANCED_QUERIES_DOCS} for more information"
+            )
+        if what == "endswith" and prop not in ENDSWITH_PROPERTIES:
             resource = self._type_name.rsplit(".", 1)[-1].capitalize()
             raise unsupported(
                 f"Unsupported or invalid query filter clause specified for property '{prop}' of resource '{resource}'."
@@ -166,6 +178,8 @@ class FilterParser:
             prefix = _text(self._literal())
             self._take(")")
             self._take(")")
+            if head.lower() == "endswith":
+                self._require_advanced("endswith", prop)
             wanted = prefix.lower()
             if head.lower() == "startswith":
                 return lambda row: any(str(v).lower().startswith(wanted) for v in row.get(prop) or [])

@@ -214,9 +214,13 @@ class DelegatedScopes:
         return " ".join([*shown, *self.reserved])
 
 
-def parse_delegated_scopes(scope: str, caller: Caller, tenant: str) -> DelegatedScopes:
-    """Split a delegated scope list; one resource per request (AADSTS28000), in this authority's cloud."""
-    hosts: set[str] = set()
+def parse_delegated_scopes(scope: str, caller: Caller, tenant: str, *, one_resource: bool = True) -> DelegatedScopes:
+    """Split a delegated scope list, in this authority's cloud; a token request names one resource (AADSTS28000).
+
+    An authorization request may name several (``one_resource=False``): consent is given for all of them at once
+    (what MSAL's ``extra_scopes_to_consent`` relies on), and the first one is the resource of the code.
+    """
+    hosts: dict[str, None] = {}
     values: list[str] = []
     reserved: list[str] = []
     qualified = False
@@ -226,20 +230,23 @@ def parse_delegated_scopes(scope: str, caller: Caller, tenant: str) -> Delegated
             continue
         if "://" in item:
             parts = urlsplit(item)
-            hosts.add(parts.netloc.lower())
+            hosts[parts.netloc.lower()] = None
             values.append(parts.path.lstrip("/"))
             qualified = True
         else:
-            hosts.add(caller.default_cloud.graph_host)
+            hosts[caller.default_cloud.graph_host] = None
             values.append(item)
-    if len(hosts) > 1:
+    if len(hosts) > 1 and one_resource:
         raise EntraError(
             400, "invalid_scope", 28000,
             f"Provided value for the input parameter scope '{scope}' is not valid because it contains more than one "
             "resource. Scope "
             f"{scope} is not valid.",
         )  # fmt: skip
-    host = hosts.pop() if hosts else caller.default_cloud.graph_host
+    for each in hosts:
+        if caller.resource(each) is None:
+            raise resource_not_found(f"https://{each}", tenant)
+    host = next(iter(hosts), caller.default_cloud.graph_host)
     if caller.resource(host) is None:
         raise resource_not_found(f"https://{host}", tenant)
     return DelegatedScopes(host, tuple(values), tuple(dict.fromkeys(reserved)), qualified)
@@ -705,7 +712,9 @@ class IdentityService:
         if query.get("code_challenge_method") != "S256":
             raise back(invalid_request(50147, "The code_challenge_method must be S256; 'plain' is not accepted."))
         try:
-            asked = parse_delegated_scopes(scope, caller, directory.tenant_id if directory else segment)
+            asked = parse_delegated_scopes(
+                scope, caller, directory.tenant_id if directory else segment, one_resource=False
+            )
         except OAuthError as exc:
             raise back(exc) from None
         if query.get("prompt") == "none":

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: e9f3e88c2c6a
+Revision ID: 224c4eb1ea73
 Revises: 
-Create Date: 2026-12-06 21:48:45.156193
+Create Date: 2026-12-06 23:21:34.738599
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import hirehub.db.base
 from hirehub.audit.models import DROP_POSTGRES_TRIGGERS, DROP_SQLITE_TRIGGERS, append_only_ddl
 
 
-revision = 'e9f3e88c2c6a'
+revision = '224c4eb1ea73'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -49,6 +49,15 @@ def upgrade() -> None:
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_linkedin_partner_app'))
     )
+    op.create_table('runner_heartbeat',
+    sa.Column('runner_id', sa.String(length=200), nullable=False),
+    sa.Column('started_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('beat_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('runner_id', name=op.f('pk_runner_heartbeat'))
+    )
+    with op.batch_alter_table('runner_heartbeat', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_runner_heartbeat_beat_at'), ['beat_at'], unique=False)
+
     op.create_table('signing_key',
     sa.Column('kid', sa.String(length=64), nullable=False),
     sa.Column('sealed_private_key', sa.Text(), nullable=False),
@@ -173,6 +182,14 @@ def upgrade() -> None:
     sa.Column('granted_scopes', sa.JSON(), nullable=True),
     sa.Column('last_test', sa.JSON(), nullable=True),
     sa.Column('last_tested_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('enabled', sa.Boolean(), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('tested_fingerprint', sa.String(length=64), nullable=True),
+    sa.Column('pending_certificate_pem', sa.Text(), nullable=True),
+    sa.Column('pending_certificate_thumbprint', sa.String(length=64), nullable=True),
+    sa.Column('pending_certificate_not_after', hirehub.db.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('pending_private_key_encrypted', sa.Text(), nullable=True),
+    sa.Column('previous_certificate_thumbprint', sa.String(length=64), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
@@ -181,6 +198,9 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_entra_connection')),
     sa.UniqueConstraint('tenant_id', 'name', name=op.f('uq_entra_connection_tenant_id_name'))
     )
+    with op.batch_alter_table('entra_connection', schema=None) as batch_op:
+        batch_op.create_index('uq_entra_connection_one_active', ['tenant_id'], unique=True, postgresql_where=sa.text('active'), sqlite_where=sa.text('active'))
+
     op.create_table('hr_certificate_type',
     sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('certificate_type_id', sa.String(length=20), nullable=False),
@@ -211,6 +231,7 @@ def upgrade() -> None:
     sa.Column('department_number', sa.String(length=20), nullable=False),
     sa.Column('name', sa.String(length=100), nullable=False),
     sa.Column('parent_department_id', sa.Uuid(), nullable=True),
+    sa.Column('retired', sa.Boolean(), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
@@ -350,6 +371,7 @@ def upgrade() -> None:
     sa.Column('reason_code_id', sa.String(length=20), nullable=False),
     sa.Column('description', sa.String(length=100), nullable=True),
     sa.Column('category', sa.Integer(), nullable=True),
+    sa.Column('retired', sa.Boolean(), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
@@ -388,6 +410,7 @@ def upgrade() -> None:
     sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('title_id', sa.String(length=60), nullable=False),
     sa.Column('description', sa.String(length=100), nullable=True),
+    sa.Column('retired', sa.Boolean(), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
@@ -435,6 +458,7 @@ def upgrade() -> None:
     sa.Column('lease_owner', sa.String(length=200), nullable=True),
     sa.Column('lease_expires_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('heartbeat_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('started_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_error', sa.Text(), nullable=True),
     sa.Column('result', sa.JSON(), nullable=True),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
@@ -737,6 +761,7 @@ def upgrade() -> None:
     sa.Column('job_function_id', sa.Uuid(), nullable=True),
     sa.Column('job_type_id', sa.Uuid(), nullable=True),
     sa.Column('title_id', sa.Uuid(), nullable=True),
+    sa.Column('retired', sa.Boolean(), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
@@ -830,6 +855,25 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_hr_user_role_role_id'), ['role_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_hr_user_role_user_id'), ['user_id'], unique=False)
 
+    op.create_table('job_attempt',
+    sa.Column('sequence', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), sa.Identity(always=False), nullable=False),
+    sa.Column('job_id', sa.Uuid(), nullable=False),
+    sa.Column('attempt', sa.Integer(), nullable=False),
+    sa.Column('started_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('finished_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('outcome', sa.String(length=20), nullable=False),
+    sa.Column('error', sa.Text(), nullable=True),
+    sa.Column('runner_id', sa.String(length=200), nullable=True),
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
+    sa.CheckConstraint("outcome IN ('succeeded', 'failed', 'dead', 'paused', 'abandoned')", name=op.f('ck_job_attempt_outcome')),
+    sa.ForeignKeyConstraint(['job_id'], ['job.id'], name=op.f('fk_job_attempt_job_id_job'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_job_attempt_tenant_id_tenant'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('sequence', name=op.f('pk_job_attempt'))
+    )
+    with op.batch_alter_table('job_attempt', schema=None) as batch_op:
+        batch_op.create_index('ix_job_attempt_job', ['job_id', 'sequence'], unique=False)
+        batch_op.create_index(batch_op.f('ix_job_attempt_tenant_id'), ['tenant_id'], unique=False)
+
     op.create_table('role_privilege',
     sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('role_id', sa.Uuid(), nullable=False),
@@ -887,6 +931,7 @@ def upgrade() -> None:
     sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('person_id', sa.Uuid(), nullable=False),
     sa.Column('address_type', sa.Integer(), nullable=True),
+    sa.Column('location_name', sa.String(length=100), nullable=True),
     sa.Column('street', sa.String(length=250), nullable=True),
     sa.Column('city', sa.String(length=60), nullable=True),
     sa.Column('state', sa.String(length=10), nullable=True),
@@ -1047,6 +1092,8 @@ def upgrade() -> None:
     sa.Column('position_type_id', sa.Uuid(), nullable=True),
     sa.Column('reports_to_id', sa.Uuid(), nullable=True),
     sa.Column('company_id', sa.Uuid(), nullable=True),
+    sa.Column('activation', sa.Date(), nullable=True),
+    sa.Column('retirement', sa.Date(), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
@@ -1075,8 +1122,10 @@ def upgrade() -> None:
     sa.Column('description', sa.String(length=200), nullable=True),
     sa.Column('status', sa.Integer(), nullable=False),
     sa.Column('number_of_openings', sa.Integer(), nullable=False),
-    sa.Column('job_id', sa.Uuid(), nullable=True),
-    sa.Column('title_id', sa.Uuid(), nullable=True),
+    sa.Column('job_id', sa.String(length=20), nullable=True),
+    sa.Column('title_id', sa.String(length=60), nullable=True),
+    sa.Column('job_ref_id', sa.Uuid(), nullable=True),
+    sa.Column('title_ref_id', sa.Uuid(), nullable=True),
     sa.Column('department_id', sa.Uuid(), nullable=True),
     sa.Column('company_id', sa.Uuid(), nullable=True),
     sa.Column('data_area_id', sa.String(length=8), nullable=True),
@@ -1086,8 +1135,8 @@ def upgrade() -> None:
     sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id', 'company_id'], ['company.tenant_id', 'company.id'], name=op.f('fk_hr_recruiting_request_company_id_company'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['tenant_id', 'department_id'], ['hr_department.tenant_id', 'hr_department.id'], name=op.f('fk_hr_recruiting_request_department_id_hr_department'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['tenant_id', 'job_id'], ['hr_job.tenant_id', 'hr_job.id'], name=op.f('fk_hr_recruiting_request_job_id_hr_job'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['tenant_id', 'title_id'], ['hr_title.tenant_id', 'hr_title.id'], name=op.f('fk_hr_recruiting_request_title_id_hr_title'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'job_ref_id'], ['hr_job.tenant_id', 'hr_job.id'], name=op.f('fk_hr_recruiting_request_job_ref_id_hr_job'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'title_ref_id'], ['hr_title.tenant_id', 'hr_title.id'], name=op.f('fk_hr_recruiting_request_title_ref_id_hr_title'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_hr_recruiting_request_tenant_id_tenant'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_hr_recruiting_request')),
     sa.UniqueConstraint('tenant_id', 'recruiting_request_id', name=op.f('uq_hr_recruiting_request_tenant_id_recruiting_request_id'))
@@ -1095,8 +1144,8 @@ def upgrade() -> None:
     with op.batch_alter_table('hr_recruiting_request', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_hr_recruiting_request_company_id'), ['company_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_hr_recruiting_request_department_id'), ['department_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_hr_recruiting_request_job_id'), ['job_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_hr_recruiting_request_title_id'), ['title_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_hr_recruiting_request_job_ref_id'), ['job_ref_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_hr_recruiting_request_title_ref_id'), ['title_ref_id'], unique=False)
 
     op.create_table('hr_worker',
     sa.Column('tenant_id', sa.Uuid(), nullable=False),
@@ -1150,6 +1199,7 @@ def upgrade() -> None:
     sa.Column('is_willing_to_relocate', sa.Boolean(), nullable=False),
     sa.Column('email', sa.String(length=255), nullable=True),
     sa.Column('phone', sa.String(length=40), nullable=True),
+    sa.Column('job_title', sa.String(length=100), nullable=True),
     sa.Column('applicant_integration_result', sa.Integer(), nullable=False),
     sa.Column('do_not_hire_reason_code_id', sa.String(length=20), nullable=True),
     sa.Column('data_area_id', sa.String(length=8), nullable=True),
@@ -1345,6 +1395,39 @@ def upgrade() -> None:
     with op.batch_alter_table('hr_linkedin_exported_candidate', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_hr_linkedin_exported_candidate_candidate_ref_id'), ['candidate_ref_id'], unique=False)
 
+    op.create_table('hr_worker_placement',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
+    sa.Column('worker_id', sa.Uuid(), nullable=False),
+    sa.Column('employment_id', sa.Uuid(), nullable=False),
+    sa.Column('change', sa.Integer(), nullable=False),
+    sa.Column('entry', sa.Integer(), nullable=False),
+    sa.Column('valid_from', sa.Date(), nullable=False),
+    sa.Column('valid_to', sa.Date(), nullable=True),
+    sa.Column('position_id', sa.Uuid(), nullable=True),
+    sa.Column('department_id', sa.Uuid(), nullable=True),
+    sa.Column('title_id', sa.Uuid(), nullable=True),
+    sa.Column('manager_id', sa.Uuid(), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id', 'department_id'], ['hr_department.tenant_id', 'hr_department.id'], name=op.f('fk_hr_worker_placement_department_id_hr_department'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'employment_id'], ['hr_employment.tenant_id', 'hr_employment.id'], name=op.f('fk_hr_worker_placement_employment_id_hr_employment'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'manager_id'], ['hr_worker.tenant_id', 'hr_worker.id'], name=op.f('fk_hr_worker_placement_manager_id_hr_worker'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'position_id'], ['hr_position.tenant_id', 'hr_position.id'], name=op.f('fk_hr_worker_placement_position_id_hr_position'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'title_id'], ['hr_title.tenant_id', 'hr_title.id'], name=op.f('fk_hr_worker_placement_title_id_hr_title'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'worker_id'], ['hr_worker.tenant_id', 'hr_worker.id'], name=op.f('fk_hr_worker_placement_worker_id_hr_worker'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_hr_worker_placement_tenant_id_tenant'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_hr_worker_placement'))
+    )
+    with op.batch_alter_table('hr_worker_placement', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_hr_worker_placement_department_id'), ['department_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_hr_worker_placement_employment_id'), ['employment_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_hr_worker_placement_manager_id'), ['manager_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_hr_worker_placement_position_id'), ['position_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_hr_worker_placement_title_id'), ['title_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_hr_worker_placement_worker_id'), ['worker_id'], unique=False)
+
     # ### end Alembic commands ###
     for statement in append_only_ddl(op.get_bind().dialect.name):
         op.execute(statement)
@@ -1355,6 +1438,15 @@ def downgrade() -> None:
     for statement in drops:
         op.execute(statement)
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('hr_worker_placement', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_hr_worker_placement_worker_id'))
+        batch_op.drop_index(batch_op.f('ix_hr_worker_placement_title_id'))
+        batch_op.drop_index(batch_op.f('ix_hr_worker_placement_position_id'))
+        batch_op.drop_index(batch_op.f('ix_hr_worker_placement_manager_id'))
+        batch_op.drop_index(batch_op.f('ix_hr_worker_placement_employment_id'))
+        batch_op.drop_index(batch_op.f('ix_hr_worker_placement_department_id'))
+
+    op.drop_table('hr_worker_placement')
     with op.batch_alter_table('hr_linkedin_exported_candidate', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_hr_linkedin_exported_candidate_candidate_ref_id'))
 
@@ -1413,8 +1505,8 @@ def downgrade() -> None:
 
     op.drop_table('hr_worker')
     with op.batch_alter_table('hr_recruiting_request', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_hr_recruiting_request_title_id'))
-        batch_op.drop_index(batch_op.f('ix_hr_recruiting_request_job_id'))
+        batch_op.drop_index(batch_op.f('ix_hr_recruiting_request_title_ref_id'))
+        batch_op.drop_index(batch_op.f('ix_hr_recruiting_request_job_ref_id'))
         batch_op.drop_index(batch_op.f('ix_hr_recruiting_request_department_id'))
         batch_op.drop_index(batch_op.f('ix_hr_recruiting_request_company_id'))
 
@@ -1479,6 +1571,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_role_privilege_role_id'))
 
     op.drop_table('role_privilege')
+    with op.batch_alter_table('job_attempt', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_job_attempt_tenant_id'))
+        batch_op.drop_index('ix_job_attempt_job')
+
+    op.drop_table('job_attempt')
     with op.batch_alter_table('hr_user_role', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_hr_user_role_user_id'))
         batch_op.drop_index(batch_op.f('ix_hr_user_role_role_id'))
@@ -1587,6 +1684,9 @@ def downgrade() -> None:
     op.drop_table('hr_department')
     op.drop_table('hr_country_region')
     op.drop_table('hr_certificate_type')
+    with op.batch_alter_table('entra_connection', schema=None) as batch_op:
+        batch_op.drop_index('uq_entra_connection_one_active', postgresql_where=sa.text('active'), sqlite_where=sa.text('active'))
+
     op.drop_table('entra_connection')
     op.drop_table('console_admin')
     op.drop_table('company')
@@ -1605,6 +1705,10 @@ def downgrade() -> None:
     op.drop_table('used_assertion')
     op.drop_table('tenant')
     op.drop_table('signing_key')
+    with op.batch_alter_table('runner_heartbeat', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_runner_heartbeat_beat_at'))
+
+    op.drop_table('runner_heartbeat')
     op.drop_table('linkedin_partner_app')
     op.drop_table('linkedin_pacer_slot')
     with op.batch_alter_table('failed_attempts', schema=None) as batch_op:
