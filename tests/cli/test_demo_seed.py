@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from hirehub.db.base import Base
@@ -16,7 +18,8 @@ from hirehub.hr.models import CandidateToHire, Department, LinkedInExportedCandi
 from hirehub.linkedin.models import PartnerApp
 from hirehub.provisioning.models import ProvisioningPolicy
 from hirehub.security.models import AppRegistration
-from hirehub.settings import Settings
+from hirehub.settings import Settings, get_settings
+from tests.cli.support import hirehub
 
 DOMAIN = "contoso.example"
 
@@ -90,3 +93,19 @@ async def test_an_ats_secret_no_longer_kept_is_replaced_by_a_new_one_on_the_same
     assert again["ats_app"]["client_id"] == first["ats_app"]["client_id"]
     assert again["ats_app"]["client_secret"] != first["ats_app"]["client_secret"]
     assert (await _counts(database, first["tenant_id"]))["AppRegistration"] == 1
+
+
+def test_outside_development_mode_the_seed_makes_only_the_tenant_and_touches_no_sandbox(
+    hub_database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HIREHUB_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("HIREHUB_ENV", "production")
+    monkeypatch.setenv("HIREHUB_SECRET_KEY", secrets.token_urlsafe(48))
+    get_settings.cache_clear()
+    hirehub("db", "upgrade")
+
+    seeded = hirehub("demo", "seed")
+
+    assert seeded["created"] is True
+    assert "connection" not in seeded and "ats_app" not in seeded
+    assert not sandbox_identity_file(tmp_path).exists()

@@ -313,6 +313,30 @@ async def test_the_daily_transition_brings_the_rows_to_the_dates_and_is_idempote
         assert await pending_job(session) is not None
 
 
+async def test_when_a_lead_position_changes_holder_its_reports_follow_on_that_morning(hr: HR) -> None:
+    lead, seat, elsewhere = await hr.position("LEAD"), await hr.position("SEAT"), await hr.position("ELSEWHERE")
+    away = await hr.position("AWAY")
+    async with hr.transaction() as session:
+        (await session.get(type(seat), seat.id)).reports_to_id = lead.id  # type: ignore[union-attr]
+    boss = await hr.hired("Grace", "Hopper", position_id=lead.id)
+    report = await hr.hired(position_id=seat.id)
+    successor = await hr.hired("Alan", "Turing", position_id=elsewhere.id)
+    async with hr.transaction() as session:
+        await services.transfer(session, boss.id, EFFECTIVE, position_id=away.id, today=ENTERED)
+        await services.transfer(session, successor.id, EFFECTIVE, position_id=lead.id, today=ENTERED)
+    async with hr.transaction() as session:
+        await transitions.apply_through(session, after=TODAY, today=ENTERED)
+    assert (await hr.get(Worker, report.id)).manager_id == boss.id
+    events_before = len(await hr.events())
+
+    async with hr.transaction() as session:
+        await transitions.apply_through(session, after=ENTERED, today=EFFECTIVE)
+
+    assert (await hr.get(Worker, report.id)).manager_id == successor.id
+    told = [e.type for e in (await hr.events())[events_before:] if e.payload.get("worker_id") == str(report.id)]
+    assert told == ["worker.manager_changed"], "the directory is told about the report too"
+
+
 # --- tenants ---------------------------------------------------------------------------------------------------
 
 

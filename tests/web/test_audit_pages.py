@@ -8,6 +8,7 @@ from playwright.async_api import Page, expect
 from hirehub.audit import log as audit
 from hirehub.db.session import Database
 from tests.hr.conftest import HR
+from tests.web.confirming import accept_the_confirmation
 from tests.web.console_support import tenant_with_hr
 from tests.web.support import screenshot, sign_in
 
@@ -63,6 +64,7 @@ async def test_a_change_made_in_the_console_is_in_the_audit_log_with_its_adminis
     await sign_in(page, live_hub, admin)
     await page.goto(f"{live_hub}/console/workers/{worker.id}")
     await page.get_by_label("Last day worked").fill("2027-06-30")
+    accept_the_confirmation(page)
     await page.get_by_role("button", name="Terminate").click()
     await expect(page.get_by_role("status")).to_be_visible()
 

@@ -20,6 +20,7 @@ from hirehub.lifecycle.policy import policy_to_json, starter_policy
 from hirehub.provisioning.policies import set_policy
 from hirehub.sandbox.entra.graph import directory_store
 from tests.entra.support import Hub
+from tests.web.confirming import accept_the_confirmation
 from tests.web.console_support import linkedin_candidate, tenant_with_hr
 from tests.web.entra_support import (
     DOMAIN,
@@ -97,6 +98,7 @@ async def test_a_candidate_hired_in_the_console_gets_an_account_that_terminating
 
     # When the administrator terminates the worker with today as the last day worked
     await page.get_by_label("Last day worked").fill(today.isoformat())
+    accept_the_confirmation(page)
     await page.get_by_role("button", name="Terminate").click()
     await expect(page.get_by_role("status")).to_have_text("The worker was terminated")
     await screenshot(page, "h2r-5-terminated")

@@ -33,7 +33,7 @@ async def test_the_policy_is_shown_and_an_invalid_edit_lists_every_problem_at_th
 ) -> None:
     admin, hr = await tenant_with_hr(database, "contoso.example", "Contoso")
     await sign_in(page, live_hub, admin)
-    await page.get_by_role("link", name="Lifecycle policy").click()
+    await page.locator("nav").get_by_role("link", name="Lifecycle policy").click()
     await expect(page.get_by_role("row").filter(has_text="displayName")).to_contain_text("[FirstName]")
     await expect(page.get_by_role("heading", name="userPrincipalName")).to_contain_text("@contoso.example")
     await screenshot(page, "lifecycle-policy")

@@ -12,6 +12,7 @@ from hirehub.db.session import Database
 from hirehub.hr import services
 from hirehub.hr.models import Employment, PositionWorkerAssignment, Worker
 from hirehub.hr.models.options import WorkerStatus
+from tests.web.confirming import accept_the_confirmation
 from tests.web.console_support import post_form, signed_in, tenant_with_hr
 from tests.web.support import screenshot, sign_in
 
@@ -121,9 +122,11 @@ async def test_terminating_sets_the_last_day_worked_and_offers_a_rehire(
 
     await page.get_by_label("Last day worked").fill("2027-06-30")
     await page.get_by_label("Reason").select_option(label="RESIGN – Resign")
+    questions = accept_the_confirmation(page)
     await page.get_by_role("button", name="Terminate").click()
 
     await expect(page.get_by_role("status")).to_have_text("The worker was terminated")
+    assert questions and questions[0].startswith("Terminate Ada Lovelace?")
     await expect(page.get_by_role("heading", name="Rehire")).to_be_visible()
     await expect(page.get_by_role("heading", name="Terminate")).to_have_count(0)
     await screenshot(page, "worker-terminated")
@@ -157,9 +160,11 @@ async def test_a_pending_hire_is_rescinded(page: Page, live_hub: str, database: 
     await sign_in(page, live_hub, admin)
     await page.goto(f"{live_hub}/console/workers/{worker.id}")
 
+    questions = accept_the_confirmation(page)
     await page.get_by_role("button", name="Rescind hire").click()
 
     await expect(page.get_by_role("status")).to_have_text("The hire was rescinded")
+    assert questions and questions[0].startswith("Rescind the hire of Ada Lovelace?")
     await expect(page.get_by_test_id("worker-status")).to_have_text("Rescinded")
     assert (await hr.get(Worker, worker.id)).status == WorkerStatus.RESCINDED
 
@@ -246,3 +251,26 @@ async def test_another_tenants_workers_are_neither_listed_nor_changeable(
                                   {"last_day": "2027-06-30"})  # fmt: skip
     assert refused.status_code == 404
     assert await fabrikam_hr.state() == before
+
+
+async def test_terminate_asks_first_and_a_person_who_says_no_leaves_the_worker_employed(
+    page: Page, live_hub: str, database: Database
+) -> None:
+    admin, hr = await tenant_with_hr(database, "contoso.example", "Contoso")
+    worker = await hr.hired("Ada", "Lovelace")
+    await sign_in(page, live_hub, admin)
+    await page.goto(f"{live_hub}/console/workers/{worker.id}")
+    questions: list[str] = []
+
+    async def say_no(dialog: Any) -> None:
+        questions.append(dialog.message)
+        await dialog.dismiss()
+
+    page.once("dialog", say_no)
+    await page.get_by_label("Last day worked").fill("2027-06-30")
+    await page.get_by_role("button", name="Terminate").click()
+
+    await expect(page.get_by_role("heading", name="Terminate")).to_be_visible()
+    assert questions and "Terminate Ada Lovelace?" in questions[0]
+    [employment] = await hr.rows(Employment, worker_id=worker.id)
+    assert employment.end_date is None

@@ -37,15 +37,20 @@ demo_app.add_typer(clock_app, name="clock")
 
 @demo_app.command("seed")
 def demo_seed(as_json: bool = JsonOption) -> None:
-    """Create (or top up) the demo tenant; running it twice changes nothing the second time."""
+    """Create (or top up) the demo tenant; running it twice changes nothing the second time. In development mode
+    it is made ready against the sandboxes ``hirehub demo run`` starts (organisation, candidates, policy, the Entra
+    connection, the LinkedIn partner app, an ATS app)."""
 
     async def seed(hub: Hub) -> dict[str, Any]:
+        sandboxes = hub.settings.env is Environment.DEVELOPMENT
         with Progress(console=err_console, transient=True) as progress:
-            task = progress.add_task("Seeding the demo tenant", total=SEED_STEPS)
+            task = progress.add_task("Seeding the demo tenant", total=SEED_STEPS if sandboxes else 2)
             return await seed_demo(
                 hub.database,
                 domain=hub.settings.demo_tenant_domain,
-                identity=SandboxIdentity.load_or_create(sandbox_identity_file(hub.settings.data_dir)),
+                identity=SandboxIdentity.load_or_create(sandbox_identity_file(hub.settings.data_dir))
+                if sandboxes
+                else None,
                 settings=hub.settings,
                 step_done=lambda: progress.advance(task),
             )

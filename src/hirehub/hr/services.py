@@ -21,7 +21,7 @@ from hirehub.hr import domain, errors
 from hirehub.hr.as_of import WorkerAsOf, legacy_moves, move, stint, tenant_today, worker_as_of
 from hirehub.hr.daily import ensure_daily
 from hirehub.hr.domain import HireDetails, HireOutcome, Placement
-from hirehub.hr.events import WorkerEvent
+from hirehub.hr.events import ManagerChanged, WorkerEvent
 from hirehub.hr.locations import keep_work_location
 from hirehub.hr.models import (
     CandidateToHire,
@@ -283,6 +283,18 @@ async def settle(session: AsyncSession, worker: Worker, *, today: date | None = 
     if view.scheduled:
         await ensure_daily(session, applied_through=today)
     return view
+
+
+async def follow_derived_manager(session: AsyncSession, worker: Worker, *, today: date) -> None:
+    """Settle a worker whose manager comes from the reports-to position, after that position's holder changed; when
+    the manager did change, say so as a manager change effective ``today``, so the directory follows."""
+    before = worker.manager_id
+    view = await settle(session, worker, today=today)
+    if worker.manager_id == before or view.employment is None:
+        return
+    placement = Placement(position=view.position, department=view.department, title=view.title, manager=view.manager)
+    facts = domain.worker_facts(worker, view.employment, placement)
+    outbox.record(session, [ManagerChanged(**facts, effective_date=today)])
 
 
 async def rehire(

@@ -20,7 +20,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hirehub.hr import services
 from hirehub.hr.as_of import tenant_today
 from hirehub.hr.daily import DAILY, ensure_daily
-from hirehub.hr.models import Employment, EmploymentLeave, Worker, WorkerPlacement
+from hirehub.hr.models import (
+    Employment,
+    EmploymentLeave,
+    Position,
+    PositionWorkerAssignment,
+    Worker,
+    WorkerPlacement,
+)
 from hirehub.jobs.context import JobContext
 
 
@@ -45,7 +52,8 @@ def _dated_between(after: date, through: date) -> list[Select[Any]]:
 
 
 async def apply_through(session: AsyncSession, *, after: date, today: date) -> int:
-    """Settle every worker whose records take effect after ``after`` up to ``today``; how many there were."""
+    """Settle every worker whose records take effect after ``after`` up to ``today``, then the workers who report to
+    a position those workers left or took; how many workers were settled."""
     worker_ids: set[Any] = set()
     for query in _dated_between(after, today):
         worker_ids.update(await session.scalars(query))
@@ -53,7 +61,26 @@ async def apply_through(session: AsyncSession, *, after: date, today: date) -> i
         worker = await session.get(Worker, worker_id)
         if worker is not None:
             await services.settle(session, worker, today=today)
-    return len(worker_ids)
+    reports = await _reports_of_positions_held_by(session, worker_ids) - worker_ids
+    for worker_id in sorted(reports):
+        worker = await session.get(Worker, worker_id)
+        if worker is not None:
+            await services.follow_derived_manager(session, worker, today=today)
+    return len(worker_ids) + len(reports)
+
+
+async def _reports_of_positions_held_by(session: AsyncSession, worker_ids: set[Any]) -> set[Any]:
+    """The workers whose position reports to a position any of ``worker_ids`` has held: when its holder changes,
+    their manager (the reports-to position's holder, unless one is named) changes with no record of their own."""
+    if not worker_ids:
+        return set()
+    held = select(PositionWorkerAssignment.position_id).where(PositionWorkerAssignment.worker_id.in_(worker_ids))
+    below = select(Position.id).where(Position.reports_to_id.in_(held))
+    return set(
+        await session.scalars(
+            select(PositionWorkerAssignment.worker_id).where(PositionWorkerAssignment.position_id.in_(below))
+        )
+    )
 
 
 async def daily_transitions(context: JobContext) -> Mapping[str, Any]:
