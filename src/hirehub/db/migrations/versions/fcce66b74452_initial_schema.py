@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 224c4eb1ea73
+Revision ID: fcce66b74452
 Revises: 
-Create Date: 2026-12-06 23:21:34.738599
+Create Date: 2026-12-06 23:36:00.859383
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import hirehub.db.base
 from hirehub.audit.models import DROP_POSTGRES_TRIGGERS, DROP_SQLITE_TRIGGERS, append_only_ddl
 
 
-revision = '224c4eb1ea73'
+revision = 'fcce66b74452'
 down_revision = None
 branch_labels = None
 depends_on = None
