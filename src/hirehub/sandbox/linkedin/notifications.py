@@ -30,6 +30,9 @@ import httpx
 
 SIGNATURE_HEADER = "X-LI-Signature"
 NOTIFICATION_TYPE = "INTEGRATION_STATUS_CHANGE"
+EXPORT_NOTIFICATION_TYPE = "EXPORT_CANDIDATE_PROFILE"
+"""One-Click Export: a recruiter exported a member from LinkedIn Recruiter; the id is the ``requestId`` of
+``GET /v2/exportedCandidates?q=request``."""
 NOTIFICATION_LIFETIME = timedelta(days=1)
 SIGNATURE_PREFIX = "hmacsha256="
 
@@ -49,9 +52,9 @@ def verify_signature(body: bytes, header: str | None, secret: str) -> bool:
     return hmac.compare_digest(value.lower(), sign(body, secret))
 
 
-def notification_body(notification_id: str, expires_at_ms: int) -> bytes:
+def notification_body(notification_id: str, expires_at_ms: int, kind: str = NOTIFICATION_TYPE) -> bytes:
     """The raw body, compact JSON in the guide's field order: the bytes that are signed are the bytes sent."""
-    document = {"id": notification_id, "type": NOTIFICATION_TYPE, "expiresAt": expires_at_ms}
+    document = {"id": notification_id, "type": kind, "expiresAt": expires_at_ms}
     return json.dumps(document, separators=(",", ":")).encode()
 
 
@@ -84,12 +87,18 @@ class Delivery:
 
 
 def build_notification(
-    request_id: str, callback_url: str, secret: str, *, now: datetime, expired: bool = False
+    request_id: str,
+    callback_url: str,
+    secret: str,
+    *,
+    now: datetime,
+    expired: bool = False,
+    kind: str = NOTIFICATION_TYPE,
 ) -> Notification:
-    """A signed notification; ``expired`` puts ``expiresAt`` an hour before ``now``."""
+    """A signed notification of type ``kind``; ``expired`` puts ``expiresAt`` an hour before ``now``."""
     expires = now - timedelta(hours=1) if expired else now + NOTIFICATION_LIFETIME
     expires_at_ms = int(expires.timestamp() * 1000)
-    body = notification_body(request_id, expires_at_ms)
+    body = notification_body(request_id, expires_at_ms, kind)
     return Notification(request_id, callback_url, body, sign(body, secret), expires_at_ms)
 
 
