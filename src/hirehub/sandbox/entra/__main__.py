@@ -26,6 +26,7 @@ from typing import Any
 import uvicorn
 
 from hirehub.directories.entra.permissions import EXCHANGE_APP_ID, GRAPH_APP_ID, required_permissions
+from hirehub.sandbox.entra import faults
 from hirehub.sandbox.entra.app import create_app, host_map_for
 from hirehub.sandbox.entra.graph import directory_store
 from hirehub.sandbox.entra.world import EntraWorld, Faults, SandboxClock
@@ -93,7 +94,7 @@ def _serve(world: EntraWorld, args: argparse.Namespace, details: dict[str, Any])
     scheme = "https" if certfile else "http"
     base_url = f"{scheme}://{args.host}:{args.port}"
     details = {**details, "base_url": base_url, "host_map": host_map_for(base_url)}
-    app = create_app(world)
+    app = create_app(world, faults.latency_from(args))
     browser: contextlib.AbstractContextManager[None] = contextlib.nullcontext()
     if args.browser_port is not None:
         details["browser_base_url"] = f"http://{args.host}:{args.browser_port}"
@@ -130,20 +131,24 @@ def parser() -> argparse.ArgumentParser:
     parsed.add_argument("--world", type=Path, help="A JSON scenario to serve instead of the default world.")
     parsed.add_argument("--details-file", type=Path, help="Also write the printed details (JSON) to this file.")
     parsed.add_argument("--log-level", default="info", help="uvicorn's log level (warning: no line per start-up).")
+    faults.add_arguments(parsed)
     return parsed
 
 
 def main(argv: list[str] | None = None) -> None:
-    args = parser().parse_args(argv)
+    program = parser()
+    args = program.parse_args(argv)
+    faults.check_arguments(program, args)
     if args.world is not None:
-        world = world_from_json(json.loads(args.world.read_text()))
+        scenario = json.loads(args.world.read_text())
+        world = world_from_json({**scenario, "faults": faults.fault_fields(args, scenario.get("faults", {}))})
         listed = [
             {"tenant_id": d.tenant_id, "default_domain": d.default_domain, "applications": sorted(d.service_principals)}
             for d in world.directories.values()
         ]
         _serve(world, args, {"directories": listed})
         return
-    world = EntraWorld()
+    world = EntraWorld(faults=Faults(**faults.fault_fields(args, {})))
     directory = world.add_directory()
     app = world.register_application(directory, "hirehub", multi_tenant=True, redirect_uris=args.redirect_uri)
     secret = secrets.token_urlsafe(24)

@@ -10,14 +10,17 @@ from fastapi import FastAPI
 
 from hirehub.directories.entra.clouds import CLOUDS
 from hirehub.sandbox.entra.exchange import exchange_router
+from hirehub.sandbox.entra.faults import Latency, LatencyMiddleware
 from hirehub.sandbox.entra.graph import graph_router
 from hirehub.sandbox.entra.identity import INSTANCE_METADATA, identity_router
 from hirehub.sandbox.entra.world import EntraWorld
 
 
-def create_app(world: EntraWorld) -> FastAPI:
-    """Entra ID, Microsoft Graph and Exchange Online emulated on ``world``."""
+def create_app(world: EntraWorld, latency: Latency | None = None) -> FastAPI:
+    """Entra ID, Microsoft Graph and Exchange Online emulated on ``world``, each call held for ``latency``."""
     app = FastAPI(title="hirehub Entra sandbox", docs_url=None, redoc_url=None, openapi_url=None)
+    if latency is not None and latency.enabled:
+        app.add_middleware(LatencyMiddleware, latency=latency)
     app.state.world = world
     app.include_router(identity_router(world))
     app.include_router(graph_router(world))
