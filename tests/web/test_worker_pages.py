@@ -129,6 +129,9 @@ async def test_terminating_sets_the_last_day_worked_and_offers_a_rehire(
     assert questions and questions[0].startswith("Terminate Ada Lovelace?")
     await expect(page.get_by_role("heading", name="Rehire")).to_be_visible()
     await expect(page.get_by_role("heading", name="Terminate")).to_have_count(0)
+    await expect(page.get_by_test_id("account-timing")).to_contain_text(
+        "The account will be disabled at the end of 30 Jun 2027 (1 Jul 2027 at 00:00, UTC)"
+    )
     await screenshot(page, "worker-terminated")
     [employment] = await hr.rows(Employment, worker_id=worker.id)
     assert (employment.end_date, employment.termination_reason_id) == (date(2027, 6, 30), reason.id)

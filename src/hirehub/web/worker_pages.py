@@ -25,11 +25,13 @@ from hirehub.db.base import record_of
 from hirehub.db.session import Database
 from hirehub.errors import NotFound
 from hirehub.hr import organisation, scheduled, services
-from hirehub.hr.as_of import ChangeKind, ScheduledChange, WorkerAsOf, worker_as_of
+from hirehub.hr.as_of import ChangeKind, ScheduledChange, WorkerAsOf, worker_as_of, zone_of
 from hirehub.hr.domain import open_employment
 from hirehub.hr.models import Department, Employment, Position, PositionWorkerAssignment, ReasonCode, Title, Worker
 from hirehub.hr.models.options import EmploymentType, WorkerStatus
+from hirehub.provisioning.policies import current_policy
 from hirehub.tenancy.models import Tenant
+from hirehub.web.account_timing import AccountMoment, account_timing
 from hirehub.web.auth import Admin, require_csrf
 from hirehub.web.directory_account import DirectoryAccount, directory_account
 from hirehub.web.entra_status import provisioning_status
@@ -82,6 +84,8 @@ class WorkerPage:
     positions: list[tuple[str, str]]
     today: date
     directory: DirectoryAccount
+    timing: list[AccountMoment]
+    """When the directory account will be created, enabled, changed or disabled, in sentences."""
 
     @property
     def current(self) -> Employment | None:
@@ -144,7 +148,11 @@ async def _load(session: AsyncSession, tenant_id: uuid.UUID, worker_id: uuid.UUI
         positions=positions,
         today=today,
         directory=await directory_account(session, worker.personnel_number),
-    )
+        timing=account_timing(
+            upcoming, await current_policy(session), today=today, zone=zone_of(tenant.time_zone),
+            starts_today=view.employment_start == today,
+        ),
+    )  # fmt: skip
 
 
 async def _describe(session: AsyncSession, change: ScheduledChange) -> str:
