@@ -133,6 +133,12 @@ class LinkedInClient:
         response = await self._send("GET", f"{API}/atsIntegrations?{query}", paced=False)
         return [dict(element) for element in response.json().get("elements") or []]
 
+    async def exported_candidates(self, request_id: str) -> list[dict[str, Any]]:
+        """One-Click Export: the profile a recruiter exported, by the request id its push notification carried."""
+        query = urlencode({"q": "request", "requestId": request_id})
+        response = await self._send("GET", f"{API}/exportedCandidates?{query}", paced=False)
+        return [dict(element) for element in response.json().get("elements") or []]
+
     async def get_integrations(self, keys: Sequence[IntegrationKey]) -> BatchAnswer:
         """Batch get (the manual status retrieval for integrations onboarded before notifications existed)."""
         self._check_batch(len(keys))

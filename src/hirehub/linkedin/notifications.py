@@ -30,6 +30,7 @@ from hirehub.db.session import Database
 from hirehub.errors import Forbidden, Invalid, Unauthenticated
 from hirehub.jobs.context import JobContext
 from hirehub.jobs.queue import enqueue
+from hirehub.linkedin import one_click_export
 from hirehub.linkedin.errors import LinkedInRefused
 from hirehub.linkedin.integrations import find
 from hirehub.linkedin.keys import IntegrationKey
@@ -40,6 +41,10 @@ from hirehub.linkedin.sync import customer_client, job_outcome
 from hirehub.sealing import Sealer
 
 STATUS_CHANGE = "INTEGRATION_STATUS_CHANGE"
+EXPORT_CANDIDATE = "EXPORT_CANDIDATE_PROFILE"
+HANDLED_TYPES = frozenset({STATUS_CHANGE, EXPORT_CANDIDATE})
+"""An onboarding status changed (read with ``atsIntegrations?q=request``), or a recruiter used One-Click Export
+(read with ``exportedCandidates?q=request``, see :mod:`hirehub.linkedin.one_click_export`)."""
 PUSH_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 """What :func:`secrets.token_urlsafe` makes of a push token (see :mod:`hirehub.linkedin.apps`)."""
 HANDLE_NOTIFICATION = "linkedin.notification"
@@ -102,7 +107,7 @@ async def receive(
     notification = parse_notification(body)
     if notification.expired(now):
         return Receipt("expired", 200)
-    if notification.type != STATUS_CHANGE:
+    if notification.type not in HANDLED_TYPES:
         return Receipt("ignored", 200)
     try:
         async with database.tenant_transaction(tenant_id) as session:
@@ -113,7 +118,7 @@ async def receive(
                 return Receipt("duplicate", 200)
             session.add(ReceivedNotification(notification_id=notification.id, type=notification.type, received_at=now))
             await session.flush()
-            await enqueue(session, HANDLE_NOTIFICATION, {"notification_id": notification.id})
+            await enqueue(session, HANDLE_NOTIFICATION, {"notification_id": notification.id, "type": notification.type})
     except IntegrityError:  # the same notification delivered twice at once: the other delivery stored it
         return Receipt("duplicate", 200)
     return Receipt("accepted", 202)
@@ -149,11 +154,47 @@ async def apply_statuses(database: Database, tenant_id: uuid.UUID, elements: lis
 
 
 async def notification_job(context: JobContext) -> Mapping[str, Any] | None:
-    """The handler of :data:`HANDLE_NOTIFICATION` jobs: ``GET /v2/atsIntegrations?q=request&requestId=…`` and
-    record the statuses it returns."""
+    """The handler of :data:`HANDLE_NOTIFICATION` jobs. A status change: ``GET /v2/atsIntegrations?q=request&
+    requestId=…`` and record the statuses it returns. A One-Click Export: ``GET /v2/exportedCandidates?q=request&
+    requestId=…`` and take each exported member as a candidate to hire. (Jobs queued before exports were handled
+    carry no type: they are status changes.)"""
     notification_id = str(context.payload["notification_id"])
+    kind = str(context.payload.get("type") or STATUS_CHANGE)
     async with linkedin_runtime() as runtime, job_outcome(context, runtime):
         client = await customer_client(context.database, context.tenant_id, runtime)
+        if kind == EXPORT_CANDIDATE:
+            elements = await client.exported_candidates(notification_id)
+            outcomes = await take_exports(context.database, context.tenant_id, elements)
+            return {"notification_id": notification_id, "exports": outcomes}
         elements = await client.integrations_of_request(notification_id)
         changed = await apply_statuses(context.database, context.tenant_id, elements)
     return {"notification_id": notification_id, "integrations": changed}
+
+
+async def take_exports(
+    database: Database, tenant_id: uuid.UUID, elements: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Each exported member as a candidate to hire, each in its own transaction: one refused export (another
+    customer's, a name too long for the HR columns) is reported and changes nothing, and does not stop the rest."""
+    async with database.tenant_session(tenant_id) as session:
+        contexts = set(
+            await session.scalars(
+                select(Integration.integration_context).where(
+                    Integration.integration_type == one_click_export.EXPORT_INTEGRATION_TYPE
+                )
+            )
+        )
+    reported: list[dict[str, Any]] = []
+    for parsed in one_click_export.parse_exports(elements, contexts=contexts):
+        if isinstance(parsed, one_click_export.ExportOutcome):
+            reported.append({"member": parsed.person_urn, "refused": parsed.refused})
+            continue
+        try:
+            async with database.tenant_transaction(tenant_id) as session:
+                outcome = await one_click_export.take_export(session, parsed)
+        except Invalid as exc:
+            reported.append({"member": parsed.person_urn, "refused": str(exc)})
+            continue
+        made = {"candidate_id": outcome.candidate_id, "created": outcome.created}
+        reported.append({"member": outcome.person_urn, **made})
+    return reported

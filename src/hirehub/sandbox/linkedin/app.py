@@ -42,6 +42,8 @@ from hirehub.restli import (
     parse_ids_query,
     protocol_from_header,
 )
+from hirehub.sandbox.linkedin import one_click_export
+from hirehub.sandbox.linkedin.plugin_page import CustomerAdmin, install_plugin
 from hirehub.sandbox.linkedin.world import (
     ACCESS_TOKEN_LIFETIME,
     DeveloperApplication,
@@ -199,9 +201,11 @@ def _integration_key_from_path(request: Request) -> Key:
         raise LinkedInError(400, str(exc), 400) from exc
 
 
-def create_app(world: LinkedInWorld) -> FastAPI:
-    """The emulator's ASGI app over ``world``."""
+def create_app(world: LinkedInWorld, plugin_admin: CustomerAdmin | None = None) -> FastAPI:
+    """The emulator's ASGI app over ``world``; the configuration plugin signs in ``plugin_admin`` (or an invented
+    administrator, ``app.state.plugin.admin``)."""
     app = FastAPI(title="LinkedIn Middleware Platform (sandbox)", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.plugin = install_plugin(app, world, plugin_admin or CustomerAdmin.invented())
 
     @app.exception_handler(LinkedInError)
     async def _refused(_: Request, exc: LinkedInError) -> JSONResponse:
@@ -437,4 +441,8 @@ def create_app(world: LinkedInWorld) -> FastAPI:
         call.record()
         return JSONResponse(batch_response(results, errors))
 
+    one_click_export.install(app, world)
+    from hirehub.sandbox.linkedin import data_sync  # here: data_sync builds on this module's request helpers
+
+    data_sync.install(app, world)
     return app

@@ -29,7 +29,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from hirehub.restli import Key, KeyId, freeze_key
 from hirehub.sandbox.entra.world import SandboxClock
@@ -231,6 +231,7 @@ class LinkedInWorld:
     """Everything the emulated Middleware Platform shares: apps, tokens, integrations, notifications, counters."""
 
     def __init__(self, *, clock: SandboxClock | None = None, notifier: Notifier | None = None) -> None:
+        from hirehub.sandbox.linkedin.data_world import SyncedData
         from hirehub.sandbox.linkedin.notifications import Notifier
 
         self.clock = clock or SandboxClock()
@@ -243,6 +244,8 @@ class LinkedInWorld:
         self.requests: dict[str, list[KeyId]] = {}
         """Request (notification) id → the integrations it is about: what ``q=request`` returns."""
         self.notifications: dict[str, Notification] = {}
+        self.exports: dict[str, tuple[str, dict[str, Any]]] = {}
+        """One-Click Export request id → (the customer app it was exported to, the ``exportedCandidates`` element)."""
         self.deliveries: list[Delivery] = []
         self.violations: Counter[Violation] = Counter()
         self.calls: list[tuple[str, str, str]] = []
@@ -251,6 +254,8 @@ class LinkedInWorld:
         self._last_batch_call: dict[str, float] = {}
         self._daily_calls: Counter[tuple[str, date]] = Counter()
         self._failures: dict[KeyId, list[FailureSwitch]] = {}
+        self.data = SyncedData(self)
+        """What the customers' ATS synced after onboarding (:mod:`~hirehub.sandbox.linkedin.data_world`)."""
 
     # arranging the world ------------------------------------------------------------------------------------
     def register_partner(
@@ -531,7 +536,8 @@ class LinkedInWorld:
 
     def new_notification(self, integration: Integration, *, expired: bool = False) -> Notification | None:
         """A push notification about ``integration`` (its id is also a request id for the ``q=request`` finder),
-        signed with the owning customer app's current secret; ``expired`` dates its ``expiresAt`` in the past."""
+        signed with the owning customer app's current secret; ``expired`` dates its ``expiresAt`` in the past.
+        ``expiresAt`` is on the protocol clock: receivers judge it with the wall clock, whatever the calendar."""
         from hirehub.sandbox.linkedin.notifications import build_notification
 
         callback = integration.configurations.get("CALLBACK_URL")
@@ -541,7 +547,7 @@ class LinkedInWorld:
         self.requests[request_id] = [freeze_key(integration.key)]
         app = self.applications[integration.owner_client_id]
         notification = build_notification(
-            request_id, callback, app.current_secret, now=self.clock.now(), expired=expired
+            request_id, callback, app.current_secret, now=self.clock.protocol_now(), expired=expired
         )
         self.notifications[notification.id] = notification
         return notification
