@@ -135,7 +135,7 @@ def build_hub(settings: Settings | None = None, *, database: Database | None = N
         database = open_database(settings.effective_database_url)
     elif not issubclass(database.session_class, OutboxSession):
         raise TypeError("the hub's database must write the outbox: open it with hirehub.bootstrap.open_database")
-    entra_runtime = runtime_from_settings(settings)
+    entra_runtime = runtime_from_settings(settings, database)
     connectors = Connectors([EntraConnectors(database, entra_runtime)])
     return Hub(
         settings=settings,

@@ -37,12 +37,13 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hirehub.db.base import utcnow
+from hirehub.db.database_clock import database_now
 from hirehub.db.session import Database
 from hirehub.linkedin.models import PacerSlot
 
@@ -57,15 +58,6 @@ POLL = 0.02
 """Seconds between looks at the register while another caller's call is in flight (a few tens of ms each)."""
 
 Sleep = Callable[[float], Awaitable[None]]
-
-
-async def database_now(session: AsyncSession) -> datetime:
-    """The database's clock on PostgreSQL (one clock for every machine), this machine's on SQLite."""
-    if session.get_bind().dialect.name == "postgresql":
-        value = await session.scalar(text("SELECT clock_timestamp()"))
-        assert isinstance(value, datetime)
-        return value
-    return utcnow()
 
 
 @dataclass(frozen=True)

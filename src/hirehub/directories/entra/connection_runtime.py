@@ -1,8 +1,10 @@
 """Tokens and clients for Entra connections, shared by everything in one process.
 
 :class:`ConnectionRuntime` keeps one MSAL application per customer-owned connection (so app-only tokens are cached
-until they near expiry) and one write bucket per application per directory tenant (Graph's throttling unit),
-whichever worker task is using the connection.
+until they near expiry) and one write budget per application per directory tenant and cloud (Graph's throttling
+unit), whichever worker task is using the connection. Given the hub's database (``budgets``), that budget is shared
+with every other process of the hub (:class:`~.throttle.SharedBucket`); without one (a test, a one-off command),
+it is this process's own :class:`~.throttle.TokenBucket`.
 
 Each service gets a token for its own resource in the connection's cloud: Graph calls carry a Graph token,
 Exchange calls an Exchange Online token (``https://outlook.office365.com`` or the national cloud's twin), on both
@@ -21,6 +23,7 @@ from typing import Any
 import httpx
 import msal
 
+from hirehub.directories.entra.budget_store import BudgetKey, BudgetStore
 from hirehub.directories.entra.clouds import CloudName
 from hirehub.directories.entra.clouds import cloud as cloud_named
 from hirehub.directories.entra.exchange import ExchangeClient
@@ -28,7 +31,7 @@ from hirehub.directories.entra.graph import GraphClient, TokenSource
 from hirehub.directories.entra.linking import MissingServiceProviderApp, ServiceProviderApp, delegated_token
 from hirehub.directories.entra.models import ConnectionType, EntraConnection
 from hirehub.directories.entra.msal_client import OutboundConfig, SecretBox, app_token, certificate_app
-from hirehub.directories.entra.throttle import TokenBucket
+from hirehub.directories.entra.throttle import SharedBucket, TokenBucket, WriteBudget
 from hirehub.errors import Conflict
 
 
@@ -59,7 +62,9 @@ class ConnectionRuntime:
     http: httpx.AsyncClient | None = None
     service_providers: dict[CloudName, ServiceProviderApp] = field(default_factory=dict)
     _apps: dict[tuple[uuid.UUID, str], msal.ConfidentialClientApplication] = field(default_factory=dict)
-    _buckets: dict[tuple[str, str], TokenBucket] = field(default_factory=dict)
+    budgets: BudgetStore | None = None
+    """Graph's write budgets in the hub's database, shared by every process; None: each process paces alone."""
+    _buckets: dict[BudgetKey, WriteBudget] = field(default_factory=dict)
     _generations: dict[uuid.UUID, int] = field(default_factory=dict)
     _renewed_since_forget: dict[uuid.UUID, set[str]] = field(default_factory=dict)
     bucket_factory: Any = TokenBucket
@@ -145,10 +150,16 @@ class ConnectionRuntime:
         """A customer-owned connection's token signed in with ``credentials`` instead of its current certificate."""
         return await app_token(await self._certificate_app(connection, credentials), scope)
 
-    def bucket(self, connection: EntraConnection) -> TokenBucket:
-        key = (connection.directory_tenant_id, connection.client_id or self.service_provider_id(connection.cloud))
+    def bucket(self, connection: EntraConnection) -> WriteBudget:
+        """The write budget of the connection's application in its directory: the same object for every
+        connection of this process that writes as that application there, whichever tenant it belongs to."""
+        key = BudgetKey(
+            cloud_named(connection.cloud).name.value,
+            connection.directory_tenant_id,
+            connection.client_id or self.service_provider_id(connection.cloud),
+        )
         if key not in self._buckets:
-            self._buckets[key] = self.bucket_factory()
+            self._buckets[key] = SharedBucket(self.budgets, key) if self.budgets is not None else self.bucket_factory()
         return self._buckets[key]
 
     def service_provider_id(self, cloud_name: str) -> str:

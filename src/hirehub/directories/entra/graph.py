@@ -27,7 +27,7 @@ from typing import Any
 import httpx
 
 from hirehub.directories.entra.graph_errors import GraphError, retry_after_seconds
-from hirehub.directories.entra.throttle import TokenBucket
+from hirehub.directories.entra.throttle import WriteBudget
 
 BATCH_LIMIT = 20
 WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
@@ -88,7 +88,7 @@ class GraphClient:
         token: TokenSource,
         http: httpx.AsyncClient,
         *,
-        bucket: TokenBucket | None = None,
+        bucket: WriteBudget | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         max_attempts: int = 8,
         not_found_retries: int = 5,
@@ -153,7 +153,7 @@ class GraphClient:
                 self.stats.throttled += 1
                 delay = self._backoff(attempt, hint)
                 if response.status_code == 429 and self._bucket is not None:
-                    self._bucket.drain(delay)
+                    await self._bucket.hold(delay)
                 await self._sleep(delay)
                 continue
             if not token_renewed and self._on_unauthorized is not None and refused_token(response.status_code, body):
@@ -269,7 +269,7 @@ class GraphClient:
                 self._on_unauthorized()
             if pending:
                 if self._bucket is not None and wait:
-                    self._bucket.drain(wait)
+                    await self._bucket.hold(wait)
                 await self._sleep(wait)
         for item_id in pending:
             final[item_id] = BatchResponse(item_id, 429, {"error": {"code": "TooManyRequests", "message": "gave up"}})

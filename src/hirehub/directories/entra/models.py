@@ -17,7 +17,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hirehub.db.base import Base, Row, TenantOwned
@@ -91,3 +91,26 @@ class EntraLinkFlow(Row, TenantOwned, Base):
     connection_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("entra_connection.id", ondelete="CASCADE"), index=True)
     flow_encrypted: Mapped[str] = mapped_column(Text)
     expires_at: Mapped[datetime] = mapped_column()
+
+
+class GraphWriteBudget(Base):
+    """Microsoft Graph's write budget of one application in one directory, shared by every process of the hub
+    (the ledger of :mod:`hirehub.directories.entra.budget_ledger`).
+
+    Hub-level, like the LinkedIn pacer's slot, not a tenant's: Graph counts the writes of an application in a
+    directory whoever sends them, and two of the hub's tenants may provision into the same directory through the
+    same application (the hub's service-provider app, or one app whose credentials both hold); with a row per
+    tenant they would together exceed the limit. Only a connection that passed *Test connection* (it signed in
+    as that application in that directory) provisions, so nobody spends a budget that is not also theirs. The
+    row holds a hash of the cloud, directory and application and counts, no tenant data.
+    """
+
+    __tablename__ = "entra_graph_write_budget"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float)
+    """Tokens in the ledger at ``stamp``: negative while callers queue or Graph's ``Retry-After`` lasts."""
+    stamp: Mapped[datetime] = mapped_column()
+    held_until: Mapped[datetime | None] = mapped_column(default=None)
+    leases: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    """Leases granted and not settled: ``{lease id: [tokens, expires (ISO 8601)]}``."""

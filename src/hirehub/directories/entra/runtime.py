@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from hirehub.db.session import Database
+from hirehub.directories.entra.budget_store import BudgetStore
 from hirehub.directories.entra.clouds import CloudName
 from hirehub.directories.entra.connection_runtime import ConnectionRuntime
 from hirehub.directories.entra.linking import ServiceProviderApp
@@ -32,7 +34,9 @@ def service_provider_credentials(settings: Settings) -> dict[CloudName, tuple[st
     }
 
 
-def runtime_from_settings(settings: Settings) -> ConnectionRuntime:
+def runtime_from_settings(settings: Settings, database: Database | None = None) -> ConnectionRuntime:
+    """The runtime of a hub; given the hub's ``database``, Graph's write budgets are shared through it with every
+    other process of the hub (the API and the job runners)."""
     verify = settings.outbound_ca_bundle or True
     host_map = HostMap(settings.outbound_host_map)
     callback = settings.base_url.rstrip("/") + LINK_CALLBACK_PATH
@@ -47,4 +51,5 @@ def runtime_from_settings(settings: Settings) -> ConnectionRuntime:
         service_provider=apps.pop(CloudName.GLOBAL, None),
         service_providers=apps,
         http=async_client(host_map, verify=verify),
+        budgets=BudgetStore(database) if database is not None else None,
     )
