@@ -112,10 +112,12 @@ async def test_injected_faults_do_not_change_the_end_state() -> None:
         anchor = f"{number:06d}"
         steps = [CreateAccount(desired(anchor=anchor, name=f"person{number}"))]
         applied = await entra.apply(plan(*steps, anchor=anchor), None)
+        rig.world.clock.advance(2)  # the engine observes again later: past the consistency lag
         if not applied.ok:  # a retry outcome: the engine would plan again from a fresh observation
             observed = await entra.find_by_anchor(anchor)
             if observed is None:
                 applied = await entra.apply(plan(*steps, anchor=anchor), None)
+                rig.world.clock.advance(2)
         account = await entra.find_by_anchor(anchor)
         assert account is not None
         joined = await entra.apply(plan(AddToGroup("Sales"), account_id=account.object_id), account)

@@ -1,79 +1,58 @@
 """The Entra ID connector: the lifecycle engine's plans carried out through Microsoft Graph and Exchange Online.
 
-Each step is one Graph operation (:class:`~.directory.GraphDirectory`); the Graph client already paces writes,
-waits out ``Retry-After`` and retries the 404s of eventual consistency, so what reaches this module is a final
-answer, which it turns into a step result the engine understands:
-
-- ``ObjectConflict`` → a ``conflict`` naming the attribute (``proxyAddresses`` is the mail address), so the
-  naming rules choose the next name;
-- 429/503 that outlasted the client's retries → ``retry`` with Graph's wait; a network failure, a revoked
-  delegated grant or a refused token → :class:`ConnectorUnavailable`, so the job waits instead of failing;
-- anything else → ``failed`` with Graph's code and message.
+Reading (an account by its anchor, a name, every account for a reconciliation) is here; applying a plan is
+:mod:`~.applying` (batched writes, group adds coalesced across joiners by :mod:`~.group_adds`), and Graph's answers
+become step results in :mod:`~.step_outcomes`. The Graph client paces writes, waits out ``Retry-After`` and retries
+the 404s of eventual consistency, item by item in a ``$batch``, so what reaches the connector is a final answer.
+A network failure, a revoked delegated grant or a refused token → :class:`ConnectorUnavailable`, so the job waits
+instead of failing.
 
 One rule matters more than the others: **never a second account**. A worker process can die after Graph created
 an account and before the job recorded it. The retry then observes nothing (the new account may not be visible
 to ``$filter`` yet: eventual consistency) and plans the creation again, with the same name. Graph answers
 ``ObjectConflict``; before reporting it, the connector reads the holder of that userPrincipalName and, when it
-carries the same anchor, adopts it as the account the step created. Only a namesake's name is a real conflict.
+carries the same anchor, adopts it as the account the step created (:meth:`GraphConnector.adopt`). Only a
+namesake's name is a real conflict.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 
+from hirehub.directories.entra.applying import PlanRun
 from hirehub.directories.entra.directory import USER_FIELDS, GraphDirectory
 from hirehub.directories.entra.exchange import ExchangeClient
 from hirehub.directories.entra.graph import BatchRequest
 from hirehub.directories.entra.graph_errors import GraphError
+from hirehub.directories.entra.group_adds import GroupAdds
 from hirehub.directories.entra.linking import NeedsLink
 from hirehub.directories.entra.msal_client import TokenError
+from hirehub.directories.entra.step_outcomes import NotVisibleYet, conflict_of
 from hirehub.lifecycle.connector import (
     ApplyResult,
     ConnectorUnavailable,
     DuplicateAnchor,
-    NameConflict,
     NeedsAdministrator,
     StepRefused,
-    StepThrottled,
-    run_steps,
 )
 from hirehub.lifecycle.directory_state import DirectoryAccount, Mailbox
-from hirehub.lifecycle.planning import (
-    AddToGroup,
-    ConvertMailboxToShared,
-    CreateAccount,
-    DisableAccount,
-    EnableAccount,
-    Plan,
-    RemoveFromGroup,
-    ResetPassword,
-    RevokeSessions,
-    SetManager,
-    Step,
-    UpdateAttributes,
-)
+from hirehub.lifecycle.planning import ConvertMailboxToShared, CreateAccount, Plan
 from hirehub.lifecycle.policy import MAIL, MAIL_NICKNAME, USER_PRINCIPAL_NAME
 
 ACCOUNT_FIELDS = USER_FIELDS + ",lastPasswordChangeDateTime,signInSessionsValidFromDateTime"
+ACCOUNT_FIELD_NAMES = frozenset(ACCOUNT_FIELDS.split(","))
 NAME_FIELDS = {"id", USER_PRINCIPAL_NAME, MAIL, MAIL_NICKNAME, "accountEnabled", "employeeId"}
 TRACE_FIELDS = {"lastPasswordChangeDateTime", "signInSessionsValidFromDateTime", "@odata.type", "@odata.id"}
-USERS_PER_DETAIL_BATCH = 10  # two reads (manager, memberOf) per account: 20 requests, one $batch
-NOT_VISIBLE_RETRY_SECONDS = 10.0
 DEFAULT_AUTO_REPLY = "{name} is no longer with the company. Please contact {manager} instead."
 
 UnavailableError = (httpx.TransportError,)
 """Failures that mean "the directory could not be reached", as opposed to an answer from it."""
-
-
-class _NotVisibleYet(Exception):
-    """Graph holds a name for an object its reads do not show yet (eventual consistency): try again shortly."""
 
 
 @dataclass(frozen=True)
@@ -91,29 +70,12 @@ def _moment(value: Any) -> datetime | None:
     return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
 
 
-def _graph_value(value: object) -> object:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, tuple):
-        return list(value)
-    return value
-
-
-def _conflict_of(error: GraphError, names: Mapping[str, str | None]) -> NameConflict:
-    """The name Graph refused; ``proxyAddresses`` is Graph's word for a clash on the mail address."""
-    attribute = error.conflicting_property or USER_PRINCIPAL_NAME
-    if attribute == "proxyAddresses":
-        attribute = MAIL if names.get(MAIL) else USER_PRINCIPAL_NAME
-    if attribute not in names or not names.get(attribute):
-        attribute = USER_PRINCIPAL_NAME
-    return NameConflict(attribute, str(names[attribute]))
-
-
 class GraphConnector:
     """One directory (an Entra tenant) as the lifecycle engine's :class:`~hirehub.lifecycle.connector.Connector`.
 
     ``exchange`` is given when the connection has the Exchange Online features on; without it accounts report no
-    mailbox, so the planner never plans a conversion it could not carry out.
+    mailbox, so the planner never plans a conversion it could not carry out. ``group_adds`` is the process's
+    coalescer for the directory tenant and app (one per connector when none is given: nothing is coalesced).
     """
 
     def __init__(
@@ -122,12 +84,13 @@ class GraphConnector:
         exchange: ExchangeClient | None = None,
         *,
         leaver_mailbox: LeaverMailbox | None = None,
+        group_adds: GroupAdds | None = None,
     ) -> None:
         self.directory = directory
         self.graph = directory.graph
         self.exchange = exchange
         self.leaver_mailbox = leaver_mailbox or LeaverMailbox()
-        self._group_ids: dict[str, str | None] = {}
+        self.group_adds = group_adds or GroupAdds()
 
     # --- reading -------------------------------------------------------------------------------------------
 
@@ -264,114 +227,43 @@ class GraphConnector:
 
     # --- applying ------------------------------------------------------------------------------------------
 
-    async def apply(self, plan: Plan, account: DirectoryAccount | None) -> ApplyResult:
-        start = account.object_id if account is not None else None
-        async with _reachable():
-            results, object_id = await run_steps(plan, start, create=self._create_step, change=self._change_step)
-            user = await self._user(object_id) if object_id is not None else None
-            current = await self._account(user) if user is not None else None
-        return ApplyResult(results, current)
-
-    async def _create_step(self, step: CreateAccount) -> str:
-        with _graph_answers():
-            return await self._create(step)
-
-    async def _change_step(self, object_id: str, step: Step) -> None:
-        with _graph_answers():
-            await self._changes[type(step)](object_id, step)
-
     @property
-    def _changes(self) -> dict[type[Step], Callable[[str, Any], Awaitable[None]]]:
-        """The Graph operation behind each kind of step: the one place steps are told apart."""
-        return {
-            UpdateAttributes: self._update, SetManager: self._set_manager, AddToGroup: self._add_to_group,
-            RemoveFromGroup: self._remove_from_group, EnableAccount: self._set_enabled,
-            DisableAccount: self._set_enabled, ResetPassword: self._reset_password,
-            RevokeSessions: self._revoke_sessions, ConvertMailboxToShared: self._share_mailbox,
-        }  # fmt: skip
+    def known_groups(self) -> dict[str, tuple[str, str]]:
+        """Group ids and display names by the name a step gives, shared by the process's connectors."""
+        return self.group_adds.known
 
-    async def _create(self, step: CreateAccount) -> str:
+    async def apply(self, plan: Plan, account: DirectoryAccount | None) -> ApplyResult:
+        """Carry out ``plan`` in batches (:mod:`~.applying`); the account afterwards is built from what was sent
+        and returned (:mod:`~.account_after`)."""
+        async with _reachable():
+            return await PlanRun(self, plan, account).run()
+
+    async def adopt(self, step: CreateAccount, error: GraphError, names: Mapping[str, str | None]) -> str:
+        """The creation was refused for a name already held: this worker's own account (an interrupted attempt
+        created it) is adopted; a namesake's is a :class:`NameConflict`; an object too new to read is a retry."""
         desired = step.account
-        names = {
-            USER_PRINCIPAL_NAME: desired.user_principal_name,
-            MAIL: desired.mail,
-            MAIL_NICKNAME: desired.mail_nickname,
-        }
-        attributes: dict[str, Any] = {
-            name: _graph_value(value) for name, value in desired.attributes.items() if value is not None
-        }
-        attributes.setdefault("displayName", desired.user_principal_name.split("@")[0])
-        attributes.update({name: value for name, value in names.items() if value})
-        attributes["employeeId"] = desired.anchor
-        try:
-            created = await self.directory.create_user(attributes, enabled=desired.enabled)
-        except GraphError as error:
-            if not error.is_conflict:
-                raise
-            holder = await self._user(desired.user_principal_name)
-            if holder is None:
-                # Held, yet not readable: an object too new to be seen, most likely the one an interrupted
-                # attempt created. Calling it a conflict would make the naming rules pick a second name.
-                raise _NotVisibleYet(f"{desired.user_principal_name} is taken by an object not visible yet") from error
-            if holder.get("employeeId") != desired.anchor:
-                raise _conflict_of(error, names) from error
-            return str(holder["id"])  # this worker's own account: adopt it
-        return str(created["id"])
+        holder = await self._user(desired.user_principal_name)
+        if holder is None:
+            # Held, yet not readable: an object too new to be seen, most likely the one an interrupted
+            # attempt created. Calling it a conflict would make the naming rules pick a second name.
+            raise NotVisibleYet(f"{desired.user_principal_name} is taken by an object not visible yet") from error
+        if holder.get("employeeId") != desired.anchor:
+            raise conflict_of(error, names) from error
+        return str(holder["id"])
 
-    async def _update(self, object_id: str, step: UpdateAttributes) -> None:
-        changes = {name: _graph_value(value) for name, value in step.after.items()}
-        try:
-            await self.directory.update_user(object_id, changes)
-        except GraphError as error:
-            if error.is_conflict:
-                names = {
-                    name: value for name, value in changes.items() if name in (USER_PRINCIPAL_NAME, MAIL, MAIL_NICKNAME)
-                }
-                raise _conflict_of(error, {k: None if v is None else str(v) for k, v in names.items()}) from error
-            raise
+    async def account(self, object_id: str) -> DirectoryAccount | None:
+        """The account as Graph (and Exchange) have it now: for what no write's response carries."""
+        user = await self._user(object_id)
+        return await self._account(user) if user is not None else None
 
-    async def _set_manager(self, object_id: str, step: SetManager) -> None:
-        anchor = step.manager_anchor
-        await self.directory.set_manager(
-            object_id, None if anchor is None else await self._manager_id(anchor, object_id)
-        )
+    def view_created(self, sent: Mapping[str, Any], returned: Mapping[str, Any]) -> DirectoryAccount:
+        """A new account from its creation: what was sent, with what Graph returned over it. No manager or group
+        yet (their steps add them), and no mailbox until Exchange reports one."""
+        user = {name: value for name, value in sent.items() if name in ACCOUNT_FIELD_NAMES}
+        user.update({name: value for name, value in returned.items() if name in ACCOUNT_FIELD_NAMES})
+        return self._view(user, None, ())
 
-    async def _add_to_group(self, object_id: str, step: AddToGroup) -> None:
-        await self.directory.add_member(await self._group_id(step.group), object_id)
-
-    async def _remove_from_group(self, object_id: str, step: RemoveFromGroup) -> None:
-        await self.directory.remove_member(await self._group_id(step.group), object_id)
-
-    async def _set_enabled(self, object_id: str, step: EnableAccount | DisableAccount) -> None:
-        await self.directory.set_enabled(object_id, isinstance(step, EnableAccount))
-
-    async def _reset_password(self, object_id: str, step: ResetPassword) -> None:
-        await self.directory.reset_password(object_id)
-
-    async def _revoke_sessions(self, object_id: str, step: RevokeSessions) -> None:
-        await self.directory.revoke_sessions(object_id)
-
-    async def _manager_id(self, anchor: str, object_id: str) -> str:
-        found = await self.directory.find_by_employee_id(anchor)
-        if not found:
-            raise StepRefused(f"no account carries the manager's anchor {anchor!r}")
-        if len(found) > 1:
-            raise StepRefused(str(DuplicateAnchor(anchor, tuple(str(user["id"]) for user in found))))
-        if str(found[0]["id"]) == object_id:
-            raise StepRefused("an account cannot be its own manager")
-        return str(found[0]["id"])
-
-    async def _group_id(self, name: str) -> str:
-        key = name.strip().casefold()
-        if key not in self._group_ids:
-            self._group_ids[key] = await self.directory.find_group(name.strip())
-        group_id = self._group_ids[key]
-        if group_id is None:
-            del self._group_ids[key]  # it may be created later; ask again next time
-            raise StepRefused(f"there is no group named {name!r}")
-        return group_id
-
-    async def _share_mailbox(self, object_id: str, step: ConvertMailboxToShared) -> None:
+    async def share_mailbox(self, object_id: str, step: ConvertMailboxToShared) -> None:
         if self.exchange is None:
             raise StepRefused("the connection does not have the Exchange Online features on")
         user = await self._user(object_id)
@@ -399,21 +291,6 @@ class GraphConnector:
                 return None
             raise
         return found
-
-
-@contextmanager
-def _graph_answers() -> Iterator[None]:
-    """Graph's answer to one step as the step's outcome: a name too new to read or a 429/503/504 that outlasted
-    the client's retries is a retry after Graph's wait; any other error a failure with Graph's code and message."""
-    try:
-        yield
-    except _NotVisibleYet as unseen:
-        raise StepThrottled(str(unseen), NOT_VISIBLE_RETRY_SECONDS) from unseen
-    except GraphError as error:
-        if error.status in (429, 503, 504):
-            wait = error.retry_after if error.retry_after is not None else 30.0
-            raise StepThrottled(f"{error.code}: {error.message}", wait) from error
-        raise StepRefused(f"{error.status} {error.code}: {error.message}") from error
 
 
 class _reachable:

@@ -5,7 +5,8 @@ connection*, or changed since it did, the tenant gets a :class:`WaitingConnector
 :class:`~hirehub.lifecycle.connector.NeedsAdministrator` with the reason: the jobs pause (no attempt spent) and
 resume when the connection passes its test, instead of failing against a wrong directory. The factory is built once
 per hub (the API, each job runner) around one :class:`ConnectionRuntime`, so MSAL's token caches and Graph's
-token buckets are shared by every job of that process.
+token buckets are shared by every job of that process, and so are the group adds coalesced into 20-member
+``PATCH``es (:class:`~.group_adds.GroupAdds`, one per write budget: per application per directory tenant).
 
 A delegated connection's token cache changes when MSAL renews a token (the refresh token rotates) and its status
 changes when renewal fails (``needs_link``): both must reach the database, or the next process would start from
@@ -31,6 +32,7 @@ from hirehub.directories.entra.connector import GraphConnector
 from hirehub.directories.entra.directory import GraphDirectory
 from hirehub.directories.entra.exchange import ExchangeClient
 from hirehub.directories.entra.graph import GraphClient
+from hirehub.directories.entra.group_adds import GroupAdds
 from hirehub.directories.entra.linking import NeedsLink
 from hirehub.directories.entra.models import ConnectionType, EntraConnection
 from hirehub.lifecycle.connector import ApplyResult, Connector, NeedsAdministrator
@@ -71,6 +73,7 @@ class EntraConnectors:
         self.runtime = runtime
         self._clock = clock
         self._delegated: dict[tuple[uuid.UUID, str], tuple[str, float, int]] = {}
+        self._group_adds: dict[object, GroupAdds] = {}
 
     async def __call__(self, tenant_id: uuid.UUID) -> Connector | None:
         async with self.database.tenant_session(tenant_id) as session:
@@ -88,7 +91,7 @@ class EntraConnectors:
         if connection.connection_type == ConnectionType.CUSTOMER_OWNED:
             graph = self.runtime.graph(connection)
             exchange = self.runtime.exchange(connection) if connection.exchange_enabled else None
-            return GraphConnector(GraphDirectory(graph), exchange)
+            return GraphConnector(GraphDirectory(graph), exchange, group_adds=self.group_adds(connection))
         cloud = cloud_named(connection.cloud)
         connection_id = connection.id
         graph = GraphClient(
@@ -108,7 +111,15 @@ class EntraConnectors:
             if connection.exchange_enabled
             else None
         )
-        return GraphConnector(GraphDirectory(graph), exchange)
+        return GraphConnector(GraphDirectory(graph), exchange, group_adds=self.group_adds(connection))
+
+    def group_adds(self, connection: EntraConnection) -> GroupAdds:
+        """The coalescer of the connection's write budget: every job of this process writing as that application
+        into that directory puts its group adds together with the others'."""
+        budget = self.runtime.bucket(connection)
+        if budget not in self._group_adds:
+            self._group_adds[budget] = GroupAdds()
+        return self._group_adds[budget]
 
     def _delegated_token(
         self, tenant_id: uuid.UUID, connection_id: uuid.UUID, scope: str

@@ -44,12 +44,17 @@ class BatchRequest:
     body: dict[str, Any] | None = None
     depends_on: Sequence[str] = ()
     retry_not_found: bool = False
+    headers: dict[str, str] = field(default_factory=dict)
+    """Headers of this item (``ConsistencyLevel: eventual`` for an advanced query)."""
 
     def as_json(self) -> dict[str, Any]:
         item: dict[str, Any] = {"id": self.id, "method": self.method, "url": self.url}
+        headers = dict(self.headers)
         if self.body is not None:
             item["body"] = self.body
-            item["headers"] = {"Content-Type": "application/json"}
+            headers["Content-Type"] = "application/json"
+        if headers:
+            item["headers"] = headers
         if self.depends_on:
             item["dependsOn"] = list(self.depends_on)
         return item
