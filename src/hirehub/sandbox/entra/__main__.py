@@ -86,6 +86,8 @@ def world_from_json(scenario: dict[str, Any]) -> EntraWorld:
 
 
 def _serve(world: EntraWorld, args: argparse.Namespace, details: dict[str, Any]) -> None:
+    if args.clock_offset_file is not None:
+        world.clock.follow(args.clock_offset_file)
     certfile, keyfile = args.certfile, args.keyfile
     if args.tls_dir is not None:
         files = make_loopback_tls(args.tls_dir)
@@ -129,6 +131,9 @@ def parser() -> argparse.ArgumentParser:
         "--redirect-uri", action="append", default=[], help="A redirect URI of the default app (repeatable)."
     )
     parsed.add_argument("--world", type=Path, help="A JSON scenario to serve instead of the default world.")
+    parsed.add_argument(
+        "--clock-offset-file", type=Path, help="Follow the time travel kept in this file (hirehub demo clock)."
+    )
     parsed.add_argument("--details-file", type=Path, help="Also write the printed details (JSON) to this file.")
     parsed.add_argument("--log-level", default="info", help="uvicorn's log level (warning: no line per start-up).")
     faults.add_arguments(parsed)

@@ -513,7 +513,7 @@ class IdentityService:
                 "existing refresh token.",
             )  # fmt: skip
         code.redeemed = True
-        if self.world.clock.now() - code.issued_at > AUTHORIZATION_CODE_LIFETIME:
+        if self.world.clock.protocol_now() - code.issued_at > AUTHORIZATION_CODE_LIFETIME:
             raise invalid_grant(
                 70008, "The provided authorization code or refresh token has expired due to inactivity. Send a new "
                 "interactive authorization request for this user and resource.",
@@ -540,7 +540,7 @@ class IdentityService:
         grant, directory, app = self._redeemed(
             segment, client_id, form, basic, caller, parameter="refresh_token", grants=grants
         )
-        now = self.world.clock.now()
+        now = self.world.clock.protocol_now()
         if now - grant.issued_at > REFRESH_TOKEN_INACTIVITY:
             raise invalid_grant(
                 700082, f"The refresh token has expired due to inactivity. The token was issued on "
@@ -617,7 +617,7 @@ class IdentityService:
             "access_token": token,
         }
         if "offline_access" in asked.reserved:
-            now = self.world.clock.now()
+            now = self.world.clock.protocol_now()
             refresh = RefreshGrant(
                 self.world.sessions.new_handle(), directory.tenant_id, app.app_id, person.object_id, auth_time, now
             )
@@ -631,7 +631,7 @@ class IdentityService:
     def _id_token(
         self, directory: Directory, app: Application, person: Person, caller: Caller, *, nonce: str | None
     ) -> str:
-        now = int(self.world.clock.now().timestamp())
+        now = int(self.world.clock.protocol_now().timestamp())
         pairwise = hashlib.sha256(f"{app.app_id}:{person.object_id}".encode()).digest()
         claims: dict[str, Any] = {
             "aud": app.app_id,
@@ -739,14 +739,14 @@ class IdentityService:
             prompt=query.get("prompt"),
             login_hint=query.get("login_hint"),
             response_mode=query.get("response_mode"),
-            created_at=self.world.clock.now(),
+            created_at=self.world.clock.protocol_now(),
         )
         self.world.sessions.pending[pending.ctx] = pending
         return pending
 
     def pending(self, ctx: str) -> PendingAuthorization:
         pending = self.world.sessions.pending.get(ctx)
-        if pending is None or self.world.clock.now() - pending.created_at > PENDING_AUTHORIZATION_LIFETIME:
+        if pending is None or self.world.clock.protocol_now() - pending.created_at > PENDING_AUTHORIZATION_LIFETIME:
             raise PageError(
                 OAuthError(400, "invalid_request", 90014, "This sign-in request is unknown or expired: start again.")
             )
@@ -795,7 +795,7 @@ class IdentityService:
         principal.delegated.setdefault(str(pending.user_object_id), set()).update(self.consent_values(pending))
 
     def issue_code(self, pending: PendingAuthorization) -> AuthorizationCode:
-        now = self.world.clock.now()
+        now = self.world.clock.protocol_now()
         code = AuthorizationCode(
             code=self.world.sessions.new_handle(),
             tenant_id=str(pending.tenant_id),

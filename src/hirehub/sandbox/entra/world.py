@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import jwt
@@ -25,33 +26,61 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
+from hirehub.db.clock_offset import OffsetFollower
 from hirehub.sandbox.entra.sessions import SignInSessions
 from hirehub.sandbox.entra.throttling import GraphServiceStats, GraphThrottle
 
 ACCESS_TOKEN_LIFETIME = timedelta(hours=1)
+_NO_TRAVEL = timedelta(0)
 
 
 class SandboxClock:
     """Time as the sandbox sees it: real time, sped up by ``speed`` (a benchmark runs Graph's 10-second
-    throttling windows in a fraction of that), or set by hand in tests."""
+    throttling windows in a fraction of that), or set by hand in tests (:meth:`advance`).
+
+    Two readings, because a development group's time travel (:mod:`hirehub.db.clock_offset`) moves the calendar
+    but not the clients' libraries. :meth:`now` is the sandbox's calendar: what it records and counts by days
+    (``createdDateTime``, ``signInSessionsValidFromDateTime``, the day a call limit counts in); it follows the
+    group's shift once :meth:`follow` names its offset file, so the hub's planner reads stamps on the same
+    calendar as its own. :meth:`protocol_now` never travels: tokens' ``iat``/``nbf``/``exp``, codes and sign-in
+    sessions are stamped and judged on it, because MSAL checks ID tokens and caches access tokens on the wall
+    clock, and a token issued before a jump must still be good after it. :meth:`seconds` (throttle windows,
+    pacing, consistency lag) never travels either: a jump must neither refill nor freeze a bucket.
+    """
 
     def __init__(self, speed: float = 1.0, monotonic: Callable[[], float] = time.monotonic) -> None:
         self._monotonic = monotonic
         self._origin_real = monotonic()
         self._origin_wall = datetime.now(UTC)
         self._offset = 0.0
+        self._travel: Callable[[], timedelta] = lambda: _NO_TRAVEL
         self.speed = speed
 
     def seconds(self) -> float:
-        """Sandbox seconds since the clock started (monotonic, scaled by ``speed``)."""
+        """Sandbox seconds since the clock started (monotonic, scaled by ``speed``); time travel leaves them."""
         return (self._monotonic() - self._origin_real) * self.speed + self._offset
 
-    def now(self) -> datetime:
+    def protocol_now(self) -> datetime:
+        """The moment tokens, codes and sessions are stamped and judged with: never shifted by time travel."""
         return self._origin_wall + timedelta(seconds=self.seconds())
+
+    def now(self) -> datetime:
+        """The sandbox's calendar: :meth:`protocol_now` moved by the time travel it follows, if any."""
+        return self.protocol_now() + self._travel()
 
     def advance(self, seconds: float) -> None:
         """Move sandbox time forward (expire tokens, refill buckets, let eventual consistency settle)."""
         self._offset += seconds
+
+    def follow(self, offset_file: Path, *, monotonic: Callable[[], float] = time.monotonic) -> None:
+        """Move the calendar with the shift a development group keeps in ``offset_file`` (``hirehub demo clock``),
+        looked at again as :class:`~hirehub.db.clock_offset.OffsetFollower` does (``monotonic`` paces the looks)."""
+        self._travel = OffsetFollower(offset_file, monotonic=monotonic).offset
+
+    @property
+    def travelled(self) -> timedelta:
+        """How far the calendar is shifted now."""
+        return self._travel()
 
 
 @dataclass
@@ -231,8 +260,8 @@ class EntraWorld:
     def revoke_sign_in_sessions(self, directory: Directory, user_object_id: str) -> datetime:
         """Graph's ``revokeSignInSessions``: the user's refresh tokens from earlier sign-ins now fail with
         ``invalid_grant`` (AADSTS50173). Access tokens already issued live on until they expire, as in Entra.
-        Returns the new *tokens valid from* moment."""
-        now = self.clock.now()
+        Returns the new *tokens valid from* moment (on the protocol clock, as the sign-ins it is compared with)."""
+        now = self.clock.protocol_now()
         self.sessions.revoke(directory.tenant_id, user_object_id, now)
         return now
 
@@ -268,8 +297,8 @@ class EntraWorld:
         lifetime: timedelta = ACCESS_TOKEN_LIFETIME,
     ) -> tuple[str, int]:
         """A signed access token for ``audience`` (a resource URL such as ``https://graph.microsoft.com``) and its
-        lifetime in seconds."""
-        now = self.clock.now()
+        lifetime in seconds, stamped on the protocol clock (see :class:`SandboxClock`)."""
+        now = self.clock.protocol_now()
         claims: dict[str, Any] = {
             "aud": audience,
             "iss": f"https://sts.windows.net/{directory.tenant_id}/",
@@ -301,7 +330,7 @@ class EntraWorld:
             )
         except jwt.PyJWTError as exc:
             raise InvalidToken(str(exc)) from exc
-        if claims["exp"] <= self.clock.now().timestamp():
+        if claims["exp"] <= self.clock.protocol_now().timestamp():
             raise InvalidToken("Lifetime validation failed, the token is expired.")
         if claims["tid"] not in self.directories:
             raise InvalidToken("the token's tenant does not exist")
