@@ -21,6 +21,7 @@ from hirehub.db.base import utcnow
 from hirehub.db.session import TENANT_KEY, TenantScopeError
 from hirehub.jobs.errors import PAUSED_PREFIX, InvalidJob, JobNotFound, JobStateConflict
 from hirehub.jobs.models import DurableJob, JobStatus
+from hirehub.jobs.wakeups import announce
 
 
 def _ordering_lock_key(tenant_id: uuid.UUID, ordering_key: str) -> int:
@@ -93,6 +94,8 @@ async def enqueue(
         created_at=created_at,
     )
     session.add(job)
+    if job.run_at <= created_at:
+        await announce(session)
     return job
 
 
@@ -137,6 +140,7 @@ async def retry(session: AsyncSession, job_id: uuid.UUID, *, now: datetime | Non
     job.lease_owner = None
     job.lease_expires_at = None
     await session.flush()
+    await announce(session)
     return job
 
 
@@ -169,6 +173,7 @@ async def resume(session: AsyncSession, job_id: uuid.UUID) -> DurableJob:
     _refuse(job, "resumed", (JobStatus.HELD,))
     job.status = JobStatus.QUEUED.value
     await session.flush()
+    await announce(session)
     return job
 
 
@@ -186,6 +191,8 @@ async def resume_paused(session: AsyncSession, *, now: datetime | None = None) -
         job.run_at = now or utcnow()
         resumed += 1
     await session.flush()
+    if resumed:
+        await announce(session)
     return resumed
 
 

@@ -6,6 +6,8 @@ hold two, they run one after the other. While a handler runs, a heartbeat extend
 heartbeat finds the lease taken over (this runner stalled past it), the handler is cancelled and its
 outcome discarded, since the job now belongs to another runner. (Not a "worker": HR has those.)
 The handlers come from the composition root (:mod:`hirehub.bootstrap`), which knows every job kind.
+On PostgreSQL an idle runner is also woken by every job enqueued (:mod:`hirehub.jobs.wakeups`), so a job
+due at once starts without waiting for the next poll.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from hirehub.jobs.completions import CompletionBatcher
 from hirehub.jobs.context import ClaimedJob, Clock, Handler, JobContext
 from hirehub.jobs.errors import Paused, PermanentFailure, RetryLater
 from hirehub.jobs.metrics import JOB_DURATION, JOBS_CLAIMED, JOBS_DEAD, JOBS_FAILED, JOBS_SUCCEEDED
+from hirehub.jobs.wakeups import Wakeups, connector_for, first_of
 from hirehub.logging import get_logger
 
 log = get_logger("hirehub.jobs")
@@ -65,11 +68,19 @@ def _chains(jobs: Sequence[ClaimedJob]) -> list[list[ClaimedJob]]:
     return list(chains.values())
 
 
+class _Default:
+    """The type of :data:`_DEFAULT`: "choose for the database", as opposed to ``None``, "no wake-ups"."""
+
+
+_DEFAULT = _Default()
+
+
 class JobRunner:
     """Runs jobs from the database with ``handlers`` (one per kind), as ``runner_id``, on ``clock``'s time.
 
     ``runner_id`` is what the job table's lease columns record as the owner; ``poll_interval`` is how long an
-    idle runner waits before it looks for due jobs again.
+    idle runner waits before it looks for due jobs again, unless ``wakeups`` wakes it first: by default, on
+    PostgreSQL, a listener on its own connection (:class:`~hirehub.jobs.wakeups.Wakeups`); ``None`` on SQLite.
     """
 
     def __init__(
@@ -86,6 +97,7 @@ class JobRunner:
         orphan_interval: float | None = None,
         shutdown_grace: float = 30.0,
         before_claim: Sequence[Callable[[], Awaitable[object]]] = (),
+        wakeups: Wakeups | _Default | None = _DEFAULT,
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
@@ -108,6 +120,9 @@ class JobRunner:
         self._in_flight: set[uuid.UUID] = set()
         # Work that turns other state into jobs (the outbox dispatcher), done before each look for jobs.
         self.before_claim = tuple(before_claim)
+        if isinstance(wakeups, _Default):
+            wakeups = Wakeups(connector_for(database)) if database.is_postgresql else None
+        self.wakeups = wakeups
 
     async def run_once(self) -> int:
         """Claim up to ``concurrency`` due jobs, run them all to an outcome, and return how many there were."""
@@ -121,12 +136,14 @@ class JobRunner:
         """Keep up to ``concurrency`` jobs running until ``stop`` is set, then shut down gracefully.
 
         A slot that frees up is refilled at once (a finished job may have unblocked the next one of its
-        person); an idle runner polls every ``poll_interval`` seconds (the runner's own, unless given). On stop,
-        running jobs get ``shutdown_grace`` seconds to finish; those still running are cancelled and given back.
+        person); an idle runner polls every ``poll_interval`` seconds (the runner's own, unless given), and looks
+        at once when a job is announced (``wakeups``). On stop, running jobs get ``shutdown_grace`` seconds to
+        finish; those still running are cancelled and given back.
         """
         poll = self.poll_interval if poll_interval is None else poll_interval
         tasks: set[asyncio.Task[None]] = set()
         wake = asyncio.Event()
+        listening = asyncio.create_task(self.wakeups.run(wake, stop)) if self.wakeups is not None else None
 
         def finished(task: asyncio.Task[None]) -> None:
             tasks.discard(task)
@@ -152,9 +169,14 @@ class JobRunner:
                     task = asyncio.create_task(self._run_chain(chain))
                     tasks.add(task)
                     task.add_done_callback(finished)
-                # Idle, or full: either way the next chance is a freed slot (wake), new work (poll) or stop.
-                await _first_of(stop, wake, seconds=poll)
+                # Idle, or full: either way the next chance is a freed slot or an announced job (wake), work
+                # found by polling (a job that became due, or one announced while no one listened) or stop.
+                await first_of(stop, wake, seconds=poll)
         finally:
+            if listening is not None:
+                listening.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await listening
             await self._shut_down(tasks)
             log.info("job_runner.stopped", runner_id=self.runner_id, jobs_run=self.jobs_run)
 
@@ -305,13 +327,3 @@ def _is_json(value: Any) -> bool:
     except (TypeError, ValueError):
         return False
     return True
-
-
-async def _first_of(*events: asyncio.Event, seconds: float) -> None:
-    """Wait until any of ``events`` is set, or ``seconds`` pass."""
-    waiters = [asyncio.create_task(event.wait()) for event in events]
-    try:
-        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for waiter in waiters:
-            waiter.cancel()
