@@ -251,7 +251,7 @@ def install(app: FastAPI, world: LinkedInWorld) -> None:
             batch.apply(key, _UPDATED, data.delete_application, record_id)
         return batch.answer()
 
-    @app.put("/v2/atsApplications/{key}/stages")
+    @app.put("/v2/atsApplications/{key:path}/stages")  # :path, as an encoded id may hold %2F
     async def put_stages(key: str, request: Request) -> JSONResponse:
         call = _Call(world, request)
         batch = applications(call)
