@@ -15,11 +15,13 @@ from urllib.parse import quote
 import httpx
 
 from hirehub.directories.entra.clouds import CLOUDS, Cloud, CloudName
-from hirehub.directories.entra.directory import GraphDirectory, random_password
+from hirehub.directories.entra.directory import GraphDirectory
 from hirehub.directories.entra.exchange import ExchangeClient
-from hirehub.directories.entra.graph import BatchRequest, BatchResponse, GraphClient
+from hirehub.directories.entra.graph import GraphClient
 from hirehub.directories.entra.graph_errors import GraphError
 from hirehub.directories.entra.throttle import TokenBucket
+from hirehub.lifecycle.directory_state import DesiredAccount
+from hirehub.lifecycle.planning import AddToGroup, CreateAccount, Phase, Plan, SetManager, Step
 from hirehub.outbound import HostMap, async_client
 from hirehub.sandbox.entra.app import create_app
 from hirehub.sandbox.entra.graph import directory_store
@@ -129,43 +131,35 @@ def user_body(key: str, **extra: Any) -> dict[str, Any]:
     }
 
 
-# A driver of the emulated Graph for its own specs: reads and a batched joiner path the product does not use (the
-# product's Graph operations are hirehub.directories.entra.directory.GraphDirectory's), kept here so the sandbox's
-# reads, deltas, paging and $batch (with dependencies and per-item throttling) stay specified.
+# A driver of the emulated Graph for its own specs: reads the product does not make (the product's Graph operations
+# are hirehub.directories.entra.directory.GraphDirectory's and the connector's), kept here so the sandbox's reads,
+# deltas and paging stay specified; its $batch is driven through the product's connector (joiner_plan).
 USER_FIELDS = (
     "id,userPrincipalName,mail,mailNickname,displayName,givenName,surname,employeeId,employeeHireDate,"
     "employeeLeaveDateTime,employeeType,jobTitle,department,companyName,officeLocation,accountEnabled,"
     "usageLocation,mobilePhone"
 )
 GROUP_FIELDS = "id,displayName,mailNickname,securityEnabled,mailEnabled,description"
-MEMBERS_PER_PATCH = 20  # Graph accepts up to 20 members@odata.bind references in one group PATCH
 
 
-@dataclass
-class JoinerRequest:
-    """One new account: its Graph attributes, its manager (object id or UPN) and groups (object ids)."""
-
-    key: str
-    attributes: dict[str, Any]
-    manager: str | None = None
-    groups: Sequence[str] = ()
-
-
-@dataclass
-class JoinerResult:
-    key: str
-    user_id: str | None = None
-    error: GraphError | None = None
-    manager_error: GraphError | None = None
-    group_errors: dict[str, GraphError] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None and self.manager_error is None and not self.group_errors
+def joiner_plan(key: str, *, manager_anchor: str | None = None, groups: Sequence[str] = ()) -> Plan:
+    """The plan the engine makes for a joiner keyed ``key`` (``person(key)``'s names and anchor): the account,
+    its manager by anchor, its groups by name; applied with the product's :class:`GraphConnector`."""
+    attributes = person(key)
+    account = DesiredAccount(
+        anchor=attributes["employeeId"], user_principal_name=attributes["userPrincipalName"], mail=None,
+        mail_nickname=key, enabled=True,
+        attributes={"displayName": attributes["displayName"], "givenName": "Person", "surname": key},
+    )  # fmt: skip
+    steps: list[Step] = [CreateAccount(account)]
+    if manager_anchor is not None:
+        steps.append(SetManager(manager_anchor))
+    steps += [AddToGroup(group) for group in groups]
+    return Plan(key, account.anchor, Phase.ACTIVE, None, tuple(steps))
 
 
 class SandboxDirectory(GraphDirectory):
-    """The product's Graph operations plus the reads and the batched path the sandbox's specs drive."""
+    """The product's Graph operations plus the reads the sandbox's specs drive."""
 
     async def get_user(self, user_id: str) -> dict[str, Any] | None:
         try:
@@ -217,73 +211,3 @@ class SandboxDirectory(GraphDirectory):
             body = await self.graph.request("GET", body["@odata.nextLink"])
             changes.extend(body.get("value", []))
         return changes, str(body["@odata.deltaLink"])
-
-    # the throughput path ----------------------------------------------------------------------------
-    async def provision_joiners(self, joiners: Sequence[JoinerRequest]) -> list[JoinerResult]:
-        """Create many accounts, then set managers and memberships, in as few Graph calls as allowed.
-
-        Creations go 20 to a ``$batch``; managers follow in batches once ids are known; memberships are
-        grouped per group into PATCHes of up to 20 ``members@odata.bind`` references each.
-        """
-        results = {j.key: JoinerResult(j.key) for j in joiners}
-        created = await self.graph.batch(
-            BatchRequest(
-                j.key,
-                "POST",
-                "/users",
-                {
-                    "accountEnabled": True,
-                    "passwordProfile": {"forceChangePasswordNextSignIn": True, "password": random_password()},
-                    **j.attributes,
-                },
-            )
-            for j in joiners
-        )
-        for key, response in created.items():
-            if response.ok:
-                results[key].user_id = str(response.body["id"])
-            else:
-                results[key].error = response.error()
-        ready = [j for j in joiners if results[j.key].user_id]
-        managers = await self.graph.batch(
-            BatchRequest(
-                j.key,
-                "PUT",
-                f"/users/{results[j.key].user_id}/manager/$ref",
-                self._ref(j.manager),
-                retry_not_found=True,
-            )
-            for j in ready
-            if j.manager
-        )
-        for key, response in managers.items():
-            if not response.ok:
-                results[key].manager_error = response.error()
-        await self._add_members_in_bulk(ready, results)
-        return [results[j.key] for j in joiners]
-
-    async def _add_members_in_bulk(self, ready: Sequence[JoinerRequest], results: dict[str, JoinerResult]) -> None:
-        by_group: dict[str, list[JoinerRequest]] = {}
-        for joiner in ready:
-            for group in joiner.groups:
-                by_group.setdefault(group, []).append(joiner)
-        requests: list[BatchRequest] = []
-        members_of: dict[str, list[JoinerRequest]] = {}
-        for group, members in by_group.items():
-            for start in range(0, len(members), MEMBERS_PER_PATCH):
-                chunk = members[start : start + MEMBERS_PER_PATCH]
-                request_id = f"{group}:{start}"
-                members_of[request_id] = chunk
-                refs = [f"{self.graph.base_url}/directoryObjects/{results[j.key].user_id}" for j in chunk]
-                requests.append(
-                    BatchRequest(
-                        request_id, "PATCH", f"/groups/{group}", {"members@odata.bind": refs}, retry_not_found=True
-                    )
-                )
-        responses: dict[str, BatchResponse] = await self.graph.batch(requests)
-        for request_id, response in responses.items():
-            if response.ok:
-                continue
-            group = request_id.split(":", 1)[0]
-            for joiner in members_of[request_id]:
-                results[joiner.key].group_errors[group] = response.error()

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
 
+from hirehub.directories.entra.connector import GraphConnector
 from hirehub.directories.entra.graph import BatchRequest
 from hirehub.directories.entra.graph_errors import GraphError
+from hirehub.directories.entra.group_adds import GroupAdds
+from hirehub.lifecycle.connector import Outcome
 from hirehub.sandbox.entra.world import Faults
-from tests.sandbox.entra.graph_support import GraphRig, JoinerRequest, person, user_body
+from tests.sandbox.entra.graph_support import DOMAIN, GraphRig, joiner_plan, person, user_body
 
 
 @pytest.fixture
@@ -122,42 +126,50 @@ async def test_a_failed_dependency_fails_its_dependants_with_424(rig: GraphRig) 
     assert results["independent"].status == 200
 
 
-async def test_joiners_are_provisioned_in_batches_with_managers_and_groups(rig: GraphRig) -> None:
-    directory = rig.directory_client()
-    boss = await directory.create_user(person("boss"))
+async def test_joiners_are_provisioned_through_batches_and_twenty_member_group_patches(rig: GraphRig) -> None:
+    boss = rig.store.create_user(user_body("boss"))
     sales = await new_group(rig, "Sales")
-    joiners = [JoinerRequest(f"j{n}", person(f"joiner{n}"), manager=boss["id"], groups=[sales]) for n in range(25)]
+    directory = rig.directory_client()
+    adds = GroupAdds(window_seconds=2.0)
+    connectors = [GraphConnector(directory, group_adds=adds) for _ in range(25)]  # one per job, as the runner has them
 
-    results = await directory.provision_joiners(joiners)
+    applied = await asyncio.gather(
+        *(c.apply(joiner_plan(f"joiner{n}", manager_anchor="E-boss", groups=["Sales"]), None)
+          for n, c in enumerate(connectors))
+    )  # fmt: skip
 
-    assert all(r.ok for r in results), [r for r in results if not r.ok]
-    assert {await directory.manager_of(r.user_id or "") for r in results[:3]} == {boss["id"]}
+    assert all(a.ok for a in applied), [a.results for a in applied if not a.ok]
+    assert {await directory.manager_of(f"joiner{n}@{DOMAIN}") for n in range(3)} == {boss.id}
     assert len(rig.store.objects[sales].members) == 25
-    assert directory.graph.stats.batch_calls == 5  # 2 for creation, 2 for managers, 1 for two PATCHes of members
-    assert directory.graph.stats.writes == 1 + 25 + 25 + 2  # the $batch envelopes themselves are no writes
+    assert adds.patches == 2
+    assert directory.graph.stats.writes == 25 + 25 + 2  # the $batch envelopes themselves are no writes
 
 
 async def test_a_name_clash_inside_a_batch_is_reported_on_that_joiner_only(rig: GraphRig) -> None:
+    rig.store.create_user(user_body("taken", employeeId="E-namesake"))  # a namesake, not this joiner
     directory = rig.directory_client()
-    await directory.create_user(person("taken"))
+    adds = GroupAdds()
 
-    results = await directory.provision_joiners(
-        [JoinerRequest("a", person("taken")), JoinerRequest("b", person("free"))]
+    taken, free = await asyncio.gather(
+        GraphConnector(directory, group_adds=adds).apply(joiner_plan("taken"), None),
+        GraphConnector(directory, group_adds=adds).apply(joiner_plan("free"), None),
     )
 
-    assert results[0].error is not None and results[0].error.is_conflict
-    assert results[0].error.conflicting_property == "userPrincipalName"
-    assert results[1].ok
+    assert [r.outcome for r in taken.results] == [Outcome.CONFLICT]
+    assert taken.conflicts[0].attribute == "userPrincipalName"
+    assert free.ok
 
 
 async def test_per_item_throttling_is_retried_by_the_client_until_every_joiner_is_done() -> None:
     rig = GraphRig.create(faults=Faults(throttle_rate=0.3, unavailable_rate=0.1, seed=7))
     directory = rig.directory_client(max_attempts=30)
-    joiners = [JoinerRequest(f"j{n}", person(f"joiner{n}")) for n in range(20)]
+    adds = GroupAdds()
 
-    results = await directory.provision_joiners(joiners)
+    applied = await asyncio.gather(
+        *(GraphConnector(directory, group_adds=adds).apply(joiner_plan(f"joiner{n}"), None) for n in range(20))
+    )
 
-    assert all(r.ok for r in results)
+    assert all(a.ok for a in applied), [a.results for a in applied if not a.ok]
     assert rig.store.user_count == 20  # no item ran twice: a throttled item was never executed
     assert rig.world.graph_stats.injected_throttles > 0 and rig.world.graph_stats.unavailable > 0
     assert (
@@ -171,11 +183,11 @@ async def test_references_to_a_just_created_user_wait_out_the_replication_lag() 
     boss = rig.store.create_user(user_body("boss"))
     rig.world.clock.advance(5)
 
-    results = await directory.provision_joiners([JoinerRequest("j", person("joiner"), manager=boss.id)])
+    applied = await GraphConnector(directory).apply(joiner_plan("joiner", manager_anchor="E-boss"), None)
 
-    assert results[0].ok
+    assert applied.ok, applied.results
     assert directory.graph.stats.retried_not_found >= 1
-    assert await directory.manager_of(results[0].user_id or "") == boss.id
+    assert await directory.manager_of(f"joiner@{DOMAIN}") == boss.id
 
 
 async def test_groups_are_listed_in_pages(rig: GraphRig) -> None:
