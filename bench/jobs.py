@@ -22,11 +22,25 @@ second process does not start late. The end of the run is the last completion th
 (hirehub's ``job.finished_at``, Procrastinate's ``succeeded`` event). Jobs are kept after they succeed on
 both sides, and hirehub's job runner also looks at the (empty) outbox every 0.5 s, as it always does.
 
-It prints jobs per second for each queue and process count, and last the lower of the two ratios
-hirehub / Procrastinate; the goal is at least 1.
+It prints jobs per second for each queue and process count, and the lower of the two ratios
+hirehub / Procrastinate (``hirehub_to_procrastinate_ratio_worst``; the goal is at least 1).
 
-    .venv/bin/python bench/jobs.py            # 20,000 jobs per run
-    .venv/bin/python bench/jobs.py --quick    # 2,000, done within a minute
+Then **enqueue-to-start latency under steady arrival**: in a fresh database per side, two worker processes
+(concurrency 8, each side's *default* idle poll: 1 s for ``hirehub jobs run``, 5 s for Procrastinate, both
+woken by PostgreSQL LISTEN/NOTIFY) are started and left idle; the benchmark then enqueues one job per
+transaction at a steady ``--rate`` (50 a second, which either side follows easily) for ``--seconds``,
+through each product's own enqueue API (``hirehub.jobs.queue.enqueue`` in a tenant transaction;
+``defer_async``). A job's latency is its start minus its enqueue's commit: the commit is the benchmark's
+clock when the enqueuing transaction's COMMIT has returned; the start is when the worker claimed it
+(hirehub's ``job.started_at``, the runner's clock as it claims; Procrastinate's ``started`` event, the
+server's clock in the fetching transaction; one machine, one clock). It includes the notification's
+delivery, the worker waking, its claim and, when the worker is busy, queueing behind other jobs; it does
+not include the enqueue itself or running the job. Printed: p50 and p99 per side, their ratios, and last
+``hirehub_to_procrastinate_latency_ratio``, the p99 ratio (the tail is what a steady stream of jobs feels
+and what a missed wake-up would show; the p50 ratio is printed beside it). The goal is at most 1.
+
+    .venv/bin/python bench/jobs.py            # 20,000 jobs per throughput run; 60 s of arrivals
+    .venv/bin/python bench/jobs.py --quick    # 2,000, and 10 s of arrivals: done within about a minute
 """
 
 from __future__ import annotations
@@ -36,6 +50,7 @@ import asyncio
 import importlib
 import importlib.metadata
 import logging
+import math
 import os
 import subprocess
 import sys
@@ -59,6 +74,7 @@ from support import (  # bench/support.py: the scripts run from this folder
 from hirehub import bootstrap
 from hirehub.jobs import queue
 from hirehub.jobs.context import Handler
+from hirehub.jobs.wakeups import APPLICATION_NAME
 from hirehub.provisioning.connectors import Connectors
 from hirehub.tenancy import service as tenancy
 from hirehub.testing.jobs import NOOP, noop
@@ -75,6 +91,10 @@ LEAD_PER_JOB = 1 / 4000
 """Between moving the jobs to T0 and T0 there is time for the UPDATE and VACUUM (1 s, plus 1 s per 4,000 jobs)."""
 FAR_FUTURE = datetime(2100, 1, 1, tzinfo=UTC)
 SCRIPT = os.path.abspath(__file__)
+LATENCY_WORKERS = 2
+"""Worker processes on each side in the latency run."""
+SETTLE_SECONDS = 1.0
+"""Between the workers saying they are up and the first arrival: their listeners connect, their first polls end."""
 
 
 def _ensure_procrastinate() -> str:
@@ -107,16 +127,19 @@ def _procrastinate_app(conninfo: str) -> tuple[Any, Any]:
     return app, noop
 
 
-async def _procrastinate_worker(conninfo: str) -> None:
-    """What each Procrastinate worker process runs (``jobs.py --procrastinate-worker CONNINFO``)."""
+async def _procrastinate_worker(conninfo: str, poll_interval: float | None) -> None:
+    """What each Procrastinate worker process runs (``jobs.py --procrastinate-worker CONNINFO``); its own
+    default poll interval when ``poll_interval`` is None."""
     app, _ = _procrastinate_app(conninfo)
+    options: dict[str, Any] = {} if poll_interval is None else {"fetch_job_polling_interval": poll_interval}
     async with app.open_async():
-        await app.run_worker_async(concurrency=CONCURRENCY, fetch_job_polling_interval=POLL_INTERVAL)
+        await app.run_worker_async(concurrency=CONCURRENCY, **options)
 
 
-def _hirehub_runner() -> None:
+def _hirehub_runner(poll_interval: float | None) -> None:
     """What each hirehub process runs (``jobs.py --hirehub-runner``): the product's ``hirehub jobs run``, with
-    the ``noop`` kind added to the handlers the composition root gives it."""
+    the ``noop`` kind added to the handlers the composition root gives it; its default poll interval when
+    ``poll_interval`` is None."""
     product = bootstrap.job_handlers
 
     def with_noop(connectors: Connectors) -> dict[str, Handler]:
@@ -125,10 +148,8 @@ def _hirehub_runner() -> None:
     bootstrap.job_handlers = with_noop
     from hirehub.cli import app
 
-    app(
-        args=["jobs", "run", "--concurrency", str(CONCURRENCY), "--poll-interval", str(POLL_INTERVAL)],
-        prog_name="hirehub",
-    )
+    poll = [] if poll_interval is None else ["--poll-interval", str(poll_interval)]
+    app(args=["jobs", "run", "--concurrency", str(CONCURRENCY), *poll], prog_name="hirehub")
 
 
 async def _wait_until(
@@ -232,7 +253,7 @@ async def _hirehub(admin_url: str, count: int, workers: int, progress: Progress)
             side = _Side(
                 engine=database.engine,
                 fill=fill,
-                command=[sys.executable, SCRIPT, "--hirehub-runner"],
+                command=[sys.executable, SCRIPT, "--hirehub-runner", "--poll-interval", str(POLL_INTERVAL)],
                 env={**os.environ, "HIREHUB_DATABASE_URL": url, "HIREHUB_ENV": "development"},
                 ready=ready,
                 release_sql="UPDATE job SET run_at = :t0",
@@ -272,7 +293,14 @@ async def _procrastinate(admin_url: str, count: int, workers: int, progress: Pro
             side = _Side(
                 engine=engine,
                 fill=fill,
-                command=[sys.executable, SCRIPT, "--procrastinate-worker", conninfo],
+                command=[
+                    sys.executable,
+                    SCRIPT,
+                    "--procrastinate-worker",
+                    conninfo,
+                    "--poll-interval",
+                    str(POLL_INTERVAL),
+                ],
                 env=dict(os.environ),
                 ready=ready,
                 release_sql="UPDATE procrastinate_jobs SET scheduled_at = :t0",
@@ -282,6 +310,143 @@ async def _procrastinate(admin_url: str, count: int, workers: int, progress: Pro
                 " FROM procrastinate_events",
             )
             return await _measure(side, workers, count)
+        finally:
+            await engine.dispose()
+
+
+@dataclass(frozen=True)
+class Latency:
+    """Enqueue-to-start latencies of one side, in milliseconds, and the arrival rate it actually got."""
+
+    p50_ms: float
+    p99_ms: float
+    achieved_rate: float
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    """The nearest-rank percentile: the smallest value at least ``fraction`` of ``values`` do not exceed."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+async def _steady_arrivals(enqueue_one: Callable[[], Awaitable[Any]], count: int, rate: float) -> dict[Any, datetime]:
+    """Enqueue ``count`` jobs, the i-th at i / ``rate`` seconds from now (or at once if late), one per
+    transaction; returns each job's id with the wall clock just after its transaction committed."""
+    committed: dict[Any, datetime] = {}
+    started = time.monotonic()
+    for index in range(count):
+        delay = started + index / rate - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        job_id = await enqueue_one()
+        committed[job_id] = datetime.now(UTC)
+    return committed
+
+
+async def _latency(
+    *,
+    engine: AsyncEngine,
+    command: list[str],
+    env: dict[str, str],
+    ready: Callable[[list[Subprocess]], Awaitable[bool]],
+    enqueue_one: Callable[[], Awaitable[Any]],
+    starts_sql: str,
+    count: int,
+    rate: float,
+) -> Latency:
+    """Start the workers, let them go idle, enqueue at a steady rate, wait for every job to succeed and read when
+    each started (``starts_sql``: job id and start time)."""
+    processes = [await Subprocess.start(command, env) for _ in range(LATENCY_WORKERS)]
+    try:
+
+        async def all_ready() -> bool:
+            return await ready(processes)
+
+        await _wait_until(all_ready, processes, 60, "the workers to start and listen")
+        await asyncio.sleep(SETTLE_SECONDS)
+        began = time.monotonic()
+        committed = await _steady_arrivals(enqueue_one, count, rate)
+        achieved = count / (time.monotonic() - began) if count > 1 else rate
+
+        async def all_started() -> bool:
+            async with engine.connect() as conn:
+                return len((await conn.execute(text(starts_sql))).all()) >= count
+
+        await _wait_until(all_started, processes, 60, f"{count} jobs to start")
+        async with engine.connect() as conn:
+            starts = {row[0]: row[1] for row in await conn.execute(text(starts_sql))}
+    finally:
+        for process in processes:
+            await process.stop()
+    latencies = [(starts[job_id] - at).total_seconds() * 1000 for job_id, at in committed.items()]
+    return Latency(_percentile(latencies, 0.50), _percentile(latencies, 0.99), achieved)
+
+
+async def _hirehub_latency(admin_url: str, count: int, rate: float) -> Latency:
+    async with temporary_postgres(admin_url, "jobs_latency_hirehub") as url:
+        if url is None:
+            raise SystemExit("this benchmark needs PostgreSQL")
+        await create_schema(url)
+        database = bootstrap.open_database(url)
+        try:
+            async with database.system_transaction() as session:
+                tenant_id: uuid.UUID = (
+                    await tenancy.create_tenant(session, name="Bench", domain="latency.bench.example")
+                ).id
+
+            async def enqueue_one() -> uuid.UUID:
+                async with database.tenant_transaction(tenant_id) as session:
+                    job = await queue.enqueue(session, NOOP, {})
+                return job.id
+
+            async def ready(processes: list[Subprocess]) -> bool:
+                listening = await _scalar(
+                    database.engine,
+                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = :name"
+                    " AND datname = current_database()",
+                    name=APPLICATION_NAME,
+                )
+                return all(process.said("job_runner.started") for process in processes) and listening >= len(processes)
+
+            return await _latency(
+                engine=database.engine,
+                command=[sys.executable, SCRIPT, "--hirehub-runner"],
+                env={**os.environ, "HIREHUB_DATABASE_URL": url, "HIREHUB_ENV": "development"},
+                ready=ready,
+                enqueue_one=enqueue_one,
+                starts_sql="SELECT id, started_at FROM job WHERE started_at IS NOT NULL",
+                count=count,
+                rate=rate,
+            )
+        finally:
+            await database.dispose()
+
+
+async def _procrastinate_latency(admin_url: str, count: int, rate: float) -> Latency:
+    async with temporary_postgres(admin_url, "jobs_latency_procrastinate") as url:
+        if url is None:
+            raise SystemExit("this benchmark needs PostgreSQL")
+        conninfo = url.replace("postgresql+asyncpg://", "postgresql://", 1)
+        app, noop = _procrastinate_app(conninfo)
+        engine = create_async_engine(url)
+        try:
+            async with app.open_async():
+                await app.schema_manager.apply_schema_async()
+
+            async def ready(processes: list[Subprocess]) -> bool:
+                return int(await _scalar(engine, "SELECT count(*) FROM procrastinate_workers")) >= len(processes)
+
+            async with app.open_async():
+                return await _latency(
+                    engine=engine,
+                    command=[sys.executable, SCRIPT, "--procrastinate-worker", conninfo],
+                    env=dict(os.environ),
+                    ready=ready,
+                    enqueue_one=noop.defer_async,
+                    starts_sql="SELECT job_id, at FROM procrastinate_events WHERE type = 'started'",
+                    count=count,
+                    rate=rate,
+                )
         finally:
             await engine.dispose()
 
@@ -300,23 +465,7 @@ async def _run(admin_url: str, count: int) -> dict[str, float]:
     return figures
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--quick", action="store_true", help="2,000 jobs per run instead of 20,000")
-    parser.add_argument("--count", type=int, help="jobs per run (overrides --quick)")
-    parser.add_argument("--postgres-admin-url", default=POSTGRES_ADMIN_URL)
-    parser.add_argument("--procrastinate-worker", metavar="CONNINFO", help=argparse.SUPPRESS)
-    parser.add_argument("--hirehub-runner", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.hirehub_runner:
-        _hirehub_runner()
-        return
-    if args.procrastinate_worker:
-        asyncio.run(_procrastinate_worker(args.procrastinate_worker))
-        return
-    count = args.count or (2_000 if args.quick else 20_000)
-    print(f"procrastinate_installed: {_ensure_procrastinate()}")
-    figures = asyncio.run(_run(args.postgres_admin_url, count))
+def _print_throughput(count: int, figures: dict[str, float]) -> None:
     print(f"jobs: {count}")
     print(f"concurrency_per_process: {CONCURRENCY}")
     order = ("1_process", "2_processes")
@@ -327,6 +476,45 @@ def main() -> None:
     for suffix, ratio in zip(order, ratios, strict=True):
         print(f"hirehub_to_procrastinate_ratio_{suffix}: {ratio:.2f}")
     print(f"hirehub_to_procrastinate_ratio_worst: {min(ratios):.2f}")
+
+
+def _print_latency(count: int, rate: float, hirehub: Latency, procrastinate: Latency) -> None:
+    print(f"latency_jobs: {count}")
+    print(f"latency_arrival_rate_per_second: {rate:,.1f}")
+    print(f"latency_worker_processes: {LATENCY_WORKERS}")
+    for name, side in (("hirehub", hirehub), ("procrastinate", procrastinate)):
+        print(f"{name}_achieved_arrival_rate_per_second: {side.achieved_rate:,.1f}")
+        print(f"{name}_latency_p50_ms: {side.p50_ms:,.1f}")
+        print(f"{name}_latency_p99_ms: {side.p99_ms:,.1f}")
+    print(f"hirehub_to_procrastinate_latency_ratio_p50: {hirehub.p50_ms / procrastinate.p50_ms:.2f}")
+    print(f"hirehub_to_procrastinate_latency_ratio: {hirehub.p99_ms / procrastinate.p99_ms:.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--quick", action="store_true", help="2,000 jobs per run instead of 20,000")
+    parser.add_argument("--count", type=int, help="jobs per run (overrides --quick)")
+    parser.add_argument("--rate", type=float, default=50.0, help="jobs enqueued per second in the latency run")
+    parser.add_argument("--seconds", type=float, help="seconds of arrivals in the latency run (10 quick, 60 full)")
+    parser.add_argument("--postgres-admin-url", default=POSTGRES_ADMIN_URL)
+    parser.add_argument("--procrastinate-worker", metavar="CONNINFO", help=argparse.SUPPRESS)
+    parser.add_argument("--hirehub-runner", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--poll-interval", type=float, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.hirehub_runner:
+        _hirehub_runner(args.poll_interval)
+        return
+    if args.procrastinate_worker:
+        asyncio.run(_procrastinate_worker(args.procrastinate_worker, args.poll_interval))
+        return
+    count = args.count or (2_000 if args.quick else 20_000)
+    arrivals = round(args.rate * (args.seconds or (10 if args.quick else 60)))
+    print(f"procrastinate_installed: {_ensure_procrastinate()}")
+    figures = asyncio.run(_run(args.postgres_admin_url, count))
+    hirehub = asyncio.run(_hirehub_latency(args.postgres_admin_url, arrivals, args.rate))
+    procrastinate = asyncio.run(_procrastinate_latency(args.postgres_admin_url, arrivals, args.rate))
+    _print_throughput(count, figures)
+    _print_latency(arrivals, args.rate, hirehub, procrastinate)
 
 
 if __name__ == "__main__":
