@@ -8,5 +8,8 @@ that is not for LinkedIn (yet).
 
 - :mod:`.postings`: a recruiting request (with its positions and locations) → a ``simpleJobPostings`` element;
 - :mod:`.candidates`: a candidate to hire and the person behind it → an ``atsCandidates`` record;
-- :mod:`.applications`: a candidate's link to a recruiting request → an ``atsApplications`` record and its stage.
+- :mod:`.applications`: a candidate's link to a recruiting request → an ``atsApplications`` record and its stage;
+- :mod:`.snapshots`: HR rows (selected with its loads) → the snapshots above.
+
+Sending them is :mod:`hirehub.linkedin.data_client`'s.
 """
