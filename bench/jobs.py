@@ -20,24 +20,28 @@ and both poll every 0.1 s when idle, so that neither waits long for T0. The jobs
 ``UPDATE`` (then ``VACUUM ANALYZE``) a moment before it: process start-up is not what is measured, and the
 second process does not start late. The end of the run is the last completion the database recorded
 (hirehub's ``job.finished_at``, Procrastinate's ``succeeded`` event). Jobs are kept after they succeed on
-both sides, and hirehub's job runner also looks at the (empty) outbox every 0.5 s, as it always does.
+both sides, and hirehub's job runner also looks at the (empty) outbox every 0.5 s, as it always does. (Both
+sides LISTEN too, but moving the jobs' due time notifies neither: the polls find them.)
 
 It prints jobs per second for each queue and process count, and the lower of the two ratios
 hirehub / Procrastinate (``hirehub_to_procrastinate_ratio_worst``; the goal is at least 1).
 
 Then **enqueue-to-start latency under steady arrival**: in a fresh database per side, two worker processes
-(concurrency 8, each side's *default* idle poll: 1 s for ``hirehub jobs run``, 5 s for Procrastinate, both
-woken by PostgreSQL LISTEN/NOTIFY) are started and left idle; the benchmark then enqueues one job per
-transaction at a steady ``--rate`` (50 a second, which either side follows easily) for ``--seconds``,
-through each product's own enqueue API (``hirehub.jobs.queue.enqueue`` in a tenant transaction;
-``defer_async``). A job's latency is its start minus its enqueue's commit: the commit is the benchmark's
-clock when the enqueuing transaction's COMMIT has returned; the start is when the worker claimed it
-(hirehub's ``job.started_at``, the runner's clock as it claims; Procrastinate's ``started`` event, the
-server's clock in the fetching transaction; one machine, one clock). It includes the notification's
-delivery, the worker waking, its claim and, when the worker is busy, queueing behind other jobs; it does
-not include the enqueue itself or running the job. Printed: p50 and p99 per side, their ratios, and last
-``hirehub_to_procrastinate_latency_ratio``, the p99 ratio (the tail is what a steady stream of jobs feels
-and what a missed wake-up would show; the p50 ratio is printed beside it). The goal is at most 1.
+(concurrency 8, each side's *default* idle poll: 1 s for ``hirehub jobs run``, 5 s for Procrastinate, both woken
+by PostgreSQL LISTEN/NOTIFY) are started and left idle; the benchmark then enqueues one job per transaction at a
+steady ``--rate`` for ``--seconds``: 50 a second, or a quarter of the slower side's two-process throughput just
+measured if that is less, so that both sides can follow it, through each product's own enqueue API
+(``hirehub.jobs.queue.enqueue`` in a tenant transaction; ``defer_async``), each arrival in its own task (four at
+most in flight) so that a slow enqueue does not delay the next. A job's latency is its start minus its enqueue's
+commit, taken as the moment the commit is asked for (hirehub: before COMMIT is sent, the INSERT and NOTIFY done;
+Procrastinate: before its one deferring statement, which commits in autocommit), so it includes the commit's
+round trip on both sides and is never measured from after the worker may already have started; the start is when
+the worker claimed it (hirehub's ``job.started_at``, the runner's clock as it claims; Procrastinate's
+``started`` event, the server's clock in the fetching transaction; one machine, one clock). It includes the
+notification's delivery, the worker waking, its claim and, when the worker is busy, queueing behind other jobs;
+it does not include the enqueue itself or running the job. Printed: p50 and p99 per side, their ratios, and last
+``hirehub_to_procrastinate_latency_ratio``, the p99 ratio (the tail is what a steady stream of jobs feels and
+what a missed wake-up would show; the p50 ratio is printed beside it). The goal is at most 1.
 
     .venv/bin/python bench/jobs.py            # 20,000 jobs per throughput run; 60 s of arrivals
     .venv/bin/python bench/jobs.py --quick    # 2,000, and 10 s of arrivals: done within about a minute
@@ -93,6 +97,14 @@ FAR_FUTURE = datetime(2100, 1, 1, tzinfo=UTC)
 SCRIPT = os.path.abspath(__file__)
 LATENCY_WORKERS = 2
 """Worker processes on each side in the latency run."""
+RATE = 50.0
+"""Jobs enqueued per second in the latency run, unless that is more than the workers can follow:"""
+RATE_SHARE = 0.25
+"""at most this share of the slower side's two-process throughput measured just before (on a machine
+loaded by other work, 50 a second can be more than either side drains, and latency would then measure a
+growing queue instead of how fast an idle worker wakes)."""
+ENQUEUERS = 4
+"""Enqueues in flight at once in the latency run, fewer than either side's pool of connections."""
 SETTLE_SECONDS = 1.0
 """Between the workers saying they are up and the first arrival: their listeners connect, their first polls end."""
 
@@ -329,18 +341,24 @@ def _percentile(values: list[float], fraction: float) -> float:
     return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
-async def _steady_arrivals(enqueue_one: Callable[[], Awaitable[Any]], count: int, rate: float) -> dict[Any, datetime]:
-    """Enqueue ``count`` jobs, the i-th at i / ``rate`` seconds from now (or at once if late), one per
-    transaction; returns each job's id with the wall clock just after its transaction committed."""
-    committed: dict[Any, datetime] = {}
-    started = time.monotonic()
-    for index in range(count):
+async def _steady_arrivals(
+    enqueue_one: Callable[[], Awaitable[tuple[Any, datetime]]], count: int, rate: float
+) -> dict[Any, datetime]:
+    """Enqueue ``count`` jobs, the i-th at i / ``rate`` seconds from now (or as soon as it can), each in its own
+    transaction and task, at most :data:`ENQUEUERS` at once: a slow enqueue does not hold up the next arrival,
+    and no enqueue waits for a connection of its pool (both sides keep more). Returns each job's id with the
+    moment its commit was asked for."""
+    enqueuers = asyncio.Semaphore(ENQUEUERS)
+
+    async def arrive(index: int) -> tuple[Any, datetime]:
         delay = started + index / rate - time.monotonic()
         if delay > 0:
             await asyncio.sleep(delay)
-        job_id = await enqueue_one()
-        committed[job_id] = datetime.now(UTC)
-    return committed
+        async with enqueuers:
+            return await enqueue_one()
+
+    started = time.monotonic()
+    return dict(await asyncio.gather(*(arrive(index) for index in range(count))))
 
 
 async def _latency(
@@ -349,7 +367,7 @@ async def _latency(
     command: list[str],
     env: dict[str, str],
     ready: Callable[[list[Subprocess]], Awaitable[bool]],
-    enqueue_one: Callable[[], Awaitable[Any]],
+    enqueue_one: Callable[[], Awaitable[tuple[Any, datetime]]],
     starts_sql: str,
     count: int,
     rate: float,
@@ -394,10 +412,12 @@ async def _hirehub_latency(admin_url: str, count: int, rate: float) -> Latency:
                     await tenancy.create_tenant(session, name="Bench", domain="latency.bench.example")
                 ).id
 
-            async def enqueue_one() -> uuid.UUID:
-                async with database.tenant_transaction(tenant_id) as session:
+            async def enqueue_one() -> tuple[uuid.UUID, datetime]:
+                async with database.tenant_session(tenant_id) as session, session.begin():
                     job = await queue.enqueue(session, NOOP, {})
-                return job.id
+                    await session.flush()
+                    committing = datetime.now(UTC)  # the block's end sends COMMIT
+                return job.id, committing
 
             async def ready(processes: list[Subprocess]) -> bool:
                 listening = await _scalar(
@@ -436,13 +456,17 @@ async def _procrastinate_latency(admin_url: str, count: int, rate: float) -> Lat
             async def ready(processes: list[Subprocess]) -> bool:
                 return int(await _scalar(engine, "SELECT count(*) FROM procrastinate_workers")) >= len(processes)
 
+            async def enqueue_one() -> tuple[int, datetime]:
+                committing = datetime.now(UTC)  # one statement in autocommit: its end is the commit
+                return await noop.defer_async(), committing
+
             async with app.open_async():
                 return await _latency(
                     engine=engine,
                     command=[sys.executable, SCRIPT, "--procrastinate-worker", conninfo],
                     env=dict(os.environ),
                     ready=ready,
-                    enqueue_one=noop.defer_async,
+                    enqueue_one=enqueue_one,
                     starts_sql="SELECT job_id, at FROM procrastinate_events WHERE type = 'started'",
                     count=count,
                     rate=rate,
@@ -494,7 +518,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="2,000 jobs per run instead of 20,000")
     parser.add_argument("--count", type=int, help="jobs per run (overrides --quick)")
-    parser.add_argument("--rate", type=float, default=50.0, help="jobs enqueued per second in the latency run")
+    parser.add_argument(
+        "--rate", type=float, help="jobs enqueued per second in the latency run (default: 50, or less, see RATE_SHARE)"
+    )
     parser.add_argument("--seconds", type=float, help="seconds of arrivals in the latency run (10 quick, 60 full)")
     parser.add_argument("--postgres-admin-url", default=POSTGRES_ADMIN_URL)
     parser.add_argument("--procrastinate-worker", metavar="CONNINFO", help=argparse.SUPPRESS)
@@ -508,13 +534,15 @@ def main() -> None:
         asyncio.run(_procrastinate_worker(args.procrastinate_worker, args.poll_interval))
         return
     count = args.count or (2_000 if args.quick else 20_000)
-    arrivals = round(args.rate * (args.seconds or (10 if args.quick else 60)))
     print(f"procrastinate_installed: {_ensure_procrastinate()}")
     figures = asyncio.run(_run(args.postgres_admin_url, count))
-    hirehub = asyncio.run(_hirehub_latency(args.postgres_admin_url, arrivals, args.rate))
-    procrastinate = asyncio.run(_procrastinate_latency(args.postgres_admin_url, arrivals, args.rate))
+    slower = min(figures["hirehub_jobs_per_second_2_processes"], figures["procrastinate_jobs_per_second_2_processes"])
+    rate = args.rate or min(RATE, RATE_SHARE * slower)
+    arrivals = round(rate * (args.seconds or (10 if args.quick else 60)))
+    hirehub = asyncio.run(_hirehub_latency(args.postgres_admin_url, arrivals, rate))
+    procrastinate = asyncio.run(_procrastinate_latency(args.postgres_admin_url, arrivals, rate))
     _print_throughput(count, figures)
-    _print_latency(arrivals, args.rate, hirehub, procrastinate)
+    _print_latency(arrivals, rate, hirehub, procrastinate)
 
 
 if __name__ == "__main__":
