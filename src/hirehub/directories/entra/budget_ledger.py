@@ -124,18 +124,34 @@ def grant(
     if want < 1 or want > limit.capacity:
         raise ValueError(f"a lease takes between 1 and {limit.capacity} tokens, not {want}")
     ledger = advance(ledger, limit, now)
-    start = now
-    if ledger.tokens < want:
-        start = now + timedelta(seconds=(want - ledger.tokens) / limit.rate)
+    extra = max(0, min(spare, math.floor(ledger.tokens - want)))
+    tokens = want + extra
+    granted = replace(ledger, tokens=ledger.tokens - tokens)
+    start = _paid_off(granted, limit, now, tokens)
     if ledger.held_until is not None and ledger.held_until > start:
         start = ledger.held_until
-    extra = 0
-    if start == now and spare > 0:
-        extra = max(0, min(spare, math.floor(ledger.tokens - want)))
-    tokens = want + extra
     expires = start + timedelta(seconds=lease_seconds + EXPIRY_GRACE_SECONDS)
     leases = {**ledger.leases, lease_id: Lease(tokens, expires)}
-    return replace(ledger, tokens=ledger.tokens - tokens, leases=leases), Grant(lease_id, tokens, start, now)
+    return replace(granted, leases=leases), Grant(lease_id, tokens, start, now)
+
+
+def _paid_off(ledger: Ledger, limit: Limit, now: datetime, tokens: int) -> datetime:
+    """When a ledger in debt after granting ``tokens`` is back to zero, counting on no lease being settled (a
+    settlement can only make it sooner): it refills at the rate but never above ``capacity - outstanding``, and
+    the outstanding leases (this one's ``tokens`` among them) leave only when they expire."""
+    if ledger.tokens >= 0:
+        return now
+    outstanding = ledger.outstanding + tokens
+    level, moment = ledger.tokens, now
+    for expires, leaving in sorted((lease.expires, lease.tokens) for lease in ledger.leases.values()):
+        if limit.capacity - outstanding >= 0:
+            break
+        if expires > moment:
+            cap = limit.capacity - outstanding
+            level = min(cap, level + (expires - moment).total_seconds() * limit.rate) if level < cap else level
+            moment = expires
+        outstanding -= leaving
+    return moment + timedelta(seconds=max(0.0, -level) / limit.rate)
 
 
 def settle(ledger: Ledger, limit: Limit, now: datetime, *, lease_id: str, unused: int) -> Ledger:

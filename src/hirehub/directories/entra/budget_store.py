@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -127,7 +127,13 @@ class BudgetStore:
             return None if row is None else _ledger(row)
 
     async def _now(self, session: AsyncSession) -> datetime:
-        return self._clock() if self._clock is not None else await database_now(session)
+        """The database's clock on PostgreSQL; on SQLite the wall clock, not the hub's clock (which development's
+        time travel shifts): Graph's bucket, like the sandbox's, refills on the wall clock."""
+        if self._clock is not None:
+            return self._clock()
+        if session.get_bind().dialect.name == "postgresql":
+            return await database_now(session)
+        return datetime.now(UTC)
 
     async def _locked(self, session: AsyncSession, key: BudgetKey, now: datetime) -> tuple[GraphWriteBudget, Ledger]:
         fresh = Ledger.full(self.limit, now)
