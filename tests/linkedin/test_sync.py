@@ -7,6 +7,7 @@ from sqlalchemy import select
 from hirehub.linkedin import operations
 from hirehub.linkedin.apps import EnableOptions
 from hirehub.linkedin.models import Integration
+from hirehub.linkedin.sync import sync_integrations
 from hirehub.sandbox.linkedin import integration_key
 from tests.linkedin.conftest import PARTNER_ID, PARTNER_SECRET, LinkedIn, later
 
@@ -125,3 +126,26 @@ async def test_one_token_serves_a_whole_sync(linkedin: LinkedIn) -> None:
 
     token_requests = [s for s in linkedin.wire.sent if s.url.endswith("/oauth/v2/accessToken")]
     assert len(token_requests) == 2  # the partner's (provisioning) and the customer's, each once
+
+
+async def test_the_integrations_job_leaves_each_accepted_integration_partner_ready(linkedin: LinkedIn) -> None:
+    """An integration is ready for the customer only once its configurations are sent: the integrations job sends
+    them for each accepted call while the next call waits for its turn, not after the last one, and the
+    configuration job it queued finds nothing left to send."""
+    tenant_id = await _customer(linkedin)
+    await _report(linkedin, tenant_id, 150)
+
+    report = await sync_integrations(linkedin.database, tenant_id, linkedin.runtime)  # the job's work, alone
+
+    assert (report.calls, report.accepted) == (2, 150)
+    keys = [integration_key(f"urn:li:organization:{1000 + n}", "ONE_CLICK_EXPORT") for n in range(150)]
+    emulated = [linkedin.world.integration(key) for key in keys]
+    statuses = {str(item.onboarding_status) if item else None for item in emulated}
+    assert statuses == {"PARTNER_READY"}
+    assert {row.configuration_state for row in await _rows(linkedin, tenant_id)} == {"synced"}
+    configurations = [s for s in linkedin.wire.sent if s.method == "PUT" and "/configurations" in s.url]
+    assert len(configurations) == 150
+
+    await linkedin.run_jobs()
+
+    assert len([s for s in linkedin.wire.sent if s.method == "PUT" and "/configurations" in s.url]) == 150

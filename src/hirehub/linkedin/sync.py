@@ -2,15 +2,21 @@
 
 Each job reads what is pending, closes its session, makes its calls (≤ 100 entities each, paced hub-wide) and
 writes every call's outcome in its own short transaction, so what LinkedIn accepted stays accepted even when a
-later call fails. Entities LinkedIn failed for a transient reason stay pending and the job asks to be retried: the
-retry sends only those (the accepted ones are no longer pending). Entities it refused for good are marked refused
-with LinkedIn's reason, for an operator to see in ``hirehub linkedin integrations list``.
+later call fails. An integration is PARTNER_READY at LinkedIn only once its configurations are sent too, so the
+integrations job configures each accepted batch while its next batch waits for a pacing slot (configuration calls
+are unpaced, a few at once); the configuration job it queues then sends only what is still pending (a failure, a
+retry), instead of every configuration after the last paced call.
+
+Entities LinkedIn failed for a transient reason stay pending and the job asks to be retried: the retry sends only
+those (the accepted ones are no longer pending). Entities it refused for good are marked refused with LinkedIn's
+reason, for an operator to see in ``hirehub linkedin integrations list``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -76,8 +82,9 @@ class SyncReport:
 
 
 async def sync_integrations(database: Database, tenant_id: uuid.UUID, runtime: LinkedInRuntime) -> SyncReport:
-    """Send every pending integration's name to LinkedIn, 100 a call; record each entity's outcome."""
-    client = await customer_client(database, tenant_id, runtime)
+    """Send every pending integration's name to LinkedIn, 100 a call; record each entity's outcome, and configure
+    each call's accepted integrations while the next call waits for its turn."""
+    configurer = await _configurer(database, tenant_id, runtime)
     async with database.tenant_session(tenant_id) as session:
         pending = [
             (integration.id, key_of(integration), integration.integration_name)
@@ -88,30 +95,38 @@ async def sync_integrations(database: Database, tenant_id: uuid.UUID, runtime: L
             )
         ]
     report = SyncReport()
-    for batch in chunks(pending):
-        try:
-            answer = await client.update_integrations([(key, name) for _, key, name in batch])
-        except LinkedInUnavailable as exc:
-            report.retry += len(batch)
-            report.retry_after = exc.retry_after
-            break  # LinkedIn is struggling: the rest wait for the retry rather than add to its load
-        report.calls += 1
-        outcome = classify([key.key_id for _, key, _ in batch], answer.results, answer.errors)
-        ids = {key.key_id: row_id for row_id, key, _ in batch}
-        await _record(database, tenant_id, ids, outcome, configured=False)
-        report.accepted += len(outcome.accepted)
-        report.refused += len(outcome.refused)
-        report.retry += len(outcome.retry)
+    configuring: list[asyncio.Task[None]] = []
+    try:
+        for batch in chunks(pending):
+            try:
+                answer = await configurer.client.update_integrations([(key, name) for _, key, name in batch])
+            except LinkedInUnavailable as exc:
+                report.retry += len(batch)
+                report.retry_after = exc.retry_after
+                break  # LinkedIn is struggling: the rest wait for the retry rather than add to its load
+            report.calls += 1
+            outcome = classify([key.key_id for _, key, _ in batch], answer.results, answer.errors)
+            ids = {key.key_id: row_id for row_id, key, _ in batch}
+            await _record(database, tenant_id, ids, outcome, configured=False)
+            report.accepted += len(outcome.accepted)
+            report.refused += len(outcome.refused)
+            report.retry += len(outcome.retry)
+            accepted = set(outcome.accepted)
+            items = [(row_id, key) for row_id, key, _ in batch if key.key_id in accepted]
+            configuring.append(asyncio.create_task(configurer.configure(items)))
+    except BaseException:
+        for task in configuring:  # the job's own failure is what the queue must see; what is left stays pending
+            task.cancel()
+        await asyncio.gather(*configuring, return_exceptions=True)
+        raise
+    await asyncio.gather(*configuring)
     return report
 
 
 async def sync_configurations(database: Database, tenant_id: uuid.UUID, runtime: LinkedInRuntime) -> SyncReport:
-    """``batch_update`` of each synced integration's configuration values (one call per integration)."""
-    credentials = await customer_credentials(database, tenant_id, runtime)
-    client = await runtime.client(database, credentials.client_id, credentials.client_secret)
-    values = configuration_values(
-        runtime.callback_url(credentials.push_token), acl_based_visibility=credentials.acl_based_visibility
-    )
+    """``batch_update`` of each synced integration's configuration values (one call per integration, a few at
+    once), recorded 100 integrations a transaction."""
+    configurer = await _configurer(database, tenant_id, runtime)
     async with database.tenant_session(tenant_id) as session:
         pending = [
             (integration.id, key_of(integration))
@@ -124,28 +139,73 @@ async def sync_configurations(database: Database, tenant_id: uuid.UUID, runtime:
                 .order_by(Integration.created_at, Integration.id)
             )
         ]
-    report = SyncReport()
-    for row_id, key in pending:
-        try:
-            answer = await client.update_configurations(key, values)
-        except LinkedInUnavailable as exc:
-            report.retry += 1
-            report.retry_after = exc.retry_after
+    for group in chunks(pending):
+        await configurer.configure(group)
+        if configurer.unavailable:
             break
-        except LinkedInRefused as exc:
-            await _record(database, tenant_id, {key.key_id: row_id},
-                          BatchOutcome(refused={key.key_id: str(exc)}), configured=True)  # fmt: skip
-            report.calls += 1
-            report.refused += 1
-            continue
-        report.calls += 1
-        configuration = classify(list(values), answer.results, answer.errors)
-        outcome = _integration_outcome(key, configuration)
-        await _record(database, tenant_id, {key.key_id: row_id}, outcome, configured=True)
-        report.accepted += len(outcome.accepted)
-        report.refused += len(outcome.refused)
-        report.retry += len(outcome.retry)
-    return report
+    return configurer.report
+
+
+CONFIGURING_AT_ONCE = 8
+"""Configuration calls one customer has in flight at once. They are unpaced and each concerns one integration, so
+sending them one after another would keep a customer's integrations short of PARTNER_READY for seconds."""
+
+
+async def _configurer(database: Database, tenant_id: uuid.UUID, runtime: LinkedInRuntime) -> _Configurer:
+    credentials = await customer_credentials(database, tenant_id, runtime)
+    client = await runtime.client(database, credentials.client_id, credentials.client_secret)
+    values = configuration_values(
+        runtime.callback_url(credentials.push_token), acl_based_visibility=credentials.acl_based_visibility
+    )
+    return _Configurer(database, tenant_id, client, values)
+
+
+class _Configurer:
+    """Sends integrations' configuration values, :data:`CONFIGURING_AT_ONCE` calls at a time, and records a
+    group's outcomes in one transaction. Once LinkedIn is unavailable it sends nothing more: what is left stays
+    pending for the configuration job's retry."""
+
+    def __init__(self, database: Database, tenant_id: uuid.UUID, client: LinkedInClient, values: dict[str, str]):
+        self.database, self.tenant_id, self.client, self.values = database, tenant_id, client, values
+        self.report = SyncReport()
+        self.unavailable = False
+        self._slots = asyncio.Semaphore(CONFIGURING_AT_ONCE)
+
+    async def configure(self, items: Sequence[tuple[uuid.UUID, IntegrationKey]]) -> None:
+        outcomes = await asyncio.gather(*(self._one(key) for _, key in items))
+        merged = BatchOutcome()
+        ids: dict[KeyId, uuid.UUID] = {}
+        for (row_id, key), outcome in zip(items, outcomes, strict=True):
+            if outcome is not None:
+                ids[key.key_id] = row_id
+                merged.accepted += outcome.accepted
+                merged.refused.update(outcome.refused)
+                merged.retry.update(outcome.retry)
+        if ids:
+            await _record(self.database, self.tenant_id, ids, merged, configured=True)
+
+    async def _one(self, key: IntegrationKey) -> BatchOutcome | None:
+        """The integration's outcome, or None when it was not sent."""
+        async with self._slots:
+            if self.unavailable:
+                return None
+            try:
+                answer = await self.client.update_configurations(key, self.values)
+            except LinkedInUnavailable as exc:
+                self.unavailable = True
+                self.report.retry += 1
+                self.report.retry_after = exc.retry_after
+                return None
+            except LinkedInRefused as exc:
+                self.report.calls += 1
+                self.report.refused += 1
+                return BatchOutcome(refused={key.key_id: str(exc)})
+        self.report.calls += 1
+        outcome = _integration_outcome(key, classify(list(self.values), answer.results, answer.errors))
+        self.report.accepted += len(outcome.accepted)
+        self.report.refused += len(outcome.refused)
+        self.report.retry += len(outcome.retry)
+        return outcome
 
 
 def _integration_outcome(key: IntegrationKey, configuration: BatchOutcome) -> BatchOutcome:
