@@ -1,10 +1,12 @@
-"""What a full reconciliation costs over merely reading both sides: N HR workers against N directory accounts.
+"""What a full reconciliation costs over merely reading both sides: N HR workers against N directory accounts in the
+Entra sandbox, read over HTTP as the scheduled reconciliation job reads them.
 
 The benchmark puts N workers of one tenant in a fresh PostgreSQL database (person, worker and employment
-rows, with departments, titles and a management tree) and builds the directory those workers would have in
-an :class:`~hirehub.testing.memory_connector.InMemoryConnector`, by planning and applying every account
-with the starter policy, as the engine does (leavers who were handled are disabled, pre-start hires are
-disabled until their start). Then it injects drift of every kind the report knows:
+rows, with departments, titles and a management tree) and builds the directory those workers would have, by
+planning and applying every account with the starter policy, as the engine does (leavers who were handled are
+disabled, pre-start hires are disabled until their start), in an in-memory directory first, then copied into the
+Entra sandbox's world through its own store (seeding 100,000 users over HTTP would take longer than the run). Then
+it injects drift of every kind the report knows:
 
 * **orphans** (~1%): accounts anchored to personnel numbers no worker has;
 * **duplicates** (~0.5%): a second account carrying a worker's anchor;
@@ -13,19 +15,29 @@ disabled until their start). Then it injects drift of every kind the report know
 * **missing** (~1%): workers who should have an account and have none;
 
 besides clean cases that must not be reported (future hires outside the provisioning window, handled leavers,
-pre-start hires, a few administrators' accounts without an anchor). It checks the report finds exactly what was
-injected, then measures, in alternating rounds (median of each):
+pre-start hires, a few administrators' accounts without an anchor).
 
-* **reading both sides**: loading the workers from the database into ``WorkerView``s (one Core query over
-  worker rows joined with department, title and manager, one over employment rows for the current
-  employment's start and last day, and the tenant's time zone), plus listing every account through the
-  connector's pages (``all_accounts``, 999 a page as Graph allows);
-* **reconciliation**: the same reading, then ``compare(...)`` and ``report.fixes(policy)``, with the policy
-  read anew from its stored JSON each time, as the scheduled job does (so no memo carries over between rounds).
+The sandbox is then served by uvicorn over loopback HTTP in a process of its own (forked once the world is
+seeded), and both sides are read as production reads them, through
+:func:`hirehub.provisioning.reconcile.read_both_sides`:
+
+* **the workers** through the product's loader (:func:`hirehub.provisioning.workers.all_worker_views`, the one a
+  sync uses too), as of the tenant's date, with the tenant's policy and each worker's person;
+* **the accounts** through :meth:`GraphConnector.list_accounts` page after page: users ``$select``-ed with their
+  manager expanded (100 a page, Graph's cap when expanding), memberships from the groups' member pages (999 a
+  page); no read per user.
+
+It checks the report finds exactly what was injected, then measures, in alternating rounds (median of each):
+
+* **reading both sides**: ``read_both_sides`` alone;
+* **reconciliation**: ``read_both_sides`` then ``drift`` (``compare`` and the fixes), exactly the job's path up to
+  the queueing of syncs; the policy is read from the database each time, as the job does, so no memo carries over.
 
 Peak memory is measured in a separate run of each under ``tracemalloc`` (its peak above what was allocated
-before), as tracing slows Python down; ``max_rss_mb`` is the process's high-water mark, which also holds
-the in-memory directory and the set-up. The goal is a reconciliation at most 2x the reading.
+before), as tracing slows Python down; ``max_rss_mb`` is this process's high-water mark, which also held the
+in-memory directory and the set-up (the sandbox's process is not counted). The goal is a reconciliation at most 2x
+the reading. The sandbox answers without added latency: against Graph each of the hundreds of pages is a request
+over the Internet, which would add the same time to both sides and lower the ratio.
 
     .venv/bin/python bench/reconcile.py            # 100,000 workers and accounts
     .venv/bin/python bench/reconcile.py --quick    # 10,000, done within a minute
@@ -36,9 +48,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import multiprocessing
 import random
 import resource
 import statistics
+import time as clock
 import tracemalloc
 import uuid
 from collections.abc import Awaitable, Callable
@@ -47,9 +61,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from time import perf_counter
 from typing import Any
 
+import httpx
+import uvicorn
 from rich.progress import Progress
-from sqlalchemy import insert, select, text
-from sqlalchemy.orm import aliased
+from sqlalchemy import insert, text
 from support import (  # bench/support.py: the scripts run from this folder
     POSTGRES_ADMIN_URL,
     create_schema,
@@ -57,14 +72,26 @@ from support import (  # bench/support.py: the scripts run from this folder
 )
 
 from hirehub.db.session import Database
+from hirehub.directories.entra.clouds import CLOUDS, CloudName
+from hirehub.directories.entra.connector import GraphConnector
+from hirehub.directories.entra.directory import GraphDirectory
+from hirehub.directories.entra.graph import GraphClient
+from hirehub.directories.entra.step_outcomes import graph_value
 from hirehub.hr.models import Department, Employment, Person, Title, Worker
 from hirehub.hr.models.options import WorkerStatus
-from hirehub.lifecycle.connector import all_accounts
 from hirehub.lifecycle.directory_state import DirectoryAccount
 from hirehub.lifecycle.planning import Plan, plan
-from hirehub.lifecycle.policy import LifecyclePolicy, policy_from_json, policy_to_json, starter_policy
-from hirehub.lifecycle.reconciliation import DriftReport, compare
+from hirehub.lifecycle.policy import LifecyclePolicy, starter_policy
+from hirehub.lifecycle.reconciliation import DriftReport
 from hirehub.lifecycle.worker_view import HRStatus, WorkerView
+from hirehub.outbound import HostMap, async_client
+from hirehub.provisioning.reconcile import BothSides, read_both_sides
+from hirehub.provisioning.reconcile import drift as drift_of
+from hirehub.sandbox.entra.app import create_app
+from hirehub.sandbox.entra.graph import directory_store
+from hirehub.sandbox.entra.graph_store import format_datetime
+from hirehub.sandbox.entra.world import Application, Directory, EntraWorld
+from hirehub.sandbox.serving import free_port
 from hirehub.tenancy import service as tenancy
 from hirehub.testing.memory_connector import InMemoryConnector
 
@@ -304,85 +331,115 @@ async def _build_directory(
     return connector
 
 
-async def load_workers(database: Database, tenant_id: uuid.UUID) -> list[WorkerView]:
-    """Every worker of the tenant as the lifecycle sees them: two Core queries and the tenant's time zone."""
-    manager = aliased(Worker)
-    workers = (
-        select(
-            Worker.id,
-            Worker.personnel_number,
-            Worker.first_name,
-            Worker.last_name,
-            Worker.status,
-            Worker.email,
-            Worker.phone,
-            Worker.data_area_id,
-            Department.name,
-            Title.title_id,
-            manager.personnel_number,
+GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000"
+READ_PERMISSIONS = ("User.Read.All", "Group.Read.All", "Directory.Read.All")
+GRAPH = CLOUDS[CloudName.GLOBAL]
+PASSWORD = "Str0ng!Passw0rd#2027"
+
+
+@dataclass
+class Sandbox:
+    """The Entra sandbox's world holding the directory, and the app the hub reads it as."""
+
+    world: EntraWorld
+    directory: Directory
+    app: Application
+
+    def token(self) -> str:
+        principal = self.world.service_principal_in(self.directory, self.app.app_id)
+        roles = principal.app_roles.get(GRAPH_APP_ID, set())
+        token, _ = self.world.issue_access_token(
+            self.directory, self.app.app_id, f"https://{GRAPH.graph_host}", roles=roles
         )
-        .outerjoin(Department, Department.id == Worker.department_id)
-        .outerjoin(Title, Title.id == Worker.title_id)
-        .outerjoin(manager, manager.id == Worker.manager_id)
-        .where(Worker.tenant_id == tenant_id)
-    )
-    employments = (
-        select(Employment.worker_id, Employment.start_date, Employment.end_date)
-        .where(Employment.tenant_id == tenant_id, Employment.rescinded.is_(False))
-        .order_by(Employment.worker_id, Employment.start_date)
-    )
-    async with database.engine.connect() as conn:
-        time_zone = (
-            await conn.execute(text("SELECT time_zone FROM tenant WHERE id = :id"), {"id": tenant_id})
-        ).scalar()
-        current: dict[uuid.UUID, tuple[date, date | None]] = {
-            worker_id: (start, end) for worker_id, start, end in (await conn.execute(employments)).all()
-        }  # ordered by start date, so the last one of each worker is their current employment
-        rows = (await conn.execute(workers)).all()
-    statuses = {int(status): HRStatus(status.name.lower()) for status in WorkerStatus}
-    views = []
-    for worker_id, number, first, last, status, email, phone, company, department, title, manager_number in rows:
-        start, end = current.get(worker_id, (None, None))
-        views.append(
-            WorkerView(
-                worker_id=str(worker_id),
-                personnel_number=number,
-                first_name=first,
-                last_name=last,
-                status=statuses[status],
-                start_date=start,
-                last_day=end,
-                time_zone=time_zone,
-                email=email,
-                phone=phone,
-                department=department,
-                job_title=title,
-                company_code=company,
-                manager_personnel_number=manager_number,
-            )
-        )
-    return views
+        return token
+
+
+def _seed_sandbox(accounts: list[DirectoryAccount], progress: Progress) -> Sandbox:
+    """The accounts, their managers and their groups put into the sandbox through its store, as Graph would hold
+    them had the engine written them (the traces of a handled leaver's one-shot actions included)."""
+    world = EntraWorld()
+    directory = world.add_directory(default_domain=DOMAIN)
+    app = world.register_application(directory, "hirehub reconciliation")
+    world.grant_application_permissions(directory, app.app_id, READ_PERMISSIONS, GRAPH_APP_ID)
+    store = directory_store(world, directory)
+    groups = {}
+    for name in dict.fromkeys(group for account in accounts for group in account.groups):
+        nickname = "".join(ch for ch in name if ch.isalnum()) or "group"
+        groups[name] = store.create_group(
+            {"displayName": name, "mailEnabled": False, "securityEnabled": True, "mailNickname": nickname}
+        ).id
+    task = progress.add_task("seeding the sandbox", total=len(accounts))
+    ids: list[str] = []
+    by_anchor: dict[str, str] = {}
+    for account in accounts:
+        body = {
+            **{name: graph_value(value) for name, value in account.attributes.items() if value is not None},
+            "accountEnabled": account.enabled,
+            "userPrincipalName": account.user_principal_name,
+            "mailNickname": account.mail_nickname or account.user_principal_name.split("@")[0],
+            "passwordProfile": {"forceChangePasswordNextSignIn": True, "password": PASSWORD},
+        }
+        body.setdefault("displayName", account.user_principal_name)
+        if account.mail:
+            body["mail"] = account.mail
+        if account.anchor:
+            body["employeeId"] = account.anchor
+        user = store.create_user(body)
+        for stamp, moment in (("lastPasswordChangeDateTime", account.password_changed_at),
+                              ("signInSessionsValidFromDateTime", account.sessions_valid_from)):  # fmt: skip
+            if moment is not None:
+                user.props[stamp] = format_datetime(moment)
+        ids.append(user.id)
+        if account.anchor:
+            by_anchor.setdefault(account.anchor, user.id)
+        progress.advance(task)
+    base = f"{GRAPH.graph_base}/directoryObjects/"
+    for account, user_id in zip(accounts, ids, strict=True):
+        if account.manager_anchor and account.manager_anchor in by_anchor:
+            store.set_manager(user_id, base + by_anchor[account.manager_anchor])
+        for group in account.groups:
+            store.add_member(groups[group], base + user_id)
+    world.clock.advance(world.faults.consistency_lag_seconds + 1)  # settled before anyone looks
+    progress.remove_task(task)
+    return Sandbox(world, directory, app)
+
+
+def _serve_sandbox(sandbox: Sandbox, port: int) -> None:
+    """The sandbox's own process (forked, so it starts with the seeded world)."""
+    uvicorn.run(create_app(sandbox.world), host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+async def _graph_connector(sandbox: Sandbox, port: int) -> tuple[GraphConnector, httpx.AsyncClient]:
+    """The product's Graph connector, its calls to graph.microsoft.com sent to the sandbox."""
+    http = async_client(HostMap({f"https://{GRAPH.graph_host}": f"http://127.0.0.1:{port}"}))
+    token = sandbox.token()
+
+    async def source() -> str:
+        return token
+
+    deadline = clock.monotonic() + 60
+    while True:
+        try:
+            await http.get(f"https://{GRAPH.graph_host}/v1.0/organization")
+            break
+        except httpx.TransportError:
+            if clock.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.2)
+    return GraphConnector(GraphDirectory(GraphClient(GRAPH.graph_base, source, http))), http
 
 
 @dataclass
 class _Bench:
     database: Database
     tenant_id: uuid.UUID
-    connector: InMemoryConnector
-    policy: LifecyclePolicy
+    connector: GraphConnector
 
-    async def read_both_sides(self) -> tuple[list[WorkerView], list[DirectoryAccount]]:
-        workers = await load_workers(self.database, self.tenant_id)
-        accounts = [account async for account in all_accounts(self.connector)]
-        return workers, accounts
+    async def read_both_sides(self) -> BothSides:
+        return await read_both_sides(self.database, self.tenant_id, self.connector, NOW)
 
     async def reconcile(self) -> tuple[DriftReport, list[Plan]]:
-        workers, accounts = await self.read_both_sides()
-        # A new policy object each time, as the scheduled job reads the stored policy for every run: the policy
-        # memoizes its mappings, and a memo warmed by an earlier round would flatter this one.
-        policy = policy_from_json(policy_to_json(self.policy))
-        report = compare(workers, accounts, policy, NOW)
-        return report, report.fixes(policy)
+        return drift_of(await self.read_both_sides(), NOW)
 
 
 def _check(report: DriftReport, fixes: list[Plan], drift: _Drift) -> dict[str, int]:
@@ -423,23 +480,36 @@ async def _peak(action: Callable[[], Awaitable[Any]]) -> float:
     return (peak - baseline) / 2**20
 
 
-async def _measure(url: str, count: int) -> dict[str, Any]:
-    rng = random.Random(20270315)
-    specs, drift = _specs(count, rng)
-    policy = starter_policy(DOMAIN)
+LOADED_FIELDS = ("personnel_number", "first_name", "last_name", "status", "start_date", "last_day", "department",
+                 "job_title", "company_code", "manager_personnel_number")  # fmt: skip
+
+
+def _check_loaded(workers: list[WorkerView], specs: list[_Spec]) -> None:
+    """The product's loader reads what the benchmark wrote (the fields the benchmark decides)."""
+    expected = {spec.anchor: _view(spec, specs) for spec in specs}
+    for view in workers:
+        wanted = expected.pop(view.personnel_number)
+        different = [f for f in LOADED_FIELDS if getattr(view, f) != getattr(wanted, f)]
+        if different:
+            raise SystemExit(f"the loader reads {view.personnel_number} differently: {different}")
+    if expected:
+        raise SystemExit(f"the loader misses {len(expected)} workers")
+
+
+async def _measure(url: str, specs: list[_Spec], injected: _Drift, sandbox: Sandbox, port: int) -> dict[str, Any]:
     await create_schema(url)
     database = Database(url)
+    connector, http = await _graph_connector(sandbox, port)
     try:
         with Progress(transient=True) as progress:
             tenant_id = await _populate(database, specs, progress)
-            connector = await _build_directory(specs, drift, policy, progress)
-        bench = _Bench(database, tenant_id, connector, policy)
-        workers, accounts = await bench.read_both_sides()
-        expected_views = {spec.anchor: _view(spec, specs) for spec in specs}
-        assert all(view == expected_views[view.anchor] for view in workers), "the loader reads what was written"
-        del workers, accounts, expected_views
+        bench = _Bench(database, tenant_id, connector)
+        sides = await bench.read_both_sides()
+        _check_loaded(sides.workers, specs)
+        accounts = len(sides.accounts)
+        del sides
         report, fixes = await bench.reconcile()
-        found = _check(report, fixes, drift)
+        found = _check(report, fixes, injected)
         del report, fixes
         read_times, reconcile_times = [], []
         for _ in range(ROUNDS):
@@ -448,12 +518,13 @@ async def _measure(url: str, count: int) -> dict[str, Any]:
         read_peak = await _peak(bench.read_both_sides)
         reconcile_peak = await _peak(bench.reconcile)
     finally:
+        await http.aclose()
         await database.dispose()
     read_seconds = statistics.median(read_times)
     reconcile_seconds = statistics.median(reconcile_times)
     return {
-        "workers": count,
-        "accounts": len(connector.accounts()),
+        "workers": len(specs),
+        "accounts": accounts,
         **{name: found[name] for name in ("orphans", "duplicates", "mismatched", "enabled_leavers", "missing")},
         "errors": found["errors"],
         "fixes": found["fixes"],
@@ -467,20 +538,43 @@ async def _measure(url: str, count: int) -> dict[str, Any]:
     }
 
 
-async def main() -> None:
+async def _directory(specs: list[_Spec], injected: _Drift, policy: LifecyclePolicy) -> list[DirectoryAccount]:
+    with Progress(transient=True) as progress:
+        return (await _build_directory(specs, injected, policy, progress)).accounts()
+
+
+async def _run(admin_url: str, specs: list[_Spec], injected: _Drift, sandbox: Sandbox, port: int) -> dict[str, Any]:
+    async with temporary_postgres(admin_url, "reconcile") as url:
+        if url is None:
+            raise SystemExit("this benchmark needs PostgreSQL")
+        return await _measure(url, specs, injected, sandbox, port)
+
+
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="10,000 workers instead of 100,000")
     parser.add_argument("--count", type=int, help="workers (overrides --quick)")
     parser.add_argument("--postgres-admin-url", default=POSTGRES_ADMIN_URL)
     args = parser.parse_args()
     count = args.count or (10_000 if args.quick else 100_000)
-    async with temporary_postgres(args.postgres_admin_url, "reconcile") as url:
-        if url is None:
-            raise SystemExit("this benchmark needs PostgreSQL")
-        figures = await _measure(url, count)
+    specs, injected = _specs(count, random.Random(20270315))
+    accounts = asyncio.run(_directory(specs, injected, starter_policy(DOMAIN)))
+    with Progress(transient=True) as progress:
+        sandbox = _seed_sandbox(accounts, progress)
+    del accounts
+    gc.collect()
+    port = free_port()
+    # Forked before any event loop runs here, so the sandbox's process starts with the seeded world.
+    server = multiprocessing.get_context("fork").Process(target=_serve_sandbox, args=(sandbox, port), daemon=True)
+    server.start()
+    try:
+        figures = asyncio.run(_run(args.postgres_admin_url, specs, injected, sandbox, port))
+    finally:
+        server.terminate()
+        server.join()
     for name, value in figures.items():
         print(f"{name}: {value:,.2f}" if isinstance(value, float) else f"{name}: {value}")
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    main()

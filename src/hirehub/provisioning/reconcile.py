@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
 from typing import Any
@@ -26,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hirehub.audit import log as audit
+from hirehub.db.session import Database
 from hirehub.directories.entra.certificate_expiry import warn_tenant_expiring
 from hirehub.hr.models import Worker
 from hirehub.jobs.claiming import goes_dead
@@ -36,7 +38,7 @@ from hirehub.lifecycle.directory_state import DirectoryAccount
 from hirehub.lifecycle.planning import DisableAccount, Phase, Plan, json_value
 from hirehub.lifecycle.policy import LifecyclePolicy
 from hirehub.lifecycle.reconciliation import AccountMismatch, DriftReport, compare
-from hirehub.lifecycle.worker_view import local_date, tenant_zone
+from hirehub.lifecycle.worker_view import WorkerView, local_date, tenant_zone
 from hirehub.provisioning.connectors import Connectors
 from hirehub.provisioning.models import ReconciliationRun, RunStatus
 from hirehub.provisioning.policies import current_policy, tenant_of
@@ -128,8 +130,21 @@ def make_reconcile_handler(connectors: Connectors) -> Handler:
     return reconcile
 
 
-async def _reconcile(context: JobContext, connector: Connector, run_id: uuid.UUID, now: datetime) -> dict[str, Any]:
-    async with context.database.tenant_session(context.tenant_id) as session:
+@dataclass(frozen=True)
+class BothSides:
+    """What a reconciliation compares: the tenant's policy, every worker as of the tenant's date, the person of
+    each worker (a fix is queued per person), and every account the directory lists."""
+
+    policy: LifecyclePolicy
+    workers: list[WorkerView]
+    person_of: dict[str, uuid.UUID]
+    accounts: list[DirectoryAccount]
+
+
+async def read_both_sides(database: Database, tenant_id: uuid.UUID, connector: Connector, now: datetime) -> BothSides:
+    """Both sides as the scheduled reconciliation reads them: the workers through the one loader a sync uses too,
+    the accounts page after page (raises :class:`ConnectorUnavailable` when the directory cannot be reached)."""
+    async with database.tenant_session(tenant_id) as session:
         tenant = await tenant_of(session)
         policy = await current_policy(session)
         workers = await all_worker_views(
@@ -137,12 +152,23 @@ async def _reconcile(context: JobContext, connector: Connector, run_id: uuid.UUI
         )
         person_of = {str(worker_id): person_id for worker_id, person_id in await session.execute(
             select(Worker.id, Worker.person_id))}  # fmt: skip
+    accounts = [account async for account in all_accounts(connector)]
+    return BothSides(policy, workers, person_of, accounts)
+
+
+def drift(sides: BothSides, now: datetime) -> tuple[DriftReport, list[Plan]]:
+    """The drift report, and the fixes the policy has queued (none when it does not fix)."""
+    report = compare(sides.workers, sides.accounts, sides.policy, now)
+    return report, report.fixes(sides.policy) if sides.policy.reconciliation.fix else []
+
+
+async def _reconcile(context: JobContext, connector: Connector, run_id: uuid.UUID, now: datetime) -> dict[str, Any]:
     try:
-        accounts = [account async for account in all_accounts(connector)]
+        sides = await read_both_sides(context.database, context.tenant_id, connector, now)
     except ConnectorUnavailable as exc:
         raise waiting(exc, 60.0) from exc
-    report = compare(workers, accounts, policy, now)
-    fixes = report.fixes(policy) if policy.reconciliation.fix else []
+    policy, person_of = sides.policy, sides.person_of
+    report, fixes = drift(sides, now)
     disabled, not_disabled = await _disable_orphans(context, connector, policy, report)
     synced: list[str] = []
     async with context.tenant_transaction() as session:

@@ -25,6 +25,7 @@ from urllib.parse import quote
 
 import httpx
 
+from hirehub.directories.entra.account_listing import AccountListing
 from hirehub.directories.entra.applying import PlanRun
 from hirehub.directories.entra.directory import USER_FIELDS, GraphDirectory
 from hirehub.directories.entra.exchange import ExchangeClient
@@ -91,6 +92,7 @@ class GraphConnector:
         self.exchange = exchange
         self.leaver_mailbox = leaver_mailbox or LeaverMailbox()
         self.group_adds = group_adds or GroupAdds()
+        self.listing = AccountListing(self.graph, ACCOUNT_FIELDS)
 
     # --- reading -------------------------------------------------------------------------------------------
 
@@ -115,18 +117,12 @@ class GraphConnector:
             return await self.directory.name_taken(MAIL_NICKNAME, name)
 
     async def list_accounts(self, page_token: str | None) -> tuple[list[DirectoryAccount], str | None]:
-        """One page of users; managers and memberships come from ``$batch`` reads, ten accounts a call. Mailboxes
-        are not read here (one Exchange call per account): a reconciliation compares attributes, managers and
-        groups, and a leaver's mailbox is handled by the leaver's own sync."""
+        """One page of users with their managers, and their groups read from the groups' side: no read per user
+        (:mod:`~.account_listing`). Mailboxes are not read here (one Exchange call per account): a reconciliation
+        compares attributes, managers and groups, and a leaver's mailbox is handled by the leaver's own sync."""
         async with _reachable():
-            if page_token is None:
-                body = await self.graph.request("GET", "/users", params={"$select": ACCOUNT_FIELDS, "$top": "999"})
-            else:
-                body = await self.graph.request("GET", page_token)
-            users: list[dict[str, Any]] = list(body.get("value", []))
-            details = await self._details([str(user["id"]) for user in users])
-            accounts = [self._view(user, *details.get(str(user["id"]), (None, ()))) for user in users]
-            return accounts, body.get("@odata.nextLink")
+            listed, next_page = await self.listing.page(page_token)
+            return [self._view(user, manager, groups) for user, manager, groups in listed], next_page
 
     async def _user(self, user_id: str) -> dict[str, Any] | None:
         try:

@@ -22,10 +22,11 @@ Every error is Graph's OData error body with ``innerError`` and the ``request-id
 from __future__ import annotations
 
 import base64
+import bisect
 import dataclasses
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
@@ -575,44 +576,57 @@ class GraphService:
             if name.startswith("$") and name not in allowed:
                 raise unsupported(f"Query option '{name}' is not supported on this resource.")
 
-    def _page(self, call: Call, rows: list[tuple[int, dict[str, Any]]], context: str, *, count: bool = True) -> Answer:
-        """One page of ``rows`` (``(order key, item)``), with ``@odata.nextLink`` carrying ``$skiptoken``."""
+    def _page(
+        self, call: Call, rows: Sequence[tuple[int, Any]], context: str, *, count: bool = True,
+        project: Callable[[Any], dict[str, Any]] | None = None, largest: int = MAX_PAGE_SIZE,
+    ) -> Answer:  # fmt: skip
+        """One page of ``rows`` (``(order key, item)``), with ``@odata.nextLink`` carrying ``$skiptoken``; only the
+        page's items go through ``project``. ``$top`` above ``largest`` gives pages of ``largest``."""
         top_text = call.query.get("$top")
         size = DEFAULT_PAGE_SIZE
         if top_text is not None:
             if not top_text.isdigit() or not 1 <= int(top_text) <= MAX_PAGE_SIZE:
                 raise bad_request(f"Invalid page size specified: '{top_text}'. Must be between 1 and 999 inclusive.")
             size = int(top_text)
+        size = min(size, largest)
         after = -1
         if "$skiptoken" in call.query:
             after = int(_decode_token(call.query["$skiptoken"]).get("after", -1))
-        remaining = [r for r in rows if r[0] > after]
-        page = remaining[:size]
+        start = bisect.bisect_right(rows, after, key=lambda row: row[0])
+        page = rows[start : start + size]
         body: dict[str, Any] = {"@odata.context": f"{call.base}/$metadata#{context}"}
         if count and self._advanced(call):
             body["@odata.count"] = len(rows)
-        if len(remaining) > size:
+        if len(rows) - start > size:
             query = {k: v for k, v in call.query.items() if k != "$skiptoken"}
             query["$skiptoken"] = _encode_token({"after": page[-1][0]})
             body["@odata.nextLink"] = f"{call.base}/{call.path.strip('/')}?{_query_string(query)}"
-        body["value"] = [item for _, item in page]
+        body["value"] = [project(item) if project else item for _, item in page]
         return Answer(200, body)
 
     def _list_objects(
         self, call: Call, objects: list[DirectoryObject], properties: frozenset[str], type_name: str, context: str,
-        *, typed: bool = False,
+        *, typed: bool = False, expand: Expansion | None = None,
     ) -> Answer:  # fmt: skip
-        self._check_options(call, LIST_OPTIONS)
+        self._check_options(call, LIST_OPTIONS | ({"$expand"} if expand else set()))
         select = self._select(call, properties, type_name)
         matches = self._filter(call, properties, type_name)
         ordering = self._ordering(call, properties, type_name)
         chosen = [o for o in objects if matches(o.props)]
+        rows: list[tuple[int, DirectoryObject]]
         if ordering is None:
-            rows = [(o.seq, self._project(o, select, typed=typed)) for o in chosen]
+            rows = sorted(((o.seq, o) for o in chosen), key=lambda row: row[0])  # a skiptoken goes by age
         else:
-            ordered = ordering.sort(chosen, lambda o: o.props)
-            rows = [(place, self._project(o, select, typed=typed)) for place, o in enumerate(ordered)]
-        return self._page(call, rows, context)
+            rows = list(enumerate(ordering.sort(chosen, lambda o: o.props)))
+
+        def project(obj: DirectoryObject) -> dict[str, Any]:
+            item = self._project(obj, select, typed=typed)
+            if expand is not None:
+                expand.add(obj, item)
+            return item
+
+        largest = EXPANDED_PAGE_SIZE if expand else MAX_PAGE_SIZE
+        return self._page(call, rows, context, project=project, largest=largest)
 
     def _directory_objects(self, call: Call, objects: list[DirectoryObject], properties: frozenset[str]) -> Answer:
         """A navigation's objects (members, memberships, reports), typed, as ``directoryObjects`` of any kind."""
@@ -637,7 +651,12 @@ class GraphService:
 
     # users -----------------------------------------------------------------------------------------------
     def _list_users(self, call: Call, _: list[str]) -> Answer:
-        return self._list_objects(call, self._store(call).all("user"), USER_PROPERTIES, "microsoft.graph.user", "users")
+        """Users; ``$expand=manager`` (optionally ``manager($select=…)``) adds each one's manager, and pages of at
+        most 100 then, as Graph returns when expanding."""
+        store = self._store(call)
+        expand = _manager_expansion(call, store, self._project)
+        return self._list_objects(call, store.all("user"), USER_PROPERTIES, "microsoft.graph.user", "users",
+                                  expand=expand)  # fmt: skip
 
     def _create_user(self, call: Call, _: list[str]) -> Answer:
         user = self._store(call).create_user(_object_body(call))
@@ -929,6 +948,44 @@ def _everything(row: dict[str, Any]) -> bool:
 
 
 LIST_OPTIONS = frozenset({"$filter", "$search", "$orderby", "$select", "$top", "$count", "$skiptoken"})
+EXPANDED_PAGE_SIZE = 100
+"""Graph returns at most 100 objects a page when a list expands a navigation (its known issue 13635)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Expansion:
+    """``$expand=manager``: each listed user's manager, projected by the expansion's own ``$select``."""
+
+    store: GraphStore
+    select: tuple[str, ...] | None
+    project: Callable[..., dict[str, Any]]
+
+    def add(self, obj: DirectoryObject, item: dict[str, Any]) -> None:
+        manager = self.store.objects.get(obj.manager_id or "")
+        if manager is not None and self.store.visible(manager):
+            item["manager"] = self.project(manager, self.select, typed=True)
+
+
+def _manager_expansion(call: Call, store: GraphStore, project: Callable[..., dict[str, Any]]) -> Expansion | None:
+    text = call.query.get("$expand")
+    if text is None:
+        return None
+    name, _, rest = text.strip().partition("(")
+    if name.strip() != "manager":
+        raise bad_request(
+            f"Could not find a navigation property named '{name.strip()}' on type 'microsoft.graph.user'."
+        )
+    select: tuple[str, ...] | None = None
+    options = rest.rstrip(")").strip()
+    if options:
+        key, _, value = options.partition("=")
+        if key.strip() != "$select":
+            raise unsupported(f"Query option '{key.strip()}' is not supported within $expand.")
+        select = tuple(p.strip() for p in value.split(",") if p.strip())
+        for prop in select:
+            if prop not in USER_PROPERTIES:
+                raise bad_request(f"Could not find a property named '{prop}' on type 'microsoft.graph.user'.")
+    return Expansion(store, select, project)
 
 
 def _is_collection(handler: Handler) -> bool:

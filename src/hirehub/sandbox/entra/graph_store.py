@@ -205,6 +205,9 @@ class GraphStore:
         self.removed_kinds: dict[str, ObjectKind] = {}
         self.changes: list[Change] = []
         self._seq = 0
+        self._listed: dict[ObjectKind, tuple[int, list[DirectoryObject]]] = {}
+        """``all``'s answer by kind while no object was created or deleted since (``_seq`` unchanged) and none
+        was still in the lag: a directory of 100,000 listed 100 a page is not sorted again for every page."""
         # uniqueness indexes (lower-cased value -> object id), kept with every write
         self._upns: dict[str, str] = {}
         self._mails: dict[str, str] = {}
@@ -245,7 +248,14 @@ class GraphStore:
 
     def all(self, kind: ObjectKind) -> list[DirectoryObject]:
         """Visible objects of one kind, oldest first."""
-        return sorted((o for o in self.objects.values() if o.kind == kind and self.visible(o)), key=lambda o: o.seq)
+        kept = self._listed.get(kind)
+        if kept is not None and kept[0] == self._seq:
+            return list(kept[1])
+        of_kind = [o for o in self.objects.values() if o.kind == kind]
+        found = sorted((o for o in of_kind if self.visible(o)), key=lambda o: o.seq)
+        if len(found) == len(of_kind):
+            self._listed[kind] = (self._seq, found)
+        return list(found)
 
     def reference(self, odata_id: str) -> DirectoryObject:
         """The object an ``@odata.id`` (``…/directoryObjects/{id}``, ``…/users/{id}``) points at."""
