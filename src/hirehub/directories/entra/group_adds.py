@@ -3,12 +3,14 @@
 Graph binds up to 20 members in one write (``members@odata.bind``), where ``POST /groups/{id}/members/$ref`` spends
 one write per member. A hiring wave puts many joiners into the same few groups, but each joiner is its own
 ``provisioning.sync`` job: only a coalescer shared by the jobs of one process (one per directory tenant and app,
-like the write budget) can put their adds together. The first add to a group opens a short window; the window
-closes when it has 20 members or its time is up, and then one ``PATCH`` carries them all.
+like the write budget) can put their adds together. The first add opens a short window; the window closes when a
+group in it has 20 members or its time is up, and then one ``PATCH`` per group carries them all, the PATCHes of
+every group in one ``$batch``.
 
 Each caller still gets its own outcome. Graph refuses a ``PATCH`` whole when one reference is bad (a member already
-present: 400 "added object references already exist"; a member too new to see, or gone: 404), so a refused
-``PATCH`` of several members falls back to one ``$batch`` of per-member ``POST …/members/$ref``: a member already
+present: 400 "added object references already exist"; a member gone: 404 after the client's retries of eventual
+consistency), so a refused ``PATCH`` of several members falls back to one ``$batch`` of per-member
+``POST …/members/$ref``: a member already
 present is the desired state, and one member's failure is that member's alone. 429/503 that outlasted the client's
 retries are every member's answer (the whole write was refused; the job retries).
 """
@@ -19,7 +21,7 @@ import asyncio
 import contextlib
 from dataclasses import dataclass, field
 
-from hirehub.directories.entra.graph import BatchRequest, GraphClient
+from hirehub.directories.entra.graph import BATCH_LIMIT, BatchRequest, GraphClient
 from hirehub.directories.entra.graph_errors import GraphError
 
 MEMBERS_PER_PATCH = 20
@@ -37,20 +39,23 @@ def already_member(error: GraphError) -> bool:
 
 @dataclass
 class _Window:
-    """The adds to one group waiting to be sent: member → the future its callers await."""
+    """The adds waiting to be sent: group → member → the future its callers await."""
 
     graph: GraphClient
-    members: dict[str, asyncio.Future[GraphError | None]] = field(default_factory=dict)
+    groups: dict[str, dict[str, asyncio.Future[GraphError | None]]] = field(default_factory=dict)
     full: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 class GroupAdds:
     """One coalescer per (directory tenant, app) in a process; ``await add(graph, group, member)`` returns None once
-    the member is in the group, or Graph's error for that member."""
+    the member is in the group, or Graph's error for that member.
+
+    One window is open at a time for every group: when it closes, each group's members go in one ``PATCH`` and
+    the PATCHes of all groups in one ``$batch`` (a joiner is usually added to several groups at once)."""
 
     def __init__(self, *, window_seconds: float = DEFAULT_WINDOW_SECONDS) -> None:
         self.window_seconds = window_seconds
-        self._open: dict[str, _Window] = {}
+        self._open: _Window | None = None
         self._flushes: set[asyncio.Task[None]] = set()
         self.patches = 0
         """Group PATCHes sent (the tests and the benchmark read it)."""
@@ -59,71 +64,95 @@ class GroupAdds:
         the process (a group that 404s is dropped and looked up again)."""
 
     async def add(self, graph: GraphClient, group_id: str, member_id: str) -> GraphError | None:
-        window = self._open.get(group_id)
+        window = self._open
         if window is None:
-            window = self._open[group_id] = _Window(graph)
-            task = asyncio.ensure_future(self._flush_when_closed(group_id, window))
+            window = self._open = _Window(graph)
+            task = asyncio.ensure_future(self._flush_when_closed(window))
             self._flushes.add(task)
             task.add_done_callback(self._flushes.discard)
-        future = window.members.get(member_id)
+        members = window.groups.setdefault(group_id, {})
+        future = members.get(member_id)
         if future is None:  # the same member twice (two steps naming one group): one reference, one answer
-            future = window.members[member_id] = asyncio.get_running_loop().create_future()
-        if len(window.members) >= MEMBERS_PER_PATCH:
-            self._close(group_id, window)
+            future = members[member_id] = asyncio.get_running_loop().create_future()
+        if len(members) >= MEMBERS_PER_PATCH or len(window.groups) >= BATCH_LIMIT:
+            self._close(window)
         return await asyncio.shield(future)
 
-    def _close(self, group_id: str, window: _Window) -> None:
-        if self._open.get(group_id) is window:
-            del self._open[group_id]
+    def _close(self, window: _Window) -> None:
+        if self._open is window:
+            self._open = None
         window.full.set()
 
-    async def _flush_when_closed(self, group_id: str, window: _Window) -> None:
+    async def _flush_when_closed(self, window: _Window) -> None:
         with contextlib.suppress(TimeoutError):  # the window's time is up before it filled
             await asyncio.wait_for(window.full.wait(), self.window_seconds)
-        self._close(group_id, window)
+        self._close(window)
+        futures = [
+            (group, member, future) for group, members in window.groups.items() for member, future in members.items()
+        ]
         try:
-            answers = await self._send(window.graph, group_id, list(window.members))
+            answers = await self._send(window.graph, {group: list(members) for group, members in window.groups.items()})
         except BaseException as failure:  # unreachable, a refused token: every caller raises it as its own
-            for future in window.members.values():
+            for _, _, future in futures:
                 if not future.done():
                     future.set_exception(failure)
             if not isinstance(failure, Exception):
                 raise
             return
-        for member, future in window.members.items():
+        for group, member, future in futures:
             if not future.done():
-                future.set_result(answers.get(member))
+                future.set_result(answers.get((group, member)))
 
-    async def _send(self, graph: GraphClient, group_id: str, members: list[str]) -> dict[str, GraphError | None]:
-        """One PATCH for all; when Graph refuses it for a reason of one member, each member on its own."""
-        refs = [f"{graph.base_url}/directoryObjects/{member}" for member in members]
-        self.patches += 1
-        try:
-            await graph.request("PATCH", f"/groups/{group_id}", json={"members@odata.bind": refs}, retry_not_found=True)
-        except GraphError as error:
-            if already_member(error) and len(members) == 1:
-                return {members[0]: None}
-            if error.status in BUSY or len(members) == 1:
-                return dict.fromkeys(members, error)
-            return await self._one_by_one(graph, group_id, members)
-        return dict.fromkeys(members)
-
-    @staticmethod
-    async def _one_by_one(graph: GraphClient, group_id: str, members: list[str]) -> dict[str, GraphError | None]:
-        requests = [
+    async def _send(self, graph: GraphClient, groups: dict[str, list[str]]) -> dict[tuple[str, str], GraphError | None]:
+        """One PATCH per group, all in one ``$batch``; a PATCH refused for a reason of one member is sent again as
+        one ``POST …/members/$ref`` per member."""
+        patches = [
             BatchRequest(
-                member,
-                "POST",
-                f"/groups/{group_id}/members/$ref",
-                {"@odata.id": f"{graph.base_url}/directoryObjects/{member}"},
+                group,
+                "PATCH",
+                f"/groups/{group}",
+                {"members@odata.bind": [_ref(graph, member) for member in members]},
                 retry_not_found=True,
             )
-            for member in members
+            for group, members in groups.items()
         ]
-        responses = await graph.batch(requests)
-        answers: dict[str, GraphError | None] = {}
-        for member in members:
-            response = responses[member]
+        self.patches += len(patches)
+        responses = await graph.batch(patches)
+        answers: dict[tuple[str, str], GraphError | None] = {}
+        one_by_one: list[tuple[str, str]] = []
+        for group, members in groups.items():
+            response = responses[group]
             error = None if response.ok else response.error()
-            answers[member] = None if error is None or already_member(error) else error
+            if error is None or (already_member(error) and len(members) == 1):
+                answers.update({(group, member): None for member in members})
+            elif error.status in BUSY or len(members) == 1:
+                answers.update({(group, member): error for member in members})
+            else:
+                one_by_one += [(group, member) for member in members]
+        if one_by_one:
+            answers.update(await self._one_by_one(graph, one_by_one))
         return answers
+
+    @staticmethod
+    async def _one_by_one(graph: GraphClient, adds: list[tuple[str, str]]) -> dict[tuple[str, str], GraphError | None]:
+        requests = {
+            f"{n}": BatchRequest(
+                f"{n}",
+                "POST",
+                f"/groups/{group}/members/$ref",
+                {"@odata.id": _ref(graph, member)},
+                retry_not_found=True,
+            )
+            for n, (group, member) in enumerate(adds)
+        }
+        responses = await graph.batch(requests.values())
+        answers: dict[tuple[str, str], GraphError | None] = {}
+        for n, add in enumerate(adds):
+            response = responses[f"{n}"]
+            error = None if response.ok else response.error()
+            answers[add] = None if error is None or already_member(error) else error
+        return answers
+
+
+def _ref(graph: GraphClient, member: str) -> str:
+    return f"{graph.base_url}/directoryObjects/{member}"
