@@ -26,9 +26,9 @@ from hirehub.directories.entra.graph_errors import GraphError
 
 MEMBERS_PER_PATCH = 20
 """Graph's limit of ``members@odata.bind`` references in one group ``PATCH``."""
-DEFAULT_WINDOW_SECONDS = 0.05
-"""How long the first add to a group waits for others: short beside a Graph call, long enough for the adds of the
-jobs running side by side to arrive."""
+DEFAULT_WINDOW_SECONDS = 0.2
+"""How long the first add waits for others: about one Graph round trip, so the adds of the jobs running side by
+side arrive, while a joiner's job waits no longer than one more call."""
 BUSY = (429, 503, 504)
 
 
