@@ -23,15 +23,17 @@ from hirehub.db.session import Database
 from hirehub.directories.entra.connections import ConnectionRuntime
 from hirehub.directories.entra.connector_factory import EntraConnectors
 from hirehub.directories.entra.runtime import runtime_from_settings
-from hirehub.events.dispatch import EventRoutes, OutboxDispatcher, ThrottledDispatch
+from hirehub.events.dispatch import EventHandler, EventRoutes, OutboxDispatcher, ThrottledDispatch
 from hirehub.events.event import DomainEvent
 from hirehub.events.outbox import OutboxSession
 from hirehub.hr.events import WORKER_EVENTS
+from hirehub.hr.record_changes import RecordChanged
 from hirehub.hr.transitions import JOB_HANDLERS as HR_JOB_HANDLERS
 from hirehub.jobs.claiming import DEFAULT_LEASE
 from hirehub.jobs.context import Clock, Handler
 from hirehub.jobs.heartbeat import Heartbeat
 from hirehub.jobs.runner import JobRunner, default_runner_id
+from hirehub.linkedin.data_queue import queue_record_change
 from hirehub.linkedin.jobs import JOB_HANDLERS as LINKEDIN_JOB_HANDLERS
 from hirehub.provisioning.connectors import Connectors
 from hirehub.provisioning.handlers import job_handlers as provisioning_job_handlers
@@ -51,8 +53,13 @@ async def queue_directory_sync(session: AsyncSession, event: DomainEvent) -> Non
 
 
 def event_routes() -> EventRoutes:
-    """Every domain event type → what it sets off."""
-    return {event_type: (queue_directory_sync,) for event_type in WORKER_EVENTS}
+    """Every domain event type → what it sets off: a worker's change, a directory sync; a recruiting record's
+    change, LinkedIn's data sync for the customer's enabled organizations."""
+    routes: dict[type[DomainEvent], tuple[EventHandler, ...]] = {
+        event_type: (queue_directory_sync,) for event_type in WORKER_EVENTS
+    }
+    routes[RecordChanged] = (queue_record_change,)
+    return routes
 
 
 def job_handlers(connectors: Connectors) -> dict[str, Handler]:

@@ -28,6 +28,7 @@ from hirehub.hr.models import (
     Worker,
     WorkerPlacement,
 )
+from hirehub.hr.record_changes import RecordChanged
 from hirehub.tenancy import service as tenancy
 
 START = date(2026, 12, 1)
@@ -88,8 +89,19 @@ class HR:
             return list(await session.scalars(statement))
 
     async def events(self) -> list[OutboxEvent]:
+        """The domain events HR reported, without the record changes every write reports (see
+        :mod:`hirehub.hr.record_changes`; :meth:`record_changes` has those)."""
         async with self.database.tenant_session(self.tenant_id) as session:
-            return list(await session.scalars(select(OutboxEvent).order_by(OutboxEvent.position)))
+            query = select(OutboxEvent).where(OutboxEvent.type != RecordChanged.name)
+            return list(await session.scalars(query.order_by(OutboxEvent.position)))
+
+    async def record_changes(self) -> list[tuple[str, str]]:
+        """The (table, operation) of each record change reported, in order."""
+        async with self.database.tenant_session(self.tenant_id) as session:
+            query = select(OutboxEvent.payload).where(OutboxEvent.type == RecordChanged.name)
+            return [
+                (row["table"], row["operation"]) for row in await session.scalars(query.order_by(OutboxEvent.position))
+            ]
 
     async def state(self) -> dict[str, Any]:
         """Everything an HR operation could change, to compare before and after a refusal."""

@@ -29,10 +29,13 @@ async def test_a_candidate_is_created_with_its_person_and_numbers_from_the_seque
     assert first.applicant_integration_result == ApplicantIntegrationResult.NOT_PROCESSED
 
 
-async def test_a_new_candidate_records_no_domain_event_since_nothing_acts_on_one(hr: HR) -> None:
+async def test_a_new_candidate_records_no_hr_event_only_the_record_changes_that_systems_mirroring_it_read(
+    hr: HR,
+) -> None:
     await hr.candidate("Ada", "Lovelace")
 
     assert await hr.events() == []
+    assert sorted(await hr.record_changes()) == [("hr_candidate_to_hire", "created"), ("hr_person", "created")]
 
 
 @pytest.mark.parametrize("first_name", ["", "   "])

@@ -27,6 +27,7 @@ MODEL_MODULES = (
     "hirehub.jobs.heartbeat",
     "hirehub.provisioning.models",
     "hirehub.linkedin.models",
+    "hirehub.linkedin.data_models",
 )
 
 

@@ -58,12 +58,17 @@ def record(session: AsyncSession, events: Iterable[DomainEvent]) -> None:
     of work would have to read back row by row. They are kept aside and written with one executemany
     just before the session flushes or commits, in the order they were recorded.
     """
-    if not isinstance(session.sync_session, OutboxSession):
+    record_in(session.sync_session, events)
+
+
+def record_in(session: Session, events: Iterable[DomainEvent]) -> None:
+    """:func:`record` for the synchronous session underneath (what a flush listener is given)."""
+    if not isinstance(session, OutboxSession):
         raise NoOutbox("this session does not write the outbox: open it from the hub's database")
     tenant_id = session.info.get(TENANT_KEY)
     if tenant_id is None:
         raise TenantScopeError("domain events are recorded in a tenant session")
-    pending = session.sync_session.info.setdefault(PENDING_KEY, [])
+    pending = session.info.setdefault(PENDING_KEY, [])
     occurred_at = utcnow()
     pending.extend(
         {"id": uuid.uuid4(), "tenant_id": tenant_id, "type": event.name, "subject_id": event.subject_id,

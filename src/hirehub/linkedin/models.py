@@ -107,6 +107,10 @@ class CustomerApp(Row, TenantOwned, Base):
     """True when the customer restricts entity visibility with user-based ACLs (no visibility defaults sent)."""
     contract: Mapped[str | None] = mapped_column(String(20), default=None)
     """Overrides the partner's contract for this customer (None: the partner's)."""
+    apply_url_template: Mapped[str | None] = mapped_column(String(500), default=None)
+    """Where a candidate applies to one of the customer's jobs, ``{id}`` standing for the recruiting request's id
+    (``https://careers.contoso.example/jobs/{id}``): the ``companyApplyUrl`` RSC requires of every job posting, which
+    the HR model does not hold. Without it, job postings are reported, not sent."""
 
 
 class Integration(Row, TenantOwned, Base):

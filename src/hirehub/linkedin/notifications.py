@@ -30,7 +30,7 @@ from hirehub.db.session import Database
 from hirehub.errors import Forbidden, Invalid, Unauthenticated
 from hirehub.jobs.context import JobContext
 from hirehub.jobs.queue import enqueue
-from hirehub.linkedin import one_click_export
+from hirehub.linkedin import data_queue, one_click_export
 from hirehub.linkedin.errors import LinkedInRefused
 from hirehub.linkedin.integrations import find
 from hirehub.linkedin.keys import IntegrationKey
@@ -147,9 +147,12 @@ async def apply_statuses(database: Database, tenant_id: uuid.UUID, elements: lis
                     sync_state=SyncState.SYNCED.value, configuration_state=SyncState.SYNCED.value,
                 )  # fmt: skip
                 session.add(integration)
+            newly_enabled = status == OnboardingStatus.ENABLED.value and integration.onboarding_status != status
             integration.onboarding_status = status
             integration.status_checked_at = utcnow()
             changed.append(f"{key.integration_context} {key.integration_type}: {status}")
+            if newly_enabled:
+                await data_queue.start_history_once(session, key.integration_context)
     return changed
 
 

@@ -1,0 +1,29 @@
+"""The durable jobs of RSC data sync: queueing an organization's history, and sending what waits.
+
+Both run under the organization's ordering key (:func:`~hirehub.linkedin.data_queue.ordering_key`), so one
+organization's history and sends never overlap and its batches reach LinkedIn one after another.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from hirehub.jobs.context import JobContext
+from hirehub.linkedin import data_queue
+
+
+async def history_job(context: JobContext) -> Mapping[str, Any] | None:
+    """:data:`~hirehub.linkedin.data_queue.HISTORY`: queue the organization's history page by page (each page and
+    its cursor in one transaction, so a crash resumes after the last committed page), then queue the send."""
+    integration_context = str(context.payload["integration_context"])
+    pages = 0
+    while True:
+        async with context.database.tenant_transaction(context.tenant_id) as session:
+            more = await data_queue.queue_history_page(session, integration_context)
+            if not more:
+                await data_queue.queue_send(session, integration_context)
+        if not more:
+            break
+        pages += 1
+    return {"integration_context": integration_context, "pages": pages}
