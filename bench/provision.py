@@ -71,7 +71,7 @@ from hirehub.directories.entra.group_adds import DEFAULT_WINDOW_SECONDS, GroupAd
 from hirehub.directories.entra.permissions import GRAPH_APP_ID, USER_ADMINISTRATOR
 from hirehub.directories.entra.throttle import GRAPH_WINDOW_SECONDS, GRAPH_WRITES_PER_WINDOW, TokenBucket
 from hirehub.lifecycle.directory_state import DesiredAccount
-from hirehub.lifecycle.planning import AddToGroup, CreateAccount, Phase, Plan, SetManager
+from hirehub.lifecycle.planning import AddToGroup, CreateAccount, Phase, Plan, SetManager, Step
 from hirehub.outbound import HostMap, async_client
 from hirehub.sandbox.entra.app import create_app, host_map_for
 from hirehub.sandbox.entra.faults import Latency
@@ -130,7 +130,11 @@ class Joiner:
             anchor=self.anchor, user_principal_name=self.upn, mail=None, mail_nickname=self.upn.split("@")[0],
             enabled=True, attributes=self.attributes(), manager_anchor=self.manager_anchor, groups=groups,
         )  # fmt: skip
-        steps = (CreateAccount(account), SetManager(self.manager_anchor), *(AddToGroup(group) for group in groups))
+        steps: tuple[Step, ...] = (
+            CreateAccount(account),
+            SetManager(self.manager_anchor),
+            *(AddToGroup(group) for group in groups),
+        )
         return Plan(worker_id=str(self.index), anchor=self.anchor, phase=Phase.ACTIVE, account_id=None, steps=steps)
 
 
