@@ -335,8 +335,9 @@ class PlanRun:
             isinstance(step, RemoveFromGroup) or (isinstance(step, SetManager) and step.manager_anchor is None)
         ):
             return ok(step)  # not a member, no manager: the desired state already
-        if isinstance(step, UpdateAttributes) and error.is_conflict and error.status not in BUSY:
-            return settled(step, conflict_of(error, _names(step)))
+        names = _names(step) if isinstance(step, UpdateAttributes) else {}
+        if error.is_conflict and error.status not in BUSY and any(names.values()):
+            return settled(step, conflict_of(error, names))
         return settled(step, error)
 
     # --- 3. group adds, coalesced across the process's joiners --------------------------------------------------
