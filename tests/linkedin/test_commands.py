@@ -109,3 +109,26 @@ def test_an_existing_customer_brings_its_key_and_can_turn_rsc_off(world: LinkedI
     assert disabled["enabled"] is False
     refused = hirehub("linkedin", "integrations", "sync", "--tenant", "contoso.example", expect=1)
     assert "not turned on" in refused["error"]
+
+
+def test_data_sync_status_run_and_settings_answer_in_json_and_refuse_what_cannot_be(world: LinkedInWorld) -> None:
+    hirehub("linkedin", "enable", "--tenant", "contoso.example", "--client-id", "existing-key",
+            "--client-secret-stdin", stdin="existing-secret\n")  # fmt: skip
+    assert hirehub("linkedin", "sync", "status", "--tenant", "contoso.example") == {
+        "apply_url_template": None, "quota_today": {}, "organizations": [],
+    }  # fmt: skip
+    not_yet = hirehub("linkedin", "sync", "run", "--tenant", "contoso.example", expect=1)
+    assert "ENABLED" in not_yet["error"]
+    bad = hirehub("linkedin", "sync", "settings", "--tenant", "contoso.example",
+                  "--apply-url-template", "careers.example/jobs", expect=1)  # fmt: skip
+    assert "absolute" in bad["error"]
+    no_id = hirehub("linkedin", "sync", "settings", "--tenant", "contoso.example",
+                    "--apply-url-template", "https://careers.example/jobs", expect=1)  # fmt: skip
+    assert "{id}" in no_id["error"]
+
+    set_ = hirehub("linkedin", "sync", "settings", "--tenant", "contoso.example",
+                   "--apply-url-template", "https://careers.example/jobs/{id}")  # fmt: skip
+
+    assert set_ == {"apply_url_template": "https://careers.example/jobs/{id}"}
+    status = hirehub("linkedin", "sync", "status", "--tenant", "contoso.example")
+    assert status["apply_url_template"] == "https://careers.example/jobs/{id}"

@@ -15,7 +15,7 @@ from hirehub.hr import services
 from hirehub.hr.models import CandidateToHire, RecruitingRequest, RecruitingRequestLocation
 from hirehub.hr.models.options import RecruitingRequestStatus
 from hirehub.jobs.models import DurableJob
-from hirehub.linkedin import data_queue
+from hirehub.linkedin import data_queue, data_status
 from hirehub.linkedin.data_models import QuotaUsage, SyncedRecord, SyncKind, SyncStatus
 from hirehub.linkedin.data_send import DAILY_REQUESTS, TASK_POLL
 from hirehub.linkedin.models import CustomerApp
@@ -177,3 +177,34 @@ async def test_the_daily_quota_is_never_passed_the_send_waits_for_midnight_utc(l
             )
         )
     assert len(waiting) == 1 and waiting[0].date() > utcnow().date()
+
+
+async def test_the_status_counts_what_was_synced_shows_refusals_and_a_resync_sends_only_what_changed(
+    linkedin: LinkedIn,
+) -> None:
+    tenant_id, records = await _enabled_with_history(linkedin)
+
+    async with linkedin.database.tenant_session(tenant_id) as session:
+        status = await data_status.sync_status(session)
+
+    [organization] = status["organizations"]
+    assert organization["integration_context"] == ORGANIZATION and organization["history"]["state"] == "done"
+    assert organization["records"]["candidate"] == {"synced": 2}
+    assert organization["records"]["job_posting"] == {"synced": 1, "refused": 1}
+    assert [refusal["ats_id"] for refusal in organization["refused"]] == [None]
+    assert "location" in organization["refused"][0]["reason"]
+    assert organization["last_run"]["status"] == "succeeded"
+    assert status["quota_today"]["atsCandidates"] >= 1
+
+    async with linkedin.database.tenant_transaction(tenant_id) as session:
+        location = RecruitingRequestLocation(recruiting_request_id=records["nowhere"], location="Hamburg, Germany")
+        session.add(location)
+    async with linkedin.database.tenant_transaction(tenant_id) as session:
+        assert await data_status.resync(session) == {"queued": [ORGANIZATION]}
+    sent_before = len(linkedin.wire.sent)
+    await _settle(linkedin)
+
+    posting = linkedin.world.data.posting(ORGANIZATION, "RR-2")
+    assert posting is not None and posting.element["location"] == "Hamburg, Germany"
+    resent = [request for request in linkedin.wire.sent[sent_before:] if "/atsCandidates" in request.url]
+    assert resent == []  # unchanged candidates are not sent twice

@@ -17,7 +17,7 @@ from hirehub.bootstrap import Hub
 from hirehub.cli.context import Result, change_in, read_in, with_hub, with_tenant
 from hirehub.cli.output import JsonOption, refuse
 from hirehub.errors import Invalid
-from hirehub.linkedin import operations
+from hirehub.linkedin import data_status, operations
 from hirehub.linkedin.apps import EnableOptions
 from hirehub.linkedin.runtime import LinkedInRuntime, linkedin_runtime
 
@@ -27,7 +27,9 @@ linkedin_app = typer.Typer(help="LinkedIn Recruiter System Connect: customer app
 partner_app = typer.Typer(help="The hub's own LinkedIn developer application (the ATS partner's).")
 integrations_app = typer.Typer(help="The integrations customers pre-authorized in LinkedIn's plugin.")
 status_app = typer.Typer(help="Onboarding statuses, retrieved from LinkedIn.")
+sync_app = typer.Typer(help="Data sync once enabled: job postings, candidates and applications sent to LinkedIn.")
 linkedin_app.add_typer(partner_app, name="partner")
+linkedin_app.add_typer(sync_app, name="sync")
 linkedin_app.add_typer(integrations_app, name="integrations")
 linkedin_app.add_typer(status_app, name="status")
 
@@ -134,3 +136,33 @@ def status_refresh(tenant: str = TenantOption, as_json: bool = JsonOption) -> No
         return await _talking_to_linkedin(partial(operations.refresh_status, hub.database, tenant_id))
 
     with_tenant(tenant, refreshed, as_json)
+
+
+@sync_app.command("status")
+def sync_status(tenant: str = TenantOption, as_json: bool = JsonOption) -> None:
+    """Per organization: records by kind and status, the history's progress, the last run, refused records."""
+    read_in(tenant, data_status.sync_status, as_json)
+
+
+@sync_app.command("run")
+def sync_run(
+    tenant: str = TenantOption,
+    organization: str | None = typer.Option(
+        None, "--organization", help="One organization (urn:li:organization:…); default: every enabled one."
+    ),
+    as_json: bool = JsonOption,
+) -> None:
+    """Sync again from the start (history and refused records); a job runner sends it, paced."""
+    change_in(tenant, lambda session: data_status.resync(session, organization), as_json)
+
+
+@sync_app.command("settings")
+def sync_settings(
+    tenant: str = TenantOption,
+    apply_url_template: str = typer.Option(
+        ..., "--apply-url-template", help="Where candidates apply, {id} for the job: https://careers.example/jobs/{id}"
+    ),
+    as_json: bool = JsonOption,
+) -> None:
+    """Set what LinkedIn requires of every job posting and the HR model does not hold (its apply URL)."""
+    change_in(tenant, lambda session: data_status.set_apply_url_template(session, apply_url_template), as_json)
