@@ -4,6 +4,7 @@ record, a record that cannot be sent correctly is reported instead, and the dail
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from sqlalchemy import select
@@ -208,3 +209,27 @@ async def test_the_status_counts_what_was_synced_shows_refusals_and_a_resync_sen
     assert posting is not None and posting.element["location"] == "Hamburg, Germany"
     resent = [request for request in linkedin.wire.sent[sent_before:] if "/atsCandidates" in request.url]
     assert resent == []  # unchanged candidates are not sent twice
+
+
+async def test_the_console_page_shows_what_reached_linkedin_and_why_a_record_did_not(linkedin: LinkedIn) -> None:
+    await _enabled_with_history(linkedin)  # signed in as the tenant's administrator
+
+    page = await linkedin.hub.get("/console/linkedin/data-sync/")
+
+    assert page.status_code == 200
+    assert f'data-organization="{ORGANIZATION}"' in page.text and "location" in page.text
+    row = re.search(r'<tr data-kind="candidate">(.*?)</tr>', page.text, re.S)
+    assert row is not None and re.findall(r"<td>(\w+)</td>", row.group(1))[:2] == ["Candidates", "2"]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token is not None
+    refused = await linkedin.hub.post(
+        "/console/linkedin/data-sync/settings",
+        data={"apply_url_template": "ftp://x/{id}", "csrf_token": token.group(1)},
+    )
+    assert refused.status_code == 400 and "absolute http(s) URL" in refused.text
+
+    again = await linkedin.hub.post(
+        "/console/linkedin/data-sync/run", data={"organization": ORGANIZATION, "csrf_token": token.group(1)}
+    )
+
+    assert again.status_code == 303 and "Sync+queued" in again.headers["location"]

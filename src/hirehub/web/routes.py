@@ -36,6 +36,7 @@ from hirehub.web import (
     lifecycle_pages,
     linkedin_pages,
     linkedin_rsc_pages,
+    linkedin_sync_pages,
     oidc,
     organisation_pages,
     personnel_pages,
@@ -164,6 +165,7 @@ def navigation() -> tuple[tuple[str, tuple[NavigationLink, ...]], ...]:
         )),
         ("Integrations", (
             NavigationLink(linkedin_rsc_pages.PAGE, "LinkedIn RSC"),
+            NavigationLink(linkedin_sync_pages.PAGE, "LinkedIn data sync"),
             NavigationLink(f"{app_pages.PAGE}/", "App registrations"),
             NavigationLink(f"{security_pages.PAGE}/", "Security roles"),
             NavigationLink(f"{hr_user_pages.PAGE}/", "HR users"),
@@ -180,7 +182,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     router, oidc.router, entra_pages.router, linkedin_rsc_pages.router, linkedin_pages.router, personnel_pages.router,
     worker_pages.router, lifecycle_pages.router, approvals_pages.router, jobs_pages.router, audit_pages.router,
     app_pages.router, security_pages.router, hr_user_pages.router, entra_app_pages.router, organisation_pages.router,
-    candidate_pages.router, development_pages.router,
+    candidate_pages.router, development_pages.router, linkedin_sync_pages.router,
 )  # fmt: skip
 
 
