@@ -214,7 +214,7 @@ async def test_the_status_counts_what_was_synced_shows_refusals_and_a_resync_sen
 async def test_the_console_page_shows_what_reached_linkedin_and_why_a_record_did_not(linkedin: LinkedIn) -> None:
     await _enabled_with_history(linkedin)  # signed in as the tenant's administrator
 
-    page = await linkedin.hub.get("/console/linkedin/data-sync/")
+    page = await linkedin.hub.get("/console/linkedin-sync/")
 
     assert page.status_code == 200
     assert f'data-organization="{ORGANIZATION}"' in page.text and "location" in page.text
@@ -223,13 +223,13 @@ async def test_the_console_page_shows_what_reached_linkedin_and_why_a_record_did
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert token is not None
     refused = await linkedin.hub.post(
-        "/console/linkedin/data-sync/settings",
+        "/console/linkedin-sync/settings",
         data={"apply_url_template": "ftp://x/{id}", "csrf_token": token.group(1)},
     )
     assert refused.status_code == 400 and "absolute http(s) URL" in refused.text
 
     again = await linkedin.hub.post(
-        "/console/linkedin/data-sync/run", data={"organization": ORGANIZATION, "csrf_token": token.group(1)}
+        "/console/linkedin-sync/run", data={"organization": ORGANIZATION, "csrf_token": token.group(1)}
     )
 
     assert again.status_code == 303 and "Sync+queued" in again.headers["location"]

@@ -1,4 +1,4 @@
-"""The console's RSC data-sync page (``/console/linkedin/data-sync/``): what reached LinkedIn, what did not, and why.
+"""The console's RSC data-sync page (``/console/linkedin-sync/``): what reached LinkedIn, what did not, and why.
 
 It shows what ``hirehub linkedin sync status`` prints (one function answers both,
 :func:`hirehub.linkedin.data_status.sync_status`): per organization, records by kind and status, the history's
@@ -24,7 +24,7 @@ from hirehub.web.forms import FormState, PostedForm, actor, add_page, submit, wi
 from hirehub.web.pages import render_form
 
 router = APIRouter(include_in_schema=False)
-PAGE = "/console/linkedin/data-sync/"
+PAGE = "/console/linkedin-sync/"
 KIND_LABELS = {"job_posting": "Job postings", "candidate": "Candidates", "application": "Applications"}
 
 
