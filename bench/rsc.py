@@ -109,6 +109,8 @@ class TimedWorld(LinkedInWorld):
 
 
 WORKER_COMMAND = [sys.executable, "-m", "hirehub", "worker"]
+STARTED = "job_runner.started"
+"""What a runner logs once it is up: a loaded machine can take a minute to start one."""
 
 
 @dataclass
@@ -194,7 +196,7 @@ async def wait_for_sync(
         if done == total and not unfinished:
             break
         seen = (done, len(world.batch_calls))
-        if seen != last_seen:
+        if seen != last_seen or not all(worker.said(STARTED) for worker in workers):  # start-up is no stall
             last_change, last_seen = time.monotonic(), seen
         elif time.monotonic() - last_change > 60:
             tails = "\n".join(line for worker in workers for line in list(worker.lines)[-5:])
