@@ -71,6 +71,9 @@ class SyncedRecord(TenantOwned, Base):
     digest: Mapped[str | None] = mapped_column(String(64), default=None)
     """A hash of the payload LinkedIn holds: a change that leaves the payload as it was sends nothing."""
     task_urn: Mapped[str | None] = mapped_column(String(200), default=None)
+    stage: Mapped[str | None] = mapped_column(String(100), default=None)
+    """An application's stage as LinkedIn last got it (or, after its first sync, the stage it had then, which is not
+    sent): a stage call is made only when the stage differs (see :mod:`hirehub.linkedin.data_send`)."""
     matched_members: Mapped[list[Any] | None] = mapped_column(JSON, default=None)
     """The LinkedIn members (``urn:li:person:…``) the candidate matched, as LinkedIn last reported them."""
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -11,7 +11,9 @@ key, and :mod:`hirehub.linkedin.data_client` paces each resource hub-wide). For 
   record), or left waiting after a 5xx/429 for that record — retried alone in a later run, not with its batch;
 * job postings are asynchronous: a posting is ``sent`` with its task URN until the task says SUCCEEDED or FAILED;
   a run that leaves tasks in progress queues the next run a few seconds later to read them;
-* candidates just synced have their LinkedIn matches read back and stored (*Retrieve Candidate Matches*).
+* candidates just synced have their LinkedIn matches read back and stored (*Retrieve Candidate Matches*);
+* an application's stage costs a call of its own (*Sync Application Stages* takes one application per call), so it
+  is sent only when it changed: see :func:`stage_to_send`.
 
 Daily quotas (100,000 requests a UTC day per application for candidates, and for applications) are counted in the
 database before each call; a run that would pass one stops and queues the next run for just after midnight UTC.
@@ -104,6 +106,27 @@ def transient(error: Mapping[str, Any]) -> bool:
     return status >= 500 or status in (408, 429)
 
 
+def stage_to_send(row: SyncedRecord, stage: applications.MappedStage | None) -> applications.MappedStage | None:
+    """The stage call an application's sync needs: none on its first sync, then one only when the stage changed.
+
+    The trade-off. Stages are one application per call, against the same 100,000 requests a day as the
+    applications themselves: sending the stage of every application on its first sync would double the calls of a
+    historical sync (300,000 applications: 300,000 stage calls, three days of quota after the 3,000 batch calls that
+    carried the applications). So an application's first sync sends no stage and remembers the stage it had then
+    (``SyncedRecord.stage``); a later sync sends the stage only when it differs from that one, or from the last one
+    sent. What LinkedIn loses: the stage of a historical application until that application moves on, and the stage
+    a new application starts at ("Offer accepted" in the HR model: every candidate to hire starts there). A refusal
+    stays visible in the application itself (``dispositionReason``), which every sync carries.
+    """
+    if stage is None or row.ats_id is None or row.stage == stage_name(stage):
+        return None
+    return stage
+
+
+def stage_name(stage: applications.MappedStage) -> str:
+    return str(stage.payload["stage"])
+
+
 class Sender:
     """One run of the send job for one organization."""
 
@@ -180,15 +203,16 @@ class Sender:
             return {row_id: code for row_id, code in rows}
 
     def _mapped_or_settled(
-        self, row: SyncedRecord, outcome: Outcome, kind: SyncKind, now: datetime
+        self, row: SyncedRecord, outcome: Outcome, kind: SyncKind, now: datetime, *, changed: bool = False
     ) -> tuple[Mapped | None, tuple[uuid.UUID, dict[str, Any]] | None]:
-        """A record to send, or the outcome to store without sending (refused, skipped, unchanged)."""
+        """A record to send, or the outcome to store without sending (refused, skipped, unchanged unless
+        ``changed`` says something outside the payload changed, such as an application's stage)."""
         if isinstance(outcome, Refused):
             self.report.refused[kind] += 1
             return None, (row.id, {"status": SyncStatus.REFUSED.value, "reason": problems_text(outcome)})
         if isinstance(outcome, Skipped):
             return None, (row.id, {"status": SyncStatus.SYNCED.value, "reason": outcome.reason, "synced_at": now})
-        if row.status == SyncStatus.PENDING and row.digest == digest(outcome.payload):
+        if not changed and row.status == SyncStatus.PENDING and row.digest == digest(outcome.payload):
             self.report.unchanged[kind] += 1
             return None, (row.id, {"status": SyncStatus.SYNCED.value, "reason": None})
         return outcome, None
@@ -260,23 +284,34 @@ class Sender:
                 to_delete.append(row)
                 continue
             snapshot = application_snapshot(candidate, countries)
-            mapped, done = self._mapped_or_settled(row, applications.ats_application(snapshot, self.context), kind, now)
+            stage = applications.current_stage(snapshot)
+            outcome = applications.ats_application(snapshot, self.context)
+            changed = stage_to_send(row, stage) is not None
+            mapped, done = self._mapped_or_settled(row, outcome, kind, now, changed=changed)
             if done is not None:
                 settled.append(done)
             elif mapped is not None:
                 to_send.append((row, mapped))
-                stage = applications.current_stage(snapshot)
                 if stage is not None:
                     stages[row.id] = stage
         if to_send:
             await self._spend(APPLICATIONS)
             answer = await self.client.sync_applications([(m.key, m.payload) for _, m in to_send])
-            settled += self._answered(kind, to_send, answer, now)
+            answered = self._answered(kind, to_send, answer, now)
+            settled += answered
+            outcomes = dict(answered)
             for row, mapped in to_send:
                 stage = stages.get(row.id)
-                if stage is not None and freeze_key(mapped.key) in answer.results:
+                if stage is None or freeze_key(mapped.key) not in answer.results:
+                    continue
+                if (changed := stage_to_send(row, stage)) is not None:
                     await self._spend(APPLICATIONS)
-                    await self.client.sync_application_stages(mapped.key, {stage.stage_id: stage.payload})
+                    stage_answer = await self.client.sync_application_stages(
+                        mapped.key, {changed.stage_id: changed.payload}
+                    )
+                    if freeze_key(changed.stage_id) not in stage_answer.results:
+                        continue  # not taken: the stage kept is still the one LinkedIn has
+                outcomes[row.id]["stage"] = stage_name(stage)
         if to_delete:
             settled += await self._delete(kind, to_delete, now)
         await self._settle(settled)
