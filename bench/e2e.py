@@ -339,6 +339,8 @@ async def wait_for_accounts(
 class Figures:
     joiners: int
     seconds: float
+    hiring_seconds: float
+    """From the first hire sent to the last action's answer: the API's share of the wave."""
     writes: int
     throttled: int
     injected_429: int
@@ -429,7 +431,11 @@ async def run(admin_url: str, *, single: int, per_tenant: int, paced: int) -> di
                         for name, figures in measured.items():
                             _print(stage_figures(name, figures))  # as it comes: a long run shows its stages
                         results |= measured
-                    _verify(sandbox.call("accounts"), [c[1] for t in seeded for c in t.candidates])
+                    hired = [
+                        upn for st in stages for t in st.tenants
+                        for _, upn in t.candidates[: st.warm_up + st.measured + st.paced]
+                    ]  # fmt: skip
+                    _verify(sandbox.call("accounts"), hired)
         finally:
             for process in started:
                 await process.stop(grace=10)
@@ -535,7 +541,8 @@ async def _wave(
     last_created = max(created[h.upn] for h in hired)
     writes = _delta(before, after, "writes")
     figures = Figures(
-        joiners=len(work), seconds=last_created - first_sent, writes=writes,
+        joiners=len(work), seconds=last_created - first_sent,
+        hiring_seconds=max(h.answered_at for h in hired) - first_sent, writes=writes,
         throttled=_delta(before, after, "throttled"), injected_429=_delta(before, after, "injected_throttles"),
         injected_503=_delta(before, after, "unavailable"), http_requests=_delta(before, after, "http_requests"),
         latencies=[created[h.upn] - h.answered_at for h in hired],
@@ -568,6 +575,7 @@ def stage_figures(name: str, f: Figures) -> dict[str, Any]:
     figures: dict[str, Any] = {
         f"{name}_joiners": f.joiners,
         f"{name}_seconds": f.seconds,
+        f"{name}_hiring_seconds": f.hiring_seconds,
         f"{name}_writes_per_joiner": f.writes / f.joiners,
         f"{name}_http_requests_per_joiner": f.http_requests / f.joiners,
         f"{name}_throttled_429": f.throttled,
@@ -604,6 +612,7 @@ async def main() -> None:
         "sandbox_injected_503_rate": UNAVAILABLE_RATE,
         "sandbox_consistency_lag_s": CONSISTENCY_LAG_SECONDS,
         "graph_limit_writes_per_150_s": 3000,
+        "load_average_1m_at_start": os.getloadavg()[0],
     })  # fmt: skip
     results = await run(POSTGRES_ADMIN_URL, single=single, per_tenant=per_tenant, paced=paced)
     out: dict[str, Any] = {}
@@ -616,6 +625,7 @@ async def main() -> None:
         "hire_to_account_p50_s": statistics.median(steady.latencies),
         "hire_to_account_p99_s": percentile(steady.latencies, 0.99),
         "accounts_per_minute_20_tenants": results["20_tenants_3_process"].rate_per_minute,
+        "load_average_1m_at_end": os.getloadavg()[0],
         "fraction_of_graph_limit": headline.fraction,
     }
     _print(out)
