@@ -15,7 +15,7 @@ from hirehub.db.session import Database
 from hirehub.directories.entra.budget_ledger import Limit
 from hirehub.directories.entra.budget_store import BudgetKey, BudgetStore
 from hirehub.directories.entra.connection_runtime import ConnectionRuntime
-from hirehub.directories.entra.graph import GraphClient
+from hirehub.directories.entra.graph import BatchRequest, GraphClient
 from hirehub.directories.entra.models import ConnectionType, EntraConnection
 from hirehub.directories.entra.msal_client import OutboundConfig
 from hirehub.directories.entra.throttle import SharedBucket, TokenBucket
@@ -186,3 +186,31 @@ async def test_the_graph_client_puts_the_shared_budget_on_hold_when_graph_answer
     other_process = bucket(store, key, time)
     await other_process.take()
     assert time.seconds >= 7.0
+
+
+@pytest.mark.parametrize(("status", "held"), [(429, True), (404, False), (503, False)])
+async def test_only_a_batch_items_429_puts_the_budget_on_hold(database: Database, status: int, held: bool) -> None:
+    """A just-created object's 404 or a 503 is retried after its wait, but says nothing of the write budget."""
+    time = FakeTime()
+    key = budget_key()
+    store = BudgetStore(database, LIMIT, clock=time.now)
+    calls = 0
+
+    def graph(request: httpx.Request) -> httpx.Response:
+        nonlocal calls
+        calls += 1
+        first = {"id": "1", "status": status, "headers": {"Retry-After": "3"}, "body": {"error": {"code": "x"}}}
+        later = {"id": "1", "status": 204, "headers": {}}
+        return httpx.Response(200, json={"responses": [first if calls == 1 else later]})
+
+    async def token() -> str:
+        return "token"
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(graph))
+    client = GraphClient(
+        "https://graph.microsoft.com/v1.0", token, http, bucket=bucket(store, key, time), sleep=time.sleep
+    )
+    answers = await client.batch([BatchRequest("1", "PATCH", "/users/u1", {"jobTitle": "x"}, retry_not_found=True)])
+    assert answers["1"].status == 204
+    ledger = await store.ledger(key)
+    assert ledger is not None and (ledger.held_until is not None) is held

@@ -237,6 +237,7 @@ class GraphClient:
             }
             retry: set[str] = set()
             wait = 0.0
+            throttled_for = 0.0  # what Graph's 429s said: the write budget's hold (a 404's or a 503's wait is not)
             renew = False
             for item in items:
                 response = responses.get(item.id)
@@ -254,7 +255,10 @@ class GraphClient:
                 if response.status in (429, 503, 504):
                     self.stats.throttled += 1
                     retry.add(item.id)
-                    wait = max(wait, self._backoff(attempt, retry_after_seconds(response.headers)))
+                    delay = self._backoff(attempt, retry_after_seconds(response.headers))
+                    wait = max(wait, delay)
+                    if response.status == 429:
+                        throttled_for = max(throttled_for, delay)
                 elif response.status == 404 and not_found_left[item.id] > 0:
                     not_found_left[item.id] -= 1
                     self.stats.retried_not_found += 1
@@ -273,8 +277,8 @@ class GraphClient:
                 token_renewed = True
                 self._on_unauthorized()
             if pending:
-                if self._bucket is not None and wait:
-                    await self._bucket.hold(wait)
+                if self._bucket is not None and throttled_for:
+                    await self._bucket.hold(throttled_for)
                 await self._sleep(wait)
         for item_id in pending:
             final[item_id] = BatchResponse(item_id, 429, {"error": {"code": "TooManyRequests", "message": "gave up"}})
