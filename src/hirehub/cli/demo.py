@@ -80,6 +80,14 @@ def _announce(started: Started, seeded: Mapping[str, Any]) -> None:
         f"  client secret: {identity.linkedin_client_secret}",
         *(
             [
+                f"LinkedIn plugin sign-in:      {started.linkedin_plugin_admin.get('email')}",
+                f"  password:      {started.linkedin_plugin_admin.get('password')}",
+            ]
+            if started.linkedin_plugin_admin
+            else []
+        ),
+        *(
+            [
                 f"ATS app (Web API):             client ID {ats_app.get('client_id')}",
                 f"  client secret: {ats_app.get('client_secret')}",
             ]

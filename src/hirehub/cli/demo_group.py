@@ -6,7 +6,9 @@ imports the sandboxes, and a crash in one part is seen rather than hidden in a t
 loopback ports and say where they listen through ``--details-file``; the hub and the runner are then wired to them
 with the outbound host map, the sandbox CA and the browser host map. The Entra sandbox's world (directory, app
 registration, administrator) is kept in the data directory so that its ids stay the same from one start to the
-next, as the demo tenant's connection expects.
+next, as the demo tenant's connection expects. Both sandboxes follow the group's time travel with
+``--clock-offset-file`` (the file ``hirehub demo clock`` writes), so the hub and the sandboxes move their calendars
+together; the browser host map also sends the console's RSC plugin page to the LinkedIn sandbox's plugin.
 
 Stopping: Ctrl-C reaches every part (they share the terminal's process group); the supervisor then asks any part
 still running to stop (SIGTERM), waits for it, and kills what does not stop. A part that dies on its own stops
@@ -30,17 +32,20 @@ from typing import Any
 
 import httpx
 
+from hirehub.db.clock_offset import offset_file
 from hirehub.demo import DEMO_CONNECTION_NAME, SandboxIdentity, sandbox_identity_file
 from hirehub.directories.entra.runtime import LINK_CALLBACK_PATH
 from hirehub.errors import Unavailable
 from hirehub.settings import get_settings
 
-START_TIMEOUT = 60.0
-"""Seconds a part gets to answer before the group gives up starting."""
+START_TIMEOUT = 180.0
+"""Seconds a part gets to answer before the group gives up starting (a loaded laptop imports slowly)."""
 STOP_TIMEOUT = 15.0
 """Seconds the parts get to stop after SIGTERM before they are killed."""
 ENTRA_BROWSER_ORIGINS = ("https://login.microsoftonline.com", "https://login.windows.net")
 """The authority origins a browser is sent to for *Link account*, rerouted to the sandbox's browser port."""
+LINKEDIN_BROWSER_ORIGINS = ("https://platform.linkedin.com",)
+"""Where the console's RSC plugin page loads LinkedIn's script and widget from, rerouted to the LinkedIn sandbox."""
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -136,6 +141,8 @@ class Started:
     identity: SandboxIdentity
     entra_browser_url: str
     linkedin_url: str
+    linkedin_plugin_admin: Mapping[str, str] = field(default_factory=dict)
+    """Who signs in to LinkedIn's configuration plugin (the sandbox's): ``email`` and ``password``."""
 
 
 class _Interrupted(Exception):
@@ -202,6 +209,7 @@ def _supervise(group: Group, *, port: int, data_dir: Path, announce: Callable[[S
     world_file = sandbox_dir / "entra-world.json"
     world_file.write_text(json.dumps(identity.entra_world(redirect_uri=base_url + LINK_CALLBACK_PATH), indent=2))
     quiet = {"HIREHUB_LOG_LEVEL": "WARNING", "HIREHUB_LOG_JSON": "false"}
+    clock_file = str(offset_file(data_dir.resolve()))  # the sandboxes' calendars follow the group's time travel
     env = {**quiet, **development_env(data_dir)}
 
     entra_port, entra_browser_port, linkedin_port = free_port(), free_port(), free_port()
@@ -212,7 +220,7 @@ def _supervise(group: Group, *, port: int, data_dir: Path, announce: Callable[[S
         "Entra sandbox",
         [sys.executable, "-m", "hirehub.sandbox.entra", "--port", str(entra_port),
          "--tls-dir", str(sandbox_dir / "tls"), "--browser-port", str(entra_browser_port), "--world", str(world_file),
-         "--details-file", str(entra_details_file), "--log-level", "warning"],
+         "--details-file", str(entra_details_file), "--clock-offset-file", clock_file, "--log-level", "warning"],
         env,
         show_output=False,
     )  # fmt: skip
@@ -220,7 +228,8 @@ def _supervise(group: Group, *, port: int, data_dir: Path, announce: Callable[[S
         "LinkedIn sandbox",
         [sys.executable, "-m", "hirehub.sandbox.linkedin", "--port", str(linkedin_port),
          "--client-id", identity.linkedin_client_id, "--client-secret", identity.linkedin_client_secret,
-         "--details-file", str(linkedin_details_file), "--log-level", "warning"],
+         "--admin-email", f"recruiter.admin@{get_settings().demo_tenant_domain}",
+         "--details-file", str(linkedin_details_file), "--clock-offset-file", clock_file, "--log-level", "warning"],
         env,
         show_output=False,
     )  # fmt: skip
@@ -235,7 +244,12 @@ def _supervise(group: Group, *, port: int, data_dir: Path, announce: Callable[[S
         "HIREHUB_BASE_URL": base_url,
         "HIREHUB_OUTBOUND_HOST_MAP": json.dumps({**entra_details["host_map"], **linkedin_details["host_map"]}),
         "HIREHUB_OUTBOUND_CA_BUNDLE": entra_details["ca_bundle"],
-        "HIREHUB_BROWSER_HOST_MAP": json.dumps(dict.fromkeys(ENTRA_BROWSER_ORIGINS, browser_url)),
+        "HIREHUB_BROWSER_HOST_MAP": json.dumps(
+            {
+                **dict.fromkeys(ENTRA_BROWSER_ORIGINS, browser_url),
+                **dict.fromkeys(LINKEDIN_BROWSER_ORIGINS, linkedin_details["base_url"]),
+            }
+        ),
         "HIREHUB_ENTRA_SP_CLIENT_ID": identity.client_id,
         "HIREHUB_ENTRA_SP_CLIENT_SECRET": identity.client_secret,
     }
@@ -243,7 +257,16 @@ def _supervise(group: Group, *, port: int, data_dir: Path, announce: Callable[[S
     group.start("job runner", hub_command("jobs", "run", "--poll-interval", "1"), hub_env)
     wait_for_health(f"{base_url}/healthz", hub)
     test_demo_connection(hub_env)
-    announce(Started(f"{base_url}/console/", identity, browser_url, linkedin_details["base_url"]))
+    plugin_admin = linkedin_details.get("plugin_admin") or {}
+    announce(
+        Started(
+            f"{base_url}/console/",
+            identity,
+            browser_url,
+            linkedin_details["base_url"],
+            {"email": plugin_admin.get("email", ""), "password": plugin_admin.get("password", "")},
+        )
+    )
     while True:
         stopped = group.exited()
         if stopped is not None:

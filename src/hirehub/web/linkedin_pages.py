@@ -6,11 +6,16 @@ integration types and width, under a Content-Security-Policy that lets in Linked
 beyond the hub itself; the one inline script (the ``data-onintegrate`` callback) runs by nonce. The callback posts what
 the plugin reports to ``/console/linkedin/integrations`` as the signed-in administrator, with the session's CSRF token
 in a header.
+
+In development, ``HIREHUB_BROWSER_HOST_MAP`` may send LinkedIn's origins elsewhere (``hirehub demo run`` sends
+``platform.linkedin.com`` to the LinkedIn sandbox, which plays the plugin): the script's URL and the policy then
+name the mapped origins, as the redirects of *Link account* do. Production always loads LinkedIn's own.
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from typing import Any
 
 from fastapi import APIRouter, Body, Request
@@ -20,26 +25,38 @@ from hirehub.accounts.browser import CSRF_HEADER, carries_csrf_header, current_a
 from hirehub.db.session import Database
 from hirehub.errors import Forbidden, Invalid, Unauthenticated
 from hirehub.linkedin import apps, operations
+from hirehub.outbound import HostMap
+from hirehub.settings import Environment, Settings
 from hirehub.web.auth import Admin
 from hirehub.web.pages import render
 
 router = APIRouter(include_in_schema=False)
 PAGE = "/console/linkedin/plugin"
 CALLBACK = "/console/linkedin/integrations"
-LINKEDIN_ORIGINS = "https://platform.linkedin.com https://www.linkedin.com"
+PLATFORM_ORIGIN = "https://platform.linkedin.com"
+"""Serves ``in.js`` and the onboarding widget."""
+LINKEDIN_ORIGINS = (PLATFORM_ORIGIN, "https://www.linkedin.com")
 # The navigation lists the RSC page (linkedin_rsc_pages), which links here.
 
 
-def content_security_policy(nonce: str) -> str:
-    """Only the hub and LinkedIn's two origins; inline script only by this response's nonce."""
+def linkedin_origins(settings: Settings) -> dict[str, str]:
+    """Each LinkedIn origin the page uses → the origin the browser really loads it from (itself outside
+    development, or where the browser host map sends it)."""
+    host_map = HostMap(settings.browser_host_map if settings.env is Environment.DEVELOPMENT else {})
+    return {origin: host_map.rewrite(origin)[0].rstrip("/") for origin in LINKEDIN_ORIGINS}
+
+
+def content_security_policy(nonce: str, origins: Iterable[str] = LINKEDIN_ORIGINS) -> str:
+    """Only the hub and LinkedIn's origins (``origins``); inline script only by this response's nonce."""
+    allowed = " ".join(dict.fromkeys(origins))
     return "; ".join(
         (
             "default-src 'self'",
-            f"script-src 'self' 'nonce-{nonce}' {LINKEDIN_ORIGINS}",
-            f"frame-src {LINKEDIN_ORIGINS}",
-            f"connect-src 'self' {LINKEDIN_ORIGINS}",
-            f"img-src 'self' data: {LINKEDIN_ORIGINS}",
-            f"style-src 'self' 'unsafe-inline' {LINKEDIN_ORIGINS}",
+            f"script-src 'self' 'nonce-{nonce}' {allowed}",
+            f"frame-src {allowed}",
+            f"connect-src 'self' {allowed}",
+            f"img-src 'self' data: {allowed}",
+            f"style-src 'self' 'unsafe-inline' {allowed}",
             "object-src 'none'",
             "base-uri 'none'",
             "form-action 'self'",
@@ -55,6 +72,7 @@ async def plugin_page(request: Request, admin: Admin) -> Response:
         app = await apps.get_customer_app(session)
         listed = await operations.list_integrations(session)
     nonce = secrets.token_urlsafe(18)
+    origins = linkedin_origins(request.app.state.settings)
     response = render(
         request,
         "linkedin_plugin.html",
@@ -64,8 +82,10 @@ async def plugin_page(request: Request, admin: Admin) -> Response:
         nonce=nonce,
         callback_path=CALLBACK,
         csrf_header=CSRF_HEADER,
+        platform_origin=origins[PLATFORM_ORIGIN],
+        rsc_page="/console/linkedin/",
     )
-    response.headers["Content-Security-Policy"] = content_security_policy(nonce)
+    response.headers["Content-Security-Policy"] = content_security_policy(nonce, origins.values())
     return response
 
 

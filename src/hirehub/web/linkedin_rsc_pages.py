@@ -4,6 +4,9 @@ Everything goes through :mod:`hirehub.linkedin.operations`, the same functions b
 ``/admin/v1/linkedin/…``, so the console cannot do RSC differently from the CLI and the API. The page never shows
 a client secret (the operations never return one). Calls to LinkedIn (turning RSC on, *Refresh status*) happen
 outside any open transaction, as the operations require; *Sync now* only queues the sync job.
+
+A tenant administrator cannot set the hub's partner application (that is the hub operator's, once for every
+tenant): without one, the page says so in words they can act on instead of offering a button that must fail.
 """
 
 from __future__ import annotations
@@ -16,8 +19,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from hirehub.accounts import SignedIn
 from hirehub.audit import log as audit
 from hirehub.db.session import Database
-from hirehub.errors import HubError
-from hirehub.linkedin import catalog, integrations, operations
+from hirehub.errors import Conflict, HubError
+from hirehub.linkedin import apps, catalog, integrations, operations
 from hirehub.linkedin.apps import EnableOptions
 from hirehub.linkedin.runtime import linkedin_runtime
 from hirehub.web.auth import Admin, require_csrf
@@ -28,6 +31,10 @@ from hirehub.web.pages import render_form
 router = APIRouter(include_in_schema=False)
 PAGE = "/console/linkedin/"
 DEFAULT_WIDTH = 600
+NO_PARTNER = (
+    "LinkedIn RSC cannot be turned on yet: this hub has no LinkedIn partner application. Ask the people who run "
+    "this hub to register the one LinkedIn's partner engineering gave them, then turn RSC on here."
+)
 DEFAULT_FORM = {"integration_types": list(catalog.RSC_BUNDLED_TYPES), "widget_width": str(DEFAULT_WIDTH)}
 
 
@@ -36,12 +43,14 @@ async def rsc_page(request: Request, admin: SignedIn, state: FormState = FormSta
     async with linkedin_runtime() as runtime, database.tenant_session(admin.tenant_id) as session:
         state_of_rsc = await operations.show(session, runtime)
         rows = await integrations.list_integrations(session)
+        partner_ready = await apps.get_partner(session) is not None
     linkedin = state_of_rsc["linkedin"]
     return render_form(
         request, "linkedin_rsc.html",
         state.or_values(DEFAULT_FORM), notice=notice, state=state_of_rsc,
         app=linkedin if linkedin and linkedin["enabled"] else None, rows=rows, labels=catalog.LABELS,
         bundled_types=catalog.BUNDLED_TYPES, required_types=catalog.RSC_BUNDLED_TYPES, plugin_page=PLUGIN_PAGE,
+        partner_ready=partner_ready or linkedin is not None, no_partner=NO_PARTNER,
     )  # fmt: skip
 
 
@@ -65,6 +74,9 @@ async def enable(
     database: Database = request.app.state.database
 
     async def change() -> dict[str, Any]:
+        async with database.tenant_session(admin.tenant_id) as session:
+            if await apps.get_customer_app(session) is None and await apps.get_partner(session) is None:
+                raise Conflict(NO_PARTNER)
         options = EnableOptions(integration_types=integration_types, widget_width=width)
         async with linkedin_runtime() as runtime:
             result: dict[str, Any] = await operations.enable(database, admin.tenant_id, runtime, options)
