@@ -11,6 +11,7 @@ import uuid
 import httpx
 import pytest
 
+from hirehub.bootstrap import Hub
 from hirehub.db.session import Database
 from hirehub.directories.entra.budget_ledger import Limit
 from hirehub.directories.entra.budget_store import BudgetKey, BudgetStore
@@ -214,3 +215,9 @@ async def test_only_a_batch_items_429_puts_the_budget_on_hold(database: Database
     assert answers["1"].status == 204
     ledger = await store.ledger(key)
     assert ledger is not None and (ledger.held_until is not None) is held
+
+
+async def test_the_hub_shares_graphs_write_budgets_through_its_own_database(composed_hub: Hub) -> None:
+    """The API and every job runner are built by the composition root: each one's budgets are the database's."""
+    budgets = composed_hub.entra_runtime.budgets
+    assert budgets is not None and budgets.database is composed_hub.database
