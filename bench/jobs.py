@@ -29,19 +29,19 @@ hirehub / Procrastinate (``hirehub_to_procrastinate_ratio_worst``; the goal is a
 Then **enqueue-to-start latency under steady arrival**: in a fresh database per side, two worker processes
 (concurrency 8, each side's *default* idle poll: 1 s for ``hirehub jobs run``, 5 s for Procrastinate, both woken
 by PostgreSQL LISTEN/NOTIFY) are started and left idle; the benchmark then enqueues one job per transaction at a
-steady ``--rate`` for ``--seconds``: 50 a second, or a quarter of the slower side's two-process throughput just
-measured if that is less, so that both sides can follow it, through each product's own enqueue API
-(``hirehub.jobs.queue.enqueue`` in a tenant transaction; ``defer_async``), each arrival in its own task (four at
-most in flight) so that a slow enqueue does not delay the next. A job's latency is its start minus its enqueue's
-commit, taken as the moment the commit is asked for (hirehub: before COMMIT is sent, the INSERT and NOTIFY done;
-Procrastinate: before its one deferring statement, which commits in autocommit), so it includes the commit's
-round trip on both sides and is never measured from after the worker may already have started; the start is when
-the worker claimed it (hirehub's ``job.started_at``, the runner's clock as it claims; Procrastinate's
-``started`` event, the server's clock in the fetching transaction; one machine, one clock). It includes the
-notification's delivery, the worker waking, its claim and, when the worker is busy, queueing behind other jobs;
-it does not include the enqueue itself or running the job. Printed: p50 and p99 per side, their ratios, and last
-``hirehub_to_procrastinate_latency_ratio``, the p99 ratio (the tail is what a steady stream of jobs feels and
-what a missed wake-up would show; the p50 ratio is printed beside it). The goal is at most 1.
+steady ``--rate`` for ``--seconds`` (200 jobs at the least): 50 a second, or a quarter of the slower side's
+two-process throughput just measured if that is less, so that both sides can follow it, through each product's
+own enqueue API (``hirehub.jobs.queue.enqueue`` in a tenant transaction; ``defer_async``), each arrival in its
+own task (four at most in flight) so that a slow enqueue does not delay the next. A job's latency is its start
+minus its enqueue's commit, taken as the moment the commit is asked for (hirehub: before COMMIT is sent, the
+INSERT and NOTIFY done; Procrastinate: before its one deferring statement, which commits in autocommit), so it
+includes the commit's round trip on both sides and is never measured from after the worker may already have
+started; the start is when the worker claimed it (hirehub's ``job.started_at``, the runner's clock as it claims;
+Procrastinate's ``started`` event, the server's clock in the fetching transaction; one machine, one clock). It
+includes the notification's delivery, the worker waking, its claim and, when the worker is busy, queueing behind
+other jobs; it does not include the enqueue itself or running the job. Printed: p50 and p99 per side, their
+ratios, and last ``hirehub_to_procrastinate_latency_ratio``, the p99 ratio (the tail is what a steady stream of
+jobs feels and what a missed wake-up would show; the p50 ratio is printed beside it). The goal is at most 1.
 
     .venv/bin/python bench/jobs.py            # 20,000 jobs per throughput run; 60 s of arrivals
     .venv/bin/python bench/jobs.py --quick    # 2,000, and 10 s of arrivals: done within about a minute
@@ -103,6 +103,8 @@ RATE_SHARE = 0.25
 """at most this share of the slower side's two-process throughput measured just before (on a machine
 loaded by other work, 50 a second can be more than either side drains, and latency would then measure a
 growing queue instead of how fast an idle worker wakes)."""
+MIN_ARRIVALS = 200
+"""Jobs in a latency run at the least, however low the rate: with fewer, p99 would be the single worst job."""
 ENQUEUERS = 4
 """Enqueues in flight at once in the latency run, fewer than either side's pool of connections."""
 SETTLE_SECONDS = 1.0
@@ -538,7 +540,7 @@ def main() -> None:
     figures = asyncio.run(_run(args.postgres_admin_url, count))
     slower = min(figures["hirehub_jobs_per_second_2_processes"], figures["procrastinate_jobs_per_second_2_processes"])
     rate = args.rate or min(RATE, RATE_SHARE * slower)
-    arrivals = round(rate * (args.seconds or (10 if args.quick else 60)))
+    arrivals = max(MIN_ARRIVALS, round(rate * (args.seconds or (10 if args.quick else 60))))
     hirehub = asyncio.run(_hirehub_latency(args.postgres_admin_url, arrivals, rate))
     procrastinate = asyncio.run(_procrastinate_latency(args.postgres_admin_url, arrivals, rate))
     _print_throughput(count, figures)
