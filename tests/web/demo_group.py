@@ -26,6 +26,7 @@ from hirehub.sandbox.serving import free_port
 START_SECONDS = 240
 """Generous: migrating and seeding on a loaded machine, then four programs starting."""
 READY_LINE = "Ctrl-C stops everything."
+PLUGIN_SIGN_IN = "LinkedIn plugin sign-in:"
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,13 @@ class DemoGroup:
         assert done.returncode == 0, done.stdout + done.stderr
         answer: dict[str, Any] = json.loads(done.stdout)
         return answer
+
+    def linkedin_plugin_sign_in(self) -> tuple[str, str]:
+        """The Recruiter administrator's e-mail and password for LinkedIn's plugin, as the group printed them."""
+        at = next(i for i, line in enumerate(self.lines) if line.startswith(PLUGIN_SIGN_IN))
+        email = self.lines[at].removeprefix(PLUGIN_SIGN_IN).strip()
+        password = self.lines[at + 1].split("password:", 1)[1].strip()
+        return email, password
 
     def ats_app(self) -> dict[str, str]:
         """The demo ATS app's client ID and secret, kept by the seed (``make run`` prints them too)."""
