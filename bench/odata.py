@@ -357,7 +357,7 @@ def _say(what: str) -> None:
 
 
 async def _ready(client: httpx.AsyncClient, url: str, servers: Sequence[Subprocess]) -> None:
-    deadline = time.monotonic() + 180  # two processes importing the hub on a loaded machine take a while
+    deadline = time.monotonic() + 600  # two processes importing the hub on a loaded machine take a while
     while True:
         for server in servers:
             server.check_alive()
@@ -368,7 +368,7 @@ async def _ready(client: httpx.AsyncClient, url: str, servers: Sequence[Subproce
             pass
         if time.monotonic() > deadline:
             said = "\n".join(line for server in servers for line in list(server.lines)[-10:])
-            raise RuntimeError(f"{url} did not answer within three minutes:\n{said}")
+            raise RuntimeError(f"{url} did not answer within ten minutes:\n{said}")
         await asyncio.sleep(0.2)
 
 
