@@ -33,6 +33,7 @@ from hirehub.sandbox.linkedin import create_app as create_linkedin
 from hirehub.sandbox.linkedin.notifications import Notifier
 from hirehub.sandbox.linkedin.world import DeveloperApplication
 from hirehub.settings import Settings
+from hirehub.web.linkedin_rsc_pages import NO_PARTNER
 from tests.live_server import free_port, serving
 from tests.web.support import make_admin, screenshot, sign_in
 
@@ -171,3 +172,18 @@ async def test_a_plugin_width_out_of_range_is_explained_next_to_the_field_and_rs
     await expect(page.get_by_label("Plugin width (pixels)")).to_have_attribute("aria-invalid", "true")
     await screenshot(page, "linkedin-rsc-width-error")
     assert rsc.world.children_of(rsc.partner) == []
+
+
+async def test_without_the_hubs_partner_app_the_page_says_what_to_do_in_words_and_offers_no_button(
+    page: Page, live_hub: str, database: Database
+) -> None:
+    admin = await make_admin(database, "contoso.example", "Contoso")
+    await sign_in(page, live_hub, admin)
+
+    await page.goto(f"{live_hub}/console/linkedin/")
+
+    explained = page.get_by_test_id("no-partner")
+    await expect(explained).to_have_text(NO_PARTNER)
+    await expect(page.get_by_role("button", name="Turn on LinkedIn RSC")).to_have_count(0)
+    assert "`" not in NO_PARTNER and "hirehub linkedin" not in NO_PARTNER
+    await screenshot(page, "linkedin-rsc-no-partner")
