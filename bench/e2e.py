@@ -435,6 +435,7 @@ async def run(admin_url: str, *, single: int, per_tenant: int, paced: int) -> di
                         upn for st in stages for t in st.tenants
                         for _, upn in t.candidates[: st.warm_up + st.measured + st.paced]
                     ]  # fmt: skip
+                    await _wait_for_jobs(database, started)  # a joiner's group add may follow its account
                     _verify(sandbox.call("accounts"), hired)
         finally:
             for process in started:
@@ -492,6 +493,23 @@ async def run_stage(
             client, sandbox, database, processes, progress, paced, done, stage.tenants, rate
         )
     return figures
+
+
+async def _wait_for_jobs(database: Database, processes: list[Subprocess]) -> None:
+    """Until no provisioning job is left to run: the end state is only checked once the hub is done."""
+    deadline = time.monotonic() + STALL_SECONDS
+    sql = (
+        "SELECT count(*) FROM job WHERE kind = 'provisioning.sync' AND status NOT IN ('succeeded', 'dead', 'cancelled')"
+    )
+    while True:
+        async with database.engine.connect() as conn:
+            if not (await conn.execute(text(sql))).scalar_one():
+                return
+        for process in processes:
+            process.check_alive()
+        if time.monotonic() > deadline:
+            raise SystemExit(f"provisioning jobs still unfinished after {STALL_SECONDS} s")
+        await asyncio.sleep(0.25)
 
 
 async def _wait_for_runners(new: list[Subprocess], processes: list[Subprocess]) -> None:
