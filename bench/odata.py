@@ -314,6 +314,8 @@ class Load(NamedTuple):
     p50_ms: float
     p99_ms: float
     requests_per_second: float
+    resent: int
+    """Requests sent again because the connection was dropped (the time lost is in their latency)."""
 
 
 async def _load(context: ssl.SSLContext, url: str, headers: dict[str, str], per_client: int, size: int) -> Load:
@@ -323,12 +325,23 @@ async def _load(context: ssl.SSLContext, url: str, headers: dict[str, str], per_
     sent to the last answer."""
     latencies: list[float] = []
     spans: list[tuple[float, float]] = []
+    resent = 0
     limits = httpx.Limits(max_connections=CLIENTS, max_keepalive_connections=CLIENTS)
     async with httpx.AsyncClient(verify=context, limits=limits, timeout=120) as client:
 
         async def send() -> float:
+            """One request; sent again (twice at most) when the server drops the connection, as uvicorn's
+            supervisor does when it restarts a worker that missed its health check on a starved machine."""
+            nonlocal resent
             started = time.perf_counter()
-            response = await client.get(url, headers=headers)
+            for attempt in range(3):
+                try:
+                    response = await client.get(url, headers=headers)
+                    break
+                except httpx.TransportError:
+                    if attempt == 2:
+                        raise
+                    resent += 1
             if response.status_code != 200 or len(response.content) != size:
                 raise SystemExit(f"{url}: {response.status_code}, {len(response.content)} bytes")
             return started
@@ -348,6 +361,7 @@ async def _load(context: ssl.SSLContext, url: str, headers: dict[str, str], per_
         latencies[len(latencies) // 2] * 1000,
         latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
         len(latencies) / elapsed,
+        resent,
     )
 
 
@@ -437,6 +451,8 @@ async def _concurrent(
         "concurrent_page50_bare_p99_ms": bare_p99,
         "concurrent_page50_hub_requests_per_second": hub_rps,
         "concurrent_page50_bare_requests_per_second": bare_rps,
+        "concurrent_page50_hub_resent": sum(load.resent for load in hub_loads),
+        "concurrent_page50_bare_resent": sum(load.resent for load in bare_loads),
     }
 
 
