@@ -304,12 +304,10 @@ class Sender:
                 stage = stages.get(row.id)
                 if stage is None or freeze_key(mapped.key) not in answer.results:
                     continue
-                if (changed := stage_to_send(row, stage)) is not None:
+                if (due := stage_to_send(row, stage)) is not None:
                     await self._spend(APPLICATIONS)
-                    stage_answer = await self.client.sync_application_stages(
-                        mapped.key, {changed.stage_id: changed.payload}
-                    )
-                    if freeze_key(changed.stage_id) not in stage_answer.results:
+                    stage_answer = await self.client.sync_application_stages(mapped.key, {due.stage_id: due.payload})
+                    if freeze_key(due.stage_id) not in stage_answer.results:
                         continue  # not taken: the stage kept is still the one LinkedIn has
                 outcomes[row.id]["stage"] = stage_name(stage)
         if to_delete:
