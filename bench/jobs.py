@@ -95,6 +95,8 @@ LEAD_PER_JOB = 1 / 4000
 """Between moving the jobs to T0 and T0 there is time for the UPDATE and VACUUM (1 s, plus 1 s per 4,000 jobs)."""
 FAR_FUTURE = datetime(2100, 1, 1, tzinfo=UTC)
 SCRIPT = os.path.abspath(__file__)
+START_TIMEOUT = 300.0
+"""Seconds a worker process may take to start (not timed; importing the hub takes minutes on a loaded machine)."""
 LATENCY_WORKERS = 2
 """Worker processes on each side in the latency run."""
 RATE = 50.0
@@ -223,7 +225,7 @@ async def _measure(side: _Side, workers: int, count: int) -> float:
         async def ready() -> bool:
             return await side.ready(processes)
 
-        await _wait_until(ready, processes, 60, "the workers to start")
+        await _wait_until(ready, processes, START_TIMEOUT, "the workers to start")
         t0 = await _release(side.engine, side.release_sql, side.vacuum, count)
 
         async def all_done() -> bool:
@@ -382,7 +384,7 @@ async def _latency(
         async def all_ready() -> bool:
             return await ready(processes)
 
-        await _wait_until(all_ready, processes, 60, "the workers to start and listen")
+        await _wait_until(all_ready, processes, START_TIMEOUT, "the workers to start and listen")
         await asyncio.sleep(SETTLE_SECONDS)
         began = time.monotonic()
         committed = await _steady_arrivals(enqueue_one, count, rate)
@@ -392,7 +394,7 @@ async def _latency(
             async with engine.connect() as conn:
                 return len((await conn.execute(text(starts_sql))).all()) >= count
 
-        await _wait_until(all_started, processes, 60, f"{count} jobs to start")
+        await _wait_until(all_started, processes, START_TIMEOUT, f"{count} jobs to start")
         async with engine.connect() as conn:
             starts = {row[0]: row[1] for row in await conn.execute(text(starts_sql))}
     finally:
