@@ -10,12 +10,14 @@ picked in LinkedIn's configuration plugin (played by the LinkedIn sandbox) and O
 Nothing is reached behind the group's back: the directory is read through the console's sandbox directory page,
 which asks the sandbox over Microsoft Graph.
 
-Each step leaves a screenshot (the browser's 1200×800 viewport) under ``docs/walkthrough/``, which the README's
-walk-through shows; running the test again refreshes them.
+Each step leaves a screenshot (the browser's 1200×800 viewport). With ``HIREHUB_UPDATE_SCREENSHOTS=1`` they replace
+the README's pictures in ``docs/walkthrough/``; otherwise they go with the other browser tests' artefacts, so that
+``make test`` leaves the working tree as it found it.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -28,10 +30,15 @@ from playwright.async_api import Locator, Page, expect
 from hirehub.demo import DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD
 from tests.web.confirming import accept_the_confirmation
 from tests.web.demo_group import DemoGroup, demo_group
+from tests.web.support import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-WALKTHROUGH = Path(__file__).resolve().parents[2] / "docs" / "walkthrough"
+WALKTHROUGH = (
+    Path(__file__).resolve().parents[2] / "docs" / "walkthrough"
+    if os.environ.get("HIREHUB_UPDATE_SCREENSHOTS") == "1"
+    else ARTIFACTS / "walkthrough"
+)
 TENANT = "contoso.example"
 ZONE = ZoneInfo("Europe/Berlin")
 """The demo tenant's time zone: its "today" decides when a start, a transfer and a last day take effect."""

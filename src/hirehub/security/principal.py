@@ -15,6 +15,7 @@ cheap, looking up roles on every request is not. A change of roles takes effect 
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from dataclasses import dataclass
@@ -127,6 +128,8 @@ class PrincipalResolver:
         self.external = external
         self.base_url = base_url.rstrip("/")
         self._cache: dict[tuple[uuid.UUID, str], tuple[float, Principal]] = {}
+        self._resolving: dict[tuple[uuid.UUID, str], asyncio.Future[Principal]] = {}
+        self._generation = 0
         # A token whose signature, audience and issuer were checked stays valid until it expires; a
         # client sends the same token for an hour, so checking it once saves an RSA verification per call.
         # The check depends on the tenant the URL addresses, so that is part of the key.
@@ -237,16 +240,35 @@ class PrincipalResolver:
                 raise unauthenticated(f"No organisation '{addressed}' is served here.", self.base_url) from None
 
     async def principal(self, tenant_id: uuid.UUID, client_id: str) -> Principal:
-        cached = self._cache.get((tenant_id, client_id))
+        """The client's principal in the tenant, cached for :data:`PRINCIPAL_TTL_SECONDS`. When it expires, the
+        requests that find it expired together share one look-up (a client's parallel requests all carry the same
+        token), instead of each reading the user, its roles and links again at the same moment."""
+        key = (tenant_id, client_id)
+        cached = self._cache.get(key)
         if cached is not None and time.monotonic() - cached[0] < PRINCIPAL_TTL_SECONDS:
             return cached[1]
-        principal = await self._resolve(tenant_id, client_id)
-        self._cache[(tenant_id, client_id)] = (time.monotonic(), principal)
-        return principal
+        pending = self._resolving.get(key)
+        if pending is None:
+            pending = asyncio.ensure_future(self._resolve_and_keep(key, self._generation))
+            self._resolving[key] = pending
+        return await asyncio.shield(pending)
+
+    async def _resolve_and_keep(self, key: tuple[uuid.UUID, str], generation: int) -> Principal:
+        try:
+            principal = await self._resolve(*key)
+            if generation == self._generation:  # forget() since it started: the answer may be stale, keep none
+                self._cache[key] = (time.monotonic(), principal)
+            return principal
+        finally:
+            if self._resolving.get(key) is not None and generation == self._generation:
+                self._resolving.pop(key, None)
 
     def forget(self) -> None:
-        """Drop cached principals (after a change of roles, users or links made in this process)."""
+        """Drop cached principals (after a change of roles, users or links made in this process); look-ups already
+        under way are not shared with requests that come after."""
         self._cache.clear()
+        self._resolving.clear()
+        self._generation += 1
 
     async def _resolve(self, tenant_id: uuid.UUID, client_id: str) -> Principal:
         async with self.database.tenant_session(tenant_id) as session:
