@@ -55,8 +55,14 @@ PAGE = 500
 
 
 def ordering_key(integration_context: str) -> str:
-    """One organization's data jobs run one at a time, in order: LinkedIn wants batches "in sequential order"."""
+    """One organization's send jobs run one at a time, in order: LinkedIn wants batches "in sequential order"."""
     return f"linkedin.data:{integration_context}"
+
+
+def history_key(integration_context: str) -> str:
+    """An organization's history is queued beside its sends, not before them: the send job takes each page as soon
+    as it is committed, so LinkedIn's paced calls start while later pages are still being queued."""
+    return f"linkedin.history:{integration_context}"
 
 
 async def enabled_contexts(session: AsyncSession) -> list[str]:
@@ -93,6 +99,30 @@ async def mark(
     row.status = (SyncStatus.DELETE_PENDING if deleted else SyncStatus.PENDING).value
     row.reason = None
     row.changed_at = utcnow()
+
+
+async def mark_many(
+    session: AsyncSession, integration_context: str, kind: SyncKind, record_ids: Sequence[uuid.UUID]
+) -> None:
+    """:func:`mark` for a page of records (none deleted): one read of those already known, the rest added at once."""
+    now = utcnow()
+    known = {
+        row.record_id: row
+        for row in await session.scalars(
+            select(SyncedRecord).where(
+                SyncedRecord.integration_context == integration_context,
+                SyncedRecord.kind == kind.value,
+                SyncedRecord.record_id.in_(record_ids),
+            )
+        )
+    }
+    for record_id in record_ids:
+        row = known.get(record_id)
+        if row is None:
+            session.add(SyncedRecord(integration_context=integration_context, kind=kind.value, record_id=record_id,
+                                     status=SyncStatus.PENDING.value, changed_at=now))  # fmt: skip
+        else:
+            row.status, row.reason, row.changed_at = SyncStatus.PENDING.value, None, now
 
 
 async def affected(session: AsyncSession, change: RecordChanged) -> list[tuple[SyncKind, uuid.UUID, bool]]:
@@ -179,7 +209,7 @@ async def start_history(session: AsyncSession, integration_context: str, *, now:
             session.add(run)
         run.cursor, run.queued, run.started_at, run.finished_at = None, 0, now or utcnow(), None
     await enqueue(
-        session, HISTORY, {"integration_context": integration_context}, ordering_key=ordering_key(integration_context)
+        session, HISTORY, {"integration_context": integration_context}, ordering_key=history_key(integration_context)
     )
 
 
@@ -223,8 +253,7 @@ async def queue_history_page(session: AsyncSession, integration_context: str, *,
                 query = query.where(tuple_(model.created_at, model.id) > tuple_(*after))
             rows = list(await session.execute(query.order_by(model.created_at, model.id).limit(PAGE)))
             if rows:
-                for _created_at, record_id in rows:
-                    await mark(session, integration_context, kind, record_id)
+                await mark_many(session, integration_context, kind, [record_id for _created_at, record_id in rows])
                 last_created, last_id = rows[-1]
                 run.cursor = f"{model.__tablename__}|{last_created.isoformat()}|{last_id}"
                 run.queued += len(rows)
