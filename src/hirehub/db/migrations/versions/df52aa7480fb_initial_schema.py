@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 1953a51baa27
+Revision ID: df52aa7480fb
 Revises: 
-Create Date: 2026-12-07 01:48:39.992580
+Create Date: 2026-12-07 02:40:44.445523
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import hirehub.db.base
 from hirehub.audit.models import DROP_POSTGRES_TRIGGERS, DROP_SQLITE_TRIGGERS, append_only_ddl
 
 
-revision = '1953a51baa27'
+revision = 'df52aa7480fb'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -581,6 +581,7 @@ def upgrade() -> None:
     sa.Column('reason', sa.String(length=1000), nullable=True),
     sa.Column('digest', sa.String(length=64), nullable=True),
     sa.Column('task_urn', sa.String(length=200), nullable=True),
+    sa.Column('stage', sa.String(length=100), nullable=True),
     sa.Column('matched_members', sa.JSON(), nullable=True),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('changed_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
