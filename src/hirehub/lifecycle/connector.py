@@ -1,10 +1,9 @@
 """The connector interface: what the lifecycle engine needs from a directory, and what a directory answers.
 
-The engine plans (purely) and a connector applies. Keeping the interface this small is deliberate: an Entra
-connector maps each step onto one Graph call (``POST /users``, ``PATCH /users/{id}``, ``PUT .../manager/$ref``,
-``POST /groups/{id}/members/$ref``, ``revokeSignInSessions``, Exchange's ``Set-Mailbox -Type Shared``), and
-the in-memory connector (:mod:`hirehub.testing.memory_connector`) implements the same contract for tests and
-benchmarks.
+The engine plans (purely) and a connector applies. Keeping the interface this small is deliberate: the Entra
+connector carries a whole plan in as few Graph writes as Graph permits (JSON ``$batch``, 20-member group adds,
+Exchange's ``Set-Mailbox -Type Shared``) and still answers step by step, and the in-memory connector
+(:mod:`hirehub.testing.memory_connector`) implements the same contract for tests and benchmarks.
 
 A connector reports, it does not decide. A name collision (Graph's ``ObjectConflict``) comes back as a
 ``conflict`` result naming the attribute and the name, and choosing the next name is the naming rules' job
