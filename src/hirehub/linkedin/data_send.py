@@ -45,6 +45,7 @@ from hirehub.linkedin.batches import MAX_BATCH
 from hirehub.linkedin.client import BatchAnswer
 from hirehub.linkedin.data_client import APPLICATIONS, CANDIDATES, JOB_POSTINGS, DataSyncClient, data_sync_client
 from hirehub.linkedin.data_models import KIND_ORDER, WAITING, QuotaUsage, SyncedRecord, SyncKind, SyncStatus
+from hirehub.linkedin.data_queue import SEND
 from hirehub.linkedin.models import CustomerApp
 from hirehub.linkedin.runtime import linkedin_runtime
 from hirehub.linkedin.sync import customer_credentials, job_outcome
@@ -463,7 +464,7 @@ def next_midnight_utc(now: datetime) -> datetime:
 
 async def _queue_next(session: AsyncSession, integration_context: str, run_at: datetime) -> None:
     payload = {"integration_context": integration_context}
-    await enqueue(session, data_queue.SEND, payload, ordering_key=data_queue.ordering_key(integration_context),
+    await enqueue(session, SEND, payload, ordering_key=data_queue.ordering_key(integration_context),
                   run_at=run_at)  # fmt: skip
 
 
