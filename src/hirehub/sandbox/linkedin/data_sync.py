@@ -127,6 +127,10 @@ async def _entities(call: _Call) -> list[tuple[Key, Any]]:
     return list(entities.values())
 
 
+Opener = Callable[[_Call], _Batch]
+"""Checks a call's caller for one resource and opens its batch (candidates, applications)."""
+
+
 def install(app: FastAPI, world: LinkedInWorld) -> None:
     """Add the data-sync routes over ``world.data`` to the sandbox's ``app``."""
     data = world.data
@@ -183,20 +187,31 @@ def install(app: FastAPI, world: LinkedInWorld) -> None:
         call.record()
         return JSONResponse({**batch_response(results, errors), "statuses": {}})
 
-    # candidates -------------------------------------------------------------------------------------------------------
+    # candidates and applications: a batch_update replaces records, a batch_delete removes them ----------------------
+    async def replace(request: Request, opened: Opener, store: Callable[..., object]) -> JSONResponse:
+        call = _Call(world, request)
+        batch = opened(call)
+        call.require_method("batch_update", required=True)
+        entities = await _entities(call)
+        for (key, record_id), (_, value) in zip(batch.admit([k for k, _ in entities]), entities, strict=True):
+            batch.apply(key, _UPDATED, store, record_id, _record(value))
+        return batch.answer()
+
+    async def delete(request: Request, opened: Opener, remove: Callable[..., object]) -> JSONResponse:
+        call = _Call(world, request)
+        batch = opened(call)
+        call.require_method("batch_delete", required=False)
+        for key, record_id in batch.admit(call.ids()):
+            batch.apply(key, _UPDATED, remove, record_id)
+        return batch.answer()
+
     def candidates(call: _Call) -> _Batch:
         call.require_customer()
         return _Batch(call, data, CANDIDATES, CANDIDATE_KEY_PARTS, "atsCandidateId")
 
     @app.put("/v2/atsCandidates")
     async def put_candidates(request: Request) -> JSONResponse:
-        call = _Call(world, request)
-        batch = candidates(call)
-        call.require_method("batch_update", required=True)
-        entities = await _entities(call)
-        for (key, record_id), (_, value) in zip(batch.admit([k for k, _ in entities]), entities, strict=True):
-            batch.apply(key, _UPDATED, data.put_candidate, record_id, _record(value))
-        return batch.answer()
+        return await replace(request, candidates, data.put_candidate)
 
     @app.get("/v2/atsCandidates")
     async def get_candidates(request: Request) -> JSONResponse:
@@ -220,12 +235,7 @@ def install(app: FastAPI, world: LinkedInWorld) -> None:
 
     @app.delete("/v2/atsCandidates")
     async def delete_candidates(request: Request) -> JSONResponse:
-        call = _Call(world, request)
-        batch = candidates(call)
-        call.require_method("batch_delete", required=False)
-        for key, record_id in batch.admit(call.ids()):
-            batch.apply(key, _UPDATED, data.delete_candidate, record_id)
-        return batch.answer()
+        return await delete(request, candidates, data.delete_candidate)
 
     # applications -----------------------------------------------------------------------------------------------------
     def applications(call: _Call) -> _Batch:
@@ -234,22 +244,11 @@ def install(app: FastAPI, world: LinkedInWorld) -> None:
 
     @app.put("/v2/atsApplications")
     async def put_applications(request: Request) -> JSONResponse:
-        call = _Call(world, request)
-        batch = applications(call)
-        call.require_method("batch_update", required=True)
-        entities = await _entities(call)
-        for (key, record_id), (_, value) in zip(batch.admit([k for k, _ in entities]), entities, strict=True):
-            batch.apply(key, _UPDATED, data.put_application, record_id, _record(value))
-        return batch.answer()
+        return await replace(request, applications, data.put_application)
 
     @app.delete("/v2/atsApplications")
     async def delete_applications(request: Request) -> JSONResponse:
-        call = _Call(world, request)
-        batch = applications(call)
-        call.require_method("batch_delete", required=False)
-        for key, record_id in batch.admit(call.ids()):
-            batch.apply(key, _UPDATED, data.delete_application, record_id)
-        return batch.answer()
+        return await delete(request, applications, data.delete_application)
 
     @app.put("/v2/atsApplications/{key:path}/stages")  # :path, as an encoded id may hold %2F
     async def put_stages(key: str, request: Request) -> JSONResponse:
