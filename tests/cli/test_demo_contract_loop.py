@@ -4,12 +4,6 @@ clock has moved past the last day worked."""
 
 from __future__ import annotations
 
-import json
-import os
-import signal
-import subprocess
-import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,12 +12,10 @@ from typing import Any
 import httpx
 import pytest
 
-from hirehub.sandbox.serving import free_port
+from tests.web.demo_group import DemoGroup, demo_group
 
 pytestmark = pytest.mark.slow
 
-START_SECONDS = 240
-READY_LINE = "Ctrl-C stops everything."
 TENANT = "contoso.example"
 WITHIN = 60.0
 """What the contract scripts allow between a change and the account following it."""
@@ -34,49 +26,11 @@ def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "var"
 
 
-def _env(data_dir: Path) -> dict[str, str]:
-    return {**os.environ, "HIREHUB_ENV": "development", "HIREHUB_DATA_DIR": str(data_dir), "HIREHUB_DATABASE_URL": ""}
-
-
 @pytest.fixture
-def started(data_dir: Path) -> Iterator[tuple[list[str], int]]:
-    """``hirehub demo run`` on a free port, up to the end of its start-up; its printed lines and the port."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "hirehub", "demo", "run", "--port", str(port)],
-        env=_env(data_dir), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
-    )  # fmt: skip
-    lines: list[str] = []
-    ready = threading.Event()
-
-    def read() -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            lines.append(line.rstrip("\n"))
-            if line.startswith(READY_LINE):
-                ready.set()
-
-    threading.Thread(target=read, daemon=True).start()
-    try:
-        assert ready.wait(START_SECONDS), "\n".join(lines)
-        yield lines, port
-    finally:
-        os.killpg(process.pid, signal.SIGINT)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
-def _hirehub(data_dir: Path, *arguments: str) -> Any:
-    """``hirehub … --json`` as the contract scripts run it, on the group's data directory; its JSON object."""
-    done = subprocess.run(
-        [sys.executable, "-m", "hirehub", *arguments, "--json"],
-        env={**_env(data_dir), "HIREHUB_LOG_LEVEL": "WARNING"}, capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stdout + done.stderr
-    return json.loads(done.stdout.splitlines()[0] if done.stdout.startswith("{") else done.stdout)
+def group(data_dir: Path) -> Iterator[DemoGroup]:
+    """``hirehub demo run`` on a free port, up to the end of its start-up."""
+    with demo_group(data_dir) as started:
+        yield started
 
 
 def _eventually(read: Callable[[], Any], wanted: Callable[[Any], bool]) -> Any:
@@ -94,55 +48,53 @@ def _account_enabled(worker: Any) -> bool | None:
 
 
 def test_a_cli_hire_gets_an_enabled_account_and_terminating_then_advancing_the_clock_disables_it(
-    started: tuple[list[str], int], data_dir: Path
+    group: DemoGroup,
 ) -> None:
-    lines, _ = started
+    lines = group.lines
     # Given the demo tenant as `demo run` left it: its candidates, one of them LinkedIn's export
-    candidates = _hirehub(data_dir, "hr", "candidate", "list", "--tenant", TENANT)["candidates"]
+    candidates = group.hirehub("hr", "candidate", "list", "--tenant", TENANT)["candidates"]
     names = {f"{c['first_name']} {c['last_name']}" for c in candidates}
     assert {"Grace Hopper", "Ada Lovelace"} <= names
     assert not [line for line in lines if "did not pass" in line], "\n".join(lines)
-    today = _hirehub(data_dir, "demo", "clock", "show")["today"]
+    today = group.hirehub("demo", "clock", "show")["today"]
 
     # When a candidate is hired from today
     candidate = next(c for c in candidates if c["first_name"] == "Grace")
-    hired = _hirehub(
-        data_dir, "hr", "hire", "--tenant", TENANT, "--candidate", candidate["candidate_id"], "--start", today
-    )
+    hired = group.hirehub("hr", "hire", "--tenant", TENANT, "--candidate", candidate["candidate_id"], "--start", today)
     show = ["hr", "worker", "show", "--tenant", TENANT, "--personnel-number", hired["personnel_number"]]
 
     # Then within a minute the worker has an enabled account in the sandbox directory
-    worker = _eventually(lambda: _hirehub(data_dir, *show), lambda w: _account_enabled(w) is True)
+    worker = _eventually(lambda: group.hirehub(*show), lambda w: _account_enabled(w) is True)
     assert _account_enabled(worker) is True, worker
 
     # When the worker is terminated with today as the last day, and the clock moves a day on. "Today" is the
     # tenant's (its time zone's), which the hire reports: in the hour before midnight UTC it is already tomorrow in
     # Europe/Berlin, and a last day of yesterday would disable the account at once.
     last_day = hired["as_of"]
-    _hirehub(
-        data_dir, "hr", "terminate", "--tenant", TENANT, "--personnel-number", hired["personnel_number"],
+    group.hirehub(
+        "hr", "terminate", "--tenant", TENANT, "--personnel-number", hired["personnel_number"],
         "--last-day", last_day,
     )  # fmt: skip
-    assert _account_enabled(_hirehub(data_dir, *show)) is True  # still working today
-    _hirehub(data_dir, "demo", "clock", "advance", "--days", "1")
+    assert _account_enabled(group.hirehub(*show)) is True  # still working today
+    group.hirehub("demo", "clock", "advance", "--days", "1")
 
     # Then within a minute the account is disabled
-    worker = _eventually(lambda: _hirehub(data_dir, *show), lambda w: _account_enabled(w) is False)
+    worker = _eventually(lambda: group.hirehub(*show), lambda w: _account_enabled(w) is False)
     assert _account_enabled(worker) is False, worker
     # and nothing on the way failed for good (the leaver's mailbox conversion included)
     for status in ("dead", "failed"):
-        assert _hirehub(data_dir, "jobs", "list", "--tenant", TENANT, "--status", status)["jobs"] == [], status
+        assert group.hirehub("jobs", "list", "--tenant", TENANT, "--status", status)["jobs"] == [], status
 
 
 def test_the_ats_app_credentials_printed_at_start_up_read_the_demo_candidates_through_the_web_api(
-    started: tuple[list[str], int],
+    group: DemoGroup,
 ) -> None:
-    lines, port = started
+    lines = group.lines
     ats_line = lines.index(next(line for line in lines if line.startswith("ATS app (Web API):")))
     client_id = lines[ats_line].split()[-1]
     assert lines[ats_line + 1].strip().startswith("client secret:")
     secret = lines[ats_line + 1].split()[-1]
-    base = f"http://127.0.0.1:{port}"
+    base = group.url
 
     token = httpx.post(
         f"{base}/{TENANT}/oauth2/v2.0/token",

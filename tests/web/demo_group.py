@@ -14,11 +14,13 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from playwright.async_api import Page
 
 from hirehub.demo import DEMO_ATS_APP_FILE
 from hirehub.sandbox.serving import free_port
@@ -98,3 +100,19 @@ def demo_group(data_dir: Path) -> Iterator[DemoGroup]:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+async def reload_until(page: Page, shown: Callable[[], Awaitable[None]], *, within_ms: int) -> None:
+    """Reload ``page`` every two seconds until ``shown`` passes (the group's runner works in the background), for
+    up to ``within_ms``."""
+    waited = 0
+    while True:
+        try:
+            await shown()
+            return
+        except AssertionError:
+            if waited >= within_ms:
+                raise
+        await page.wait_for_timeout(2_000)
+        waited += 2_000
+        await page.reload()

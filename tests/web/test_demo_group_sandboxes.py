@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import httpx
@@ -19,7 +19,7 @@ import pytest
 from playwright.async_api import Page, expect
 
 from hirehub.demo import DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, SandboxIdentity, sandbox_identity_file
-from tests.web.demo_group import DemoGroup, demo_group
+from tests.web.demo_group import DemoGroup, demo_group, reload_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -56,21 +56,6 @@ async def sign_in_to_the_console(page: Page, group: DemoGroup) -> None:
     await page.wait_for_url(f"{group.url}/console/")
 
 
-async def reload_until(page: Page, shown: Callable[[], Awaitable[None]]) -> None:
-    """Reload ``page`` until ``shown`` passes (the runner works in the background)."""
-    waited = 0
-    while True:
-        try:
-            await shown()
-            return
-        except AssertionError:
-            if waited >= WAIT_MS:
-                raise
-        await page.wait_for_timeout(2_000)
-        waited += 2_000
-        await page.reload()
-
-
 async def test_rsc_is_turned_on_integrations_are_picked_in_the_sandbox_plugin_and_one_becomes_enabled(
     page: Page, group: DemoGroup
 ) -> None:
@@ -103,7 +88,7 @@ async def test_rsc_is_turned_on_integrations_are_picked_in_the_sandbox_plugin_an
     # LinkedIn's signed push reaches the hub, which asks LinkedIn about it: the RSC page says ENABLED
     await page.goto(f"{group.url}/console/linkedin/")
     status = page.get_by_test_id("status-ONE_CLICK_EXPORT")
-    await reload_until(page, lambda: expect(status).to_have_text("ENABLED", timeout=1_000))
+    await reload_until(page, lambda: expect(status).to_have_text("ENABLED", timeout=1_000), within_ms=WAIT_MS)
 
 
 async def test_link_account_signs_in_and_consents_at_the_entra_sandbox_and_the_connection_passes(

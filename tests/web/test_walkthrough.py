@@ -18,7 +18,7 @@ the README's pictures in ``docs/walkthrough/``; otherwise they go with the other
 from __future__ import annotations
 
 import os
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -29,7 +29,7 @@ from playwright.async_api import Locator, Page, expect
 
 from hirehub.demo import DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD
 from tests.web.confirming import accept_the_confirmation
-from tests.web.demo_group import DemoGroup, demo_group
+from tests.web.demo_group import DemoGroup, demo_group, reload_until
 from tests.web.support import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -95,21 +95,6 @@ def export_from_talent_hub(group: DemoGroup, start: date) -> None:
     assert created.status_code == 204, created.text
 
 
-async def reload_until(page: Page, shown: Callable[[], Awaitable[None]]) -> None:
-    """Reload ``page`` until ``shown`` passes (the runner works in the background), for up to a minute."""
-    waited = 0
-    while True:
-        try:
-            await shown()
-            return
-        except AssertionError:
-            if waited >= WAIT_MS:
-                raise
-        await page.wait_for_timeout(2_000)
-        waited += 2_000
-        await page.reload()
-
-
 async def move_the_clock_a_day_on(page: Page, group: DemoGroup, name: str) -> None:
     """The dashboard's time-travel control, answering its question with yes."""
     await page.goto(f"{group.url}/console/")
@@ -159,7 +144,7 @@ async def test_the_readme_walkthrough_from_a_talent_hub_export_to_a_leaver_and_l
 
     # The job runner creates her account: the sandbox directory lists it, enabled, in Engineering
     await page.goto(directory)
-    await reload_until(page, lambda: expect(upn_row).to_have_count(1, timeout=1_000))
+    await reload_until(page, lambda: expect(upn_row).to_have_count(1, timeout=1_000), within_ms=WAIT_MS)
     await expect(upn_row.get_by_test_id("enabled")).to_have_text("yes")
     await expect(upn_row).to_contain_text("Engineering")
     await snap(page, "05-directory-joiner", upn_row)
@@ -179,7 +164,7 @@ async def test_the_readme_walkthrough_from_a_talent_hub_export_to_a_leaver_and_l
     # Time travel: the clock moves a day on, and the transfer takes effect in the directory
     await move_the_clock_a_day_on(page, group, "07-time-travel")
     await page.goto(directory)
-    await reload_until(page, lambda: expect(upn_row).to_contain_text("Sales", timeout=1_000))
+    await reload_until(page, lambda: expect(upn_row).to_contain_text("Sales", timeout=1_000), within_ms=WAIT_MS)
     await expect(upn_row).to_contain_text("Account Executive")
     await expect(upn_row.get_by_test_id("enabled")).to_have_text("yes")
     await snap(page, "08-directory-mover", upn_row)
@@ -202,12 +187,16 @@ async def test_the_readme_walkthrough_from_a_talent_hub_export_to_a_leaver_and_l
     await move_the_clock_a_day_on(page, group, "10-time-travel")
     await page.goto(directory)
     await reload_until(
-        page, lambda: expect(upn_row.get_by_test_id("enabled")).to_have_text("no (disabled)", timeout=1_000)
+        page,
+        lambda: expect(upn_row.get_by_test_id("enabled")).to_have_text("no (disabled)", timeout=1_000),
+        within_ms=WAIT_MS,
     )
     await snap(page, "11-directory-leaver", upn_row)
     await page.goto(worker_page)
     panel = page.get_by_test_id("directory-account")
-    await reload_until(page, lambda: expect(panel).to_contain_text("Mailbox converted to shared", timeout=1_000))
+    await reload_until(
+        page, lambda: expect(panel).to_contain_text("Mailbox converted to shared", timeout=1_000), within_ms=WAIT_MS
+    )
     await expect(panel.get_by_test_id("directory-state")).to_have_text("Disabled")
     await snap(page, "12-worker-leaver", panel)
     for status in ("dead", "failed"):
@@ -241,5 +230,5 @@ async def test_the_readme_walkthrough_from_a_talent_hub_export_to_a_leaver_and_l
     await snap(page, "15-plugin-enabled")
     await page.goto(f"{hub}/console/linkedin/")
     status = page.get_by_test_id("status-ONE_CLICK_EXPORT")
-    await reload_until(page, lambda: expect(status).to_have_text("ENABLED", timeout=1_000))
+    await reload_until(page, lambda: expect(status).to_have_text("ENABLED", timeout=1_000), within_ms=WAIT_MS)
     await snap(page, "16-rsc-enabled", status)
