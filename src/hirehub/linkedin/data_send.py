@@ -335,9 +335,7 @@ class Sender:
                 if row.ats_id is None:
                     settled.append((row.id, {"status": SyncStatus.DELETED.value, "synced_at": now}))
                     continue
-                key = {"integrationContext": self.context, "externalJobPostingId": row.ats_id}
-                close = {**key, "jobPostingOperationType": str(postings.PostingOperation.CLOSE)}
-                to_send.append((row, Mapped(f"job posting {row.ats_id}", key, close)))
+                to_send.append((row, postings.closing(self.context, row.ats_id, f"job posting {row.ats_id}")))
                 continue
             operation = postings.PostingOperation.CREATE if row.ats_id is None else postings.PostingOperation.UPDATE
             outcome = postings.job_posting(request_snapshot(request), settings, operation)

@@ -109,6 +109,13 @@ def apply_url(settings: PostingSettings, recruiting_request_id: str) -> str | No
     return url if parts.scheme in {"http", "https"} and parts.netloc else None
 
 
+def closing(integration_context: str, external_job_posting_id: str, record: str) -> Mapped:
+    """The CLOSE of a posting: it names the posting only (its organization and id), so it can be sent for a request
+    whatever it lacks, or no longer has (a deleted request's posting is closed, not left listed)."""
+    key = {"integrationContext": integration_context, "externalJobPostingId": external_job_posting_id}
+    return Mapped(record, key, {**key, "jobPostingOperationType": str(PostingOperation.CLOSE)})
+
+
 def job_posting(
     request: RequestSnapshot, settings: PostingSettings, operation: PostingOperation = PostingOperation.CREATE
 ) -> Outcome:
@@ -116,9 +123,9 @@ def job_posting(
 
     A CLOSE names the posting only (its organization and id), whatever else the request lacks.
     """
-    key = {"integrationContext": settings.integration_context, "externalJobPostingId": request.recruiting_request_id}
     if operation is PostingOperation.CLOSE:
-        return Mapped(request.record, key, {**key, "jobPostingOperationType": str(operation)})
+        return closing(settings.integration_context, request.recruiting_request_id, request.record)
+    key = {"integrationContext": settings.integration_context, "externalJobPostingId": request.recruiting_request_id}
     if request.status in LISTED_STATUSES:
         state = "LISTED"
     elif request.status in CLOSED_STATUSES:
