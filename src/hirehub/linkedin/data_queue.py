@@ -80,6 +80,9 @@ async def mark(
     session: AsyncSession, integration_context: str, kind: SyncKind, record_id: uuid.UUID, *, deleted: bool = False
 ) -> None:
     """The LinkedIn record mirroring ``record_id`` must be sent again (or deleted there)."""
+    if not deleted:
+        await mark_many(session, integration_context, kind, [record_id])
+        return
     row: SyncedRecord | None = await session.scalar(
         select(SyncedRecord).where(
             SyncedRecord.integration_context == integration_context,
@@ -87,18 +90,12 @@ async def mark(
             SyncedRecord.record_id == record_id,
         )
     )
-    if deleted:
-        if row is None:
-            return
-        if row.ats_id is None:  # never reached LinkedIn: nothing to delete there
-            await session.delete(row)
-            return
     if row is None:
-        row = SyncedRecord(integration_context=integration_context, kind=kind.value, record_id=record_id)
-        session.add(row)
-    row.status = (SyncStatus.DELETE_PENDING if deleted else SyncStatus.PENDING).value
-    row.reason = None
-    row.changed_at = utcnow()
+        return
+    if row.ats_id is None:  # never reached LinkedIn: nothing to delete there
+        await session.delete(row)
+        return
+    row.status, row.reason, row.changed_at = SyncStatus.DELETE_PENDING.value, None, utcnow()
 
 
 async def mark_many(
