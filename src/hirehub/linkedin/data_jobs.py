@@ -1,7 +1,8 @@
 """The durable jobs of RSC data sync: queueing an organization's history, and sending what waits.
 
-Both run under the organization's ordering key (:func:`~hirehub.linkedin.data_queue.ordering_key`), so one
-organization's history and sends never overlap and its batches reach LinkedIn one after another.
+An organization's sends run one at a time under its ordering key (:func:`~hirehub.linkedin.data_queue.ordering_key`),
+so its batches reach LinkedIn one after another; its history runs under a key of its own
+(:func:`~hirehub.linkedin.data_queue.history_key`), beside the sends, so that sending starts with the first page.
 """
 
 from __future__ import annotations

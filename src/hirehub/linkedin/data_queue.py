@@ -12,9 +12,10 @@ Two things fill it, and one thing empties it:
 * The send job (one per organization, ordered, so batches go one after another) takes waiting records, reads
   their current state and sends it; see :mod:`hirehub.linkedin.data_send`.
 
-What each hub record is at LinkedIn: a recruiting request or a position is a job posting; a candidate to hire is an
-ATS candidate, and — when it was recruited through a recruiting request — a job application to that posting; a
-person's change is its candidates' change.
+What each hub record is at LinkedIn: a recruiting request is a job posting, and a change to its positions or
+locations, or to one of those positions, is a change of that posting; a candidate to hire is an ATS candidate, and
+— when it was recruited through a recruiting request — a job application to that posting; a person's change is its
+candidates' change.
 """
 
 from __future__ import annotations
