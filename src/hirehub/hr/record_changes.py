@@ -26,6 +26,7 @@ from hirehub.events.event import DomainEvent
 from hirehub.events.outbox import OutboxSession
 from hirehub.hr.models import (
     CandidateToHire,
+    JobApplication,
     Person,
     Position,
     RecruitingRequest,
@@ -35,9 +36,10 @@ from hirehub.hr.models import (
 
 TRACKED: tuple[type[Any], ...] = (
     RecruitingRequest, RecruitingRequestPosition, RecruitingRequestLocation, Position, CandidateToHire, Person,
+    JobApplication,
 )  # fmt: skip
 """The tables whose rows other systems mirror: jobs (recruiting requests, their positions and locations, the
-positions themselves) and candidates (with the person behind each)."""
+positions themselves), candidates (with the person behind each) and their applications to jobs."""
 OWNED = (RecruitingRequestPosition, RecruitingRequestLocation)
 """Rows that are part of a recruiting request: their events name it (a deleted row can no longer be read)."""
 
@@ -53,7 +55,8 @@ class RecordChanged(DomainEvent):
     record_id: uuid.UUID
     operation: str
     owner_id: uuid.UUID | None = None
-    """The recruiting request a position or location row of a request belongs to."""
+    """The row this one belongs to, named so that its deletion can still be followed: the recruiting request of a
+    request's position or location, the candidate of a job application."""
 
     @property
     def subject_id(self) -> uuid.UUID:
@@ -71,11 +74,19 @@ def changes_in(session: Session) -> list[RecordChanged]:
                 continue
             if row.id is None:  # a new row's key is only defaulted at insert: give it one now, to name it
                 row.id = uuid.uuid4()
-            owner = row.recruiting_request_id if isinstance(row, OWNED) else None
+            owner = _owner(row)
             changes.append(
                 RecordChanged(table=type(row).__tablename__, record_id=row.id, operation=operation, owner_id=owner)
             )
     return changes
+
+
+def _owner(row: Any) -> uuid.UUID | None:
+    if isinstance(row, OWNED):
+        return row.recruiting_request_id
+    if isinstance(row, JobApplication):
+        return row.candidate_ref_id
+    return None
 
 
 def _report_changes(session: Session, _context: Any, _instances: Any) -> None:

@@ -23,7 +23,7 @@ ALL_TABLES: tuple[type, ...] = (
     m.PersonProfessionalExperience, m.PersonIdentification, m.PersonScreening,
     m.Worker, m.Employment, m.PositionWorkerAssignment,
     m.RecruitingRequest, m.RecruitingRequestPosition, m.RecruitingRequestLocation, m.RecruitingRequestSkill,
-    m.RecruitingRequestEducation, m.CandidateToHire, m.LinkedInExportedCandidate,
+    m.RecruitingRequestEducation, m.CandidateToHire, m.JobApplication, m.LinkedInExportedCandidate,
 )  # fmt: skip
 
 COMPANY_VIEW = table("cdm_company", "Company", "Companies", entity_set="cdm_companies", keys=(("code",),))

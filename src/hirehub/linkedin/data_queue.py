@@ -3,7 +3,7 @@
 Two things fill it, and one thing empties it:
 
 * **Changes** (incremental sync): every create, update and delete of a recruiting request, position, candidate
-  to hire or person reaches the outbox as :class:`~hirehub.hr.record_changes.RecordChanged`;
+  to hire, job application or person reaches the outbox as :class:`~hirehub.hr.record_changes.RecordChanged`;
   :func:`queue_record_change` (the event's route) marks the LinkedIn records it affects as waiting, for every
   organization whose integration is ENABLED, and queues that organization's send job.
 * **History** (historical sync, on enablement or on request): :func:`queue_history` walks each kind's records in
@@ -13,9 +13,11 @@ Two things fill it, and one thing empties it:
   their current state and sends it; see :mod:`hirehub.linkedin.data_send`.
 
 What each hub record is at LinkedIn: a recruiting request is a job posting, and a change to its positions or
-locations, or to one of those positions, is a change of that posting; a candidate to hire is an ATS candidate, and
-— when it was recruited through a recruiting request — a job application to that posting; a person's change is its
-candidates' change.
+locations, or to one of those positions, is a change of that posting; a candidate to hire is an ATS candidate; a
+job application row is an application to its request's posting, and so — when no row exists for that pair — is the
+request a candidate to hire names (the *implied* application, kept under the candidate's id); a person's change is
+its candidates' change. Both kinds of application of one pair have the same LinkedIn id, so the sender sends the
+row's and lets the implied one go without a call (see :mod:`hirehub.linkedin.data_send`).
 """
 
 from __future__ import annotations
@@ -25,13 +27,14 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import and_, exists, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hirehub.db.base import utcnow
 from hirehub.events.event import DomainEvent
 from hirehub.hr.models import (
     CandidateToHire,
+    JobApplication,
     Person,
     Position,
     RecruitingRequest,
@@ -127,11 +130,15 @@ async def affected(session: AsyncSession, change: RecordChanged) -> list[tuple[S
     """The LinkedIn records a change of one hub row affects: (kind, hub record, deleted)."""
     gone = change.operation == DELETED
     if change.table == RecruitingRequest.__tablename__:
-        applications = await session.scalars(
+        implied = await session.scalars(
             select(CandidateToHire.id).where(CandidateToHire.recruiting_request_ref_id == change.record_id)
         )
+        explicit = await session.scalars(
+            select(JobApplication.id).where(JobApplication.recruiting_request_ref_id == change.record_id)
+        )
+        applications = [*implied, *explicit]
         postings = [(SyncKind.JOB_POSTING, change.record_id, gone)]
-        return postings + [(SyncKind.APPLICATION, candidate_id, gone) for candidate_id in applications]
+        return postings + [(SyncKind.APPLICATION, record_id, gone) for record_id in applications]
     if change.table in (RecruitingRequestPosition.__tablename__, RecruitingRequestLocation.__tablename__):
         return [(SyncKind.JOB_POSTING, change.owner_id, False)] if change.owner_id is not None else []
     if change.table == Position.__tablename__:
@@ -146,13 +153,37 @@ async def affected(session: AsyncSession, change: RecordChanged) -> list[tuple[S
             return [(SyncKind.CANDIDATE, change.record_id, True), (SyncKind.APPLICATION, change.record_id, True)]
         candidate = await _candidate(session, change.record_id)
         applies = candidate is not None and candidate.recruiting_request_ref_id is not None
-        return [(SyncKind.CANDIDATE, change.record_id, False), (SyncKind.APPLICATION, change.record_id, not applies)]
+        rows = await session.scalars(
+            select(JobApplication.id).where(JobApplication.candidate_ref_id == change.record_id)
+        )
+        return [
+            (SyncKind.CANDIDATE, change.record_id, False),
+            (SyncKind.APPLICATION, change.record_id, not applies),
+            *((SyncKind.APPLICATION, row_id, False) for row_id in rows),
+        ]
+    if change.table == JobApplication.__tablename__:
+        return await _application_row_affects(session, change)
     if change.table == Person.__tablename__ and not gone:
         candidates = await session.scalars(
             select(CandidateToHire.id).where(CandidateToHire.person_ref_id == change.record_id)
         )
         return [(SyncKind.CANDIDATE, candidate_id, False) for candidate_id in candidates]
     return []
+
+
+async def _application_row_affects(
+    session: AsyncSession, change: RecordChanged
+) -> list[tuple[SyncKind, uuid.UUID, bool]]:
+    """A job application row is its own LinkedIn application; its candidate's implied application of the same
+    request is looked at again too — it stands aside while the row exists and is sent again once the row is gone."""
+    row = None if change.operation == DELETED else await session.get(JobApplication, change.record_id)
+    records = [(SyncKind.APPLICATION, change.record_id, row is None)]
+    candidate_id = row.candidate_ref_id if row is not None else change.owner_id
+    candidate = await _candidate(session, candidate_id) if candidate_id is not None else None
+    linked = candidate.recruiting_request_ref_id if candidate is not None else None
+    if candidate is not None and linked is not None and (row is None or row.recruiting_request_ref_id == linked):
+        records.append((SyncKind.APPLICATION, candidate.id, False))
+    return records
 
 
 async def _candidate(session: AsyncSession, record_id: uuid.UUID) -> CandidateToHire | None:
@@ -189,9 +220,24 @@ async def queue_record_change(session: AsyncSession, event: DomainEvent) -> None
 
 # --- history ------------------------------------------------------------------------------------------------------
 def _source(kind: SyncKind) -> Sequence[Any]:
-    """The hub tables whose rows are records of ``kind`` (a job posting is a recruiting request; an application
-    is a candidate's link to one)."""
-    return (RecruitingRequest,) if kind is SyncKind.JOB_POSTING else (CandidateToHire,)
+    """The hub tables whose rows are records of ``kind`` (a job posting is a recruiting request; a candidate is a
+    candidate to hire; an application is a candidate's link to a request, then a job application row)."""
+    if kind is SyncKind.JOB_POSTING:
+        return (RecruitingRequest,)
+    if kind is SyncKind.APPLICATION:
+        return (CandidateToHire, JobApplication)
+    return (CandidateToHire,)
+
+
+IMPLIED_ONLY = and_(
+    CandidateToHire.recruiting_request_ref_id.is_not(None),
+    ~exists().where(
+        JobApplication.candidate_ref_id == CandidateToHire.id,
+        JobApplication.recruiting_request_ref_id == CandidateToHire.recruiting_request_ref_id,
+    ),
+)
+"""The candidates whose request is an application of its own: they name one, and no job application row stands
+for that pair (the row's history sends it)."""
 
 
 async def start_history(session: AsyncSession, integration_context: str, *, now: datetime | None = None) -> None:
@@ -245,8 +291,8 @@ async def queue_history_page(session: AsyncSession, integration_context: str, *,
         table, after = _parse_cursor(run.cursor, names[0])
         for model in models[names.index(table) :]:
             query = select(model.created_at, model.id).where(model.created_at >= since)
-            if kind is SyncKind.APPLICATION:
-                query = query.where(CandidateToHire.recruiting_request_ref_id.is_not(None))
+            if kind is SyncKind.APPLICATION and model is CandidateToHire:
+                query = query.where(IMPLIED_ONLY)
             if after is not None and model.__tablename__ == table:
                 query = query.where(tuple_(model.created_at, model.id) > tuple_(*after))
             rows = list(await session.execute(query.order_by(model.created_at, model.id).limit(PAGE)))

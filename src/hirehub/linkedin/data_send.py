@@ -13,7 +13,10 @@ key, and :mod:`hirehub.linkedin.data_client` paces each resource hub-wide). For 
   a run that leaves tasks in progress queues the next run a few seconds later to read them;
 * candidates just synced have their LinkedIn matches read back and stored (*Retrieve Candidate Matches*);
 * an application's stage costs a call of its own (*Sync Application Stages* takes one application per call), so it
-  is sent only when it changed: see :func:`stage_to_send`.
+  is sent only when it changed: see :func:`stage_to_send`;
+* an application is a job application row, or a candidate's own request when no row exists for that pair (the
+  *implied* one). The two share their LinkedIn id, so an implied application a row now stands for is let go without
+  a call, and the deletion of either is sent only when no application of that pair is left in the hub.
 
 Daily quotas (100,000 requests a UTC day per application for candidates, and for applications) are counted in the
 database before each call; a run that would pass one stops and queues the next run for just after midnight UTC.
@@ -37,7 +40,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hirehub.db.base import utcnow
 from hirehub.db.session import Database
-from hirehub.hr.models import CandidateToHire, CountryRegion, RecruitingRequest
+from hirehub.hr.models import CandidateToHire, CountryRegion, JobApplication, RecruitingRequest
 from hirehub.jobs.context import JobContext
 from hirehub.jobs.queue import enqueue
 from hirehub.linkedin import data_queue
@@ -53,9 +56,11 @@ from hirehub.linkedin.sync_data import applications, candidates, postings
 from hirehub.linkedin.sync_data.outcomes import Mapped, Outcome, Refused, Skipped
 from hirehub.linkedin.sync_data.snapshots import (
     CANDIDATE_LOADS,
+    JOB_APPLICATION_LOADS,
     REQUEST_LOADS,
     application_snapshot,
     candidate_snapshot,
+    job_application_snapshot,
     request_snapshot,
 )
 from hirehub.restli import freeze_key
@@ -126,6 +131,15 @@ def stage_to_send(row: SyncedRecord, stage: applications.MappedStage | None) -> 
 
 def stage_name(stage: applications.MappedStage) -> str:
     return str(stage.payload["stage"])
+
+
+LET_GO: Mapping[str, Any] = {
+    "status": SyncStatus.DELETED.value, "ats_id": None, "digest": None, "stage": None,
+    "reason": "another application of the hub, of the same candidate and request, is this one at LinkedIn",
+}  # fmt: skip
+"""How a record ends whose LinkedIn application another record of the same pair carries on (an implied
+application a job application row stands for, or a row deleted while the candidate's own request remains): it
+is forgotten without a call, and sent afresh (no digest, no stage) if it ever stands alone again."""
 
 
 class Sender:
@@ -270,21 +284,52 @@ class Sender:
         return found
 
     # applications -------------------------------------------------------------------------------------------------
+    async def _load_applications(
+        self, batch: Sequence[SyncedRecord], countries: Mapping[uuid.UUID, str | None]
+    ) -> tuple[dict[uuid.UUID, applications.ApplicationSnapshot], set[uuid.UUID]]:
+        """The batch's applications as they are now, by record: job application rows, and candidates whose own
+        request is an application; and the records of candidates whose request a job application row stands for."""
+        ids = [row.record_id for row in batch]
+        async with self.database.tenant_session(self.tenant_id) as session:
+            rows = await session.scalars(
+                select(JobApplication).where(JobApplication.id.in_(ids)).options(*JOB_APPLICATION_LOADS)
+            )
+            found = {row.id: job_application_snapshot(row, countries) for row in rows}
+            linked = [
+                candidate
+                for candidate in await session.scalars(
+                    select(CandidateToHire).where(CandidateToHire.id.in_(ids)).options(*CANDIDATE_LOADS)
+                )
+                if candidate.recruiting_request_ref_id is not None
+            ]
+            explicit = set(
+                await session.execute(
+                    select(JobApplication.candidate_ref_id, JobApplication.recruiting_request_ref_id).where(
+                        JobApplication.candidate_ref_id.in_([candidate.id for candidate in linked])
+                    )
+                )
+            )
+        stood_for = {c.id for c in linked if (c.id, c.recruiting_request_ref_id) in explicit}
+        found |= {c.id: application_snapshot(c, countries) for c in linked if c.id not in stood_for}
+        return found, stood_for
+
     async def _send_applications(
         self, batch: Sequence[SyncedRecord], countries: Mapping[uuid.UUID, str | None]
     ) -> None:
         kind, now = SyncKind.APPLICATION, utcnow()
-        loaded = await self._load_candidates(batch)
+        loaded, stood_for = await self._load_applications(batch, countries)
         settled: list[tuple[uuid.UUID, dict[str, Any]]] = []
         to_send: list[tuple[SyncedRecord, Mapped]] = []
         stages: dict[uuid.UUID, applications.MappedStage] = {}
         to_delete: list[SyncedRecord] = []
         for row in batch:
-            candidate = loaded.get(row.record_id)
-            if row.status == SyncStatus.DELETE_PENDING or candidate is None or candidate.recruiting_request is None:
+            snapshot = loaded.get(row.record_id)
+            if row.status != SyncStatus.DELETE_PENDING and row.record_id in stood_for:
+                settled.append((row.id, {**LET_GO, "synced_at": now}))
+                continue
+            if row.status == SyncStatus.DELETE_PENDING or snapshot is None:
                 to_delete.append(row)
                 continue
-            snapshot = application_snapshot(candidate, countries)
             stage = applications.current_stage(snapshot)
             outcome = applications.ats_application(snapshot, self.context)
             changed = stage_to_send(row, stage) is not None
@@ -312,8 +357,31 @@ class Sender:
                         continue  # not taken: the stage kept is still the one LinkedIn has
                 outcomes[row.id]["stage"] = stage_name(stage)
         if to_delete:
-            settled += await self._delete(kind, to_delete, now)
+            held = {str(row.ats_id) for row in to_delete if row.ats_id is not None}
+            live = await self._live_applications(held) if held else set()
+            for row in [row for row in to_delete if row.ats_id in live]:
+                settled.append((row.id, {**LET_GO, "synced_at": now}))
+            settled += await self._delete(kind, [row for row in to_delete if row.ats_id not in live], now)
         await self._settle(settled)
+
+    async def _live_applications(self, ats_ids: set[str]) -> set[str]:
+        """Those of ``ats_ids`` that some application in the hub still is (a row, or a candidate's own request)."""
+        candidate_ids = {ats_id.rsplit("/", 1)[-1] for ats_id in ats_ids}
+        async with self.database.tenant_session(self.tenant_id) as session:
+            implied = await session.execute(
+                select(RecruitingRequest.recruiting_request_id, CandidateToHire.candidate_id)
+                .join(RecruitingRequest, CandidateToHire.recruiting_request_ref_id == RecruitingRequest.id)
+                .where(CandidateToHire.candidate_id.in_(candidate_ids))
+            )
+            explicit = await session.execute(
+                select(RecruitingRequest.recruiting_request_id, CandidateToHire.candidate_id)
+                .select_from(JobApplication)
+                .join(CandidateToHire, JobApplication.candidate_ref_id == CandidateToHire.id)
+                .join(RecruitingRequest, JobApplication.recruiting_request_ref_id == RecruitingRequest.id)
+                .where(CandidateToHire.candidate_id.in_(candidate_ids))
+            )
+            pairs = [*implied, *explicit]
+        return {applications.application_id(request, candidate) for request, candidate in pairs} & ats_ids
 
     # job postings -------------------------------------------------------------------------------------------------
     async def _send_postings(self, batch: Sequence[SyncedRecord], settings: postings.PostingSettings) -> None:

@@ -57,6 +57,10 @@ ORGANIZATION_OWNED = (
 )  # fmt: skip
 METADATA_TABLES = ("entity", "attribute", "relationship")  # Entity, Field, Relationship
 LINKEDIN_EXPORT_TABLE = "mshr_hcmlinkedinexportedcandidateentity"
+JOB_APPLICATION_TABLE = "mshr_hcmjobapplicationentity"
+HUB_ATS_TABLES = (LINKEDIN_EXPORT_TABLE, JOB_APPLICATION_TABLE)
+"""The hub's own tables an ATS writes beside the guide's list: LinkedIn's exports, and the applications the
+guide's model has no table for (a candidate to hire names one request at most)."""
 EXPORT_PRIVILEGES = (Privilege.CREATE, Privilege.READ, Privilege.WRITE)
 
 
@@ -133,10 +137,11 @@ HR_MANAGER_ROLE_NAME = "Human resource manager"
 
 
 def ats_integration_grants(seed_tables: Iterable[str]) -> list[Grant]:
-    """The ATS integration API guide's table list, Organization-level, plus Read on Entity, Field, Relationship."""
+    """The ATS integration API guide's table list and the hub's own ATS tables, Organization-level, plus Read on
+    Entity, Field, Relationship."""
     grants = [
         Grant(table, privilege, Depth.ORGANIZATION)
-        for table in [*seed_tables, LINKEDIN_EXPORT_TABLE]
+        for table in [*seed_tables, *HUB_ATS_TABLES]
         for privilege in ORGANIZATION_OWNED
     ]
     grants += [Grant(table, Privilege.READ, Depth.ORGANIZATION) for table in METADATA_TABLES]
@@ -162,6 +167,7 @@ _READ = ["Read"]
 _WRITE_OWN = ["Create", "Read", "Write", "Delete", "Append", "AppendTo"]
 RECRUITING_GRANTS: dict[str, list[str]] = {
     "mshr_hcmcandidatetohireentity": _WRITE_OWN,
+    JOB_APPLICATION_TABLE: _WRITE_OWN,
     "mshr_dirpersonentity": ["Create", "Read", "Write", "Append", "AppendTo"],
     "mshr_dirpartycontactentity": _WRITE_OWN,
     "mshr_hcmpersonaddressentity": _WRITE_OWN,

@@ -29,6 +29,7 @@ from hirehub.hr.models.organisation import (
 from hirehub.hr.models.parties import PartyContact, Person, PersonAddress
 from hirehub.hr.models.recruiting import (
     CandidateToHire,
+    JobApplication,
     LinkedInExportedCandidate,
     RecruitingRequest,
     RecruitingRequestEducation,
@@ -66,6 +67,7 @@ __all__ = [
     "IdentificationType",
     "IssuingAgency",
     "Job",
+    "JobApplication",
     "JobCompensation",
     "JobFunction",
     "JobType",

@@ -1,14 +1,14 @@
-"""Recruiting: requests with their positions, locations, skills and education; candidates to hire;
-and the candidates LinkedIn Talent Hub exports with *Export to HRIS*."""
+"""Recruiting: requests with their positions, locations, skills and education; candidates to hire and their
+applications to requests; and the candidates LinkedIn Talent Hub exports with *Export to HRIS*."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import ClassVar
 
 from sqlalchemy import UniqueConstraint
-from sqlalchemy.orm import Mapped, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hirehub.db.base import Base, Row, TenantOwned
 from hirehub.hr.catalog import ODataTable, lookup, table
@@ -90,6 +90,8 @@ class RecruitingRequestLocation(Row, TenantOwned, Base):
 
     recruiting_request_id: Mapped[uuid.UUID] = owner("hr_recruiting_request")
     location: Mapped[str] = text(100, required=True)
+    postal_code: Mapped[str | None] = text(10)
+    """With the country, where the job is when the location text is no "City, Region" (LinkedIn takes either)."""
     country_region_id: Mapped[uuid.UUID | None] = reference("hr_country_region")
 
     recruiting_request: Mapped[RecruitingRequest] = relationship(back_populates="locations", lazy="raise")
@@ -208,3 +210,39 @@ class LinkedInExportedCandidate(Row, TenantOwned, Base):
     candidate_ref_id: Mapped[uuid.UUID | None] = reference("hr_candidate_to_hire")
 
     candidate: Mapped[CandidateToHire | None] = relationship(lazy="raise")
+
+
+class JobApplication(Row, TenantOwned, Base):
+    """A candidate to hire's application to one recruiting request, as the ATS keeps it.
+
+    A candidate may apply to several requests, once each. The candidate's own ``recruiting_request_id`` still
+    names the request it was hired through; an application row for that same request adds what the link cannot
+    hold (when and through which source it came, the ATS's stage). Both lookups are write-once: an application
+    is of one candidate to one request for good, so what LinkedIn holds of it keeps one id.
+    """
+
+    __tablename__ = "hr_job_application"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "application_id"),
+        UniqueConstraint(
+            "tenant_id", "candidate_ref_id", "recruiting_request_ref_id", name="uq_hr_job_application_candidate_request"
+        ),
+    )
+    __odata__: ClassVar[ODataTable] = table(
+        "mshr_hcmjobapplicationentity", "Job application", "Job applications",
+        lookups=(lookup("candidate", "mshr_FK_CandidateToHire_id"), REQUEST),
+        keys=(("application_id",),),
+    )  # fmt: skip
+
+    application_id: Mapped[str] = text(20, required=True)
+    candidate_ref_id: Mapped[uuid.UUID] = reference("hr_candidate_to_hire", required=True, write_once=True)
+    recruiting_request_ref_id: Mapped[uuid.UUID] = reference("hr_recruiting_request", required=True, write_once=True)
+    applied_at: Mapped[datetime | None] = mapped_column(default=None)
+    source: Mapped[str | None] = text(60)
+    """Where the candidate came from, as the ATS names it ("LinkedIn", "Referral")."""
+    stage: Mapped[str | None] = text(100)
+    """The ATS's name of the stage the application is at; when empty, the stage follows the candidate's result."""
+    disposition_reason: Mapped[str | None] = text(100)
+
+    candidate: Mapped[CandidateToHire] = relationship(lazy="raise", foreign_keys=[candidate_ref_id])
+    recruiting_request: Mapped[RecruitingRequest] = relationship(lazy="raise", foreign_keys=[recruiting_request_ref_id])

@@ -11,9 +11,9 @@ Where each comes from, and where the HR model falls short:
 - ``title``: the request's title, else its first position's title, else its job's name.
 - ``description``: the request's description, else its job's description. Neither is a posting text by intent
   (the request's is 200 characters); the HR model has no job-posting description.
-- ``location``: the first of the request's locations written ``City, Region``. The HR model holds no postal code
-  for a request's location, so ``countryCode`` + ``postalCode`` cannot stand in; a request without such a location
-  is refused.
+- ``location``: the first of the request's locations written ``City, Region``; failing that, the first location
+  with a postal code and a country (ISO alpha-2) is sent as ``postalCode`` + ``countryCode`` instead. A request
+  with neither is refused.
 - ``state``: APPROVED and STARTED requests are LISTED, CLOSED and CANCELLED ones CLOSED; a CREATED request is not
   a job yet and is skipped.
 - ``companyApplyUrl``: the HR model has none. It comes from the customer's apply-URL template
@@ -60,6 +60,7 @@ class PostingSettings:
 class RequestLocation:
     location: str
     country_iso_code: str | None = None
+    postal_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,19 @@ def is_city_and_region(location: str) -> bool:
     """LinkedIn's ``CITY,STATE`` / ``CITY,COUNTRY``: exactly two non-empty parts around one comma."""
     parts = [part.strip() for part in location.split(",")]
     return len(parts) == 2 and all(parts)
+
+
+def where(locations: Sequence[RequestLocation]) -> dict[str, str] | None:
+    """Where the job is, as LinkedIn takes it: ``location`` (``City, Region``) from the first location written so,
+    else ``postalCode`` + ``countryCode`` from the first with both; None when no location gives either."""
+    written = next((loc.location.strip() for loc in locations if is_city_and_region(loc.location)), None)
+    if written is not None:
+        return {"location": written}
+    for loc in locations:
+        postal, country = _text(loc.postal_code), _text(loc.country_iso_code)
+        if postal is not None and country is not None and len(country) == 2:
+            return {"postalCode": postal, "countryCode": country.lower()}
+    return None
 
 
 def apply_url(settings: PostingSettings, recruiting_request_id: str) -> str | None:
@@ -141,19 +155,19 @@ def job_posting(
     description = _text(request.description) or _text(request.job_description)
     if description is None:
         problems.append(Problem("description", "neither the request nor its job has a description"))
-    location = next((loc.location.strip() for loc in request.locations if is_city_and_region(loc.location)), None)
+    location = where(request.locations)
     if location is None:
         problems.append(
             Problem(
                 "location",
-                'no location written "City, State" or "City, Country" (the HR model has no postal code for '
-                "countryCode and postalCode)",
+                'no location written "City, State" or "City, Country", and none with a postal code and a '
+                "two-letter country code",
             )
         )
     url = apply_url(settings, request.recruiting_request_id)
     if url is None:
         problems.append(Problem("companyApplyUrl", "the customer has no apply URL template (absolute, with {id})"))
-    if problems:
+    if problems or location is None:
         return Refused(request.record, tuple(problems))
     return Mapped(
         request.record,
@@ -163,7 +177,7 @@ def job_posting(
             "jobPostingOperationType": str(operation),
             "title": title,
             "description": description,
-            "location": location,
+            **location,
             "state": state,
             "companyApplyUrl": url,
             "listedAt": epoch_millis(request.created_at),

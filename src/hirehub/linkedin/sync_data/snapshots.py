@@ -1,8 +1,8 @@
 """The HR rows → the mapping's snapshots: pure, over rows whose relationships the caller loaded.
 
 The HR models load nothing lazily (``lazy="raise"``), so a sender selects its page of rows with
-:data:`REQUEST_LOADS` or :data:`CANDIDATE_LOADS` and hands them here; what a snapshot needs is then already in
-memory, one query per relationship for the whole page rather than one per row.
+:data:`REQUEST_LOADS`, :data:`CANDIDATE_LOADS` or :data:`JOB_APPLICATION_LOADS` and hands them here; what a
+snapshot needs is then already in memory, one query per relationship for the whole page rather than one per row.
 
 Titles and jobs are read through their codes as the request keeps them (``title_id``, ``job_id``: a D365 title's
 id *is* its name), so a request needs no join for its own title; its job's description and its positions' titles
@@ -22,11 +22,12 @@ from hirehub.hr.models.organisation import Position
 from hirehub.hr.models.parties import Person
 from hirehub.hr.models.recruiting import (
     CandidateToHire,
+    JobApplication,
     RecruitingRequest,
     RecruitingRequestLocation,
     RecruitingRequestPosition,
 )
-from hirehub.linkedin.sync_data.applications import ApplicationSnapshot
+from hirehub.linkedin.sync_data.applications import ApplicationRow, ApplicationSnapshot
 from hirehub.linkedin.sync_data.candidates import AddressSnapshot, CandidateSnapshot, PersonSnapshot
 from hirehub.linkedin.sync_data.postings import RequestLocation, RequestSnapshot, posting_title
 
@@ -53,6 +54,20 @@ CANDIDATE_LOADS: tuple[LoaderOption, ...] = (
 )
 """What :func:`candidate_snapshot` and :func:`application_snapshot` read of a candidate to hire."""
 
+JOB_APPLICATION_LOADS: tuple[LoaderOption, ...] = (
+    selectinload(JobApplication.candidate).selectinload(CandidateToHire.person).selectinload(Person.contacts),
+    selectinload(JobApplication.candidate).selectinload(CandidateToHire.person).selectinload(Person.addresses),
+    selectinload(JobApplication.recruiting_request).selectinload(RecruitingRequest.job),
+    selectinload(JobApplication.recruiting_request)
+    .selectinload(RecruitingRequest.positions)
+    .selectinload(RecruitingRequestPosition.position)
+    .selectinload(Position.title),
+    selectinload(JobApplication.recruiting_request)
+    .selectinload(RecruitingRequest.locations)
+    .selectinload(RecruitingRequestLocation.country_region),
+)
+"""What :func:`job_application_snapshot` reads of a job application (its candidate's own request is not read)."""
+
 
 def request_snapshot(request: RecruitingRequest) -> RequestSnapshot:
     """A recruiting request loaded with :data:`REQUEST_LOADS`."""
@@ -68,7 +83,11 @@ def request_snapshot(request: RecruitingRequest) -> RequestSnapshot:
             link.position.title.title_id for link in request.positions if link.position.title is not None
         ),
         locations=tuple(
-            RequestLocation(loc.location, loc.country_region.iso_code if loc.country_region is not None else None)
+            RequestLocation(
+                loc.location,
+                loc.country_region.iso_code if loc.country_region is not None else None,
+                loc.postal_code,
+            )
             for loc in request.locations
         ),
     )
@@ -132,4 +151,27 @@ def application_snapshot(
         posting_title=posting_title(request_snapshot(request)) if request is not None else None,
         result=ApplicantIntegrationResult(candidate.applicant_integration_result),
         do_not_hire_reason=candidate.do_not_hire_reason_code_id,
+    )
+
+
+def job_application_snapshot(
+    application: JobApplication, countries: Mapping[uuid.UUID, str | None] | None = None
+) -> ApplicationSnapshot:
+    """A job application row (loaded with :data:`JOB_APPLICATION_LOADS`) with its candidate and request."""
+    candidate, request = application.candidate, application.recruiting_request
+    return ApplicationSnapshot(
+        candidate=candidate_snapshot(candidate, countries),
+        recruiting_request_id=request.recruiting_request_id,
+        posting_title=posting_title(request_snapshot(request)),
+        result=ApplicantIntegrationResult(candidate.applicant_integration_result),
+        do_not_hire_reason=candidate.do_not_hire_reason_code_id,
+        row=ApplicationRow(
+            application_id=application.application_id,
+            created_at=application.created_at,
+            modified_at=application.modified_at,
+            applied_at=application.applied_at,
+            source=application.source,
+            stage=application.stage,
+            disposition_reason=application.disposition_reason,
+        ),
     )

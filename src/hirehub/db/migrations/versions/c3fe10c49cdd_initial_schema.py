@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: df52aa7480fb
+Revision ID: c3fe10c49cdd
 Revises: 
-Create Date: 2026-12-07 02:40:44.445523
+Create Date: 2026-12-07 05:02:24.787668
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import hirehub.db.base
 from hirehub.audit.models import DROP_POSTGRES_TRIGGERS, DROP_SQLITE_TRIGGERS, append_only_ddl
 
 
-revision = 'df52aa7480fb'
+revision = 'c3fe10c49cdd'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -1358,6 +1358,7 @@ def upgrade() -> None:
     sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('recruiting_request_id', sa.Uuid(), nullable=False),
     sa.Column('location', sa.String(length=100), nullable=False),
+    sa.Column('postal_code', sa.String(length=10), nullable=True),
     sa.Column('country_region_id', sa.Uuid(), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
@@ -1430,6 +1431,30 @@ def upgrade() -> None:
     with op.batch_alter_table('hr_employment_leave', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_hr_employment_leave_employment_id'), ['employment_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_hr_employment_leave_worker_id'), ['worker_id'], unique=False)
+
+    op.create_table('hr_job_application',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
+    sa.Column('application_id', sa.String(length=20), nullable=False),
+    sa.Column('candidate_ref_id', sa.Uuid(), nullable=False),
+    sa.Column('recruiting_request_ref_id', sa.Uuid(), nullable=False),
+    sa.Column('applied_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('source', sa.String(length=60), nullable=True),
+    sa.Column('stage', sa.String(length=100), nullable=True),
+    sa.Column('disposition_reason', sa.String(length=100), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('created_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('modified_at', hirehub.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id', 'candidate_ref_id'], ['hr_candidate_to_hire.tenant_id', 'hr_candidate_to_hire.id'], name=op.f('fk_hr_job_application_candidate_ref_id_hr_candidate_to_hire'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'recruiting_request_ref_id'], ['hr_recruiting_request.tenant_id', 'hr_recruiting_request.id'], name=op.f('fk_hr_job_application_recruiting_request_ref_id_hr_recruiting_request'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_hr_job_application_tenant_id_tenant'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_hr_job_application')),
+    sa.UniqueConstraint('tenant_id', 'application_id', name=op.f('uq_hr_job_application_tenant_id_application_id')),
+    sa.UniqueConstraint('tenant_id', 'candidate_ref_id', 'recruiting_request_ref_id', name='uq_hr_job_application_candidate_request')
+    )
+    with op.batch_alter_table('hr_job_application', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_hr_job_application_candidate_ref_id'), ['candidate_ref_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_hr_job_application_recruiting_request_ref_id'), ['recruiting_request_ref_id'], unique=False)
 
     op.create_table('hr_linkedin_exported_candidate',
     sa.Column('tenant_id', sa.Uuid(), nullable=False),
@@ -1514,6 +1539,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_hr_linkedin_exported_candidate_candidate_ref_id'))
 
     op.drop_table('hr_linkedin_exported_candidate')
+    with op.batch_alter_table('hr_job_application', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_hr_job_application_recruiting_request_ref_id'))
+        batch_op.drop_index(batch_op.f('ix_hr_job_application_candidate_ref_id'))
+
+    op.drop_table('hr_job_application')
     with op.batch_alter_table('hr_employment_leave', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_hr_employment_leave_worker_id'))
         batch_op.drop_index(batch_op.f('ix_hr_employment_leave_employment_id'))
