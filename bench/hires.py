@@ -8,8 +8,9 @@ two tenants, then:
   person and any earlier employment, check the rules, take a personnel number, record the outbox event,
   flush the unit of work, commit);
 * **raw**: writes the very same rows for the second tenant, also one transaction per hire, with nothing but
-  Core statements (the personnel number taken from the sequence row, worker, employment, outbox event,
-  candidate marked hired).
+  Core statements (the personnel number taken from the sequence row, worker, employment, the hire's placement
+  record, the two outbox events — the hire, and the candidate's change for the systems mirroring candidates — in
+  one statement, candidate marked hired).
 
 The two sides take turns in ten rounds of N/10 hires each, so that a change in the machine's load during
 the run falls on both alike. It prints hires per second for both and their ratio, each engine's figures as
@@ -45,8 +46,9 @@ from hirehub.events.outbox import OutboxEvent
 from hirehub.hr import services
 from hirehub.hr.domain import HireDetails
 from hirehub.hr.events import WorkerHired
-from hirehub.hr.models import CandidateToHire, Employment, Person, Worker
-from hirehub.hr.models.options import ApplicantIntegrationResult, WorkerStatus
+from hirehub.hr.models import CandidateToHire, Employment, Person, Worker, WorkerPlacement
+from hirehub.hr.models.options import ApplicantIntegrationResult, PlacementChange, WorkerStatus
+from hirehub.hr.record_changes import RecordChanged
 from hirehub.tenancy import service as tenancy
 
 START = date(2027, 1, 4)
@@ -139,21 +141,32 @@ async def _insert_raw(
                  "worker_type": 200000000, "status": int(WorkerStatus.PENDING), "first_name": first_name,
                  "last_name": last_name, "email": email, "version": 1, "created_at": now, "modified_at": now},
             )  # fmt: skip
+            employment_id = uuid.uuid4()
             await conn.execute(
                 insert(Employment.__table__),  # type: ignore[arg-type]
-                {"id": uuid.uuid4(), "tenant_id": tenant_id, "worker_id": worker_id, "start_date": START,
+                {"id": employment_id, "tenant_id": tenant_id, "worker_id": worker_id, "start_date": START,
                  "employment_type": 200000000, "rescinded": False, "version": 1, "created_at": now,
                  "modified_at": now},
             )  # fmt: skip
             await conn.execute(
+                insert(WorkerPlacement.__table__),  # type: ignore[arg-type]
+                {"id": uuid.uuid4(), "tenant_id": tenant_id, "worker_id": worker_id, "employment_id": employment_id,
+                 "change": int(PlacementChange.HIRE), "entry": 0, "valid_from": START, "version": 1,
+                 "created_at": now, "modified_at": now},
+            )  # fmt: skip
+            await conn.execute(
                 insert(OutboxEvent.__table__),  # type: ignore[arg-type]
-                {"id": uuid.uuid4(), "tenant_id": tenant_id, "type": WorkerHired.name, "subject_id": person_id,
-                 "payload": {"worker_id": str(worker_id), "person_id": str(person_id), "personnel_number": number,
-                             "first_name": first_name, "last_name": last_name, "email": email, "phone": None,
-                             "company": None, "status": "pending", "position_id": None, "job_title": None,
-                             "department": None, "manager_personnel_number": None,
-                             "start_date": START.isoformat(), "end_date": None, "candidate_id": candidate_number},
-                 "occurred_at": now},
+                [{"id": uuid.uuid4(), "tenant_id": tenant_id, "type": RecordChanged.name, "subject_id": row_id,
+                  "payload": {"table": CandidateToHire.__tablename__, "record_id": str(row_id),
+                              "operation": "updated", "owner_id": None},
+                  "occurred_at": now},
+                 {"id": uuid.uuid4(), "tenant_id": tenant_id, "type": WorkerHired.name, "subject_id": person_id,
+                  "payload": {"worker_id": str(worker_id), "person_id": str(person_id), "personnel_number": number,
+                              "first_name": first_name, "last_name": last_name, "email": email, "phone": None,
+                              "company": None, "status": "pending", "position_id": None, "job_title": None,
+                              "department": None, "manager_personnel_number": None,
+                              "start_date": START.isoformat(), "end_date": None, "candidate_id": candidate_number},
+                  "occurred_at": now}],
             )  # fmt: skip
             candidate = CandidateToHire.__table__.c  # type: ignore[attr-defined]
             await conn.execute(

@@ -92,11 +92,24 @@ def zone_of(name: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
+_TENANT_ROW = "hirehub.hr.tenant_row"
+
+
+async def tenant_zone(session: AsyncSession) -> ZoneInfo:
+    """The session's tenant's time zone.
+
+    The session holds on to the tenant's row: its identity map keeps only rows someone references, so without
+    that every date computed in one unit of work (a hire asks three times) would read the tenant again. Holding
+    the row rather than the zone keeps a change of zone made in the same session visible.
+    """
+    tenant = await session.get(Tenant, session.info[TENANT_KEY])
+    session.info[_TENANT_ROW] = tenant
+    return zone_of(tenant.time_zone if tenant is not None else "UTC")
+
+
 async def tenant_today(session: AsyncSession, now: datetime | None = None) -> date:
     """The session's tenant's calendar date at ``now`` (by default, the present instant)."""
-    tenant = await session.get(Tenant, session.info[TENANT_KEY])
-    zone = zone_of(tenant.time_zone if tenant is not None else "UTC")
-    return (now or utcnow()).astimezone(zone).date()
+    return (now or utcnow()).astimezone(await tenant_zone(session)).date()
 
 
 def stint(employment: Employment) -> Stint:
@@ -129,11 +142,24 @@ def legacy_moves(worker: Worker, stints: list[Stint], assignments: list[Position
     ]  # fmt: skip
 
 
-async def load_records(session: AsyncSession, worker: Worker) -> Records:
-    """The worker's employments, leaves and placement records (placement synthesised for a legacy worker)."""
-    employments = list(await session.scalars(select(Employment).where(Employment.worker_id == worker.id)))
-    leaves = list(await session.scalars(select(EmploymentLeave).where(EmploymentLeave.worker_id == worker.id)))
-    placements = list(await session.scalars(select(WorkerPlacement).where(WorkerPlacement.worker_id == worker.id)))
+async def load_records(
+    session: AsyncSession,
+    worker: Worker,
+    *,
+    employments: list[Employment] | None = None,
+    placements: list[WorkerPlacement] | None = None,
+    leaves: list[EmploymentLeave] | None = None,
+) -> Records:
+    """The worker's employments, leaves and placement records (placement synthesised for a legacy worker).
+
+    A caller that has just read (and flushed) some of the worker's rows passes them, rather than having them read
+    again."""
+    if employments is None:
+        employments = list(await session.scalars(select(Employment).where(Employment.worker_id == worker.id)))
+    if leaves is None:
+        leaves = list(await session.scalars(select(EmploymentLeave).where(EmploymentLeave.worker_id == worker.id)))
+    if placements is None:
+        placements = list(await session.scalars(select(WorkerPlacement).where(WorkerPlacement.worker_id == worker.id)))
     stints = [stint(e) for e in employments]
     moves = [move(p) for p in placements]
     if not moves:
@@ -172,12 +198,16 @@ async def manager_on(
     return manager
 
 
-async def worker_as_of(session: AsyncSession, worker_id: uuid.UUID, *, as_of: date) -> WorkerAsOf:
-    """The worker ``worker_id`` of the session's tenant as of the tenant's date ``as_of``; NotFound otherwise."""
+async def worker_as_of(
+    session: AsyncSession, worker_id: uuid.UUID, *, as_of: date, records: Records | None = None
+) -> WorkerAsOf:
+    """The worker ``worker_id`` of the session's tenant as of the tenant's date ``as_of``; NotFound otherwise.
+    ``records`` are the worker's, when the caller has them (see :func:`load_records`)."""
     worker: Worker | None = await session.get(Worker, worker_id)
     if worker is None:
         raise errors.NotFound(f"no worker {worker_id}", field="worker")
-    records = await load_records(session, worker)
+    if records is None:
+        records = await load_records(session, worker)
     current = employment_on(records.stints, as_of)
     seat = seat_on(records.moves, current, as_of) if current is not None else Seat()
     position = await session.get(Position, seat.position_id) if seat.position_id else None

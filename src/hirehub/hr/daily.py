@@ -11,11 +11,9 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hirehub.db.session import TENANT_KEY
-from hirehub.hr.as_of import zone_of
+from hirehub.hr.as_of import tenant_zone
 from hirehub.jobs.models import DurableJob, JobStatus
 from hirehub.jobs.queue import enqueue, lock_ordering_key
-from hirehub.tenancy.models import Tenant
 
 DAILY = "hr.daily_transitions"
 ORDERING_KEY = "hr.daily_transitions"
@@ -25,9 +23,7 @@ MOVABLE = (JobStatus.QUEUED.value, JobStatus.FAILED.value)
 
 async def _start_of(session: AsyncSession, day: date) -> datetime:
     """The instant ``day`` begins in the session's tenant's zone."""
-    tenant = await session.get(Tenant, session.info[TENANT_KEY])
-    zone = zone_of(tenant.time_zone if tenant is not None else "UTC")
-    return datetime.combine(day, datetime.min.time(), tzinfo=zone)
+    return datetime.combine(day, datetime.min.time(), tzinfo=await tenant_zone(session))
 
 
 async def pending_job(session: AsyncSession) -> DurableJob | None:

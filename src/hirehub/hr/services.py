@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hirehub.db.sequences import CANDIDATE_ID, PARTY_NUMBER, PERSONNEL_NUMBER, take_numbers
 from hirehub.events import outbox
 from hirehub.hr import domain, errors
-from hirehub.hr.as_of import WorkerAsOf, legacy_moves, move, stint, tenant_today, worker_as_of
+from hirehub.hr.as_of import WorkerAsOf, legacy_moves, load_records, move, stint, tenant_today, worker_as_of
 from hirehub.hr.daily import ensure_daily
 from hirehub.hr.domain import HireDetails, HireOutcome, Placement
 from hirehub.hr.events import ManagerChanged, WorkerEvent
@@ -201,11 +201,11 @@ async def hire(
         case, personnel_number=number, company_code=company.code if company else None,
         company_id=company.id if company else None,
     )  # fmt: skip
-    await _add(session, outcome, today=today)
+    await _add(session, outcome, today=today, new_worker=worker is None)
     return outcome
 
 
-async def _add(session: AsyncSession, outcome: HireOutcome, *, today: date | None) -> None:
+async def _add(session: AsyncSession, outcome: HireOutcome, *, today: date | None, new_worker: bool = False) -> None:
     session.add(outcome.worker)
     session.add(outcome.employment)
     if outcome.assignment is not None:
@@ -214,7 +214,16 @@ async def _add(session: AsyncSession, outcome: HireOutcome, *, today: date | Non
     if outcome.record is not None:
         session.add(outcome.record)
     outbox.record(session, outcome.events)
-    await settle(session, outcome.worker, today=today)
+    # A worker created in this transaction has no rows but the ones just added: nothing else can refer to it yet.
+    rows = (
+        WorkerRows(
+            employments=[outcome.employment], placements=[outcome.record] if outcome.record else [],
+            assignments=[outcome.assignment] if outcome.assignment else [], leaves=[],
+        )
+        if new_worker
+        else None
+    )  # fmt: skip
+    await settle(session, outcome.worker, today=today, rows=rows)
 
 
 async def _next_entry(session: AsyncSession, worker_id: uuid.UUID) -> int:
@@ -240,14 +249,31 @@ async def _placements(session: AsyncSession, worker: Worker) -> list[WorkerPlace
     return records
 
 
-async def settle(session: AsyncSession, worker: Worker, *, today: date | None = None) -> WorkerAsOf:
+@dataclass(frozen=True, kw_only=True)
+class WorkerRows:
+    """Every dated row of one worker, when the caller knows them all without reading (a worker it just created)."""
+
+    employments: list[Employment]
+    placements: list[WorkerPlacement]
+    assignments: list[PositionWorkerAssignment]
+    leaves: list[EmploymentLeave]
+
+
+async def settle(
+    session: AsyncSession, worker: Worker, *, today: date | None = None, rows: WorkerRows | None = None
+) -> WorkerAsOf:
     """Bring what the dated records imply up to date: each placement record's last day, the position
     assignments (one per run of days in a position, ValidTo inclusive), and the worker row as of ``today`` (the
-    tenant's date unless given), which is what the Web API and the console's filters read."""
+    tenant's date unless given), which is what the Web API and the console's filters read. ``rows`` spares reading
+    the worker's rows when the caller holds every one of them."""
     today = today or await tenant_today(session)
     await session.flush()
-    records = list(await session.scalars(select(WorkerPlacement).where(WorkerPlacement.worker_id == worker.id)))
-    stints = [stint(e) for e in await _employments(session, worker.id)]
+    if rows is None:
+        records = list(await session.scalars(select(WorkerPlacement).where(WorkerPlacement.worker_id == worker.id)))
+        employments = await _employments(session, worker.id)
+    else:
+        records, employments = rows.placements, rows.employments
+    stints = [stint(e) for e in employments]
     moves = [move(r) for r in records]
     placed = {m.employment_id for m in moves}
     kept = [s for s in live(stints) if s.id in placed]
@@ -261,7 +287,7 @@ async def settle(session: AsyncSession, worker: Worker, *, today: date | None = 
         if record.id in ends and record.valid_to != ends[record.id]:
             record.valid_to = ends[record.id]
     unplaced = [s for s in live(stints) if s.id not in placed]
-    for assignment in await _assignments(session, worker.id):
+    for assignment in rows.assignments if rows else await _assignments(session, worker.id):
         key = (assignment.position_id, assignment.valid_from)
         if key in wanted:
             if assignment.valid_to != wanted[key]:
@@ -275,7 +301,15 @@ async def settle(session: AsyncSession, worker: Worker, *, today: date | None = 
             PositionWorkerAssignment(worker_id=worker.id, position_id=position, valid_from=first, valid_to=last)
         )
     await session.flush()
-    view = await worker_as_of(session, worker.id, as_of=today)
+    # The legacy path (no placement record yet) reads the assignments just settled: let it read for itself.
+    loaded = (
+        await load_records(
+            session, worker, employments=employments, placements=records, leaves=rows.leaves if rows else None
+        )
+        if records
+        else None
+    )
+    view = await worker_as_of(session, worker.id, as_of=today, records=loaded)
     worker.status = view.status.option
     worker.department_id = view.department.id if view.department else None
     worker.title_id = view.title.id if view.title else None
