@@ -16,7 +16,7 @@ from hirehub.db.session import Database
 from hirehub.events.dispatch import OutboxDispatcher
 from hirehub.events.outbox import OutboxEvent
 from hirehub.hr import services
-from hirehub.hr.models import CandidateToHire, RecruitingRequest, RecruitingRequestLocation
+from hirehub.hr.models import CandidateToHire, JobApplication, RecruitingRequest, RecruitingRequestLocation
 from hirehub.hr.record_changes import RecordChanged
 from hirehub.jobs.models import DurableJob
 from hirehub.linkedin import data_queue
@@ -205,3 +205,154 @@ async def test_enabling_an_organization_starts_its_history_once(database: Databa
             select(func.count()).select_from(DurableJob).where(DurableJob.kind == data_queue.HISTORY)
         )
     assert jobs == 1
+
+
+async def _request(database: Database, tenant_id: uuid.UUID, request_id: str) -> uuid.UUID:
+    async with database.tenant_transaction(tenant_id) as session:
+        request = RecruitingRequest(recruiting_request_id=request_id)
+        session.add(request)
+        await session.flush()
+        return request.id
+
+
+async def _link(database: Database, tenant_id: uuid.UUID, candidate_id: uuid.UUID, request_id: uuid.UUID) -> None:
+    """The candidate names the request it was recruited through (the implied application)."""
+    async with database.tenant_transaction(tenant_id) as session:
+        candidate = await session.get(CandidateToHire, candidate_id)
+        request = await session.get(RecruitingRequest, request_id)
+        assert candidate is not None and request is not None
+        candidate.recruiting_request_ref_id, candidate.recruiting_request_id = request.id, request.recruiting_request_id
+
+
+async def _apply(
+    database: Database, tenant_id: uuid.UUID, candidate_id: uuid.UUID, request_id: uuid.UUID, application_id: str
+) -> uuid.UUID:
+    async with database.tenant_transaction(tenant_id) as session:
+        row = JobApplication(
+            application_id=application_id, candidate_ref_id=candidate_id, recruiting_request_ref_id=request_id
+        )
+        session.add(row)
+        await session.flush()
+        return row.id
+
+
+async def test_creating_updating_and_deleting_a_job_application_is_reported_naming_its_candidate(
+    database: Database, tenant_id: uuid.UUID
+) -> None:
+    candidate_id, request_id = await _candidate(database, tenant_id), await _request(database, tenant_id, "RR-1")
+    row_id = await _apply(database, tenant_id, candidate_id, request_id, "APP-1")
+    async with database.tenant_transaction(tenant_id) as session:
+        row = await session.get(JobApplication, row_id)
+        assert row is not None
+        row.stage = "Interview"
+    async with database.tenant_transaction(tenant_id) as session:
+        await session.delete(await session.get(JobApplication, row_id))
+
+    async with database.tenant_session(tenant_id) as session:
+        events = [
+            event.payload
+            for event in await session.scalars(select(OutboxEvent).order_by(OutboxEvent.position))
+            if event.type == RecordChanged.name and event.payload["table"] == "hr_job_application"
+        ]
+
+    assert [event["operation"] for event in events] == ["created", "updated", "deleted"]
+    assert {event["record_id"] for event in events} == {str(row_id)}
+    assert {event["owner_id"] for event in events} == {str(candidate_id)}
+
+
+async def test_a_job_application_is_an_application_of_its_own_and_the_candidates_implied_one_is_looked_at_again(
+    database: Database, tenant_id: uuid.UUID
+) -> None:
+    await _enable(database, tenant_id)
+    candidate_id = await _candidate(database, tenant_id)
+    first, second = await _request(database, tenant_id, "RR-1"), await _request(database, tenant_id, "RR-2")
+    await _link(database, tenant_id, candidate_id, first)
+    await OutboxDispatcher(database, event_routes())()
+    async with database.tenant_transaction(tenant_id) as session:
+        await session.execute(update(SyncedRecord).values(status=SyncStatus.SYNCED.value))
+
+    same = await _apply(database, tenant_id, candidate_id, first, "APP-1")
+    other = await _apply(database, tenant_id, candidate_id, second, "APP-2")
+    await OutboxDispatcher(database, event_routes())()
+
+    records = await _records(database, tenant_id)
+    assert records[(SyncKind.APPLICATION, same)] == records[(SyncKind.APPLICATION, other)] == SyncStatus.PENDING
+    assert records[(SyncKind.APPLICATION, candidate_id)] == SyncStatus.PENDING  # the row for RR-1 stands for it
+
+
+async def test_a_change_of_the_candidate_marks_each_of_its_job_applications(
+    database: Database, tenant_id: uuid.UUID
+) -> None:
+    await _enable(database, tenant_id)
+    candidate_id = await _candidate(database, tenant_id)
+    rows = [
+        await _apply(database, tenant_id, candidate_id, await _request(database, tenant_id, f"RR-{i}"), f"APP-{i}")
+        for i in range(2)
+    ]
+    await OutboxDispatcher(database, event_routes())()
+    async with database.tenant_transaction(tenant_id) as session:
+        await session.execute(update(SyncedRecord).values(status=SyncStatus.SYNCED.value))
+        candidate = await session.get(CandidateToHire, candidate_id)
+        assert candidate is not None
+        candidate.last_name = "Okafor-Berg"  # the applications carry the candidate's names
+
+    await OutboxDispatcher(database, event_routes())()
+
+    records = await _records(database, tenant_id)
+    assert [records[(SyncKind.APPLICATION, row)] for row in rows] == [SyncStatus.PENDING] * 2
+
+
+async def test_a_deleted_job_application_is_deleted_at_linkedin_and_the_implied_one_it_stood_for_sent_again(
+    database: Database, tenant_id: uuid.UUID
+) -> None:
+    await _enable(database, tenant_id)
+    candidate_id = await _candidate(database, tenant_id)
+    request_id = await _request(database, tenant_id, "RR-1")
+    await _link(database, tenant_id, candidate_id, request_id)
+    row_id = await _apply(database, tenant_id, candidate_id, request_id, "APP-1")
+    await OutboxDispatcher(database, event_routes())()
+    async with database.tenant_transaction(tenant_id) as session:  # LinkedIn holds it now
+        await session.execute(
+            update(SyncedRecord).values(status=SyncStatus.SYNCED.value, ats_id=f"RR-1/{candidate_id}")
+        )
+        await session.delete(await session.get(JobApplication, row_id))
+
+    await OutboxDispatcher(database, event_routes())()
+
+    records = await _records(database, tenant_id)
+    assert records[(SyncKind.APPLICATION, row_id)] == SyncStatus.DELETE_PENDING
+    assert records[(SyncKind.APPLICATION, candidate_id)] == SyncStatus.PENDING
+
+
+async def test_a_history_walks_implied_applications_then_job_applications_and_resumes_after_a_crash_exactly(
+    database: Database, tenant_id: uuid.UUID, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(data_queue, "PAGE", 2)
+    requests = [await _request(database, tenant_id, f"RR-{i}") for i in range(2)]
+    candidates = [await _candidate(database, tenant_id, f"C{i}") for i in range(4)]
+    for candidate_id in candidates[:3]:
+        await _link(database, tenant_id, candidate_id, requests[0])  # three implied applications to RR-0…
+    rows = [
+        await _apply(database, tenant_id, candidates[0], requests[0], "APP-0"),  # …one of them a row too
+        *[await _apply(database, tenant_id, c, requests[1], f"APP-{i + 1}") for i, c in enumerate(candidates)],
+    ]
+    async with database.tenant_transaction(tenant_id) as session:
+        await data_queue.start_history(session, ORGANIZATION)
+    for _ in range(4):  # postings (1 page), candidates (2), the first page of applications
+        async with database.tenant_transaction(tenant_id) as session:
+            assert await data_queue.queue_history_page(session, ORGANIZATION)
+    with pytest.raises(RuntimeError):
+        async with database.tenant_transaction(tenant_id) as session:  # the next page is lost in a crash
+            assert await data_queue.queue_history_page(session, ORGANIZATION)
+            raise RuntimeError("the runner died")
+    while True:
+        async with database.tenant_transaction(tenant_id) as session:
+            if not await data_queue.queue_history_page(session, ORGANIZATION):
+                break
+
+    records = await _records(database, tenant_id)
+    applications = {record_id for kind, record_id in records if kind == SyncKind.APPLICATION}
+    assert applications == {candidates[1], candidates[2], *rows}  # candidates[0]'s RR-0 is its row
+    async with database.tenant_session(tenant_id) as session:
+        run = await session.scalar(select(HistoricalSync).where(HistoricalSync.kind == SyncKind.APPLICATION.value))
+    assert run is not None and run.queued == 7 and run.finished_at is not None

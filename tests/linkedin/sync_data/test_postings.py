@@ -91,6 +91,27 @@ def test_the_first_location_in_linkedins_form_is_taken() -> None:
     assert mapped(job_posting(a_request(locations=locations), SETTINGS)).payload["location"] == "Berlin, Germany"
 
 
+def test_a_location_with_a_postal_code_and_a_country_stands_in_for_city_and_region() -> None:
+    locations = (RequestLocation("Head office"), RequestLocation("Campus", "DE", " 10115 "))
+    posting = mapped(job_posting(a_request(locations=locations), SETTINGS))
+    assert "location" not in posting.payload
+    assert (posting.payload["postalCode"], posting.payload["countryCode"]) == ("10115", "de")
+    assert posting_problems(posting.payload) == []
+
+
+def test_a_location_written_city_and_region_is_preferred_to_a_postal_code() -> None:
+    locations = (RequestLocation("Campus", "DE", "10115"), RequestLocation("Berlin, Germany", "DE"))
+    posting = mapped(job_posting(a_request(locations=locations), SETTINGS))
+    assert posting.payload["location"] == "Berlin, Germany" and "postalCode" not in posting.payload
+
+
+@pytest.mark.parametrize("location", [RequestLocation("Campus", None, "10115"), RequestLocation("Campus", "DEU", "1")])
+def test_a_postal_code_without_a_two_letter_country_is_no_location(location: RequestLocation) -> None:
+    outcome = job_posting(a_request(locations=(location,)), SETTINGS)
+    assert isinstance(outcome, Refused)
+    assert [p.field for p in outcome.problems] == ["location"]
+
+
 def test_the_apply_url_escapes_the_request_id() -> None:
     posting = mapped(job_posting(a_request(recruiting_request_id="REQ 1/2"), SETTINGS))
     assert posting.payload["companyApplyUrl"] == "https://careers.contoso.example/jobs/REQ%201%2F2"
