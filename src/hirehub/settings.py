@@ -54,7 +54,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     freeze_gc_at_startup: bool = False
     """Move everything alive after start-up out of the garbage collector's reach (``gc.freeze``), so large
-    responses do not pay for rescanning the modules and models on every collection. ``hirehub serve`` sets it."""
+    responses do not pay for rescanning the modules and models on every collection. ``hirehub serve`` sets it;
+    ``hirehub jobs run`` always does it."""
     log_json: bool = True
     demo_tenant_domain: str = "contoso.example"
     outbound_host_map: dict[str, str] = Field(

@@ -118,7 +118,8 @@ class JobRunner:
         self.shutdown_grace = shutdown_grace
         self.jobs_run = 0
         self._in_flight: set[uuid.UUID] = set()
-        # Work that turns other state into jobs (the outbox dispatcher), done before each look for jobs.
+        # Work that turns other state into jobs (the outbox dispatcher), run beside each look for jobs; a truthy
+        # result (events dispatched) means it may have made jobs to claim.
         self.before_claim = tuple(before_claim)
         if isinstance(wakeups, _Default):
             wakeups = Wakeups(connector_for(database)) if database.is_postgresql else None
@@ -142,6 +143,7 @@ class JobRunner:
         """
         poll = self.poll_interval if poll_interval is None else poll_interval
         tasks: set[asyncio.Task[None]] = set()
+        housekeeping: asyncio.Task[None] | None = None
         wake = asyncio.Event()
         listening = asyncio.create_task(self.wakeups.run(wake, stop)) if self.wakeups is not None else None
 
@@ -155,11 +157,6 @@ class JobRunner:
                 wake.clear()
                 free = self.concurrency - len(self._in_flight)
                 claimed: list[ClaimedJob] = []
-                for task_before in self.before_claim:
-                    try:
-                        await task_before()
-                    except Exception as exc:  # like a failed claim: log it and keep polling
-                        log.warning("job_runner.before_claim_failed", runner_id=self.runner_id, error=_describe(exc))
                 if free > 0:
                     try:
                         claimed = await self._claim(free)
@@ -169,16 +166,30 @@ class JobRunner:
                     task = asyncio.create_task(self._run_chain(chain))
                     tasks.add(task)
                     task.add_done_callback(finished)
+                # Beside the claims, never in front of them: a job announced while the outbox is read starts at
+                # once. One round at a time; when it made jobs (events dispatched), it wakes the loop to claim them.
+                if self.before_claim and (housekeeping is None or housekeeping.done()):
+                    housekeeping = asyncio.create_task(self._before_claims(wake))
                 # Idle, or full: either way the next chance is a freed slot or an announced job (wake), work
                 # found by polling (a job that became due, or one announced while no one listened) or stop.
                 await first_of(stop, wake, seconds=poll)
         finally:
-            if listening is not None:
-                listening.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await listening
+            for background in (listening, housekeeping):
+                if background is not None:
+                    background.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await background
             await self._shut_down(tasks)
             log.info("job_runner.stopped", runner_id=self.runner_id, jobs_run=self.jobs_run)
+
+    async def _before_claims(self, wake: asyncio.Event) -> None:
+        """One round of the work that turns other state into jobs; ``wake`` is set when it may have made some."""
+        for task_before in self.before_claim:
+            try:
+                if await task_before():
+                    wake.set()
+            except Exception as exc:  # like a failed claim: log it and keep polling
+                log.warning("job_runner.before_claim_failed", runner_id=self.runner_id, error=_describe(exc))
 
     async def _shut_down(self, tasks: set[asyncio.Task[None]]) -> None:
         if not tasks:
