@@ -25,11 +25,12 @@ second process would only wait) and the enablement as the push notification hand
 (``data_queue.start_history_once``). ``elapsed_s`` runs from that commit to the last record's ``synced_at``.
 When every job is done, every record is checked in the hub (synced) and in the emulator (held).
 
-The HR model holds at most one application per candidate (a candidate to hire names the request it came through),
-so applications ≤ candidates: the benchmark generates what the model can hold and prints it.
+Applications are job application rows (``JobApplication``), spread over the candidates as evenly as the counts
+allow (1.5 a candidate at both sizes), each of a candidate's applications to a different request; no candidate
+names a request of its own, so every application is a row.
 
-    .venv/bin/python bench/rsc_sync.py            # 20,000 jobs, 200,000 candidates, 200,000 applications (≥ 50 min)
-    .venv/bin/python bench/rsc_sync.py --quick    # 200 jobs, 2,000 candidates, 2,000 applications
+    .venv/bin/python bench/rsc_sync.py            # 20,000 jobs, 200,000 candidates, 300,000 applications (≥ 70 min)
+    .venv/bin/python bench/rsc_sync.py --quick    # 200 jobs, 2,000 candidates, 3,000 applications
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ from sqlalchemy import insert, select, text
 from support import POSTGRES_ADMIN_URL, Subprocess, create_schema, temporary_postgres  # bench/support.py
 
 from hirehub.db.session import Database
-from hirehub.hr.models import CandidateToHire, RecruitingRequest, RecruitingRequestLocation
+from hirehub.hr.models import CandidateToHire, JobApplication, RecruitingRequest, RecruitingRequestLocation
 from hirehub.hr.models.options import RecruitingRequestStatus
 from hirehub.linkedin import data_queue, operations
 from hirehub.linkedin.apps import EnableOptions
@@ -65,7 +66,7 @@ from hirehub.sandbox.serving import free_port, serving
 from hirehub.tenancy import service as tenancy
 
 FULL = (20_000, 200_000, 300_000)
-QUICK = (200, 2_000, 2_000)
+QUICK = (200, 2_000, 3_000)
 HUB_URL = "https://hub.bench.example"
 SECRET_KEY = "bench-rsc-sync-secret-key-0123456789abcdef"
 PARTNER_ID, PARTNER_SECRET = "bench-partner-app", "bench-partner-secret"
@@ -74,6 +75,7 @@ ORGANIZATION = "urn:li:organization:bench1"
 APPLY_URL = "https://careers.bench.example/jobs/{id}"
 WORKER_COMMAND = [sys.executable, "-m", "hirehub", "jobs", "run"]
 STARTED = "job_runner.started"
+SOURCES = ("LinkedIn", "Referral", "Career site", "Agency")
 CITIES = ("Berlin, Germany", "Paris, France", "Madrid, Spain", "Seattle, United States", "Leeds, United Kingdom")
 INSERT_CHUNK = 5_000
 
@@ -99,7 +101,8 @@ async def onboard(database: Database, runtime: LinkedInRuntime, world: LinkedInW
 
 async def seed(database: Database, tenant_id: uuid.UUID, jobs: int, candidates: int, applications: int) -> None:
     """Two years of history, inserted in bulk through the models: requests (a fifth of them closed) each with a
-    location, candidates (the first ``applications`` recruited through a request)."""
+    location, candidates, and ``applications`` job applications shared out over the candidates (the first
+    ``applications % candidates`` get one more than the others), a candidate's to distinct requests."""
     rng = random.Random(7)
     now = datetime.now(UTC)
 
@@ -115,17 +118,25 @@ async def seed(database: Database, tenant_id: uuid.UUID, jobs: int, candidates: 
     ]  # fmt: skip
     locations = [{"id": uuid.uuid4(), "tenant_id": tenant_id, "recruiting_request_id": rid,
                   "location": CITIES[n % len(CITIES)]} for n, rid in enumerate(request_ids)]  # fmt: skip
-    people = []
-    for n in range(candidates):
-        request = n % jobs if n < applications else None
-        people.append({
-            "id": uuid.uuid4(), "tenant_id": tenant_id, "candidate_id": f"C-{n:07d}", "first_name": f"First{n}",
-            "last_name": f"Last{n}", "email": f"c{n}@mail.bench.example", "created_at": when(),
-            "recruiting_request_ref_id": request_ids[request] if request is not None else None,
-            "recruiting_request_id": f"RR-{request:06d}" if request is not None else None,
-        })  # fmt: skip
+    people = [
+        {"id": uuid.uuid4(), "tenant_id": tenant_id, "candidate_id": f"C-{n:07d}", "first_name": f"First{n}",
+         "last_name": f"Last{n}", "email": f"c{n}@mail.bench.example", "created_at": when()}
+        for n in range(candidates)
+    ]  # fmt: skip
+    each, more = divmod(applications, candidates)
+    if each + (more > 0) > jobs:
+        raise SystemExit(f"{applications} applications of {candidates} candidates need more than {jobs} jobs")
+    applied = []
+    for n, person in enumerate(people):
+        for request in rng.sample(range(jobs), each + (n < more)):
+            moment = max(when(), person["created_at"])
+            applied.append({
+                "id": uuid.uuid4(), "tenant_id": tenant_id, "application_id": f"A-{len(applied):08d}",
+                "candidate_ref_id": person["id"], "recruiting_request_ref_id": request_ids[request],
+                "applied_at": moment, "created_at": moment, "source": SOURCES[len(applied) % len(SOURCES)],
+            })  # fmt: skip
     for model, rows in ((RecruitingRequest, requests), (RecruitingRequestLocation, locations),
-                        (CandidateToHire, people)):  # fmt: skip
+                        (CandidateToHire, people), (JobApplication, applied)):  # fmt: skip
         for start in range(0, len(rows), INSERT_CHUNK):
             async with database.tenant_transaction(tenant_id) as session:
                 await session.execute(insert(model), rows[start : start + INSERT_CHUNK])
@@ -231,11 +242,10 @@ async def run(admin_url: str, jobs: int, candidates: int, applications: int) -> 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--quick", action="store_true", help="200 jobs, 2,000 candidates and applications")
+    parser.add_argument("--quick", action="store_true", help="200 jobs, 2,000 candidates, 3,000 applications")
     parser.add_argument("--postgres-admin-url", default=POSTGRES_ADMIN_URL)
     args = parser.parse_args()
-    jobs, candidates, wanted_applications = QUICK if args.quick else FULL
-    applications = min(wanted_applications, candidates)  # one application per candidate in the HR model
+    jobs, candidates, applications = QUICK if args.quick else FULL
     figures = asyncio.run(run(args.postgres_admin_url, jobs, candidates, applications))
     interval = RECORD_LIMITED_INTERVAL.total_seconds()
     posting_calls = math.ceil(jobs / MAX_BATCH)
@@ -251,8 +261,7 @@ def main() -> None:
     violations = sum(figures["violations"].values()) + figures["violations_integrations"]
     print(f"jobs: {jobs}")
     print(f"candidates: {candidates}")
-    print(f"applications: {applications}" + (f" (asked {wanted_applications})" if applications < wanted_applications
-                                               else ""))  # fmt: skip
+    print(f"applications: {applications}")
     print(f"records: {jobs + candidates + applications}")
     print(f"posting_calls_needed: {posting_calls}")
     print(f"candidate_calls_needed: {candidate_calls}")
