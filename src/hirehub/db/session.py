@@ -29,6 +29,8 @@ from hirehub.db.base import Row, TenantOwned
 
 TENANT_KEY = "hirehub.tenant_id"
 SYSTEM_KEY = "hirehub.system"
+READ_ONLY = "hirehub_read_only"
+"""An execution option: the transaction only reads (on SQLite it then begins without taking the write lock)."""
 
 
 class TenantScopeError(RuntimeError):
@@ -65,8 +67,9 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
         # BEGIN IMMEDIATE takes the write lock up front, so two writers queue instead of deadlocking
-        # on a lock upgrade (SQLite's classic "database is locked" under concurrency).
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # on a lock upgrade (SQLite's classic "database is locked" under concurrency). A read that says so
+        # (READ_ONLY) takes no lock: in WAL mode readers never wait for the writer, nor it for them.
+        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
 
 class TenantScopedSession(Session):

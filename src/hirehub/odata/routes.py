@@ -21,7 +21,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hirehub.db.session import Database
+from hirehub.db.session import READ_ONLY, Database
 from hirehub.errors import HubError
 from hirehub.odata import batch, handlers
 from hirehub.odata.binding import Binding
@@ -76,10 +76,12 @@ async def _reading(database: Database, tenant_id: uuid.UUID) -> AsyncIterator[As
     """A tenant session for a read. On PostgreSQL its statements run in autocommit: at READ COMMITTED (the
     default) each statement takes its own snapshot inside a transaction too, so BEGIN and ROLLBACK would add
     two round trips and no consistency. On SQLite the transaction stays: there it is what gives a read's
-    statements one snapshot."""
+    statements one snapshot; it begins as a read, so readers do not queue behind each other and the writer."""
     async with database.tenant_session(tenant_id) as session:
         if database.is_postgresql:
             await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        else:
+            await session.connection(execution_options={READ_ONLY: True})
         yield session
 
 
