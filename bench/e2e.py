@@ -7,7 +7,7 @@ Everything runs as it does in production, each part in its own process:
   with the *System Administrator* security role and an HR user with the *Human resource manager* role: an ATS's
   *Recruiting application* role may propose but not hire) gets a client-credentials token and calls
   ``Microsoft.Dynamics.CRM.mshr_Hire`` bound to a candidate to hire, starting today;
-* **the job runners**: 1 or 3 ``hirehub jobs run`` processes (the product's defaults: concurrency 8, polling every
+* **the job runners**: 1 or 3 ``hirehub jobs run`` processes (the product's defaults: concurrency 32, polling every
   second when idle), which dispatch the outbox, plan and provision through ``GraphConnector``, each with its own
   Graph throttle budget or the shared one, whichever the product has;
 * **Graph**: the Entra sandbox (:mod:`hirehub.sandbox.entra`) served over HTTPS by uvicorn in a child process,

@@ -16,7 +16,7 @@ Everything runs for real:
   (its customer app provisioned through the emulator's Provisioning API) and the integrations the customer
   requested in the emulated plugin stored by the plugin callback's own operation, which queues the tenant's
   ``linkedin.integrations.sync`` job (not timed). Then 2 ``hirehub worker`` processes (the command's defaults:
-  concurrency 8, polling every second when idle) with ``HIREHUB_OUTBOUND_HOST_MAP`` pointing ``www.linkedin.com``
+  concurrency 32, polling every second when idle) with ``HIREHUB_OUTBOUND_HOST_MAP`` pointing ``www.linkedin.com``
   and ``api.linkedin.com`` at the emulator. Each tenant's integration job sends its names 100 a call, each call
   waiting for a slot of the hub-wide database pacer, then its configuration job sends each integration's
   ``CALLBACK_URL`` and visibility defaults (unpaced: one integration each, not batch calls over integrations).

@@ -40,7 +40,7 @@ METRICS_REFRESH_SECONDS = 15.0
 
 
 def run_jobs(
-    concurrency: int = typer.Option(8, "--concurrency", min=1, help="Jobs run at once."),
+    concurrency: int = typer.Option(32, "--concurrency", min=1, help="Jobs run at once."),
     poll_interval: float = typer.Option(1.0, "--poll-interval", min=0.01, help="Seconds between polls when idle."),
     lease_seconds: float = typer.Option(60.0, "--lease-seconds", min=0.1, help="Lease length; renewed while running."),
     shutdown_grace: float = typer.Option(
