@@ -35,6 +35,12 @@ Three runs, each on a fresh database and a fresh sandbox:
 
 Every joiner must end with exactly one account, in the policy's "All staff" group; otherwise the run fails.
 
+Everything runs on one machine, so each wave also prints the processor time the whole machine spent on it
+(``/proc/stat``: the API, the runners, the sandbox with its TLS, PostgreSQL and the hiring client together):
+``…_machine_busy_fraction`` (1.0 = every core busy for the whole wave) and ``…_cpu_ms_per_joiner``; and
+``accounts_per_minute_20_tenants_if_cores_saturated``, what this machine's cores could provision at that cost per
+joiner — the ceiling a faster pipeline would meet here, to read ``accounts_per_minute_20_tenants`` against.
+
     .venv/bin/python bench/e2e.py            # 300 measured joiners (1 tenant), 20 × (40 + 4) (20 tenants)
     .venv/bin/python bench/e2e.py --quick    # 60, and 20 × (8 + 2)
 
@@ -347,8 +353,32 @@ class Figures:
     injected_503: int
     http_requests: int
     latencies: list[float]
+    cpu: CpuUse
     fraction: float | None = None
     rate_per_minute: float = 0.0
+
+
+@dataclass(frozen=True)
+class CpuUse:
+    """The whole machine's processor time over a span (every process: the API, the runners, the sandbox,
+    PostgreSQL and this client), from ``/proc/stat``; zeros where there is no such file."""
+
+    busy_seconds: float
+    all_seconds: float
+
+    @classmethod
+    def now(cls) -> CpuUse:
+        try:
+            fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        except (OSError, ValueError):
+            return cls(0.0, 0.0)
+        idle = fields[3] + fields[4]  # idle, iowait
+        total = sum(fields[:8])  # guest time is already counted in user
+        tick = os.sysconf("SC_CLK_TCK")
+        return cls((total - idle) / tick, total / tick)
+
+    def since(self, earlier: CpuUse) -> CpuUse:
+        return CpuUse(self.busy_seconds - earlier.busy_seconds, self.all_seconds - earlier.all_seconds)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -551,9 +581,11 @@ async def _wave(
     only = tenants[0] if len(tenants) == 1 else None
     window = sandbox.call("write_tokens", (only.directory_tenant_id, only.app_id)) if only else None
     before_seconds, before = sandbox.call("stats")
+    cpu_before = CpuUse.now()
     first_sent = time.time()
     hired = await hire_all(client, work, per_second=per_second)
     await wait_for_accounts(sandbox, database, processes, done + len(work), progress, "accounts")
+    cpu = CpuUse.now().since(cpu_before)
     _, after = sandbox.call("stats")
     created = {upn: at for upn, at, _ in sandbox.call("accounts")}
     last_created = max(created[h.upn] for h in hired)
@@ -563,7 +595,7 @@ async def _wave(
         hiring_seconds=max(h.answered_at for h in hired) - first_sent, writes=writes,
         throttled=_delta(before, after, "throttled"), injected_429=_delta(before, after, "injected_throttles"),
         injected_503=_delta(before, after, "unavailable"), http_requests=_delta(before, after, "http_requests"),
-        latencies=[created[h.upn] - h.answered_at for h in hired],
+        latencies=[created[h.upn] - h.answered_at for h in hired], cpu=cpu,
     )  # fmt: skip
     figures.rate_per_minute = len(work) / (figures.seconds / 60)
     if window is not None:
@@ -603,6 +635,9 @@ def stage_figures(name: str, f: Figures) -> dict[str, Any]:
         f"{name}_hire_to_account_p50_s": statistics.median(f.latencies),
         f"{name}_hire_to_account_p99_s": percentile(f.latencies, 0.99),
     }
+    if f.cpu.all_seconds > 0:
+        figures[f"{name}_machine_busy_fraction"] = f.cpu.busy_seconds / f.cpu.all_seconds
+        figures[f"{name}_cpu_ms_per_joiner"] = f.cpu.busy_seconds * 1000 / f.joiners
     if f.fraction is not None:
         figures[f"{name}_fraction_of_graph_limit"] = f.fraction
     return figures
@@ -643,6 +678,15 @@ async def main() -> None:
         "hire_to_account_p50_s": statistics.median(steady.latencies),
         "hire_to_account_p99_s": percentile(steady.latencies, 0.99),
         "accounts_per_minute_20_tenants": results["20_tenants_3_process"].rate_per_minute,
+        "cores": os.cpu_count() or 1,
+    }
+    wave = results["20_tenants_3_process"]
+    if wave.cpu.busy_seconds > 0:
+        # what the machine's cores could provision if the hub used them all, at the processor time a joiner took
+        out["accounts_per_minute_20_tenants_if_cores_saturated"] = (
+            (os.cpu_count() or 1) * 60 * wave.joiners / wave.cpu.busy_seconds
+        )
+    out |= {
         "load_average_1m_at_end": os.getloadavg()[0],
         "fraction_of_graph_limit": headline.fraction,
     }
