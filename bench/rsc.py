@@ -15,11 +15,12 @@ Everything runs for real:
 * **hirehub**: a fresh PostgreSQL database; the partner app set, then for each customer (tenant) RSC turned on
   (its customer app provisioned through the emulator's Provisioning API) and the integrations the customer
   requested in the emulated plugin stored by the plugin callback's own operation, which queues the tenant's
-  ``linkedin.integrations.sync`` job (not timed). Then 2 ``hirehub worker`` processes (the command's defaults:
-  concurrency 32, polling every second when idle) with ``HIREHUB_OUTBOUND_HOST_MAP`` pointing ``www.linkedin.com``
-  and ``api.linkedin.com`` at the emulator. Each tenant's integration job sends its names 100 a call, each call
-  waiting for a slot of the hub-wide database pacer, then its configuration job sends each integration's
-  ``CALLBACK_URL`` and visibility defaults (unpaced: one integration each, not batch calls over integrations).
+  ``linkedin.integrations.sync`` job (not timed). Then 2 ``hirehub jobs run`` processes (8 jobs at once each, so
+  that the customers' jobs spread over both; polling every second when idle) with ``HIREHUB_OUTBOUND_HOST_MAP``
+  pointing ``www.linkedin.com`` and ``api.linkedin.com`` at the emulator. Each tenant's integration job sends its
+  names 100 a call, each call waiting for a slot of the hub-wide database pacer, then its configuration job sends
+  each integration's ``CALLBACK_URL`` and visibility defaults (unpaced: one integration each, not batch calls over
+  integrations).
 
 Why 200 integrations per customer (25 customers at full size): the calls of 25 tenants' jobs, running at once in
 two processes, compete for the one-second slots, which is the "across all workers" rule the pacer exists for; and
@@ -108,7 +109,10 @@ class TimedWorld(LinkedInWorld):
             self.batch_calls.append((self.clock.seconds(), entities))
 
 
-WORKER_COMMAND = [sys.executable, "-m", "hirehub", "worker"]
+WORKER_CONCURRENCY = 8
+"""Jobs at once per process: at the runner's default (32) the first process to look would take every customer's job
+(25 at full size), and the run would prove nothing across processes."""
+WORKER_COMMAND = [sys.executable, "-m", "hirehub", "jobs", "run", "--concurrency", str(WORKER_CONCURRENCY)]
 STARTED = "job_runner.started"
 """What a runner logs once it is up: a loaded machine can take a minute to start one."""
 
