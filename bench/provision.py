@@ -86,7 +86,7 @@ GROUPS = 10
 EXISTING_MANAGERS = 50
 PAGE = 200
 """Joiners applied before the next page starts: the managers of a page's joiners are in earlier pages."""
-CONCURRENCY = 8
+CONCURRENCY = 32
 """Joiners in flight at once: the job runner's default concurrency (syncs of different people run side by side)."""
 DEFAULT_SPEED = 3.0
 """Fast enough for 5,000 joiners in minutes, slow enough that a busy 2-core machine keeps up with the limit."""
