@@ -171,7 +171,7 @@ async def _insert_raw(
             candidate = CandidateToHire.__table__.c  # type: ignore[attr-defined]
             await conn.execute(
                 update(CandidateToHire.__table__)  # type: ignore[arg-type]
-                .where(candidate.id == row_id)
+                .where(candidate.tenant_id == tenant_id, candidate.id == row_id)  # the key is (tenant, id)
                 .values(
                     applicant_integration_result=int(ApplicantIntegrationResult.HIRED),
                     worker_ref_id=worker_id,
