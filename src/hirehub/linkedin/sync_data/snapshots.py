@@ -31,7 +31,7 @@ from hirehub.linkedin.sync_data.applications import ApplicationRow, ApplicationS
 from hirehub.linkedin.sync_data.candidates import AddressSnapshot, CandidateSnapshot, PersonSnapshot
 from hirehub.linkedin.sync_data.postings import RequestLocation, RequestSnapshot, posting_title
 
-REQUEST_LOADS: tuple[LoaderOption, ...] = (
+REQUEST_LOADS = (
     selectinload(RecruitingRequest.job),
     selectinload(RecruitingRequest.positions)
     .selectinload(RecruitingRequestPosition.position)
@@ -40,31 +40,18 @@ REQUEST_LOADS: tuple[LoaderOption, ...] = (
 )
 """What :func:`request_snapshot` reads of a recruiting request."""
 
+PERSON_LOADS = (selectinload(Person.contacts), selectinload(Person.addresses))
+"""What :func:`person_snapshot` reads of the person behind a candidate."""
+
 CANDIDATE_LOADS: tuple[LoaderOption, ...] = (
-    selectinload(CandidateToHire.person).selectinload(Person.contacts),
-    selectinload(CandidateToHire.person).selectinload(Person.addresses),
-    selectinload(CandidateToHire.recruiting_request).selectinload(RecruitingRequest.job),
-    selectinload(CandidateToHire.recruiting_request)
-    .selectinload(RecruitingRequest.positions)
-    .selectinload(RecruitingRequestPosition.position)
-    .selectinload(Position.title),
-    selectinload(CandidateToHire.recruiting_request)
-    .selectinload(RecruitingRequest.locations)
-    .selectinload(RecruitingRequestLocation.country_region),
+    selectinload(CandidateToHire.person).options(*PERSON_LOADS),
+    selectinload(CandidateToHire.recruiting_request).options(*REQUEST_LOADS),
 )
 """What :func:`candidate_snapshot` and :func:`application_snapshot` read of a candidate to hire."""
 
 JOB_APPLICATION_LOADS: tuple[LoaderOption, ...] = (
-    selectinload(JobApplication.candidate).selectinload(CandidateToHire.person).selectinload(Person.contacts),
-    selectinload(JobApplication.candidate).selectinload(CandidateToHire.person).selectinload(Person.addresses),
-    selectinload(JobApplication.recruiting_request).selectinload(RecruitingRequest.job),
-    selectinload(JobApplication.recruiting_request)
-    .selectinload(RecruitingRequest.positions)
-    .selectinload(RecruitingRequestPosition.position)
-    .selectinload(Position.title),
-    selectinload(JobApplication.recruiting_request)
-    .selectinload(RecruitingRequest.locations)
-    .selectinload(RecruitingRequestLocation.country_region),
+    selectinload(JobApplication.candidate).selectinload(CandidateToHire.person).options(*PERSON_LOADS),
+    selectinload(JobApplication.recruiting_request).options(*REQUEST_LOADS),
 )
 """What :func:`job_application_snapshot` reads of a job application (its candidate's own request is not read)."""
 
